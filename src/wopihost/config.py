@@ -1,0 +1,249 @@
+"""Settings: one validated object, from defaults, an optional TOML file, environment variables and the CLI.
+
+Precedence, highest first: values passed in code (the CLI's options), `WOPIHOST_*` environment variables
+(nested sections with `__`, e.g. `WOPIHOST_SERVER__PORT=8080`), the TOML config file, defaults.
+Nothing here is read at import time; `load_settings()` builds the object when a command starts.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from wopihost.errors import ConfigurationError
+
+Environment = Literal["development", "production"]
+
+
+def _strip_slash(value: str | None) -> str | None:
+    return value.rstrip("/") if value else value
+
+
+class ServerSettings(BaseModel):
+    """Where the server listens and the URLs by which clients and browsers reach it."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    # The URL users' browsers use for the web UI and host page. Defaults to http://host:port.
+    public_url: str | None = None
+    # The URL WOPI clients use for /wopi/*. Set it to serve WOPI on a dedicated hostname. Defaults to public_url.
+    wopi_url: str | None = None
+    # Reported in X-WOPI-MachineName.
+    machine_name: str = Field(default_factory=socket.gethostname)
+
+    _strip = field_validator("public_url", "wopi_url")(_strip_slash)
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def wopi_base_url(self) -> str:
+        return self.wopi_url or self.base_url
+
+
+class DatabaseSettings(BaseModel):
+    """The SQL database holding all metadata. Empty means SQLite in the data directory."""
+
+    url: str | None = None
+    pool_size: int = Field(default=10, ge=1)
+    echo: bool = False
+
+
+class StorageSettings(BaseModel):
+    """Where file contents live."""
+
+    backend: Literal["local"] = "local"
+    # Directory of the local blob store; empty means `<data_dir>/blobs`.
+    path: Path | None = None
+    # Largest file accepted by PutFile, PutRelativeFile and uploads (413 above it).
+    max_file_size: int = Field(default=512 * 1024 * 1024, ge=1)
+    chunk_size: int = Field(default=256 * 1024, ge=4096)
+
+
+class TokenSettings(BaseModel):
+    """Access tokens handed to WOPI clients."""
+
+    ttl_seconds: int = Field(default=10 * 3600, ge=60)
+    # JSON file holding the signing keys; empty means `<data_dir>/secrets/signing-keys.json`.
+    keys_file: Path | None = None
+
+
+class VersionSettings(BaseModel):
+    """File version history."""
+
+    # How many versions to keep per file, the current one included; 0 keeps them all.
+    retention: int = Field(default=0, ge=0)
+
+
+class LoggingSettings(BaseModel):
+    """Log output."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["keyvalue", "json"] = "keyvalue"
+
+
+DISCOVERY_PRESETS = {
+    # Microsoft's environments, from build_test_ship/environments.rst.
+    "microsoft-test": "https://ffc-onenote.officeapps.live.com/hosting/discovery",
+    "microsoft-production": "https://onenote.officeapps.live.com/hosting/discovery",
+}
+
+
+class DiscoverySettings(BaseModel):
+    """Where the WOPI client's discovery XML comes from and how often it is refreshed."""
+
+    # A full URL, or a preset name from DISCOVERY_PRESETS. Empty means the built-in development client.
+    url: str | None = None
+    refresh_hours: float = Field(default=12.0, gt=0)
+    timeout_seconds: float = Field(default=10.0, gt=0)
+    # Last good copy of the discovery XML; empty means `<data_dir>/cache/discovery.xml`.
+    cache_file: Path | None = None
+
+    @property
+    def resolved_url(self) -> str | None:
+        return DISCOVERY_PRESETS.get(self.url, self.url) if self.url else None
+
+
+class ProofKeySettings(BaseModel):
+    """Verification of X-WOPI-Proof signatures on WOPI requests."""
+
+    # off: no check; log: check and log failures; enforce: refuse failures with 500 as the docs prescribe.
+    # Empty means enforce when a discovery URL is set, else log.
+    mode: Literal["off", "log", "enforce"] | None = None
+    max_age_minutes: float = Field(default=20.0, gt=0)
+    # Least time between two discovery refreshes triggered by failed verifications.
+    rediscovery_min_interval_seconds: float = Field(default=60.0, ge=0)
+
+
+class DevClientSettings(BaseModel):
+    """The built-in development WOPI client (an Office for the web stand-in)."""
+
+    # Start it alongside `serve` when no discovery URL is configured.
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=8081, ge=1, le=65535)
+    public_url: str | None = None
+    # RSA proof keys (current and old); empty means `<data_dir>/devclient/proof-keys.json`.
+    keys_file: Path | None = None
+    autosave_seconds: float = Field(default=30.0, gt=0)
+    refresh_lock_seconds: float = Field(default=15 * 60.0, gt=0)
+
+    _strip = field_validator("public_url")(_strip_slash)
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+
+class BrandingSettings(BaseModel):
+    """How the host names itself to WOPI clients and users."""
+
+    name: str = "wopihost"
+
+
+class Settings(BaseSettings):
+    """Every setting of wopihost."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="WOPIHOST_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    environment: Environment = "development"
+    data_dir: Path = Path("data")
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    tokens: TokenSettings = Field(default_factory=TokenSettings)
+    versions: VersionSettings = Field(default_factory=VersionSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    branding: BrandingSettings = Field(default_factory=BrandingSettings)
+    discovery: DiscoverySettings = Field(default_factory=DiscoverySettings)
+    proof_keys: ProofKeySettings = Field(default_factory=ProofKeySettings)
+    devclient: DevClientSettings = Field(default_factory=DevClientSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, file_secret_settings, TomlConfigSettingsSource(settings_cls))
+
+    @model_validator(mode="after")
+    def _absolute_data_dir(self) -> Settings:
+        self.data_dir = self.data_dir.expanduser().resolve()
+        return self
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url or f"sqlite+aiosqlite:///{self.data_dir / 'wopihost.db'}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.storage.path or self.data_dir / "blobs"
+
+    @property
+    def token_keys_file(self) -> Path:
+        return self.tokens.keys_file or self.data_dir / "secrets" / "signing-keys.json"
+
+    @property
+    def discovery_url(self) -> str:
+        """The discovery URL in use: the configured one, else the development client's."""
+        return self.discovery.resolved_url or f"{self.devclient.base_url}/hosting/discovery"
+
+    @property
+    def discovery_cache_file(self) -> Path:
+        return self.discovery.cache_file or self.data_dir / "cache" / "discovery.xml"
+
+    @property
+    def devclient_keys_file(self) -> Path:
+        return self.devclient.keys_file or self.data_dir / "devclient" / "proof-keys.json"
+
+    @property
+    def proof_key_mode(self) -> str:
+        if self.proof_keys.mode:
+            return self.proof_keys.mode
+        return "enforce" if self.discovery.resolved_url else "log"
+
+    def check_safe_for_environment(self) -> None:
+        """Refuse settings that are fine on a laptop but unsafe in production."""
+        if self.environment != "production":
+            return
+        if not self.server.base_url.startswith("https://"):
+            raise ConfigurationError("production needs an https:// server.public_url")
+        if not self.server.wopi_base_url.startswith("https://"):
+            raise ConfigurationError("production needs an https:// server.wopi_url")
+        if not self.discovery.resolved_url:
+            raise ConfigurationError("production needs discovery.url: the development client is not for production")
+        if self.proof_key_mode != "enforce":
+            raise ConfigurationError("production refuses proof_keys.mode other than enforce")
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings from an optional TOML file, the environment and explicit overrides."""
+    if config_file is None:
+        return Settings(**overrides)
+    if not config_file.is_file():
+        raise ConfigurationError(f"config file not found: {config_file}")
+
+    class _SettingsFromFile(Settings):
+        model_config = SettingsConfigDict(toml_file=config_file)
+
+    return _SettingsFromFile(**overrides)

@@ -1,0 +1,1 @@
+"""Values and rules of the WOPI world, with no I/O."""

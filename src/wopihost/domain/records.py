@@ -1,0 +1,114 @@
+"""The records that services pass around: users, folders, files, versions, shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from wopihost.domain.locks import Lock
+from wopihost.domain.names import split_extension
+from wopihost.domain.permissions import Permissions, Role, permissions_for
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A person who signs in. `id` is the stable UserId sent to WOPI clients; it is never reused."""
+
+    id: str
+    username: str
+    display_name: str
+    root_folder_id: str
+    user_info: str = ""
+    is_admin: bool = False
+    has_password: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Folder:
+    """A folder. A user's root folder has no parent and an empty name."""
+
+    id: str
+    owner_id: str
+    parent_id: str | None
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    """A file and its current version. `version` is a per-file counter bumped by every content change."""
+
+    id: str
+    folder_id: str
+    owner_id: str
+    name: str
+    size: int
+    sha256: str  # base64 of the SHA-256 of the content, as CheckFileInfo sends it
+    version: int
+    blob_key: str
+    created_at: datetime
+    modified_at: datetime
+    modified_by: str | None
+    lock: Lock | None
+
+    @property
+    def extension(self) -> str:
+        return split_extension(self.name)[1]
+
+    @property
+    def stem(self) -> str:
+        return split_extension(self.name)[0]
+
+    @property
+    def version_string(self) -> str:
+        return str(self.version)
+
+    def active_lock(self, now: datetime) -> Lock | None:
+        return self.lock if self.lock is not None and self.lock.is_active(now) else None
+
+
+@dataclass(frozen=True, slots=True)
+class FileAccess:
+    """A file as one user sees it: the file, the user, and the user's role on it."""
+
+    file: FileRecord
+    user: User
+    role: Role
+    owner_name: str
+    folder_name: str
+
+    @property
+    def permissions(self) -> Permissions:
+        return permissions_for(self.role)
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One stored version of a file's content."""
+
+    file_id: str
+    number: int
+    blob_key: str
+    size: int
+    sha256: str
+    created_at: datetime
+    author_id: str | None
+    editors: str = ""
+    source: str = ""  # how it came to be: upload, putfile, putrelative, conversion, restore
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """A user's right to a file that another user owns."""
+
+    file_id: str
+    user_id: str
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBlob:
+    """Content written to the blob store and made durable, not yet referenced by any file."""
+
+    key: str
+    size: int
+    sha256: str

@@ -1,0 +1,79 @@
+"""Domain exceptions. They carry no HTTP; each surface maps them to responses in one table."""
+
+from __future__ import annotations
+
+
+class WopiHostError(Exception):
+    """Base of every error wopihost raises on purpose."""
+
+
+class NotFound(WopiHostError):
+    """The thing does not exist, or the caller may not know that it exists."""
+
+
+class InvalidToken(WopiHostError):
+    """An access token is missing, malformed, expired, tampered with or issued for another resource."""
+
+
+class PermissionDenied(WopiHostError):
+    """The caller is known and may see the resource, but may not do this to it."""
+
+
+class LockMismatch(WopiHostError):
+    """A lock precondition failed. `current_lock` is the lock now on the file ("" when unlocked)."""
+
+    def __init__(self, current_lock: str, reason: str = "") -> None:
+        super().__init__(reason or "lock mismatch")
+        self.current_lock = current_lock
+        self.reason = reason
+
+
+class InvalidRequest(WopiHostError):
+    """A request is malformed: a missing or invalid header, parameter or body."""
+
+
+class InvalidFileName(WopiHostError):
+    """A file or folder name is not allowed. `suggestion` is a legal name close to it, if one exists."""
+
+    def __init__(self, reason: str, suggestion: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.suggestion = suggestion
+
+
+class NameConflict(WopiHostError):
+    """A file with the requested name already exists. `suggestion` is a free name close to it."""
+
+    def __init__(self, name: str, suggestion: str | None = None) -> None:
+        super().__init__(f"{name!r} already exists")
+        self.name = name
+        self.suggestion = suggestion
+
+
+class FileTooLarge(WopiHostError):
+    """A body is larger than the configured limit, or than what the client said it expects."""
+
+    def __init__(self, size: int | None, limit: int) -> None:
+        super().__init__(f"size {size} exceeds the limit of {limit} bytes")
+        self.size = size
+        self.limit = limit
+
+
+class Unsupported(WopiHostError):
+    """The host does not implement this operation, or not for this caller (WOPI's 501)."""
+
+
+class AlreadyExists(WopiHostError):
+    """A user, folder or other named entity already exists."""
+
+
+class StorageUnavailable(WopiHostError):
+    """A back end (database, blob store, cache) failed; the operation had no effect."""
+
+
+class ProofKeyInvalid(WopiHostError):
+    """A WOPI request's proof-key signature or timestamp did not verify."""
+
+
+class ConfigurationError(WopiHostError):
+    """The settings are inconsistent or unsafe for the chosen environment."""

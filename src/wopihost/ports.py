@@ -1,0 +1,157 @@
+"""The interfaces that services need from the outside world. Adapters implement them; app.py picks which."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from wopihost.domain.locks import Lock, LockGuard
+from wopihost.domain.permissions import Role
+from wopihost.domain.records import FileAccess, FileRecord, Folder, Share, StoredBlob, User, Version
+
+
+class Clock(Protocol):
+    """The current time, in UTC. Tests use a fake one to expire locks without sleeping."""
+
+    def now(self) -> datetime: ...
+
+
+class BlobStore(Protocol):
+    """Content storage. Writes are atomic and durable; reads and writes stream."""
+
+    async def put(self, chunks: AsyncIterable[bytes], *, max_size: int) -> StoredBlob:
+        """Store the chunks under a new key; raise FileTooLarge past `max_size` bytes, keeping nothing."""
+        ...
+
+    def read(self, key: str, *, start: int = 0) -> AsyncIterator[bytes]:
+        """Stream a blob's bytes from `start`; raise NotFound if there is no such blob."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Remove a blob; removing a missing blob is not an error."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class LockOutcome:
+    """The result of a lock operation: whether it took effect, the lock now on the file, the file version."""
+
+    ok: bool
+    current: Lock | None
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class WriteOutcome:
+    """The result of a lock-guarded write. `file` is the file after the write, None when it was refused."""
+
+    file: FileRecord | None
+    blocking_lock: Lock | None = None
+    name_taken: bool = False
+    released_blobs: tuple[str, ...] = ()
+
+
+class LockStore(Protocol):
+    """WOPI locks, each change a compare-and-swap. Every method returns None for an unknown file."""
+
+    async def get(self, file_id: str, *, now: datetime) -> LockOutcome | None: ...
+
+    async def acquire(self, file_id: str, lock_id: str, *, user_id: str, now: datetime) -> LockOutcome | None:
+        """Lock an unlocked file, or refresh a lock that has this ID."""
+        ...
+
+    async def swap(self, file_id: str, new: str, expected: str, *, now: datetime) -> LockOutcome | None:
+        """Replace lock `expected` with `new` atomically (UnlockAndRelock)."""
+        ...
+
+    async def refresh(self, file_id: str, lock_id: str, *, now: datetime) -> LockOutcome | None: ...
+
+    async def release(self, file_id: str, lock_id: str, *, now: datetime) -> LockOutcome | None: ...
+
+
+class UserStore(Protocol):
+    """Users, their root folders and their UserInfo strings."""
+
+    async def add_user(
+        self, *, username: str, display_name: str, password_hash: str | None, is_admin: bool, now: datetime
+    ) -> User:
+        """Create a user and their root folder; raise AlreadyExists if the username is taken."""
+        ...
+
+    async def find_user(self, user_id: str) -> User | None: ...
+
+    async def find_user_by_name(self, username: str) -> User | None: ...
+
+    async def find_password_hash(self, username: str) -> tuple[User, str | None] | None: ...
+
+    async def set_password_hash(self, user_id: str, password_hash: str | None) -> None: ...
+
+    async def set_user_info(self, user_id: str, user_info: str) -> None: ...
+
+    async def list_users(self) -> Sequence[User]: ...
+
+
+class FileStore(Protocol):
+    """Folders, files, versions and shares. Each method is one atomic transaction."""
+
+    async def find_access(self, file_id: str, user_id: str) -> FileAccess | None:
+        """The file as this user sees it, or None if it does not exist or the user has no right to it."""
+        ...
+
+    async def find_file(self, file_id: str) -> FileRecord | None: ...
+
+    async def find_file_by_name(self, folder_id: str, name: str) -> FileRecord | None: ...
+
+    async def find_folder(self, folder_id: str) -> Folder | None: ...
+
+    async def ensure_folder(self, owner_id: str, parent_id: str, name: str, *, now: datetime) -> Folder:
+        """Return the child folder with this name, creating it if needed."""
+        ...
+
+    async def list_folder(self, folder_id: str) -> tuple[Sequence[Folder], Sequence[FileRecord]]: ...
+
+    async def folder_path(self, folder_id: str) -> Sequence[Folder]:
+        """The folders from the root down to this one, both included."""
+        ...
+
+    async def create_file(
+        self, *, folder_id: str, owner_id: str, name: str, blob: StoredBlob, author_id: str, source: str,
+        now: datetime,
+    ) -> FileRecord | None:
+        """Create a file with its first version; None if the folder already has a file of that name."""
+        ...
+
+    async def commit_version(
+        self, file_id: str, blob: StoredBlob, *, guard: LockGuard, author_id: str, editors: str, source: str,
+        now: datetime,
+    ) -> WriteOutcome | None:
+        """Make `blob` the file's current content if `guard` holds, keeping the old content as a version."""
+        ...
+
+    async def rename_file(self, file_id: str, name: str, *, guard: LockGuard, now: datetime) -> WriteOutcome | None:
+        ...
+
+    async def move_file(self, file_id: str, folder_id: str, *, guard: LockGuard, now: datetime) -> WriteOutcome | None:
+        ...
+
+    async def delete_file(self, file_id: str, *, guard: LockGuard, now: datetime) -> WriteOutcome | None:
+        """Delete a file, its versions and shares; `released_blobs` lists the content to remove."""
+        ...
+
+    async def list_versions(self, file_id: str) -> Sequence[Version]: ...
+
+    async def find_version(self, file_id: str, number: int) -> Version | None: ...
+
+    async def prune_versions(self, file_id: str, keep: int) -> Sequence[str]:
+        """Drop all but the newest `keep` versions; return the blob keys no longer referenced."""
+        ...
+
+    async def set_share(self, file_id: str, user_id: str, role: Role, *, now: datetime) -> None: ...
+
+    async def remove_share(self, file_id: str, user_id: str) -> bool: ...
+
+    async def list_shares(self, file_id: str) -> Sequence[Share]: ...
+
+    async def list_shared_with(self, user_id: str) -> Sequence[tuple[FileRecord, Role]]: ...
