@@ -77,3 +77,11 @@ class ProofKeyInvalid(WopiHostError):
 
 class ConfigurationError(WopiHostError):
     """The settings are inconsistent or unsafe for the chosen environment."""
+
+
+class DiscoveryUnavailable(WopiHostError):
+    """The WOPI client's discovery XML could not be fetched or parsed, and no good copy is cached."""
+
+
+class UnreadableDocument(WopiHostError):
+    """A document's bytes are not a valid file of the type its name says."""

@@ -155,3 +155,11 @@ class FileStore(Protocol):
     async def list_shares(self, file_id: str) -> Sequence[Share]: ...
 
     async def list_shared_with(self, user_id: str) -> Sequence[tuple[FileRecord, Role]]: ...
+
+
+class DiscoverySource(Protocol):
+    """Where the WOPI client's discovery XML comes from (an HTTP URL in production)."""
+
+    async def fetch(self) -> bytes:
+        """Return the discovery XML; raise DiscoveryUnavailable if it cannot be had."""
+        ...
