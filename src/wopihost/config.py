@@ -36,7 +36,7 @@ class ServerSettings(BaseModel):
     workers: int = Field(default=1, ge=1, le=64)
     # The URL users' browsers use for the web UI and host page. Defaults to http://host:port.
     public_url: str | None = None
-    # The URL WOPI clients use for /wopi/*. Set it to serve WOPI on a dedicated hostname. Defaults to public_url.
+    # The URL WOPI clients use for /wopi/*; set it to serve WOPI on a dedicated hostname. Default: public_url.
     wopi_url: str | None = None
     # Reported in X-WOPI-MachineName.
     machine_name: str = Field(default_factory=socket.gethostname)
@@ -231,7 +231,9 @@ class Settings(BaseSettings):
         if not self.server.wopi_base_url.startswith("https://"):
             raise ConfigurationError("production needs an https:// server.wopi_url")
         if not self.discovery.resolved_url:
-            raise ConfigurationError("production needs discovery.url: the development client is not for production")
+            raise ConfigurationError(
+                "production needs discovery.url: the development client is not for production"
+            )
         if self.proof_key_mode != "enforce":
             raise ConfigurationError("production refuses proof_keys.mode other than enforce")
 

@@ -85,3 +85,7 @@ class DiscoveryUnavailable(WopiHostError):
 
 class UnreadableDocument(WopiHostError):
     """A document's bytes are not a valid file of the type its name says."""
+
+
+class LargerThanExpected(FileTooLarge):
+    """A file is larger than the X-WOPI-MaxExpectedSize the client sent (GetFile's 412)."""

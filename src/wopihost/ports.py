@@ -25,8 +25,8 @@ class BlobStore(Protocol):
         """Store the chunks under a new key; raise FileTooLarge past `max_size` bytes, keeping nothing."""
         ...
 
-    def read(self, key: str, *, start: int = 0) -> AsyncIterator[bytes]:
-        """Stream a blob's bytes from `start`; raise NotFound if there is no such blob."""
+    async def open(self, key: str) -> AsyncIterator[bytes]:
+        """Open a blob for streaming; raise NotFound now (not while streaming) if there is no such blob."""
         ...
 
     async def delete(self, key: str) -> None:
@@ -117,24 +117,40 @@ class FileStore(Protocol):
         ...
 
     async def create_file(
-        self, *, folder_id: str, owner_id: str, name: str, blob: StoredBlob, author_id: str, source: str,
+        self,
+        *,
+        folder_id: str,
+        owner_id: str,
+        name: str,
+        blob: StoredBlob,
+        author_id: str,
+        source: str,
         now: datetime,
     ) -> FileRecord | None:
         """Create a file with its first version; None if the folder already has a file of that name."""
         ...
 
     async def commit_version(
-        self, file_id: str, blob: StoredBlob, *, guard: LockGuard, author_id: str, editors: str, source: str,
+        self,
+        file_id: str,
+        blob: StoredBlob,
+        *,
+        guard: LockGuard,
+        author_id: str,
+        editors: str,
+        source: str,
         now: datetime,
     ) -> WriteOutcome | None:
         """Make `blob` the file's current content if `guard` holds, keeping the old content as a version."""
         ...
 
-    async def rename_file(self, file_id: str, name: str, *, guard: LockGuard, now: datetime) -> WriteOutcome | None:
-        ...
+    async def rename_file(
+        self, file_id: str, name: str, *, guard: LockGuard, now: datetime
+    ) -> WriteOutcome | None: ...
 
-    async def move_file(self, file_id: str, folder_id: str, *, guard: LockGuard, now: datetime) -> WriteOutcome | None:
-        ...
+    async def move_file(
+        self, file_id: str, folder_id: str, *, guard: LockGuard, now: datetime
+    ) -> WriteOutcome | None: ...
 
     async def delete_file(self, file_id: str, *, guard: LockGuard, now: datetime) -> WriteOutcome | None:
         """Delete a file, its versions and shares; `released_blobs` lists the content to remove."""
@@ -148,18 +164,28 @@ class FileStore(Protocol):
         """Drop all but the newest `keep` versions; return the blob keys no longer referenced."""
         ...
 
-    async def set_share(self, file_id: str, user_id: str, role: Role, *, now: datetime) -> None: ...
-
-    async def remove_share(self, file_id: str, user_id: str) -> bool: ...
-
-    async def list_shares(self, file_id: str) -> Sequence[Share]: ...
-
-    async def list_shared_with(self, user_id: str) -> Sequence[tuple[FileRecord, Role]]: ...
-
 
 class DiscoverySource(Protocol):
     """Where the WOPI client's discovery XML comes from (an HTTP URL in production)."""
 
     async def fetch(self) -> bytes:
         """Return the discovery XML; raise DiscoveryUnavailable if it cannot be had."""
+        ...
+
+
+class ShareStore(Protocol):
+    """Rights that owners grant other users on their files."""
+
+    async def set_share(self, file_id: str, user_id: str, role: Role, *, now: datetime) -> None:
+        """Grant `role`, replacing any earlier share of this file with this user."""
+        ...
+
+    async def remove_share(self, file_id: str, user_id: str) -> bool:
+        """Revoke a share; False if there was none."""
+        ...
+
+    async def list_shares(self, file_id: str) -> Sequence[Share]: ...
+
+    async def list_shared_with(self, user_id: str) -> Sequence[tuple[FileRecord, Role]]:
+        """The files other users shared with this user, with the role of each."""
         ...

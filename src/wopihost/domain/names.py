@@ -12,12 +12,19 @@ from wopihost.errors import InvalidFileName, InvalidRequest
 MAX_STEM_LENGTH = 250
 MAX_NAME_LENGTH = 255
 _ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(1, 10)),
+    *(f"lpt{i}" for i in range(1, 10)),
+}
 _NUMBERED = re.compile(r"^(?P<base>.*) \((?P<n>\d+)\)$")
 
 
 def split_extension(name: str) -> tuple[str, str]:
-    """Split "a.b.docx" into ("a.b", ".docx"); a name without a dot past its first character has no extension."""
+    """Split "a.b.docx" into ("a.b", ".docx"); a dot at the start does not begin an extension."""
     dot = name.rfind(".")
     if dot <= 0:
         return name, ""
@@ -39,7 +46,7 @@ def validate_name(name: str) -> str:
 
 
 def _problem(name: str) -> str | None:
-    stem, ext = split_extension(name)
+    stem = split_extension(name)[0]
     if not name.strip():
         return "the name is empty"
     if name in (".", ".."):

@@ -1,0 +1,1 @@
+"""Implementations of the ports: SQL stores, blob stores, HTTP sources."""

@@ -1,0 +1,113 @@
+"""LocalBlobStore: content as files in a directory, written atomically and durably."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import time
+from base64 import b64encode
+from collections.abc import AsyncIterable, AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import anyio
+
+from wopihost.domain.ids import new_id
+from wopihost.domain.records import StoredBlob
+from wopihost.errors import FileTooLarge, NotFound, StorageUnavailable
+
+# Chunks are gathered up to this size before one write in a worker thread, to keep thread hops few.
+_WRITE_BUFFER = 1024 * 1024
+
+
+class LocalBlobStore:
+    """Blobs under `root/ab/cd/<key>`; uploads go to `root/tmp` first, then fsync and rename into place."""
+
+    def __init__(self, root: Path, *, chunk_size: int = 256 * 1024) -> None:
+        self.root = root
+        self._tmp = root / "tmp"
+        self._chunk_size = chunk_size
+        self._tmp.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        if not key.isalnum():
+            raise NotFound(f"invalid blob key {key!r}")
+        return self.root / key[:2] / key[2:4] / key
+
+    async def put(self, chunks: AsyncIterable[bytes], *, max_size: int) -> StoredBlob:
+        key = new_id()
+        tmp = self._tmp / f"{key}.part"
+        hasher = hashlib.sha256()
+        size = 0
+        try:
+            async with await anyio.open_file(tmp, "xb") as out:
+                buffer = bytearray()
+                async for chunk in chunks:
+                    size += len(chunk)
+                    if size > max_size:
+                        raise FileTooLarge(size, max_size)
+                    hasher.update(chunk)
+                    buffer += chunk
+                    if len(buffer) >= _WRITE_BUFFER:
+                        await out.write(bytes(buffer))
+                        buffer.clear()
+                await out.write(bytes(buffer))
+                await out.flush()
+                await anyio.to_thread.run_sync(os.fsync, out.wrapped.fileno())
+            await anyio.to_thread.run_sync(self._publish, tmp, self._path(key))
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(_unlink_quietly, tmp)
+            raise
+        return StoredBlob(key=key, size=size, sha256=b64encode(hasher.digest()).decode("ascii"))
+
+    def _publish(self, tmp: Path, final: Path) -> None:
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, final)
+            _fsync_dir(final.parent)
+        except OSError as exc:
+            raise StorageUnavailable(f"blob store write failed: {exc.strerror}") from exc
+
+    async def open(self, key: str) -> AsyncIterator[bytes]:
+        try:
+            handle = await anyio.open_file(self._path(key), "rb")
+        except FileNotFoundError as exc:
+            raise NotFound(f"blob {key} is missing") from exc
+        return _stream(handle, self._chunk_size)
+
+    async def delete(self, key: str) -> None:
+        await anyio.to_thread.run_sync(_unlink_quietly, self._path(key))
+
+    def sweep_temporary(self, *, older_than: timedelta) -> int:
+        """Remove uploads that a crash left behind; returns how many were removed."""
+        cutoff = time.time() - older_than.total_seconds()
+        removed = 0
+        for leftover in self._tmp.glob("*.part"):
+            with contextlib.suppress(FileNotFoundError):
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+                    removed += 1
+        return removed
+
+
+async def _stream(handle: anyio.AsyncFile[bytes], chunk_size: int) -> AsyncIterator[bytes]:
+    try:
+        while chunk := await handle.read(chunk_size):
+            yield chunk
+    finally:
+        with anyio.CancelScope(shield=True):
+            await handle.aclose()
+
+
+def _unlink_quietly(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

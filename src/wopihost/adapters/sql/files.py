@@ -1,0 +1,351 @@
+"""SqlFileStore: folders, files and their versions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
+
+from wopihost.adapters.sql.database import Database
+from wopihost.adapters.sql.guards import guard_condition
+from wopihost.adapters.sql.mapping import (
+    FILE_COLUMNS,
+    FOLDER_COLUMNS,
+    USER_COLUMNS,
+    VERSION_COLUMNS,
+    file_from_row,
+    folder_from_row,
+    user_from_row,
+    version_from_row,
+)
+from wopihost.adapters.sql.models import FileRow, FolderRow, ShareRow, UserRow, VersionRow
+from wopihost.domain.ids import new_id
+from wopihost.domain.locks import LockGuard
+from wopihost.domain.names import name_key
+from wopihost.domain.permissions import Role
+from wopihost.domain.records import FileAccess, FileRecord, Folder, StoredBlob, Version
+from wopihost.ports import WriteOutcome
+
+_Owner = aliased(UserRow, name="owner")
+# CheckFileInfo's one query: the file, the caller, the caller's share, the owner's name and the folder's name.
+_ACCESS = (
+    select(
+        *FILE_COLUMNS,
+        *USER_COLUMNS,
+        ShareRow.role,
+        _Owner.display_name.label("owner_name"),
+        FolderRow.name.label("folder_name"),
+    )
+    .select_from(FileRow)
+    .join(UserRow, UserRow.id == bindparam("user_id"))
+    .join(_Owner, _Owner.id == FileRow.owner_id)
+    .join(FolderRow, FolderRow.id == FileRow.folder_id)
+    .outerjoin(ShareRow, and_(ShareRow.file_id == FileRow.id, ShareRow.user_id == bindparam("user_id")))
+    .where(FileRow.id == bindparam("file_id"))
+)
+_FILE = select(*FILE_COLUMNS).where(FileRow.id == bindparam("file_id"))
+_FILE_BY_NAME = select(*FILE_COLUMNS).where(
+    FileRow.folder_id == bindparam("folder_id"), FileRow.name_key == bindparam("name_key")
+)
+_FOLDER = select(*FOLDER_COLUMNS).where(FolderRow.id == bindparam("folder_id"))
+_CHILD_FOLDER = select(*FOLDER_COLUMNS).where(
+    FolderRow.parent_id == bindparam("parent_id"), FolderRow.name_key == bindparam("name_key")
+)
+
+
+class SqlFileStore:
+    """Files, folders and versions in the SQL database. Every method is one transaction."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def find_access(self, file_id: str, user_id: str) -> FileAccess | None:
+        async with self._db.read() as conn:
+            row = (await conn.execute(_ACCESS, {"file_id": file_id, "user_id": user_id})).first()
+        if row is None:
+            return None
+        file = file_from_row(row)
+        if file.owner_id == user_id:
+            role = Role.OWNER
+        elif row.role is not None:
+            role = Role(row.role)
+        else:
+            return None
+        return FileAccess(
+            file=file,
+            user=user_from_row(row),
+            role=role,
+            owner_name=row.owner_name,
+            folder_name=row.folder_name,
+        )
+
+    async def find_file(self, file_id: str) -> FileRecord | None:
+        async with self._db.read() as conn:
+            row = (await conn.execute(_FILE, {"file_id": file_id})).first()
+        return file_from_row(row) if row else None
+
+    async def find_file_by_name(self, folder_id: str, name: str) -> FileRecord | None:
+        async with self._db.read() as conn:
+            row = (
+                await conn.execute(_FILE_BY_NAME, {"folder_id": folder_id, "name_key": name_key(name)})
+            ).first()
+        return file_from_row(row) if row else None
+
+    async def find_folder(self, folder_id: str) -> Folder | None:
+        async with self._db.read() as conn:
+            row = (await conn.execute(_FOLDER, {"folder_id": folder_id})).first()
+        return folder_from_row(row) if row else None
+
+    async def ensure_folder(self, owner_id: str, parent_id: str, name: str, *, now: datetime) -> Folder:
+        params = {"parent_id": parent_id, "name_key": name_key(name)}
+        try:
+            async with self._db.write() as conn:
+                row = (await conn.execute(_CHILD_FOLDER, params)).first()
+                if row is not None:
+                    return folder_from_row(row)
+                folder = Folder(id=new_id(), owner_id=owner_id, parent_id=parent_id, name=name)
+                await conn.execute(
+                    insert(FolderRow).values(
+                        id=folder.id,
+                        owner_id=owner_id,
+                        parent_id=parent_id,
+                        name=name,
+                        name_key=name_key(name),
+                        created_at=now,
+                    )
+                )
+                return folder
+        except IntegrityError:
+            # Another writer created it between our read and insert.
+            async with self._db.read() as conn:
+                return folder_from_row((await conn.execute(_CHILD_FOLDER, params)).one())
+
+    async def list_folder(self, folder_id: str) -> tuple[Sequence[Folder], Sequence[FileRecord]]:
+        async with self._db.read() as conn:
+            folders = (
+                await conn.execute(
+                    select(*FOLDER_COLUMNS)
+                    .where(FolderRow.parent_id == folder_id)
+                    .order_by(FolderRow.name_key)
+                )
+            ).all()
+            files = (
+                await conn.execute(
+                    select(*FILE_COLUMNS).where(FileRow.folder_id == folder_id).order_by(FileRow.name_key)
+                )
+            ).all()
+        return [folder_from_row(r) for r in folders], [file_from_row(r) for r in files]
+
+    async def folder_path(self, folder_id: str) -> Sequence[Folder]:
+        path: list[Folder] = []
+        async with self._db.read() as conn:
+            current: str | None = folder_id
+            while current is not None and len(path) < 256:
+                row = (await conn.execute(_FOLDER, {"folder_id": current})).first()
+                if row is None:
+                    break
+                folder = folder_from_row(row)
+                path.append(folder)
+                current = folder.parent_id
+        return path[::-1]
+
+    async def create_file(
+        self,
+        *,
+        folder_id: str,
+        owner_id: str,
+        name: str,
+        blob: StoredBlob,
+        author_id: str,
+        source: str,
+        now: datetime,
+    ) -> FileRecord | None:
+        file = FileRecord(
+            id=new_id(),
+            folder_id=folder_id,
+            owner_id=owner_id,
+            name=name,
+            size=blob.size,
+            sha256=blob.sha256,
+            version=1,
+            blob_key=blob.key,
+            created_at=now,
+            modified_at=now,
+            modified_by=author_id,
+            lock=None,
+        )
+        try:
+            async with self._db.write() as conn:
+                await conn.execute(
+                    insert(FileRow).values(
+                        id=file.id,
+                        folder_id=folder_id,
+                        owner_id=owner_id,
+                        name=name,
+                        name_key=name_key(name),
+                        size=blob.size,
+                        sha256=blob.sha256,
+                        version=1,
+                        blob_key=blob.key,
+                        created_at=now,
+                        modified_at=now,
+                        modified_by=author_id,
+                    )
+                )
+                await _insert_version(conn, file.id, 1, blob, now, author_id, "", source)
+        except IntegrityError:
+            return None
+        return file
+
+    async def commit_version(
+        self,
+        file_id: str,
+        blob: StoredBlob,
+        *,
+        guard: LockGuard,
+        author_id: str,
+        editors: str,
+        source: str,
+        now: datetime,
+    ) -> WriteOutcome | None:
+        statement = (
+            update(FileRow)
+            .where(FileRow.id == file_id, guard_condition(guard, now))
+            .values(
+                size=blob.size,
+                sha256=blob.sha256,
+                version=FileRow.version + 1,
+                blob_key=blob.key,
+                modified_at=now,
+                modified_by=author_id,
+            )
+            .returning(*FILE_COLUMNS)
+        )
+        async with self._db.write() as conn:
+            row = (await conn.execute(statement)).first()
+            if row is None:
+                return await _refusal(conn, file_id, now)
+            file = file_from_row(row)
+            await _insert_version(conn, file_id, file.version, blob, now, author_id, editors, source)
+        return WriteOutcome(file=file)
+
+    async def rename_file(
+        self, file_id: str, name: str, *, guard: LockGuard, now: datetime
+    ) -> WriteOutcome | None:
+        return await self._update_guarded(file_id, guard, now, name=name, name_key=name_key(name))
+
+    async def move_file(
+        self, file_id: str, folder_id: str, *, guard: LockGuard, now: datetime
+    ) -> WriteOutcome | None:
+        return await self._update_guarded(file_id, guard, now, folder_id=folder_id)
+
+    async def _update_guarded(
+        self, file_id: str, guard: LockGuard, now: datetime, **values: Any
+    ) -> WriteOutcome | None:
+        statement = (
+            update(FileRow)
+            .where(FileRow.id == file_id, guard_condition(guard, now))
+            .values(**values)
+            .returning(*FILE_COLUMNS)
+        )
+        try:
+            async with self._db.write() as conn:
+                row = (await conn.execute(statement)).first()
+                if row is None:
+                    return await _refusal(conn, file_id, now)
+        except IntegrityError:
+            return WriteOutcome(file=None, name_taken=True)
+        return WriteOutcome(file=file_from_row(row))
+
+    async def delete_file(self, file_id: str, *, guard: LockGuard, now: datetime) -> WriteOutcome | None:
+        async with self._db.write() as conn:
+            row = (
+                await conn.execute(
+                    delete(FileRow)
+                    .where(FileRow.id == file_id, guard_condition(guard, now))
+                    .returning(*FILE_COLUMNS)
+                )
+            ).first()
+            if row is None:
+                return await _refusal(conn, file_id, now)
+            keys = (
+                await conn.execute(
+                    delete(VersionRow).where(VersionRow.file_id == file_id).returning(VersionRow.blob_key)
+                )
+            ).scalars()
+            released = tuple(sorted(set(keys)))
+            await conn.execute(delete(ShareRow).where(ShareRow.file_id == file_id))
+        return WriteOutcome(file=file_from_row(row), released_blobs=released)
+
+    async def list_versions(self, file_id: str) -> Sequence[Version]:
+        async with self._db.read() as conn:
+            rows = (
+                await conn.execute(
+                    select(*VERSION_COLUMNS)
+                    .where(VersionRow.file_id == file_id)
+                    .order_by(VersionRow.number.desc())
+                )
+            ).all()
+        return [version_from_row(r) for r in rows]
+
+    async def find_version(self, file_id: str, number: int) -> Version | None:
+        async with self._db.read() as conn:
+            row = (
+                await conn.execute(
+                    select(*VERSION_COLUMNS).where(VersionRow.file_id == file_id, VersionRow.number == number)
+                )
+            ).first()
+        return version_from_row(row) if row else None
+
+    async def prune_versions(self, file_id: str, keep: int) -> Sequence[str]:
+        async with self._db.write() as conn:
+            old = (
+                await conn.execute(
+                    select(VersionRow.id, VersionRow.blob_key)
+                    .where(VersionRow.file_id == file_id)
+                    .order_by(VersionRow.number.desc())
+                    .offset(keep)
+                )
+            ).all()
+            if not old:
+                return []
+            await conn.execute(delete(VersionRow).where(VersionRow.id.in_([r.id for r in old])))
+        return [r.blob_key for r in old]
+
+
+async def _insert_version(
+    conn: AsyncConnection,
+    file_id: str,
+    number: int,
+    blob: StoredBlob,
+    now: datetime,
+    author_id: str | None,
+    editors: str,
+    source: str,
+) -> None:
+    await conn.execute(
+        insert(VersionRow).values(
+            file_id=file_id,
+            number=number,
+            blob_key=blob.key,
+            size=blob.size,
+            sha256=blob.sha256,
+            created_at=now,
+            author_id=author_id,
+            editors=editors,
+            source=source,
+        )
+    )
+
+
+async def _refusal(conn: AsyncConnection, file_id: str, now: datetime) -> WriteOutcome | None:
+    """Explain why a guarded write matched no row: no such file (None), or the lock that blocks it."""
+    row = (await conn.execute(_FILE, {"file_id": file_id})).first()
+    if row is None:
+        return None
+    return WriteOutcome(file=None, blocking_lock=file_from_row(row).active_lock(now))

@@ -1,0 +1,63 @@
+"""SqlShareStore: who else may see or edit a file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select, update
+
+from wopihost.adapters.sql.database import Database
+from wopihost.adapters.sql.mapping import FILE_COLUMNS, file_from_row
+from wopihost.adapters.sql.models import FileRow, ShareRow
+from wopihost.domain.permissions import Role
+from wopihost.domain.records import FileRecord, Share
+
+
+class SqlShareStore:
+    """Shares in the SQL database."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def set_share(self, file_id: str, user_id: str, role: Role, *, now: datetime) -> None:
+        async with self._db.write() as conn:
+            updated = await conn.execute(
+                update(ShareRow)
+                .where(ShareRow.file_id == file_id, ShareRow.user_id == user_id)
+                .values(role=role.value)
+            )
+            if updated.rowcount == 0:
+                await conn.execute(
+                    insert(ShareRow).values(file_id=file_id, user_id=user_id, role=role.value, created_at=now)
+                )
+
+    async def remove_share(self, file_id: str, user_id: str) -> bool:
+        async with self._db.write() as conn:
+            result = await conn.execute(
+                delete(ShareRow).where(ShareRow.file_id == file_id, ShareRow.user_id == user_id)
+            )
+        return bool(result.rowcount)
+
+    async def list_shares(self, file_id: str) -> Sequence[Share]:
+        async with self._db.read() as conn:
+            rows = (
+                await conn.execute(
+                    select(ShareRow.user_id, ShareRow.role)
+                    .where(ShareRow.file_id == file_id)
+                    .order_by(ShareRow.created_at)
+                )
+            ).all()
+        return [Share(file_id=file_id, user_id=r.user_id, role=Role(r.role)) for r in rows]
+
+    async def list_shared_with(self, user_id: str) -> Sequence[tuple[FileRecord, Role]]:
+        async with self._db.read() as conn:
+            rows = (
+                await conn.execute(
+                    select(*FILE_COLUMNS, ShareRow.role)
+                    .join(ShareRow, ShareRow.file_id == FileRow.id)
+                    .where(ShareRow.user_id == user_id)
+                    .order_by(FileRow.name_key)
+                )
+            ).all()
+        return [(file_from_row(r), Role(r.role)) for r in rows]

@@ -1,0 +1,91 @@
+"""SqlUserStore: users and their root folders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from wopihost.adapters.sql.database import Database
+from wopihost.adapters.sql.mapping import USER_COLUMNS, user_from_row
+from wopihost.adapters.sql.models import FolderRow, UserRow
+from wopihost.domain.ids import new_id
+from wopihost.domain.records import User
+from wopihost.errors import AlreadyExists
+
+_BY_ID = select(*USER_COLUMNS).where(UserRow.id == bindparam("user_id"))
+_BY_NAME = select(*USER_COLUMNS).where(UserRow.username == bindparam("username"))
+_WITH_HASH = select(*USER_COLUMNS).where(UserRow.username == bindparam("username"))
+
+
+class SqlUserStore:
+    """Users in the SQL database."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add_user(
+        self, *, username: str, display_name: str, password_hash: str | None, is_admin: bool, now: datetime
+    ) -> User:
+        user_id, root_id = new_id(), new_id()
+        try:
+            async with self._db.write() as conn:
+                await conn.execute(
+                    insert(UserRow).values(
+                        id=user_id,
+                        username=username,
+                        display_name=display_name,
+                        password_hash=password_hash,
+                        user_info="",
+                        is_admin=is_admin,
+                        root_folder_id=root_id,
+                        created_at=now,
+                    )
+                )
+                await conn.execute(
+                    insert(FolderRow).values(
+                        id=root_id, owner_id=user_id, parent_id=None, name="", name_key="", created_at=now
+                    )
+                )
+        except IntegrityError as exc:
+            raise AlreadyExists(f"user {username!r} already exists") from exc
+        return User(
+            id=user_id,
+            username=username,
+            display_name=display_name,
+            root_folder_id=root_id,
+            is_admin=is_admin,
+            has_password=password_hash is not None,
+        )
+
+    async def find_user(self, user_id: str) -> User | None:
+        async with self._db.read() as conn:
+            row = (await conn.execute(_BY_ID, {"user_id": user_id})).first()
+        return user_from_row(row) if row else None
+
+    async def find_user_by_name(self, username: str) -> User | None:
+        async with self._db.read() as conn:
+            row = (await conn.execute(_BY_NAME, {"username": username})).first()
+        return user_from_row(row) if row else None
+
+    async def find_password_hash(self, username: str) -> tuple[User, str | None] | None:
+        async with self._db.read() as conn:
+            row = (await conn.execute(_WITH_HASH, {"username": username})).first()
+        return (user_from_row(row), row._mapping[UserRow.__table__.c.password_hash]) if row else None
+
+    async def set_password_hash(self, user_id: str, password_hash: str | None) -> None:
+        async with self._db.write() as conn:
+            await conn.execute(
+                update(UserRow).where(UserRow.id == user_id).values(password_hash=password_hash)
+            )
+
+    async def set_user_info(self, user_id: str, user_info: str) -> None:
+        async with self._db.write() as conn:
+            await conn.execute(update(UserRow).where(UserRow.id == user_id).values(user_info=user_info))
+
+    async def list_users(self) -> Sequence[User]:
+        async with self._db.read() as conn:
+            rows = (await conn.execute(select(*USER_COLUMNS).order_by(UserRow.username))).all()
+        return [user_from_row(r) for r in rows]

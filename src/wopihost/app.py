@@ -1,0 +1,147 @@
+"""Wiring: the one place (with cli.py) that picks adapters and builds the ASGI application."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+
+from wopihost.adapters.clock import SystemClock
+from wopihost.adapters.keyring_file import load_or_create_keyring
+from wopihost.adapters.local_blobs import LocalBlobStore
+from wopihost.adapters.sql.database import Database
+from wopihost.adapters.sql.files import SqlFileStore
+from wopihost.adapters.sql.locks import SqlLockStore
+from wopihost.adapters.sql.migrate import upgrade_to_head
+from wopihost.adapters.sql.shares import SqlShareStore
+from wopihost.adapters.sql.users import SqlUserStore
+from wopihost.config import Settings, load_settings
+from wopihost.logging_setup import configure_logging
+from wopihost.ports import Clock
+from wopihost.services.access import AccessService
+from wopihost.services.content import ContentService
+from wopihost.services.files import FileService
+from wopihost.services.locks import LockService
+from wopihost.services.relative import RelativeFileService
+from wopihost.services.tokens import TokenService
+from wopihost.services.users import UserService
+from wopihost.urls import PublicUrls
+from wopihost.wopi.check_file_info import HostIdentity
+from wopihost.wopi.context import WopiServices
+from wopihost.wopi.middleware import WopiHeadersAndLogMiddleware
+from wopihost.wopi.routes import wopi_routes
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Every service, built once per process from the settings."""
+
+    settings: Settings
+    db: Database
+    blobs: LocalBlobStore
+    clock: Clock
+    tokens: TokenService
+    users: UserService
+    content: ContentService
+    files: FileService
+    relative: RelativeFileService
+    locks: LockService
+    access: AccessService
+    urls: PublicUrls
+
+    def wopi(self) -> WopiServices:
+        return WopiServices(
+            access=self.access,
+            tokens=self.tokens,
+            locks=self.locks,
+            content=self.content,
+            files=self.files,
+            relative=self.relative,
+            users=self.users,
+            urls=self.urls,
+            host=HostIdentity(brand_name=self.settings.branding.name),
+        )
+
+    async def aclose(self) -> None:
+        await self.db.dispose()
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled: bool = False) -> Services:
+    """Choose adapters for the settings and build the services on them."""
+    clock = clock or SystemClock()
+    db = Database(settings.database_url, pool_size=settings.database.pool_size, echo=settings.database.echo)
+    blobs = LocalBlobStore(settings.blob_dir, chunk_size=settings.storage.chunk_size)
+    file_store, share_store, user_store = SqlFileStore(db), SqlShareStore(db), SqlUserStore(db)
+    tokens = TokenService(
+        load_or_create_keyring(settings.token_keys_file),
+        ttl=timedelta(seconds=settings.tokens.ttl_seconds),
+        clock=clock,
+    )
+    content = ContentService(
+        files=file_store,
+        blobs=blobs,
+        clock=clock,
+        max_file_size=settings.storage.max_file_size,
+        retention=settings.versions.retention,
+    )
+    files = FileService(files=file_store, shares=share_store, users=user_store, content=content, clock=clock)
+    return Services(
+        settings=settings,
+        db=db,
+        blobs=blobs,
+        clock=clock,
+        tokens=tokens,
+        users=UserService(users=user_store, clock=clock),
+        content=content,
+        files=files,
+        relative=RelativeFileService(
+            files=file_store, shares=share_store, content=content, file_service=files, clock=clock
+        ),
+        locks=LockService(locks=SqlLockStore(db), clock=clock),
+        access=AccessService(tokens=tokens, files=file_store),
+        urls=PublicUrls(
+            ui_base=settings.server.base_url, wopi_base=settings.server.wopi_base_url, ui_enabled=ui_enabled
+        ),
+    )
+
+
+async def initialise(settings: Settings) -> None:
+    """Create the data directory, the database schema, the blob store and the signing keys (idempotent)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    load_or_create_keyring(settings.token_keys_file)
+    LocalBlobStore(settings.blob_dir).sweep_temporary(older_than=timedelta(hours=1))
+    db = Database(settings.database_url)
+    try:
+        async with db.write() as conn:
+            await upgrade_to_head(conn)
+    finally:
+        await db.dispose()
+
+
+def create_app(settings: Settings, *, services: Services | None = None) -> Starlette:
+    """The ASGI application serving the WOPI endpoints."""
+    services = services or build_services(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await services.aclose()
+
+    middleware = [Middleware(WopiHeadersAndLogMiddleware, machine_name=settings.server.machine_name)]
+    app = Starlette(routes=wopi_routes(services.wopi()), middleware=middleware, lifespan=lifespan)
+    app.state.services = services
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """The `uvicorn --factory` entry of worker processes: settings from the WOPIHOST_* environment."""
+    config_file = os.environ.get("WOPIHOST_CONFIG_FILE")
+    settings = load_settings(config_file=Path(config_file) if config_file else None)
+    configure_logging(settings.logging.level, settings.logging.format)
+    return create_app(settings)

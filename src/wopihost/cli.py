@@ -1,0 +1,312 @@
+"""The wopihost command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import AsyncIterator, Callable, Coroutine
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import anyio
+import click
+
+from wopihost.app import Services, build_services, initialise
+from wopihost.config import Settings, load_settings
+from wopihost.domain.permissions import Role
+from wopihost.errors import WopiHostError
+from wopihost.logging_setup import configure_logging
+
+_READ_CHUNK = 1024 * 1024
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.obj
+    return settings
+
+
+def run_with_services(func: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async command body with the services built from the settings, reporting errors plainly."""
+
+    @wraps(func)
+    @click.pass_context
+    def wrapper(ctx: click.Context, /, *args: Any, **kwargs: Any) -> None:
+        settings = _settings(ctx)
+
+        async def main() -> None:
+            await initialise(settings)
+            services = build_services(settings)
+            try:
+                await func(services, *args, **kwargs)
+            finally:
+                await services.aclose()
+
+        try:
+            anyio.run(main)
+        except WopiHostError as exc:
+            _fail(str(exc) or type(exc).__name__)
+
+    return wrapper
+
+
+@click.group()
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="WOPIHOST_DATA_DIR",
+    help="Where the database, file contents and keys live (env WOPIHOST_DATA_DIR).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="WOPIHOST_CONFIG_FILE",
+    help="A TOML settings file (env WOPIHOST_CONFIG_FILE).",
+)
+@click.version_option(package_name="wopihost")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None, config_file: Path | None) -> None:
+    """wopihost: a WOPI host for viewing and editing Office documents in a WOPI client."""
+    overrides: dict[str, Any] = {"data_dir": data_dir} if data_dir else {}
+    try:
+        ctx.obj = load_settings(config_file=config_file, **overrides)
+    except (WopiHostError, ValueError) as exc:
+        _fail(f"invalid settings: {exc}")
+    configure_logging(ctx.obj.logging.level, ctx.obj.logging.format)
+
+
+@main.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create the database, blob store and signing keys (safe to run again)."""
+    settings = _settings(ctx)
+    try:
+        anyio.run(initialise, settings)
+    except WopiHostError as exc:
+        _fail(str(exc))
+    click.echo(f"initialised {settings.data_dir}")
+
+
+@main.group()
+def user() -> None:
+    """Manage users."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--name", "display_name", default="", help="The name shown to others.")
+@click.option(
+    "--password", default=None, help="A password for signing in to the web UI (or use --password-stdin)."
+)
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of standard input."
+)
+@click.option("--admin", is_flag=True, help="Make the user an administrator.")
+@run_with_services
+async def user_add(
+    services: Services,
+    username: str,
+    display_name: str,
+    password: str | None,
+    password_stdin: bool,
+    admin: bool,
+) -> None:
+    """Create a user; prints the user's stable UserId."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    created = await services.users.add_user(username, display_name, password=password, is_admin=admin)
+    click.echo(created.id)
+
+
+@user.command("list")
+@run_with_services
+async def user_list(services: Services) -> None:
+    """List users: UserId, username, display name."""
+    for u in await services.users.list_users():
+        click.echo(f"{u.id}\t{u.username}\t{u.display_name}")
+
+
+@user.command("passwd")
+@click.argument("username")
+@click.password_option()
+@run_with_services
+async def user_passwd(services: Services, username: str, password: str) -> None:
+    """Set a user's password."""
+    await services.users.set_password(await services.users.get_user_by_name(username), password)
+    click.echo(f"password set for {username}")
+
+
+@main.group()
+def file() -> None:
+    """Manage files."""
+
+
+@file.command("put")
+@click.argument("local", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--owner", required=True, help="Username of the owner.")
+@click.option("--to", "target", default=None, help="Path in the owner's files, e.g. /Reports/report.docx.")
+@click.option("--replace", is_flag=True, help="Store a new version if the file exists.")
+@run_with_services
+async def file_put(services: Services, local: Path, owner: str, target: str | None, replace: bool) -> None:
+    """Store a local file; prints the new file's ID."""
+    owner_user = await services.users.get_user_by_name(owner)
+    size = local.stat().st_size  # noqa: ASYNC240 - one stat before streaming
+    parts = [p for p in (target or local.name).replace("\\", "/").split("/") if p]
+    if not parts:
+        _fail("--to names no file")
+    folder = await services.files.ensure_folder_path(owner_user, parts[:-1])
+    created = await services.files.upload(
+        owner_user, folder, parts[-1], _read_file(local), declared_size=size, replace=replace
+    )
+    click.echo(created.id)
+
+
+async def _read_file(path: Path) -> AsyncIterator[bytes]:
+    async with await anyio.open_file(path, "rb") as handle:
+        while chunk := await handle.read(_READ_CHUNK):
+            yield chunk
+
+
+@file.command("list")
+@click.option("--owner", required=True, help="Username of the owner.")
+@click.argument("path", default="/")
+@run_with_services
+async def file_list(services: Services, owner: str, path: str) -> None:
+    """List a folder: file ID, size, version, name."""
+    owner_user = await services.users.get_user_by_name(owner)
+    folder = await services.files.ensure_folder_path(owner_user, [p for p in path.split("/") if p])
+    folders, files = await services.files.list_folder(folder)
+    for sub in folders:
+        click.echo(f"{sub.id}\t-\t-\t{sub.name}/")
+    for f in files:
+        click.echo(f"{f.id}\t{f.size}\tv{f.version}\t{f.name}")
+
+
+@main.command()
+@click.argument("file_id")
+@click.option("--with", "username", required=True, help="Username to share with.")
+@click.option("--role", type=click.Choice(["view", "edit"]), default="view", show_default=True)
+@run_with_services
+async def share(services: Services, file_id: str, username: str, role: str) -> None:
+    """Let another user view or edit a file."""
+    await services.files.share(await services.files.access_as_owner(file_id), username, Role(role))
+    click.echo(f"shared {file_id} with {username} ({role})")
+
+
+@main.command()
+@click.argument("file_id")
+@click.option("--with", "username", required=True, help="Username whose share to revoke.")
+@run_with_services
+async def unshare(services: Services, file_id: str, username: str) -> None:
+    """Revoke a share; the user's next WOPI request is refused."""
+    removed = await services.files.unshare(await services.files.access_as_owner(file_id), username)
+    click.echo(f"unshared {file_id} from {username}" if removed else f"{username} had no share of {file_id}")
+
+
+@main.command()
+@click.option("--user", "username", required=True, help="Username the token acts for.")
+@click.option("--file", "file_id", required=True, help="File ID the token is for.")
+@run_with_services
+async def token(services: Services, username: str, file_id: str) -> None:
+    """Print a WOPISrc and an access token for a user and a file, as JSON."""
+    found = await services.users.get_user_by_name(username)
+    await services.files.find_access(file_id, found)
+    issued = services.tokens.issue(found.id, file_id)
+    click.echo(
+        json.dumps(
+            {
+                "wopi_src": services.urls.wopi_src(file_id),
+                "access_token": issued.token,
+                "access_token_ttl": issued.ttl_ms,
+            }
+        )
+    )
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default 8080).")
+@click.option("--public-url", default=None, help="URL browsers use to reach this server.")
+@click.option("--wopi-url", default=None, help="URL WOPI clients use, if WOPI has its own hostname.")
+@click.option("--workers", type=int, default=None, help="Worker processes (default 1).")
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    host: str | None,
+    port: int | None,
+    public_url: str | None,
+    wopi_url: str | None,
+    workers: int | None,
+) -> None:
+    """Run the server."""
+    import uvicorn
+
+    server = {
+        k: v
+        for k, v in {
+            "host": host,
+            "port": port,
+            "public_url": public_url,
+            "wopi_url": wopi_url,
+            "workers": workers,
+        }.items()
+        if v is not None
+    }
+    settings = _settings(ctx)
+    if server:
+        settings = settings.model_copy(update={"server": settings.server.model_copy(update=server)})
+    try:
+        settings.check_safe_for_environment()
+        anyio.run(initialise, settings)
+    except WopiHostError as exc:
+        _fail(str(exc))
+    _export_for_workers(settings)
+    click.echo(
+        f"wopihost serving WOPI at {settings.server.wopi_base_url}/wopi/files/ (data in {settings.data_dir})",
+        err=True,
+    )
+    uvicorn.run(
+        "wopihost.app:app_from_environment",
+        factory=True,
+        host=settings.server.host,
+        port=settings.server.port,
+        workers=settings.server.workers,
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+def _export_for_workers(settings: Settings) -> None:
+    """Worker processes rebuild the settings from the environment; pass them what the CLI decided."""
+    os.environ["WOPIHOST_DATA_DIR"] = str(settings.data_dir)
+    for key in ("host", "port", "public_url", "wopi_url", "workers"):
+        value = getattr(settings.server, key)
+        if value is not None:
+            os.environ[f"WOPIHOST_SERVER__{key.upper()}"] = str(value)
+
+
+@main.group()
+def keys() -> None:
+    """Manage the access-token signing keys."""
+
+
+@keys.command("rotate")
+@click.option("--keep", type=int, default=1, show_default=True, help="Retired keys that still verify tokens.")
+@click.pass_context
+def keys_rotate(ctx: click.Context, keep: int) -> None:
+    """Start signing with a new key; tokens signed with the previous key stay valid until they expire."""
+    from wopihost.adapters.keyring_file import rotate_keyring
+
+    keyring = rotate_keyring(_settings(ctx).token_keys_file, keep=keep)
+    click.echo(
+        f"new signing key {keyring.current.kid}; {len(keyring.previous)} retired key(s) still accepted"
+    )

@@ -1,0 +1,1 @@
+"""Use cases. Services talk to ports, never to adapters or HTTP."""

@@ -1,0 +1,44 @@
+"""Who is calling and what they may do: every WOPI request starts here."""
+
+from __future__ import annotations
+
+from wopihost.domain.records import FileAccess
+from wopihost.errors import InvalidToken, NotFound, PermissionDenied
+from wopihost.ports import FileStore
+from wopihost.services.tokens import TokenKind, TokenService
+
+
+class AccessService:
+    """Turns an access token and a file ID into the caller's view of the file, checking rights anew."""
+
+    def __init__(self, *, tokens: TokenService, files: FileStore) -> None:
+        self._tokens = tokens
+        self._files = files
+
+    async def open(self, file_id: str, token: str | None, *, kind: TokenKind = "wopi") -> FileAccess:
+        """Verify the token for this file, then load the file as its user sees it now."""
+        if not token:
+            raise InvalidToken("no access token")
+        claims = self._tokens.verify(token, file_id=file_id, kind=kind)
+        access = await self._files.find_access(file_id, claims.user_id)
+        if access is None:
+            raise NotFound("file not found or not visible to this user")
+        return access
+
+
+def require_write(access: FileAccess) -> None:
+    """Refuse a change by a user who may only view the file."""
+    if not access.permissions.can_write:
+        raise PermissionDenied("the user may not change this file")
+
+
+def require_rename(access: FileAccess) -> None:
+    """Refuse a rename by a user without that right."""
+    if not access.permissions.can_rename:
+        raise PermissionDenied("the user may not rename this file")
+
+
+def require_delete(access: FileAccess) -> None:
+    """Refuse a deletion by anyone but the owner."""
+    if not access.permissions.can_delete:
+        raise PermissionDenied("only the owner may delete this file")

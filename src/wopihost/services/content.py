@@ -1,0 +1,165 @@
+"""File content: GetFile, PutFile and versions. Blobs are durable before any metadata points at them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from dataclasses import dataclass
+
+from wopihost.domain.locks import LockGuard, WhenUnlocked
+from wopihost.domain.records import FileAccess, FileRecord, StoredBlob, Version
+from wopihost.errors import FileTooLarge, LargerThanExpected, LockMismatch, NotFound
+from wopihost.ports import BlobStore, Clock, FileStore, WriteOutcome
+from wopihost.services.access import require_write
+
+log = logging.getLogger("wopihost.content")
+
+# GetFile's default for a missing X-WOPI-MaxExpectedSize: the largest 4-byte signed integer.
+DEFAULT_MAX_EXPECTED_SIZE = 2**31 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedContent:
+    """A file's metadata and a stream of the matching bytes."""
+
+    file: FileRecord
+    chunks: AsyncIterator[bytes]
+
+
+class ContentService:
+    """Reads and writes file content and keeps the version history."""
+
+    def __init__(
+        self, *, files: FileStore, blobs: BlobStore, clock: Clock, max_file_size: int, retention: int = 0
+    ) -> None:
+        self._files = files
+        self._blobs = blobs
+        self._clock = clock
+        self.max_file_size = max_file_size
+        self._retention = retention
+
+    async def read(self, access: FileAccess, *, max_expected_size: int | None = None) -> OpenedContent:
+        """Open the current content; FileTooLarge if it exceeds what the client expects (GetFile's 412)."""
+        file = access.file
+        limit = DEFAULT_MAX_EXPECTED_SIZE if max_expected_size is None else max_expected_size
+        if file.size > limit:
+            raise LargerThanExpected(file.size, limit)
+        try:
+            return OpenedContent(file, await self._blobs.open(file.blob_key))
+        except NotFound:
+            # A save may have replaced the content (and pruning removed it) since the file was read.
+            fresh = await self._files.find_file(file.id)
+            if fresh is None or fresh.blob_key == file.blob_key:
+                raise
+            return OpenedContent(fresh, await self._blobs.open(fresh.blob_key))
+
+    async def store(self, chunks: AsyncIterable[bytes], *, declared_size: int | None = None) -> StoredBlob:
+        """Write content to the blob store, refusing more than the configured maximum."""
+        if declared_size is not None and declared_size > self.max_file_size:
+            raise FileTooLarge(declared_size, self.max_file_size)
+        return await self._blobs.put(chunks, max_size=self.max_file_size)
+
+    async def put_file(
+        self,
+        access: FileAccess,
+        chunks: AsyncIterable[bytes],
+        *,
+        lock_id: str | None,
+        editors: str = "",
+        declared_size: int | None = None,
+    ) -> FileRecord:
+        """PutFile: replace the content if the caller holds the lock, or if the file is unlocked and empty."""
+        require_write(access)
+        _precheck_put(access.file, lock_id, self._clock)
+        blob = await self.store(chunks, declared_size=declared_size)
+        guard = LockGuard(lock_id, WhenUnlocked.IF_EMPTY)
+        return await self.commit(
+            access.file.id, blob, guard=guard, author_id=access.user.id, editors=editors, source="putfile"
+        )
+
+    async def commit(
+        self,
+        file_id: str,
+        blob: StoredBlob,
+        *,
+        guard: LockGuard,
+        author_id: str,
+        editors: str = "",
+        source: str,
+    ) -> FileRecord:
+        """Make a stored blob the file's new version if the guard holds; otherwise discard the blob."""
+        try:
+            outcome = await self._files.commit_version(
+                file_id,
+                blob,
+                guard=guard,
+                author_id=author_id,
+                editors=editors,
+                source=source,
+                now=self._clock.now(),
+            )
+        except BaseException:
+            await self._blobs.delete(blob.key)
+            raise
+        file = await self._accept(outcome, blob)
+        await self._prune(file.id)
+        return file
+
+    async def _accept(self, outcome: WriteOutcome | None, blob: StoredBlob) -> FileRecord:
+        if outcome is None or outcome.file is None:
+            await self._blobs.delete(blob.key)
+        if outcome is None:
+            raise NotFound("file not found")
+        if outcome.file is None:
+            raise mismatch_from(outcome)
+        return outcome.file
+
+    async def _prune(self, file_id: str) -> None:
+        if self._retention <= 0:
+            return
+        for key in await self._files.prune_versions(file_id, self._retention):
+            await self._blobs.delete(key)
+
+    async def discard(self, keys: Sequence[str]) -> None:
+        """Delete blobs that no file refers to any more."""
+        for key in keys:
+            try:
+                await self._blobs.delete(key)
+            except Exception:
+                log.warning("op=blob_delete status=failed key=%s", key)
+
+    async def list_versions(self, access: FileAccess) -> Sequence[Version]:
+        """All stored versions, newest first."""
+        return await self._files.list_versions(access.file.id)
+
+    async def open_version(self, access: FileAccess, number: int) -> tuple[Version, AsyncIterator[bytes]]:
+        """Stream an old version's content."""
+        version = await self._files.find_version(access.file.id, number)
+        if version is None:
+            raise NotFound(f"version {number} not found")
+        return version, await self._blobs.open(version.blob_key)
+
+    async def restore_version(self, access: FileAccess, number: int) -> FileRecord:
+        """Make a copy of an old version the current content; refused while another client holds a lock."""
+        require_write(access)
+        version, chunks = await self.open_version(access, number)
+        blob = await self._blobs.put(chunks, max_size=max(self.max_file_size, version.size))
+        return await self.commit(
+            access.file.id, blob, guard=LockGuard(None), author_id=access.user.id, source="restore"
+        )
+
+
+def mismatch_from(outcome: WriteOutcome) -> LockMismatch:
+    """The LockMismatch that explains a refused guarded write."""
+    if outcome.blocking_lock is not None:
+        return LockMismatch(outcome.blocking_lock.lock_id, "the file is locked with another lock ID")
+    return LockMismatch("", "the file is not locked and not empty")
+
+
+def _precheck_put(file: FileRecord, lock_id: str | None, clock: Clock) -> None:
+    # Refuses early, before any byte is uploaded; the commit re-checks atomically.
+    lock = file.active_lock(clock.now())
+    if lock is not None and lock.lock_id != lock_id:
+        raise LockMismatch(lock.lock_id, "the file is locked with another lock ID")
+    if lock is None and file.size != 0:
+        raise LockMismatch("", "the file is not locked and not empty")

@@ -1,0 +1,177 @@
+"""Managing files: upload, rename, move, delete, folders and shares."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, Sequence
+from itertools import islice
+
+from wopihost.domain.locks import LockGuard
+from wopihost.domain.names import numbered_names, validate_name
+from wopihost.domain.permissions import SHARE_ROLES, Role
+from wopihost.domain.records import FileAccess, FileRecord, Folder, Share, User
+from wopihost.errors import InvalidRequest, LockMismatch, NameConflict, NotFound, PermissionDenied
+from wopihost.ports import Clock, FileStore, ShareStore, UserStore, WriteOutcome
+from wopihost.services.access import require_delete, require_rename
+from wopihost.services.content import ContentService, mismatch_from
+
+# How many numbered variants ("a (2).docx", ...) are tried before giving up on a free name.
+MAX_NAME_ATTEMPTS = 1000
+
+
+class FileService:
+    """File and folder management for the CLI, the web UI and the WOPI RenameFile/DeleteFile operations."""
+
+    def __init__(
+        self, *, files: FileStore, shares: ShareStore, users: UserStore, content: ContentService, clock: Clock
+    ) -> None:
+        self._files = files
+        self._shares = shares
+        self._users = users
+        self._content = content
+        self._clock = clock
+
+    async def access_as_owner(self, file_id: str) -> FileAccess:
+        """The file as its owner sees it (for administrative commands)."""
+        file = await self._files.find_file(file_id)
+        access = await self._files.find_access(file_id, file.owner_id) if file else None
+        if access is None:
+            raise NotFound(f"no file {file_id}")
+        return access
+
+    async def find_access(self, file_id: str, user: User) -> FileAccess:
+        """The file as `user` sees it; NotFound if they may not see it."""
+        access = await self._files.find_access(file_id, user.id)
+        if access is None:
+            raise NotFound("file not found or not visible to this user")
+        return access
+
+    async def ensure_folder_path(self, owner: User, parts: Sequence[str]) -> Folder:
+        """Return the folder at `parts` below the owner's root, creating missing folders."""
+        folder = await self._files.find_folder(owner.root_folder_id)
+        if folder is None:
+            raise NotFound("root folder missing")
+        for part in parts:
+            folder = await self._files.ensure_folder(
+                owner.id, folder.id, validate_name(part), now=self._clock.now()
+            )
+        return folder
+
+    async def upload(
+        self,
+        owner: User,
+        folder: Folder,
+        name: str,
+        chunks: AsyncIterable[bytes],
+        *,
+        declared_size: int | None = None,
+        replace: bool = False,
+    ) -> FileRecord:
+        """Store a new file (or, with `replace`, a new version of the file of that name)."""
+        if folder.owner_id != owner.id:
+            raise PermissionDenied("the folder belongs to another user")
+        name = validate_name(name)
+        existing = await self._files.find_file_by_name(folder.id, name)
+        if existing is not None and not replace:
+            raise NameConflict(name, await self.free_name(folder.id, name))
+        blob = await self._content.store(chunks, declared_size=declared_size)
+        if existing is not None:
+            return await self._content.commit(
+                existing.id, blob, guard=LockGuard(None), author_id=owner.id, source="upload"
+            )
+        created = await self._files.create_file(
+            folder_id=folder.id,
+            owner_id=owner.id,
+            name=name,
+            blob=blob,
+            author_id=owner.id,
+            source="upload",
+            now=self._clock.now(),
+        )
+        if created is None:
+            await self._content.discard([blob.key])
+            raise NameConflict(name, await self.free_name(folder.id, name))
+        return created
+
+    async def free_name(self, folder_id: str, name: str) -> str:
+        """The first of `name`, "stem (2).ext", ... that no file in the folder has."""
+        for candidate in islice(numbered_names(name), MAX_NAME_ATTEMPTS):
+            if await self._files.find_file_by_name(folder_id, candidate) is None:
+                return candidate
+        raise NameConflict(name)
+
+    async def rename(
+        self, access: FileAccess, name: str, *, lock_id: str | None = None, renumber: bool = False
+    ) -> FileRecord:
+        """Rename a file, keeping its ID. With `renumber`, a taken name becomes "stem (2).ext" and so on."""
+        require_rename(access)
+        name = validate_name(name)
+        lock = access.file.active_lock(self._clock.now())
+        if lock is not None and lock.lock_id != lock_id:
+            raise LockMismatch(lock.lock_id, "the file is locked with another lock ID")
+        candidates = islice(numbered_names(name), MAX_NAME_ATTEMPTS if renumber else 1)
+        for candidate in candidates:
+            outcome = await self._files.rename_file(
+                access.file.id, candidate, guard=LockGuard(lock_id), now=self._clock.now()
+            )
+            if outcome is not None and outcome.name_taken:
+                continue
+            return _written(outcome)
+        raise NameConflict(name, await self.free_name(access.file.folder_id, name))
+
+    async def move(self, access: FileAccess, folder: Folder) -> FileRecord:
+        """Move a file to another of its owner's folders, keeping its ID."""
+        require_delete(access)
+        if folder.owner_id != access.file.owner_id:
+            raise PermissionDenied("files can only move between their owner's folders")
+        outcome = await self._files.move_file(
+            access.file.id, folder.id, guard=LockGuard(None), now=self._clock.now()
+        )
+        if outcome is not None and outcome.name_taken:
+            raise NameConflict(access.file.name, await self.free_name(folder.id, access.file.name))
+        return _written(outcome)
+
+    async def delete(self, access: FileAccess) -> None:
+        """Delete a file and all its versions; refused while it is locked."""
+        require_delete(access)
+        outcome = await self._files.delete_file(access.file.id, guard=LockGuard(None), now=self._clock.now())
+        _written(outcome)
+        await self._content.discard(outcome.released_blobs if outcome else ())
+
+    async def list_folder(self, folder: Folder) -> tuple[Sequence[Folder], Sequence[FileRecord]]:
+        """The subfolders and files of a folder."""
+        return await self._files.list_folder(folder.id)
+
+    async def share(self, access: FileAccess, username: str, role: Role) -> Share:
+        """Let another user view or edit the file."""
+        if not access.permissions.can_share:
+            raise PermissionDenied("only the owner may share this file")
+        if role not in SHARE_ROLES:
+            raise InvalidRequest(f"role must be one of {', '.join(r.value for r in SHARE_ROLES)}")
+        user = await self._users.find_user_by_name(username)
+        if user is None:
+            raise NotFound(f"no user {username!r}")
+        if user.id == access.file.owner_id:
+            raise InvalidRequest("the owner already has every right to the file")
+        await self._shares.set_share(access.file.id, user.id, role, now=self._clock.now())
+        return Share(file_id=access.file.id, user_id=user.id, role=role)
+
+    async def unshare(self, access: FileAccess, username: str) -> bool:
+        """Revoke another user's share; their next WOPI call is refused."""
+        if not access.permissions.can_share:
+            raise PermissionDenied("only the owner may change who can see this file")
+        user = await self._users.find_user_by_name(username)
+        if user is None:
+            raise NotFound(f"no user {username!r}")
+        return await self._shares.remove_share(access.file.id, user.id)
+
+    async def list_shares(self, access: FileAccess) -> Sequence[Share]:
+        """Who else may see or edit the file."""
+        return await self._shares.list_shares(access.file.id)
+
+
+def _written(outcome: WriteOutcome | None) -> FileRecord:
+    if outcome is None:
+        raise NotFound("file not found")
+    if outcome.file is None:
+        raise mismatch_from(outcome)
+    return outcome.file

@@ -1,0 +1,57 @@
+"""WOPI lock operations: Lock, Unlock, RefreshLock, UnlockAndRelock, GetLock."""
+
+from __future__ import annotations
+
+from wopihost.domain.records import FileAccess
+from wopihost.errors import LockMismatch, NotFound
+from wopihost.ports import Clock, LockOutcome, LockStore
+from wopihost.services.access import require_write
+
+
+class LockService:
+    """Lock operations. Each returns the file version for X-WOPI-ItemVersion or raises LockMismatch."""
+
+    def __init__(self, *, locks: LockStore, clock: Clock) -> None:
+        self._locks = locks
+        self._clock = clock
+
+    async def lock(self, access: FileAccess, lock_id: str) -> int:
+        """Lock the file, or refresh the lock if it already carries this lock ID."""
+        require_write(access)
+        outcome = await self._locks.acquire(
+            access.file.id, lock_id, user_id=access.user.id, now=self._clock.now()
+        )
+        return _checked(outcome, "the file is locked with another lock ID")
+
+    async def unlock(self, access: FileAccess, lock_id: str) -> int:
+        """Release the lock if it matches."""
+        require_write(access)
+        return _checked(await self._locks.release(access.file.id, lock_id, now=self._clock.now()))
+
+    async def refresh_lock(self, access: FileAccess, lock_id: str) -> int:
+        """Reset the lock's 30-minute timer if it matches."""
+        require_write(access)
+        return _checked(await self._locks.refresh(access.file.id, lock_id, now=self._clock.now()))
+
+    async def unlock_and_relock(self, access: FileAccess, new_lock_id: str, old_lock_id: str) -> int:
+        """Replace the lock `old_lock_id` with `new_lock_id` atomically."""
+        require_write(access)
+        outcome = await self._locks.swap(access.file.id, new_lock_id, old_lock_id, now=self._clock.now())
+        return _checked(outcome)
+
+    async def get_lock(self, access: FileAccess) -> tuple[str, int]:
+        """Return the current lock ID ("" when unlocked) and the file version."""
+        outcome = await self._locks.get(access.file.id, now=self._clock.now())
+        if outcome is None:
+            raise NotFound("file not found")
+        return (outcome.current.lock_id if outcome.current else ""), outcome.version
+
+
+def _checked(outcome: LockOutcome | None, locked_reason: str = "the lock ID does not match") -> int:
+    if outcome is None:
+        raise NotFound("file not found")
+    if not outcome.ok:
+        if outcome.current is None:
+            raise LockMismatch("", "the file is not locked")
+        raise LockMismatch(outcome.current.lock_id, locked_reason)
+    return outcome.version

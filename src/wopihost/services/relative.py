@@ -1,0 +1,147 @@
+"""PutRelativeFile: creating a file next to another one, in suggested or specific (relative) mode."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable
+from dataclasses import dataclass
+from itertools import islice
+
+from wopihost.domain.locks import LockGuard
+from wopihost.domain.names import numbered_names, repair_name, split_extension, validate_name
+from wopihost.domain.permissions import Role
+from wopihost.domain.records import FileAccess, FileRecord, StoredBlob
+from wopihost.errors import InvalidFileName, LockMismatch, NameConflict, Unsupported
+from wopihost.ports import Clock, FileStore, ShareStore
+from wopihost.services.content import ContentService
+from wopihost.services.files import MAX_NAME_ATTEMPTS, FileService
+
+
+@dataclass(frozen=True, slots=True)
+class RelativeTarget:
+    """What the client asked for: a suggested name or extension, or an exact (relative) name."""
+
+    suggested: str | None = None
+    relative: str | None = None
+    overwrite: bool = False
+    conversion: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    folder_id: str
+    owner_id: str
+
+
+class RelativeFileService:
+    """Implements PutRelativeFile's naming, overwrite and lock rules."""
+
+    def __init__(
+        self,
+        *,
+        files: FileStore,
+        shares: ShareStore,
+        content: ContentService,
+        file_service: FileService,
+        clock: Clock,
+    ) -> None:
+        self._files = files
+        self._shares = shares
+        self._content = content
+        self._file_service = file_service
+        self._clock = clock
+
+    async def put_relative_file(
+        self,
+        access: FileAccess,
+        target: RelativeTarget,
+        chunks: AsyncIterable[bytes],
+        *,
+        declared_size: int | None = None,
+    ) -> FileRecord:
+        """Create (or, in relative mode with overwrite, replace) the file; return it."""
+        place = _place_for(access)
+        source = "conversion" if target.conversion else "putrelative"
+        if target.relative is not None:
+            return await self._put_exact(access, place, target, chunks, declared_size, source)
+        assert target.suggested is not None
+        name = _suggested_name(access.file.name, target.suggested)
+        blob = await self._content.store(chunks, declared_size=declared_size)
+        for candidate in islice(numbered_names(name), MAX_NAME_ATTEMPTS):
+            if await self._files.find_file_by_name(place.folder_id, candidate) is None:
+                created = await self._create(access, place, candidate, blob, source)
+                if created is not None:
+                    return created
+        await self._content.discard([blob.key])
+        raise NameConflict(name)
+
+    async def _put_exact(
+        self,
+        access: FileAccess,
+        place: _Place,
+        target: RelativeTarget,
+        chunks: AsyncIterable[bytes],
+        declared_size: int | None,
+        source: str,
+    ) -> FileRecord:
+        assert target.relative is not None
+        try:
+            name = validate_name(target.relative)
+        except InvalidFileName as exc:
+            suggestion = await self._file_service.free_name(
+                place.folder_id, exc.suggestion or repair_name("")
+            )
+            raise InvalidFileName(exc.reason, suggestion) from exc
+        existing = await self._files.find_file_by_name(place.folder_id, name)
+        if existing is not None:
+            await self._check_overwrite(access, existing, target.overwrite)
+        blob = await self._content.store(chunks, declared_size=declared_size)
+        if existing is not None:
+            return await self._content.commit(
+                existing.id, blob, guard=LockGuard(None), author_id=access.user.id, source=source
+            )
+        created = await self._create(access, place, name, blob, source)
+        if created is None:
+            await self._content.discard([blob.key])
+            raise NameConflict(name, await self._file_service.free_name(place.folder_id, name))
+        return created
+
+    async def _check_overwrite(self, access: FileAccess, existing: FileRecord, overwrite: bool) -> None:
+        if not overwrite:
+            raise NameConflict(
+                existing.name, await self._file_service.free_name(existing.folder_id, existing.name)
+            )
+        target_access = await self._files.find_access(existing.id, access.user.id)
+        if target_access is None or not target_access.permissions.can_write:
+            raise Unsupported("the user may not overwrite the existing file")
+        lock = existing.active_lock(self._clock.now())
+        if lock is not None:
+            raise LockMismatch(lock.lock_id, "the existing file is locked")
+
+    async def _create(
+        self, access: FileAccess, place: _Place, name: str, blob: StoredBlob, source: str
+    ) -> FileRecord | None:
+        created = await self._files.create_file(
+            folder_id=place.folder_id,
+            owner_id=place.owner_id,
+            name=name,
+            blob=blob,
+            author_id=access.user.id,
+            source=source,
+            now=self._clock.now(),
+        )
+        if created is not None and place.owner_id != access.user.id:
+            await self._shares.set_share(created.id, access.user.id, Role.EDIT, now=self._clock.now())
+        return created
+
+
+def _place_for(access: FileAccess) -> _Place:
+    # Owners and editors save next to the source file (it stays the owner's); viewers save to their own root.
+    if access.role is Role.VIEW:
+        return _Place(folder_id=access.user.root_folder_id, owner_id=access.user.id)
+    return _Place(folder_id=access.file.folder_id, owner_id=access.file.owner_id)
+
+
+def _suggested_name(source_name: str, suggested: str) -> str:
+    if suggested.startswith("."):
+        return repair_name(split_extension(source_name)[0] + suggested)
+    return repair_name(suggested)

@@ -1,0 +1,86 @@
+"""Access tokens: signed, scoped to one user and one file, expiring."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import jwt
+
+from wopihost.domain.signing import SigningKeyring
+from wopihost.errors import InvalidToken
+from wopihost.ports import Clock
+
+TokenKind = Literal["wopi", "fileurl"]
+_ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A token and its expiry; `ttl_ms` is WOPI's access_token_ttl (ms since the epoch, not a duration)."""
+
+    token: str
+    expires_at: datetime
+
+    @property
+    def ttl_ms(self) -> int:
+        return int(self.expires_at.timestamp() * 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """What a verified token grants."""
+
+    user_id: str
+    file_id: str
+    expires_at: datetime
+
+
+class TokenService:
+    """Issues and verifies access tokens."""
+
+    def __init__(self, keyring: SigningKeyring, *, ttl: timedelta, clock: Clock) -> None:
+        self._keyring = keyring
+        self._ttl = ttl
+        self._clock = clock
+
+    def issue(self, user_id: str, file_id: str, *, kind: TokenKind = "wopi") -> IssuedToken:
+        """Issue a token for one user and one file."""
+        expires_at = (self._clock.now() + self._ttl).replace(microsecond=0)
+        claims = {"sub": user_id, "fid": file_id, "knd": kind, "exp": int(expires_at.timestamp())}
+        key = self._keyring.current
+        token = jwt.encode(claims, key.secret, algorithm=_ALGORITHM, headers={"kid": key.kid})
+        return IssuedToken(token=token, expires_at=expires_at)
+
+    def verify(self, token: str, *, file_id: str, kind: TokenKind = "wopi") -> TokenClaims:
+        """Return the claims of a valid, unexpired token for `file_id`; raise InvalidToken otherwise."""
+        claims = self._decode(token)
+        if claims.get("knd") != kind or not isinstance(claims.get("sub"), str):
+            raise InvalidToken("token is of the wrong kind")
+        if not hmac.compare_digest(str(claims.get("fid", "")), file_id):
+            raise InvalidToken("token was issued for another file")
+        expires_at = datetime.fromtimestamp(claims["exp"], tz=self._clock.now().tzinfo)
+        if expires_at <= self._clock.now():
+            raise InvalidToken("token has expired")
+        return TokenClaims(user_id=claims["sub"], file_id=file_id, expires_at=expires_at)
+
+    def _decode(self, token: str) -> dict[str, Any]:
+        if not token or len(token) > 4096:
+            raise InvalidToken("token is missing or too long")
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = self._keyring.find(kid) if isinstance(kid, str) else None
+            if key is None:
+                raise InvalidToken("token was signed with an unknown key")
+            # Expiry is checked against the injected clock, not by PyJWT.
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key.secret,
+                algorithms=[_ALGORITHM],
+                options={"require": ["exp", "sub", "fid"], "verify_exp": False},
+            )
+            return claims
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(f"token is malformed or tampered with ({type(exc).__name__})") from exc

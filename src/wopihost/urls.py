@@ -1,0 +1,55 @@
+"""The public URLs wopihost hands out: WOPISrc, FileUrl, and the web pages WOPI clients link to."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+
+class PublicUrls:
+    """Builds absolute URLs from the configured public base URLs.
+
+    `ui_base` serves people (web UI, host page); `wopi_base` serves WOPI clients. Page URLs are None while
+    the web UI is not mounted, so that CheckFileInfo leaves them out rather than sending links that 404.
+    """
+
+    def __init__(self, *, ui_base: str, wopi_base: str, ui_enabled: bool = True) -> None:
+        self.ui_base = ui_base.rstrip("/")
+        self.wopi_base = wopi_base.rstrip("/")
+        self.ui_enabled = ui_enabled
+
+    def wopi_src(self, file_id: str) -> str:
+        return f"{self.wopi_base}/wopi/files/{file_id}"
+
+    def wopi_src_with_token(self, file_id: str, token: str) -> str:
+        return f"{self.wopi_src(file_id)}?access_token={quote(token, safe='')}"
+
+    def file_url(self, file_id: str, token: str) -> str:
+        """A direct download URL that carries its own narrow, read-only token (CheckFileInfo's FileUrl)."""
+        return f"{self.wopi_base}/wopi/direct/{file_id}?token={quote(token, safe='')}"
+
+    def _page(self, path: str) -> str | None:
+        return f"{self.ui_base}{path}" if self.ui_enabled else None
+
+    def home(self) -> str | None:
+        return self._page("/")
+
+    def folder(self, folder_id: str) -> str | None:
+        return self._page(f"/folders/{folder_id}")
+
+    def host_view(self, file_id: str) -> str | None:
+        return self._page(f"/files/{file_id}/view")
+
+    def host_edit(self, file_id: str) -> str | None:
+        return self._page(f"/files/{file_id}/edit")
+
+    def download(self, file_id: str) -> str | None:
+        return self._page(f"/files/{file_id}/download")
+
+    def sharing(self, file_id: str) -> str | None:
+        return self._page(f"/files/{file_id}/share")
+
+    def versions(self, file_id: str) -> str | None:
+        return self._page(f"/files/{file_id}/versions")
+
+    def sign_out(self) -> str | None:
+        return self._page("/signout")

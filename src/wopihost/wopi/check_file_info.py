@@ -1,0 +1,91 @@
+"""The CheckFileInfo response: file, user, permission, capability, URL and breadcrumb properties.
+
+https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/checkfileinfo
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from wopihost.domain.names import MAX_STEM_LENGTH
+from wopihost.domain.records import FileAccess
+from wopihost.urls import PublicUrls
+
+# Capabilities this host implements completely. Containers, ecosystem and Cobalt are not implemented and so
+# are left out (absent means false).
+CAPABILITIES: dict[str, bool] = {
+    "SupportsLocks": True,
+    "SupportsGetLock": True,
+    "SupportsExtendedLockLength": True,
+    "SupportsUpdate": True,
+    "SupportsRename": True,
+    "SupportsDeleteFile": True,
+    "SupportsUserInfo": True,
+}
+SHARE_URL_TYPES = ("ReadOnly", "ReadWrite")
+
+
+@dataclass(frozen=True, slots=True)
+class HostIdentity:
+    """How the host names itself in breadcrumbs."""
+
+    brand_name: str
+
+
+def iso8601(moment: datetime) -> str:
+    """UTC in the round-trip format WOPI asks for, e.g. 2009-06-15T13:45:30.0000000Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+
+
+def check_file_info(
+    access: FileAccess, *, urls: PublicUrls, host: HostIdentity, file_url_token: str
+) -> dict[str, Any]:
+    """Build the CheckFileInfo JSON object for one user's view of one file."""
+    file, user, rights = access.file, access.user, access.permissions
+    info: dict[str, Any] = {
+        "BaseFileName": file.name,
+        "OwnerId": file.owner_id,
+        "Size": file.size,
+        "UserId": user.id,
+        "Version": file.version_string,
+        "SHA256": file.sha256,
+        "LastModifiedTime": iso8601(file.modified_at),
+        "FileExtension": file.extension,
+        "FileNameMaxLength": MAX_STEM_LENGTH,
+        "UserFriendlyName": user.display_name,
+        "IsAnonymousUser": False,
+        "ReadOnly": not rights.can_write,
+        "UserCanWrite": rights.can_write,
+        "UserCanRename": rights.can_rename,
+        "UserCanNotWriteRelative": not rights.can_create_relative,
+        **CAPABILITIES,
+        "FileUrl": urls.file_url(file.id, file_url_token),
+        "BreadcrumbBrandName": host.brand_name,
+        "BreadcrumbDocName": file.name,
+        "BreadcrumbFolderName": access.folder_name or "My files",
+    }
+    if user.user_info:
+        info["UserInfo"] = user.user_info
+    if urls.ui_enabled:
+        info["SupportedShareUrlTypes"] = list(SHARE_URL_TYPES)
+    _add_urls(info, access, urls)
+    return info
+
+
+def _add_urls(info: dict[str, Any], access: FileAccess, urls: PublicUrls) -> None:
+    file_id = access.file.id
+    folder_url = urls.folder(access.file.folder_id) if access.role.value == "owner" else urls.home()
+    candidates = {
+        "HostViewUrl": urls.host_view(file_id),
+        "HostEditUrl": urls.host_edit(file_id) if access.permissions.can_write else None,
+        "DownloadUrl": urls.download(file_id),
+        "CloseUrl": folder_url,
+        "FileSharingUrl": urls.sharing(file_id) if access.permissions.can_share else None,
+        "FileVersionUrl": urls.versions(file_id),
+        "BreadcrumbBrandUrl": urls.home(),
+        "BreadcrumbFolderUrl": folder_url,
+        "SignoutUrl": urls.sign_out(),
+    }
+    info.update({name: url for name, url in candidates.items() if url is not None})

@@ -1,0 +1,91 @@
+"""What a WOPI handler works with: the request, the services, and helpers to read WOPI headers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from wopihost.domain.records import FileAccess
+from wopihost.errors import InvalidRequest, InvalidToken
+from wopihost.services.access import AccessService
+from wopihost.services.content import ContentService
+from wopihost.services.files import FileService
+from wopihost.services.locks import LockService
+from wopihost.services.relative import RelativeFileService
+from wopihost.services.tokens import TokenKind, TokenService
+from wopihost.services.users import UserService
+from wopihost.urls import PublicUrls
+from wopihost.wopi.check_file_info import HostIdentity
+
+
+@dataclass(frozen=True, slots=True)
+class WopiServices:
+    """The services the WOPI surface calls."""
+
+    access: AccessService
+    tokens: TokenService
+    locks: LockService
+    content: ContentService
+    files: FileService
+    relative: RelativeFileService
+    users: UserService
+    urls: PublicUrls
+    host: HostIdentity
+
+
+class WopiRequest:
+    """One WOPI request being handled."""
+
+    __slots__ = ("file_id", "request", "services")
+
+    def __init__(self, request: Request, services: WopiServices) -> None:
+        self.request = request
+        self.services = services
+        self.file_id: str = request.path_params["file_id"]
+        request.scope.setdefault("state", {})["wopi_file_id"] = self.file_id
+
+    def set_operation(self, name: str) -> None:
+        self.request.scope["state"]["wopi_op"] = name
+
+    async def open(self, *, kind: TokenKind = "wopi", token: str | None = None) -> FileAccess:
+        """Authenticate the caller and load the file as they see it."""
+        access = await self.services.access.open(self.file_id, token or self.access_token(), kind=kind)
+        self.request.scope["state"]["wopi_user_id"] = access.user.id
+        return access
+
+    def access_token(self) -> str | None:
+        """The token from the access_token query parameter or an Authorization: Bearer header."""
+        query = self.request.query_params.get("access_token")
+        auth = self.request.headers.get("authorization", "")
+        bearer = auth[7:].strip() if auth[:7].lower() == "bearer " else None
+        if query and bearer and query != bearer:
+            raise InvalidToken("the query string and the Authorization header carry different tokens")
+        return query or bearer
+
+    def header(self, name: str) -> str | None:
+        """A header that may appear at most once."""
+        values = self.request.headers.getlist(name)
+        if len(values) > 1:
+            raise InvalidRequest(f"{name} appears more than once")
+        return values[0] if values else None
+
+    def int_header(self, name: str) -> int | None:
+        """A non-negative integer header."""
+        value = self.header(name)
+        if value is None or value.strip() == "":
+            return None
+        if not value.strip().isdigit():
+            raise InvalidRequest(f"{name} is not a non-negative integer")
+        return int(value)
+
+    def bool_header(self, name: str) -> bool:
+        """A Boolean header: "true" or "false" in any case; absent means false."""
+        value = (self.header(name) or "false").strip().lower()
+        if value not in ("true", "false"):
+            raise InvalidRequest(f"{name} must be true or false")
+        return value == "true"
+
+    def content_length(self) -> int | None:
+        """The declared body size, if any."""
+        return self.int_header("content-length")

@@ -1,0 +1,102 @@
+"""The one table mapping domain exceptions to WOPI responses."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from wopihost.domain.names import encode_utf7
+from wopihost.errors import (
+    FileTooLarge,
+    InvalidFileName,
+    InvalidRequest,
+    InvalidToken,
+    LargerThanExpected,
+    LockMismatch,
+    NameConflict,
+    NotFound,
+    PermissionDenied,
+    ProofKeyInvalid,
+    StorageUnavailable,
+    Unsupported,
+)
+from wopihost.wopi.headers import (
+    X_WOPI_INVALID_FILE_NAME_ERROR,
+    X_WOPI_LOCK,
+    X_WOPI_LOCK_FAILURE_REASON,
+    X_WOPI_SERVER_ERROR,
+    X_WOPI_VALID_RELATIVE_TARGET,
+)
+
+log = logging.getLogger("wopihost.wopi")
+
+
+def _status(code: int) -> Callable[[Request, Exception], Response]:
+    def handler(request: Request, exc: Exception) -> Response:
+        return Response(status_code=code, headers={X_WOPI_SERVER_ERROR: _header_safe(str(exc))})
+
+    return handler
+
+
+def _lock_mismatch(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, LockMismatch)
+    headers = {X_WOPI_LOCK: exc.current_lock}
+    if exc.reason:
+        headers[X_WOPI_LOCK_FAILURE_REASON] = exc.reason
+    return Response(status_code=409, headers=headers)
+
+
+def _invalid_file_name(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, InvalidFileName)
+    headers = {X_WOPI_INVALID_FILE_NAME_ERROR: _header_safe(exc.reason)}
+    if exc.suggestion:
+        headers[X_WOPI_VALID_RELATIVE_TARGET] = encode_utf7(exc.suggestion)
+    return Response(status_code=400, headers=headers)
+
+
+def _name_conflict(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NameConflict)
+    # Every 409 carries X-WOPI-Lock; a name conflict involves no lock, so it is empty.
+    headers = {X_WOPI_LOCK: "", X_WOPI_LOCK_FAILURE_REASON: "a file with this name already exists"}
+    if exc.suggestion:
+        headers[X_WOPI_VALID_RELATIVE_TARGET] = encode_utf7(exc.suggestion)
+    return Response(status_code=409, headers=headers)
+
+
+def _server_error(request: Request, exc: Exception) -> Response:
+    log.error("op=unhandled_error error=%s", type(exc).__name__, exc_info=exc)
+    return Response(status_code=500, headers={X_WOPI_SERVER_ERROR: "internal error"})
+
+
+def _header_safe(text: str) -> str:
+    return text.encode("ascii", "replace").decode("ascii").replace("\r", " ").replace("\n", " ")[:256]
+
+
+EXCEPTION_HANDLERS: dict[type[Exception], Callable[[Request, Exception], Response]] = {
+    InvalidToken: _status(401),
+    # A valid token whose user lacks the right for this operation is not valid for it.
+    PermissionDenied: _status(401),
+    NotFound: _status(404),
+    InvalidRequest: _status(400),
+    InvalidFileName: _invalid_file_name,
+    LockMismatch: _lock_mismatch,
+    NameConflict: _name_conflict,
+    FileTooLarge: _status(413),
+    LargerThanExpected: _status(412),
+    Unsupported: _status(501),
+    StorageUnavailable: _status(500),
+    ProofKeyInvalid: _status(500),
+    Exception: _server_error,
+}
+
+
+def error_response(request: Request, exc: Exception) -> Response:
+    """The response for an exception: the handler of its most specific class in the table."""
+    for cls in type(exc).__mro__:
+        handler = EXCEPTION_HANDLERS.get(cls)
+        if handler is not None:
+            return handler(request, exc)
+    return _server_error(request, exc)

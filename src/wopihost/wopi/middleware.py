@@ -1,0 +1,65 @@
+"""ASGI middleware of the WOPI surface: common response headers and one log line per request."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from wopihost import __version__
+
+log = logging.getLogger("wopihost.access")
+
+
+class WopiHeadersAndLogMiddleware:
+    """Adds X-WOPI-ServerVersion and X-WOPI-MachineName, and logs op, ids, status and duration.
+
+    Only the path is logged, never the query string, so that access tokens stay out of the logs.
+    """
+
+    def __init__(self, app: ASGIApp, *, machine_name: str) -> None:
+        self.app = app
+        self._extra = [
+            (b"x-wopi-serverversion", __version__.encode("ascii")),
+            (b"x-wopi-machinename", machine_name.encode("ascii", "replace")),
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), *self._extra]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            _log_request(scope, status, time.perf_counter() - started)
+
+
+def _log_request(scope: Scope, status: int, seconds: float) -> None:
+    state = scope.get("state", {})
+    correlation = ""
+    for name, value in scope.get("headers", ()):
+        if name == b"x-wopi-correlationid":
+            correlation = value.decode("latin-1")[:64].replace(" ", "_")
+            break
+    log.info(
+        "op=%s method=%s path=%s file_id=%s user_id=%s status=%d duration_ms=%.1f correlation_id=%s",
+        state.get("wopi_op", "-"),
+        scope.get("method", "-"),
+        scope.get("path", "-"),
+        state.get("wopi_file_id", "-"),
+        state.get("wopi_user_id", "-"),
+        status,
+        seconds * 1000,
+        correlation or "-",
+    )

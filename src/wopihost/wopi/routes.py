@@ -1,0 +1,258 @@
+"""WOPI file operations, routed by method, path and X-WOPI-Override through one table.
+
+https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from wopihost.domain.locks import validate_lock_id
+from wopihost.domain.names import decode_utf7
+from wopihost.errors import InvalidRequest, Unsupported
+from wopihost.services.relative import RelativeTarget
+from wopihost.wopi.check_file_info import SHARE_URL_TYPES, check_file_info
+from wopihost.wopi.context import WopiRequest, WopiServices
+from wopihost.wopi.errors import error_response
+from wopihost.wopi.headers import (
+    X_WOPI_EDITORS,
+    X_WOPI_FILE_CONVERSION,
+    X_WOPI_ITEM_VERSION,
+    X_WOPI_LOCK,
+    X_WOPI_MAX_EXPECTED_SIZE,
+    X_WOPI_OLD_LOCK,
+    X_WOPI_OVERRIDE,
+    X_WOPI_OVERWRITE_RELATIVE_TARGET,
+    X_WOPI_RELATIVE_TARGET,
+    X_WOPI_REQUESTED_NAME,
+    X_WOPI_SIZE,
+    X_WOPI_SUGGESTED_TARGET,
+    X_WOPI_URL_TYPE,
+)
+
+Handler = Callable[[WopiRequest], Awaitable[Response]]
+MAX_USER_INFO_BODY = 4096
+
+
+def _json(data: object) -> Response:
+    return Response(orjson.dumps(data), media_type="application/json")
+
+
+def _ok(version: int | None = None) -> Response:
+    return Response(headers={X_WOPI_ITEM_VERSION: str(version)} if version is not None else None)
+
+
+async def check_file_info_op(w: WopiRequest) -> Response:
+    """CheckFileInfo: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/checkfileinfo"""
+    access = await w.open()
+    s = w.services
+    file_url_token = s.tokens.issue(access.user.id, access.file.id, kind="fileurl").token
+    return _json(check_file_info(access, urls=s.urls, host=s.host, file_url_token=file_url_token))
+
+
+async def get_file(w: WopiRequest) -> Response:
+    """GetFile: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/getfile"""
+    access = await w.open()
+    opened = await w.services.content.read(access, max_expected_size=w.int_header(X_WOPI_MAX_EXPECTED_SIZE))
+    return _stream(opened.file.size, opened.file.version, opened.chunks)
+
+
+async def get_direct(w: WopiRequest) -> Response:
+    """The FileUrl of CheckFileInfo: GetFile authorised by the URL's own read-only token."""
+    access = await w.open(kind="fileurl", token=w.request.query_params.get("token"))
+    opened = await w.services.content.read(access)
+    return _stream(opened.file.size, opened.file.version, opened.chunks)
+
+
+def _stream(size: int, version: int, chunks: object) -> Response:
+    headers = {X_WOPI_ITEM_VERSION: str(version), "Content-Length": str(size)}
+    return StreamingResponse(chunks, media_type="application/octet-stream", headers=headers)  # type: ignore[arg-type]
+
+
+async def put_file(w: WopiRequest) -> Response:
+    """PutFile: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/putfile"""
+    access = await w.open()
+    lock = w.header(X_WOPI_LOCK)
+    file = await w.services.content.put_file(
+        access,
+        w.request.stream(),
+        lock_id=validate_lock_id(lock) if lock else None,
+        editors=w.header(X_WOPI_EDITORS) or "",
+        declared_size=w.content_length(),
+    )
+    return _ok(file.version)
+
+
+async def lock(w: WopiRequest) -> Response:
+    """Lock, or UnlockAndRelock when X-WOPI-OldLock is present.
+
+    https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/lock
+    https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/unlockandrelock
+    """
+    old = w.header(X_WOPI_OLD_LOCK)
+    if old is not None:
+        w.set_operation("UnlockAndRelock")
+        new_lock, old_lock = validate_lock_id(w.header(X_WOPI_LOCK)), validate_lock_id(old, X_WOPI_OLD_LOCK)
+        return _ok(await w.services.locks.unlock_and_relock(await w.open(), new_lock, old_lock))
+    lock_id = validate_lock_id(w.header(X_WOPI_LOCK))
+    return _ok(await w.services.locks.lock(await w.open(), lock_id))
+
+
+async def unlock(w: WopiRequest) -> Response:
+    """Unlock: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/unlock"""
+    lock_id = validate_lock_id(w.header(X_WOPI_LOCK))
+    return _ok(await w.services.locks.unlock(await w.open(), lock_id))
+
+
+async def refresh_lock(w: WopiRequest) -> Response:
+    """RefreshLock: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/refreshlock"""
+    lock_id = validate_lock_id(w.header(X_WOPI_LOCK))
+    return _ok(await w.services.locks.refresh_lock(await w.open(), lock_id))
+
+
+async def get_lock(w: WopiRequest) -> Response:
+    """GetLock: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/getlock"""
+    lock_id, _version = await w.services.locks.get_lock(await w.open())
+    return Response(headers={X_WOPI_LOCK: lock_id})
+
+
+async def put_relative_file(w: WopiRequest) -> Response:
+    """PutRelativeFile: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/putrelativefile"""
+    access = await w.open()
+    target = _relative_target(w)
+    size = w.int_header(X_WOPI_SIZE)
+    s = w.services
+    file = await s.relative.put_relative_file(
+        access, target, w.request.stream(), declared_size=size if size is not None else w.content_length()
+    )
+    token = s.tokens.issue(access.user.id, file.id)
+    body = {"Name": file.name, "Url": s.urls.wopi_src_with_token(file.id, token.token)}
+    for key, url in (("HostViewUrl", s.urls.host_view(file.id)), ("HostEditUrl", s.urls.host_edit(file.id))):
+        if url is not None:
+            body[key] = url
+    return _json(body)
+
+
+def _relative_target(w: WopiRequest) -> RelativeTarget:
+    suggested, relative = w.header(X_WOPI_SUGGESTED_TARGET), w.header(X_WOPI_RELATIVE_TARGET)
+    if (suggested is None) == (relative is None):
+        raise InvalidRequest("exactly one of X-WOPI-SuggestedTarget and X-WOPI-RelativeTarget is required")
+    conversion = w.header(X_WOPI_FILE_CONVERSION) is not None
+    if suggested is not None:
+        return RelativeTarget(
+            suggested=decode_utf7(suggested, X_WOPI_SUGGESTED_TARGET), conversion=conversion
+        )
+    assert relative is not None
+    return RelativeTarget(
+        relative=decode_utf7(relative, X_WOPI_RELATIVE_TARGET),
+        overwrite=w.bool_header(X_WOPI_OVERWRITE_RELATIVE_TARGET),
+        conversion=conversion,
+    )
+
+
+async def rename_file(w: WopiRequest) -> Response:
+    """RenameFile: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/renamefile"""
+    access = await w.open()
+    requested = w.header(X_WOPI_REQUESTED_NAME)
+    if requested is None:
+        raise InvalidRequest("X-WOPI-RequestedName is required")
+    stem = decode_utf7(requested, X_WOPI_REQUESTED_NAME)
+    lock_id = w.header(X_WOPI_LOCK) or None
+    file = await w.services.files.rename(access, stem + access.file.extension, lock_id=lock_id, renumber=True)
+    return _json({"Name": file.stem})
+
+
+async def delete_file(w: WopiRequest) -> Response:
+    """DeleteFile: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/deletefile"""
+    await w.services.files.delete(await w.open())
+    return _ok()
+
+
+async def put_user_info(w: WopiRequest) -> Response:
+    """PutUserInfo: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/putuserinfo"""
+    access = await w.open()
+    body = bytearray()
+    async for chunk in w.request.stream():
+        body += chunk
+        if len(body) > MAX_USER_INFO_BODY:
+            raise InvalidRequest("the UserInfo body is too long")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidRequest("the UserInfo body is not UTF-8") from exc
+    await w.services.users.put_user_info(access.user, text)
+    return _ok()
+
+
+async def get_share_url(w: WopiRequest) -> Response:
+    """GetShareUrl: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/getshareurl"""
+    access = await w.open()
+    url_type = w.header(X_WOPI_URL_TYPE)
+    urls = w.services.urls
+    if url_type not in SHARE_URL_TYPES or not urls.ui_enabled:
+        raise Unsupported(f"share URL type {url_type!r} is not supported")
+    url = urls.host_view(access.file.id) if url_type == "ReadOnly" else urls.host_edit(access.file.id)
+    return _json({"ShareUrl": url})
+
+
+# X-WOPI-Override values of POST /wopi/files/{id}, with the operation name used in logs.
+FILE_OPERATIONS: dict[str, tuple[str, Handler]] = {
+    "LOCK": ("Lock", lock),
+    "UNLOCK": ("Unlock", unlock),
+    "REFRESH_LOCK": ("RefreshLock", refresh_lock),
+    "GET_LOCK": ("GetLock", get_lock),
+    "PUT_RELATIVE": ("PutRelativeFile", put_relative_file),
+    "RENAME_FILE": ("RenameFile", rename_file),
+    "DELETE": ("DeleteFile", delete_file),
+    "PUT_USER_INFO": ("PutUserInfo", put_user_info),
+    "GET_SHARE_URL": ("GetShareUrl", get_share_url),
+}
+CONTENTS_OPERATIONS: dict[str, tuple[str, Handler]] = {"PUT": ("PutFile", put_file)}
+
+
+def _override_dispatch(table: dict[str, tuple[str, Handler]]) -> Handler:
+    async def dispatch(w: WopiRequest) -> Response:
+        override = w.header(X_WOPI_OVERRIDE)
+        if override is None or not override.strip():
+            raise InvalidRequest("X-WOPI-Override is required")
+        entry = table.get(override.strip().upper())
+        if entry is None:
+            w.set_operation(f"Unknown({override.strip()[:32]})")
+            raise Unsupported(f"X-WOPI-Override {override.strip()[:32]!r} is not supported")
+        w.set_operation(entry[0])
+        return await entry[1](w)
+
+    return dispatch
+
+
+def wopi_routes(services: WopiServices) -> list[Route]:
+    """The WOPI routes, bound to the services."""
+
+    def endpoint(operation: str | None, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def run(request: Request) -> Response:
+            w = WopiRequest(request, services)
+            if operation:
+                w.set_operation(operation)
+            try:
+                return await handler(w)
+            except Exception as exc:
+                return error_response(request, exc)
+
+        return run
+
+    return [
+        Route("/wopi/files/{file_id}", endpoint("CheckFileInfo", check_file_info_op), methods=["GET"]),
+        Route("/wopi/files/{file_id}", endpoint(None, _override_dispatch(FILE_OPERATIONS)), methods=["POST"]),
+        Route("/wopi/files/{file_id}/contents", endpoint("GetFile", get_file), methods=["GET"]),
+        Route(
+            "/wopi/files/{file_id}/contents",
+            endpoint(None, _override_dispatch(CONTENTS_OPERATIONS)),
+            methods=["POST"],
+        ),
+        Route("/wopi/direct/{file_id}", endpoint("GetFileUrl", get_direct), methods=["GET"]),
+    ]
