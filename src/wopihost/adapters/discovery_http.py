@@ -1,0 +1,80 @@
+"""Discovery sources: the WOPI client's discovery URL over HTTP, or a local XML file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anyio
+import httpx
+
+from wopihost.errors import DiscoveryUnavailable
+
+# Office for the web's discovery is about 400 KB; anything much larger is not a discovery document.
+DEFAULT_MAX_SIZE = 5 * 1024 * 1024
+
+
+class HttpDiscoverySource:
+    """Fetches discovery XML from a URL, following redirects; refuses non-200 answers and oversized bodies."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float,
+        max_size: int = DEFAULT_MAX_SIZE,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._url = url
+        self._timeout = timeout
+        self._max_size = max_size
+        self._transport = transport
+
+    async def fetch(self) -> bytes:
+        """Return the discovery XML; raise DiscoveryUnavailable (with no URL in its message) on failure."""
+        try:
+            async with (
+                httpx.AsyncClient(
+                    timeout=self._timeout, follow_redirects=True, transport=self._transport
+                ) as client,
+                client.stream("GET", self._url, headers={"Accept": "application/xml, text/xml"}) as response,
+            ):
+                if response.status_code != 200:
+                    raise DiscoveryUnavailable(f"discovery endpoint answered HTTP {response.status_code}")
+                return await self._read_capped(response)
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise DiscoveryUnavailable(f"discovery request failed: {self._describe(exc)}") from exc
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self._max_size:
+            raise DiscoveryUnavailable(f"discovery document is larger than {self._max_size} bytes")
+        body = bytearray()
+        # The count is of decoded bytes, so a small compressed body cannot inflate past the cap.
+        async for chunk in response.aiter_bytes():
+            body += chunk
+            if len(body) > self._max_size:
+                raise DiscoveryUnavailable(f"discovery document is larger than {self._max_size} bytes")
+        return bytes(body)
+
+    def _describe(self, exc: Exception) -> str:
+        # Logs must not carry the URL: it may hold credentials or a tenant-specific host.
+        message = str(exc).replace(self._url, "<discovery-url>")
+        return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+class FileDiscoverySource:
+    """Reads discovery XML from a local file, for tests and hosts without network access to the client."""
+
+    def __init__(self, path: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> None:
+        self._path = path
+        self._max_size = max_size
+
+    async def fetch(self) -> bytes:
+        """Return the file's bytes; raise DiscoveryUnavailable if it cannot be read or is too large."""
+        try:
+            data = await anyio.Path(self._path).read_bytes()
+        except OSError as exc:
+            raise DiscoveryUnavailable(f"discovery file cannot be read: {exc.strerror or exc}") from exc
+        if len(data) > self._max_size:
+            raise DiscoveryUnavailable(f"discovery file is larger than {self._max_size} bytes")
+        return data

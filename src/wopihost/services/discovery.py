@@ -1,0 +1,216 @@
+"""The WOPI client's discovery: held in memory, kept on disk as a last good copy, refreshed in the background.
+
+Spec: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/online/discovery
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import anyio
+import anyio.to_thread
+
+from wopihost.domain.discovery import Discovery, parse_discovery
+from wopihost.errors import DiscoveryUnavailable
+from wopihost.ports import Clock, DiscoverySource
+
+logger = logging.getLogger("wopihost.discovery")
+
+# The docs recommend refreshing every 12 to 24 hours.
+DEFAULT_REFRESH_INTERVAL = timedelta(hours=12)
+# After a failed fetch, the periodic refresh tries again this much later rather than at every poll.
+DEFAULT_RETRY_INTERVAL = timedelta(minutes=5)
+DEFAULT_POLL_SECONDS = 60.0
+
+
+class DiscoveryService:
+    """The current discovery, fetched at most once at a time and never lost to a failed refresh."""
+
+    def __init__(
+        self,
+        source: DiscoverySource,
+        *,
+        cache_file: Path,
+        clock: Clock,
+        refresh_interval: timedelta = DEFAULT_REFRESH_INTERVAL,
+        retry_interval: timedelta = DEFAULT_RETRY_INTERVAL,
+    ) -> None:
+        self._source = source
+        self._cache_file = cache_file
+        self._clock = clock
+        self._refresh_interval = refresh_interval
+        self._retry_interval = min(retry_interval, refresh_interval)
+        self._lock = anyio.Lock()
+        self._current: Discovery | None = None
+        self._cache_checked = False
+        self._fetched_at: datetime | None = None
+        self._attempted_at: datetime | None = None
+        self._last_error: str | None = None
+        # Counters that let a caller who waited for the lock tell whether a fetch happened meanwhile.
+        self._attempts = 0
+        self._loads = 0
+
+    @property
+    def fetched_at(self) -> datetime | None:
+        """When this process last fetched discovery successfully; None while it serves the disk copy."""
+        return self._fetched_at
+
+    @property
+    def last_error(self) -> str | None:
+        """Why the latest fetch failed, or None if it succeeded (or none was made)."""
+        return self._last_error
+
+    async def get(self) -> Discovery:
+        """Return the discovery in memory; on first use load the disk copy, or fetch if there is none."""
+        current = self._current
+        if current is not None:
+            return current
+        attempts = self._attempts
+        async with self._lock:
+            await self._load_cache_once()
+            if self._current is not None or self._attempts != attempts:
+                return self._require_current()
+            return await self._refresh_locked()
+
+    async def refresh(self) -> Discovery:
+        """Fetch discovery now; on failure keep the last good copy, raising only when there is none."""
+        attempts = self._attempts
+        async with self._lock:
+            await self._load_cache_once()
+            if self._attempts != attempts:
+                # Another caller fetched while this one waited for the lock: a second fetch would add nothing.
+                return self._require_current()
+            return await self._refresh_locked()
+
+    async def refresh_if_stale(self) -> Discovery:
+        """Fetch discovery if the last fetch is older than the refresh interval, or failed a while ago."""
+        if self._current is not None and not self._is_due():
+            return self._current
+        async with self._lock:
+            await self._load_cache_once()
+            if self._is_due():
+                return await self._refresh_locked()
+            return self._require_current()
+
+    async def refresh_rate_limited(self, min_interval: timedelta) -> bool:
+        """Fetch unless a fetch started within `min_interval`; tell whether a new copy loaded meanwhile."""
+        # True means a proof-key check that failed is worth repeating against get(); a concurrent caller's
+        # fetch counts, so that callers queued behind it do not fetch again. Failures are logged, not raised.
+        loads = self._loads
+        async with self._lock:
+            await self._load_cache_once()
+            now = self._clock.now()
+            if self._attempted_at is None or now - self._attempted_at >= min_interval:
+                with contextlib.suppress(DiscoveryUnavailable):
+                    await self._refresh_locked()
+        return self._loads != loads
+
+    async def run_periodic(
+        self, stop: anyio.Event | None = None, *, poll_seconds: float = DEFAULT_POLL_SECONDS
+    ) -> None:
+        """Refresh discovery whenever it is due, checking every `poll_seconds`, until `stop` is set."""
+        while stop is None or not stop.is_set():
+            try:
+                await self.refresh_if_stale()
+            except DiscoveryUnavailable:
+                pass  # Already logged; the next poll tries again once the retry interval has passed.
+            except Exception:
+                # A background loop that died would leave the host with stale proof keys for good.
+                logger.exception("op=discovery_refresh status=error")
+            await _wait(stop, poll_seconds)
+
+    def _is_due(self) -> bool:
+        now = self._clock.now()
+        if self._attempted_at is None:
+            # A copy from disk may be arbitrarily old: each process fetches once at start.
+            return True
+        if self._last_error is not None:
+            return now - self._attempted_at >= self._retry_interval
+        return self._fetched_at is None or now - self._fetched_at >= self._refresh_interval
+
+    def _require_current(self) -> Discovery:
+        if self._current is None:
+            raise DiscoveryUnavailable(f"no discovery available: {self._last_error or 'never fetched'}")
+        return self._current
+
+    async def _refresh_locked(self) -> Discovery:
+        self._attempted_at = self._clock.now()
+        self._attempts += 1
+        try:
+            xml = await self._source.fetch()
+            discovery = parse_discovery(xml)
+        except DiscoveryUnavailable as exc:
+            self._last_error = _one_line(str(exc)) or type(exc).__name__
+            serving = "none" if self._current is None else "last_good"
+            logger.warning(
+                'op=discovery_refresh status=failed serving=%s reason="%s"', serving, self._last_error
+            )
+            return self._require_current()
+        self._current = discovery
+        self._fetched_at = self._attempted_at
+        self._last_error = None
+        self._loads += 1
+        logger.info(
+            "op=discovery_refresh status=ok net_zone=%s apps=%d proof_key=%s",
+            discovery.net_zone or "-",
+            len(discovery.apps),
+            "present" if discovery.proof_key else "absent",
+        )
+        await self._write_cache(xml)
+        return discovery
+
+    async def _load_cache_once(self) -> None:
+        if self._cache_checked:
+            return
+        self._cache_checked = True
+        try:
+            xml = await anyio.to_thread.run_sync(self._cache_file.read_bytes)
+            discovery = parse_discovery(xml)
+        except FileNotFoundError:
+            return
+        except (OSError, DiscoveryUnavailable) as exc:
+            logger.warning('op=discovery_cache status=unreadable reason="%s"', _one_line(str(exc)))
+            return
+        if self._current is None:
+            self._current = discovery
+            self._loads += 1
+            logger.info("op=discovery_cache status=loaded apps=%d", len(discovery.apps))
+
+    async def _write_cache(self, xml: bytes) -> None:
+        try:
+            await anyio.to_thread.run_sync(_write_atomically, self._cache_file, xml)
+        except OSError as exc:
+            logger.warning('op=discovery_cache status=write_failed reason="%s"', _one_line(str(exc)))
+
+
+async def _wait(stop: anyio.Event | None, seconds: float) -> None:
+    if stop is None:
+        await anyio.sleep(seconds)
+        return
+    with anyio.move_on_after(seconds):
+        await stop.wait()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()).replace('"', "'")
