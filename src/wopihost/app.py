@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import anyio
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount
 
 from wopihost.adapters.clock import SystemClock
-from wopihost.adapters.keyring_file import load_or_create_keyring
+from wopihost.adapters.discovery_http import HttpDiscoverySource
+from wopihost.adapters.keyring_file import load_or_create_keyring, load_or_create_secret
 from wopihost.adapters.local_blobs import LocalBlobStore
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
@@ -26,12 +29,15 @@ from wopihost.logging_setup import configure_logging
 from wopihost.ports import Clock
 from wopihost.services.access import AccessService
 from wopihost.services.content import ContentService
+from wopihost.services.discovery import DiscoveryService
 from wopihost.services.files import FileService
 from wopihost.services.locks import LockService
+from wopihost.services.proof import ProofKeyVerifier
 from wopihost.services.relative import RelativeFileService
 from wopihost.services.tokens import TokenService
 from wopihost.services.users import UserService
 from wopihost.urls import PublicUrls
+from wopihost.web.app import WebServices, create_web_app
 from wopihost.wopi.check_file_info import HostIdentity
 from wopihost.wopi.context import WopiServices
 from wopihost.wopi.middleware import WopiHeadersAndLogMiddleware
@@ -54,6 +60,21 @@ class Services:
     locks: LockService
     access: AccessService
     urls: PublicUrls
+    discovery: DiscoveryService
+    proof: ProofKeyVerifier
+
+    def web(self) -> WebServices:
+        return WebServices(
+            settings=self.settings,
+            users=self.users,
+            files=self.files,
+            content=self.content,
+            tokens=self.tokens,
+            discovery=self.discovery,
+            urls=self.urls,
+            clock=self.clock,
+            session_secret=load_or_create_secret(self.settings.data_dir / "secrets" / "session-key"),
+        )
 
     def wopi(self) -> WopiServices:
         return WopiServices(
@@ -66,13 +87,14 @@ class Services:
             users=self.users,
             urls=self.urls,
             host=HostIdentity(brand_name=self.settings.branding.name),
+            proof=self.proof,
         )
 
     async def aclose(self) -> None:
         await self.db.dispose()
 
 
-def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled: bool = False) -> Services:
+def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled: bool = True) -> Services:
     """Choose adapters for the settings and build the services on them."""
     clock = clock or SystemClock()
     db = Database(settings.database_url, pool_size=settings.database.pool_size, echo=settings.database.echo)
@@ -91,6 +113,14 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         retention=settings.versions.retention,
     )
     files = FileService(files=file_store, shares=share_store, users=user_store, content=content, clock=clock)
+    discovery = build_discovery(settings, clock)
+    proof = ProofKeyVerifier(
+        discovery=discovery,
+        clock=clock,
+        mode=settings.proof_key_mode,
+        max_age=timedelta(minutes=settings.proof_keys.max_age_minutes),
+        rediscovery_interval=timedelta(seconds=settings.proof_keys.rediscovery_min_interval_seconds),
+    )
     return Services(
         settings=settings,
         db=db,
@@ -108,6 +138,19 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         urls=PublicUrls(
             ui_base=settings.server.base_url, wopi_base=settings.server.wopi_base_url, ui_enabled=ui_enabled
         ),
+        discovery=discovery,
+        proof=proof,
+    )
+
+
+def build_discovery(settings: Settings, clock: Clock) -> DiscoveryService:
+    """The discovery service for the configured WOPI client (the development client by default)."""
+    source = HttpDiscoverySource(settings.discovery_url, timeout=settings.discovery.timeout_seconds)
+    return DiscoveryService(
+        source,
+        cache_file=settings.discovery_cache_file,
+        clock=clock,
+        refresh_interval=timedelta(hours=settings.discovery.refresh_hours),
     )
 
 
@@ -130,11 +173,18 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
+        stop = anyio.Event()
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(services.discovery.run_periodic, stop)
+            yield
+            stop.set()
         await services.aclose()
 
     middleware = [Middleware(WopiHeadersAndLogMiddleware, machine_name=settings.server.machine_name)]
-    app = Starlette(routes=wopi_routes(services.wopi()), middleware=middleware, lifespan=lifespan)
+    routes: list[BaseRoute] = [*wopi_routes(services.wopi())]
+    if services.urls.ui_enabled:
+        routes.append(Mount("/", app=create_web_app(services.web())))
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.services = services
     return app
 

@@ -22,6 +22,7 @@ from pydantic_settings import (
 from wopihost.errors import ConfigurationError
 
 Environment = Literal["development", "production"]
+ProofMode = Literal["off", "log", "enforce"]
 
 
 def _strip_slash(value: str | None) -> str | None:
@@ -120,7 +121,7 @@ class ProofKeySettings(BaseModel):
 
     # off: no check; log: check and log failures; enforce: refuse failures with 500 as the docs prescribe.
     # Empty means enforce when a discovery URL is set, else log.
-    mode: Literal["off", "log", "enforce"] | None = None
+    mode: ProofMode | None = None
     max_age_minutes: float = Field(default=20.0, gt=0)
     # Least time between two discovery refreshes triggered by failed verifications.
     rediscovery_min_interval_seconds: float = Field(default=60.0, ge=0)
@@ -217,7 +218,7 @@ class Settings(BaseSettings):
         return self.devclient.keys_file or self.data_dir / "devclient" / "proof-keys.json"
 
     @property
-    def proof_key_mode(self) -> str:
+    def proof_key_mode(self) -> ProofMode:
         if self.proof_keys.mode:
             return self.proof_keys.mode
         return "enforce" if self.discovery.resolved_url else "log"

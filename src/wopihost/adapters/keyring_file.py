@@ -52,5 +52,21 @@ def save_keyring(path: Path, keyring: SigningKeyring) -> None:
     os.replace(tmp, path)
 
 
+def load_or_create_secret(path: Path, *, size: int = _KEY_BYTES) -> bytes:
+    """A random secret kept in a 0600 file, created on first use (e.g. for signing session cookies)."""
+    if path.exists():
+        return base64.b64decode(path.read_text("ascii").strip())
+    secret = secrets.token_bytes(size)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(base64.b64encode(secret).decode("ascii"))
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
+    return secret
+
+
 def _new_key() -> SigningKey:
     return SigningKey(kid=secrets.token_hex(4), secret=secrets.token_bytes(_KEY_BYTES))

@@ -12,11 +12,13 @@ from wopihost.services.access import AccessService
 from wopihost.services.content import ContentService
 from wopihost.services.files import FileService
 from wopihost.services.locks import LockService
+from wopihost.services.proof import ProofHeaders, ProofKeyVerifier
 from wopihost.services.relative import RelativeFileService
 from wopihost.services.tokens import TokenKind, TokenService
 from wopihost.services.users import UserService
 from wopihost.urls import PublicUrls
 from wopihost.wopi.check_file_info import HostIdentity
+from wopihost.wopi.headers import X_WOPI_CORRELATION_ID, X_WOPI_PROOF, X_WOPI_PROOF_OLD, X_WOPI_TIMESTAMP
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,7 @@ class WopiServices:
     users: UserService
     urls: PublicUrls
     host: HostIdentity
+    proof: ProofKeyVerifier | None = None
 
 
 class WopiRequest:
@@ -53,6 +56,31 @@ class WopiRequest:
         access = await self.services.access.open(self.file_id, token or self.access_token(), kind=kind)
         self.request.scope["state"]["wopi_user_id"] = access.user.id
         return access
+
+    async def check_proof(self) -> None:
+        """Verify the request's proof-key signature against the public URL the client called."""
+        verifier = self.services.proof
+        if verifier is None or verifier.mode == "off":
+            return
+        scope = self.request.scope
+        path = scope.get("raw_path") or scope["path"].encode("utf-8")
+        query = scope.get("query_string", b"")
+        url = (
+            self.services.urls.wopi_base
+            + path.decode("latin-1")
+            + ("?" + query.decode("latin-1") if query else "")
+        )
+        headers = self.request.headers
+        await verifier.check(
+            ProofHeaders(
+                access_token=self.access_token() or "",
+                url=url,
+                proof=headers.get(X_WOPI_PROOF),
+                proof_old=headers.get(X_WOPI_PROOF_OLD),
+                timestamp=headers.get(X_WOPI_TIMESTAMP),
+                correlation_id=headers.get(X_WOPI_CORRELATION_ID, ""),
+            )
+        )
 
     def access_token(self) -> str | None:
         """The token from the access_token query parameter or an Authorization: Bearer header."""

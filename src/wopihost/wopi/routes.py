@@ -233,12 +233,16 @@ def _override_dispatch(table: dict[str, tuple[str, Handler]]) -> Handler:
 def wopi_routes(services: WopiServices) -> list[Route]:
     """The WOPI routes, bound to the services."""
 
-    def endpoint(operation: str | None, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    def endpoint(
+        operation: str | None, handler: Handler, *, signed: bool = True
+    ) -> Callable[[Request], Awaitable[Response]]:
         async def run(request: Request) -> Response:
             w = WopiRequest(request, services)
             if operation:
                 w.set_operation(operation)
             try:
+                if signed:
+                    await w.check_proof()
                 return await handler(w)
             except Exception as exc:
                 return error_response(request, exc)
@@ -254,5 +258,5 @@ def wopi_routes(services: WopiServices) -> list[Route]:
             endpoint(None, _override_dispatch(CONTENTS_OPERATIONS)),
             methods=["POST"],
         ),
-        Route("/wopi/direct/{file_id}", endpoint("GetFileUrl", get_direct), methods=["GET"]),
+        Route("/wopi/direct/{file_id}", endpoint("GetFileUrl", get_direct, signed=False), methods=["GET"]),
     ]

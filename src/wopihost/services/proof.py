@@ -1,0 +1,125 @@
+"""Proof-key verification of WOPI requests: only the real WOPI client may call the WOPI endpoints.
+
+https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/online/scenarios/proofkeys
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from wopihost.config import ProofMode
+from wopihost.domain.discovery import Discovery
+from wopihost.domain.proofkeys import (
+    ProofKeys,
+    ProofVerdict,
+    is_timestamp_fresh,
+    parse_timestamp_header,
+    verify_proof,
+)
+from wopihost.errors import DiscoveryUnavailable, ProofKeyInvalid
+from wopihost.ports import Clock
+from wopihost.services.discovery import DiscoveryService
+
+log = logging.getLogger("wopihost.proof")
+
+
+@dataclass(frozen=True, slots=True)
+class ProofHeaders:
+    """The proof-related values of one request."""
+
+    access_token: str
+    url: str
+    proof: str | None
+    proof_old: str | None
+    timestamp: str | None
+    correlation_id: str = ""
+
+
+class ProofKeyVerifier:
+    """Checks X-WOPI-Proof/X-WOPI-ProofOld/X-WOPI-TimeStamp against the keys in discovery.
+
+    A verification that fails, or that succeeds only through the old key, triggers a rate-limited
+    rediscovery, since the client may have rotated its keys since discovery was last fetched.
+    """
+
+    def __init__(
+        self,
+        *,
+        discovery: DiscoveryService,
+        clock: Clock,
+        mode: ProofMode,
+        max_age: timedelta,
+        rediscovery_interval: timedelta,
+    ) -> None:
+        self.mode = mode
+        self._discovery = discovery
+        self._clock = clock
+        self._max_age = max_age
+        self._rediscovery_interval = rediscovery_interval
+        self._keys_for: tuple[Discovery, ProofKeys | None] | None = None
+
+    async def check(self, request: ProofHeaders) -> None:
+        """Return if the request is proven (or proofs are not enforced); raise ProofKeyInvalid otherwise."""
+        if self.mode == "off":
+            return
+        problem = await self._problem(request)
+        if problem is None:
+            return
+        log.warning(
+            "op=proof_check status=failed mode=%s correlation_id=%s reason=%s",
+            self.mode,
+            request.correlation_id or "-",
+            problem.replace(" ", "_"),
+        )
+        if self.mode == "enforce":
+            raise ProofKeyInvalid(problem)
+
+    async def _problem(self, request: ProofHeaders) -> str | None:
+        try:
+            timestamp = parse_timestamp_header(request.timestamp)
+        except ProofKeyInvalid as exc:
+            return str(exc)
+        if not is_timestamp_fresh(timestamp, self._clock.now(), self._max_age):
+            return "X-WOPI-TimeStamp is older than allowed or in the future"
+        verdict = await self._verify(request, timestamp)
+        if verdict is not None and verdict.rotation_detected:
+            await self._discovery.refresh_rate_limited(self._rediscovery_interval)
+        if verdict is not None and verdict.verified:
+            return None
+        if await self._discovery.refresh_rate_limited(self._rediscovery_interval):
+            verdict = await self._verify(request, timestamp)
+            if verdict is not None and verdict.verified:
+                return None
+        return verdict.reason if verdict is not None else "no proof keys are available from discovery"
+
+    async def _verify(self, request: ProofHeaders, timestamp: int) -> ProofVerdict | None:
+        keys = await self._keys()
+        if keys is None:
+            return None
+        return verify_proof(
+            keys,
+            access_token=request.access_token,
+            url=request.url,
+            timestamp=timestamp,
+            proof_b64=request.proof,
+            proof_old_b64=request.proof_old,
+        )
+
+    async def _keys(self) -> ProofKeys | None:
+        try:
+            discovery = await self._discovery.get()
+        except DiscoveryUnavailable:
+            return None
+        cached = self._keys_for
+        if cached is not None and cached[0] is discovery:
+            return cached[1]
+        keys = None
+        if discovery.proof_key is not None:
+            try:
+                keys = ProofKeys.from_discovery_attributes(discovery.proof_key.as_attributes())
+            except ProofKeyInvalid as exc:
+                log.error("op=proof_keys status=invalid reason=%s", str(exc).replace(" ", "_"))
+        self._keys_for = (discovery, keys)
+        return keys
