@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 
 class PublicUrls:
@@ -16,6 +16,12 @@ class PublicUrls:
         self.ui_base = ui_base.rstrip("/")
         self.wopi_base = wopi_base.rstrip("/")
         self.ui_enabled = ui_enabled
+
+    @property
+    def ui_origin(self) -> str:
+        """The scheme://host[:port] of the web UI: the host page's origin for PostMessage."""
+        parts = urlsplit(self.ui_base)
+        return f"{parts.scheme}://{parts.netloc}"
 
     def wopi_src(self, file_id: str) -> str:
         return f"{self.wopi_base}/wopi/files/{file_id}"

@@ -25,6 +25,14 @@ CAPABILITIES: dict[str, bool] = {
     "SupportsUserInfo": True,
 }
 SHARE_URL_TYPES = ("ReadOnly", "ReadWrite")
+# The PostMessages the host page handles, so the client sends them instead of navigating to the URLs.
+HOST_PAGE_MESSAGES: dict[str, bool] = {
+    "ClosePostMessage": True,
+    "EditModePostMessage": True,
+    "FileSharingPostMessage": True,
+    "FileVersionPostMessage": True,
+    "EditNotificationPostMessage": True,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +78,10 @@ def check_file_info(
         info["UserInfo"] = user.user_info
     if urls.ui_enabled:
         info["SupportedShareUrlTypes"] = list(SHARE_URL_TYPES)
+        info["PostMessageOrigin"] = urls.ui_origin
+        info.update(HOST_PAGE_MESSAGES)
+        if not access.permissions.can_share:
+            info["FileSharingPostMessage"] = False
     _add_urls(info, access, urls)
     return info
 

@@ -1,0 +1,5 @@
+"""`python -m wopihost` runs the command line."""
+
+from wopihost.cli import main
+
+main()

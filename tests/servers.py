@@ -1,0 +1,133 @@
+"""Real server processes for tests: `wopihost` subprocesses on free loopback ports, always stopped."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+WOPIHOST = [sys.executable, "-m", "wopihost"]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wopihost(
+    data_dir: Path, *args: str, env: Mapping[str, str] | None = None, stdin: str | None = None
+) -> str:
+    """Run one `wopihost --data-dir DIR ...` command and return its standard output."""
+    result = subprocess.run(
+        [*WOPIHOST, "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"wopihost {' '.join(args)} failed: {result.stderr.strip()}")
+    return result.stdout.strip()
+
+
+@dataclass(frozen=True)
+class Token:
+    """What `wopihost token` prints."""
+
+    wopi_src: str
+    access_token: str
+    access_token_ttl: int
+
+
+def mint_token(data_dir: Path, username: str, file_id: str, env: Mapping[str, str] | None = None) -> Token:
+    """An access token for a user and a file, from the CLI."""
+    return Token(**json.loads(wopihost(data_dir, "token", "--user", username, "--file", file_id, env=env)))
+
+
+def wait_until_up(url: str, *, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None) -> None:
+    """Poll `url` until it answers (any status), or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited early with code {process.returncode}")
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+@contextmanager
+def running(
+    command: Sequence[str], ready_url: str, *, env: Mapping[str, str] | None = None, log: Path | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Start a server process, wait until `ready_url` answers, and stop it (and its workers) afterwards."""
+    out = log.open("wb") if log else subprocess.DEVNULL
+    process = subprocess.Popen(  # noqa: S603 - test servers
+        list(command),
+        env={**os.environ, **(env or {})},
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_until_up(ready_url, process=process)
+        yield process
+    finally:
+        _stop(process)
+        if log:
+            out.close()  # type: ignore[union-attr]
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
+@contextmanager
+def wopihost_server(
+    data_dir: Path,
+    *,
+    port: int | None = None,
+    workers: int = 1,
+    env: Mapping[str, str] | None = None,
+    extra: Sequence[str] = (),
+) -> Iterator[str]:
+    """`wopihost serve` on a free port; yields its base URL."""
+    port = port or free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [
+        *WOPIHOST,
+        "--data-dir",
+        str(data_dir),
+        "serve",
+        "--port",
+        str(port),
+        "--public-url",
+        base,
+        "--workers",
+        str(workers),
+        *extra,
+    ]
+    with running(command, f"{base}/wopi/files/probe", env=env, log=data_dir / "server.log"):
+        yield base
