@@ -78,7 +78,7 @@ def running(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Start a server process, wait until `ready_url` answers, and stop it (and its workers) afterwards."""
     out = log.open("wb") if log else subprocess.DEVNULL
-    process = subprocess.Popen(  # noqa: S603 - test servers
+    process = subprocess.Popen(
         list(command),
         env={**os.environ, **(env or {})},
         stdout=out,
