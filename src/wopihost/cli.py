@@ -310,3 +310,33 @@ def keys_rotate(ctx: click.Context, keep: int) -> None:
     click.echo(
         f"new signing key {keyring.current.kid}; {len(keyring.previous)} retired key(s) still accepted"
     )
+
+
+@main.group()
+def discovery() -> None:
+    """Inspect the WOPI client's discovery."""
+
+
+@discovery.command("show")
+@click.option("--refresh", is_flag=True, help="Fetch discovery now instead of using the cached copy.")
+@run_with_services
+async def discovery_show(services: Services, refresh: bool) -> None:
+    """Print the apps, actions and proof keys the WOPI client advertises."""
+    from wopihost.domain.discovery import format_discovery
+
+    found = await (services.discovery.refresh() if refresh else services.discovery.get())
+    click.echo(f"discovery URL: {services.settings.discovery_url}")
+    click.echo(format_discovery(found))
+
+
+@main.command("demo-setup")
+@run_with_services
+async def demo_setup(services: Services) -> None:
+    """Create demo users (alice, bob) and sample documents, unless they exist."""
+    from wopihost.demo import DEMO_USERS, seed_demo
+
+    for line in await seed_demo(services.users, services.files):
+        click.echo(f"created {line}")
+    click.echo(
+        f"sign in at {services.urls.ui_base}/ as " + " or ".join(f"{u} / {p}" for u, _, p in DEMO_USERS)
+    )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from wopihost.errors import StorageUnavailable
@@ -54,6 +54,9 @@ class Database:
                     await conn.execution_options(wopihost_begin="BEGIN IMMEDIATE")
                 async with conn.begin():
                     yield conn
+        except IntegrityError:
+            # A constraint violation is an expected outcome (a taken name); the stores turn it into a result.
+            raise
         except (OperationalError, DBAPIError) as exc:
             raise StorageUnavailable(f"database write failed: {type(exc.orig).__name__}") from exc
 

@@ -1,0 +1,49 @@
+"""Demo data for a first run: two users and a few real documents, created once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from wopihost.devclient.documents import apply_edits, blank_document
+from wopihost.domain.permissions import Role
+from wopihost.errors import AlreadyExists, NameConflict, NotFound
+from wopihost.services.files import FileService
+from wopihost.services.users import UserService
+
+DEMO_USERS = (("alice", "Alice Example", "alice-demo-password"), ("bob", "Bob Example", "bob-demo-password"))
+_SAMPLES = (
+    ("Welcome.docx", ["Welcome to wopihost.", "Open this document in Word to edit it in your browser."]),
+    ("Budget.xlsx", ["Item", "Rent", "Travel"]),
+    ("Pitch.pptx", ["wopihost: Office documents in the browser"]),
+    ("Validator.wopitest", []),
+)
+
+
+async def _once(content: bytes) -> AsyncIterator[bytes]:
+    yield content
+
+
+async def seed_demo(users: UserService, files: FileService) -> list[str]:
+    """Create the demo users and documents that do not exist yet; return what was created."""
+    created: list[str] = []
+    for username, name, password in DEMO_USERS:
+        try:
+            await users.add_user(username, name, password=password)
+            created.append(f"user {username} (password {password})")
+        except AlreadyExists:
+            pass
+    alice, bob = await users.get_user_by_name("alice"), await users.get_user_by_name("bob")
+    folder = await files.ensure_folder_path(alice, ["Documents"])
+    for name, lines in _SAMPLES:
+        content = apply_edits(name, blank_document(name), {}, lines) if lines else b""
+        try:
+            record = await files.upload(alice, folder, name, _once(content), declared_size=len(content))
+        except NameConflict:
+            continue
+        if name == "Welcome.docx":
+            try:
+                await files.share(await files.find_access(record.id, alice), bob.username, Role.EDIT)
+            except NotFound:
+                pass
+        created.append(f"file /Documents/{name}")
+    return created
