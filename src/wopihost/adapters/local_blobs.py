@@ -10,6 +10,7 @@ from base64 import b64encode
 from collections.abc import AsyncIterable, AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 import anyio
 
@@ -71,11 +72,9 @@ class LocalBlobStore:
             raise StorageUnavailable(f"blob store write failed: {exc.strerror}") from exc
 
     async def open(self, key: str) -> AsyncIterator[bytes]:
-        try:
-            handle = await anyio.open_file(self._path(key), "rb")
-        except FileNotFoundError as exc:
-            raise NotFound(f"blob {key} is missing") from exc
-        return _stream(handle, self._chunk_size)
+        # One worker-thread hop opens the file and reads its first chunk, which is all of a small file.
+        first, handle = await anyio.to_thread.run_sync(_open_first_chunk, self._path(key), self._chunk_size)
+        return _stream(first, handle, self._chunk_size)
 
     async def delete(self, key: str) -> None:
         await anyio.to_thread.run_sync(_unlink_quietly, self._path(key))
@@ -92,13 +91,31 @@ class LocalBlobStore:
         return removed
 
 
-async def _stream(handle: anyio.AsyncFile[bytes], chunk_size: int) -> AsyncIterator[bytes]:
+def _open_first_chunk(path: Path, chunk_size: int) -> tuple[bytes, BinaryIO | None]:
     try:
-        while chunk := await handle.read(chunk_size):
+        handle = path.open("rb")
+    except FileNotFoundError as exc:
+        raise NotFound(f"blob {path.name} is missing") from exc
+    try:
+        first = handle.read(chunk_size)
+        if len(first) < chunk_size:
+            handle.close()
+            return first, None
+    except BaseException:
+        handle.close()
+        raise
+    return first, handle
+
+
+async def _stream(first: bytes, handle: BinaryIO | None, chunk_size: int) -> AsyncIterator[bytes]:
+    try:
+        if first:
+            yield first
+        while handle is not None and (chunk := await anyio.to_thread.run_sync(handle.read, chunk_size)):
             yield chunk
     finally:
-        with anyio.CancelScope(shield=True):
-            await handle.aclose()
+        if handle is not None:
+            handle.close()
 
 
 def _unlink_quietly(path: Path) -> None:
