@@ -282,6 +282,8 @@ def serve(
         access_log=False,
         server_header=False,
         timeout_graceful_shutdown=10,
+        proxy_headers=bool(settings.server.trusted_proxies),
+        forwarded_allow_ips=settings.server.trusted_proxies or None,
     )
 
 

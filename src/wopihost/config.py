@@ -41,6 +41,9 @@ class ServerSettings(BaseModel):
     wopi_url: str | None = None
     # Reported in X-WOPI-MachineName.
     machine_name: str = Field(default_factory=socket.gethostname)
+    # Addresses of reverse proxies whose X-Forwarded-For/-Proto headers are believed (client IPs in logs and
+    # rate limits). Proof keys are always checked against wopi_url, never against forwarded headers.
+    trusted_proxies: list[str] = Field(default_factory=list)
 
     _strip = field_validator("public_url", "wopi_url")(_strip_slash)
 
