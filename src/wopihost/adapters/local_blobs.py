@@ -74,7 +74,7 @@ class LocalBlobStore:
     async def open(self, key: str) -> AsyncIterator[bytes]:
         # One worker-thread hop opens the file and reads its first chunk, which is all of a small file.
         first, handle = await anyio.to_thread.run_sync(_open_first_chunk, self._path(key), self._chunk_size)
-        return _stream(first, handle, self._chunk_size)
+        return _BlobChunks(first, handle, self._chunk_size)
 
     async def delete(self, key: str) -> None:
         await anyio.to_thread.run_sync(_unlink_quietly, self._path(key))
@@ -107,15 +107,46 @@ def _open_first_chunk(path: Path, chunk_size: int) -> tuple[bytes, BinaryIO | No
     return first, handle
 
 
-async def _stream(first: bytes, handle: BinaryIO | None, chunk_size: int) -> AsyncIterator[bytes]:
-    try:
-        if first:
-            yield first
-        while handle is not None and (chunk := await anyio.to_thread.run_sync(handle.read, chunk_size)):
-            yield chunk
-    finally:
+class _BlobChunks:
+    """The chunks of an open blob. Closing it releases the file, whether it was read or not.
+
+    An async generator would not do: closing one that never started skips its `finally`, leaving the file
+    open (a response that is abandoned before its body is sent does just that).
+    """
+
+    def __init__(self, first: bytes, handle: BinaryIO | None, chunk_size: int) -> None:
+        self._first = first
+        self._handle = handle
+        self._chunk_size = chunk_size
+
+    def __aiter__(self) -> _BlobChunks:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if self._first:
+            chunk, self._first = self._first, b""
+            return chunk
+        handle = self._handle
+        if handle is None:
+            raise StopAsyncIteration
+        try:
+            chunk = await anyio.to_thread.run_sync(handle.read, self._chunk_size)
+        except BaseException:
+            await self.aclose()
+            raise
+        if not chunk:
+            await self.aclose()
+            raise StopAsyncIteration
+        return chunk
+
+    async def aclose(self) -> None:
+        handle, self._handle = self._handle, None
         if handle is not None:
             handle.close()
+
+    def __del__(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
 
 
 def _unlink_quietly(path: Path) -> None:

@@ -11,7 +11,8 @@ from wopihost.errors import InvalidFileName, InvalidRequest
 # The default of CheckFileInfo's FileNameMaxLength: the longest name without its extension.
 MAX_STEM_LENGTH = 250
 MAX_NAME_LENGTH = 255
-_ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+# Surrogates are illegal too: a lone one (which UTF-7 can carry) is no character and cannot be stored.
+_ILLEGAL = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f\ud800-\udfff]')
 _RESERVED = {
     "con",
     "prn",
@@ -66,16 +67,25 @@ def repair_name(name: str, fallback: str = "Document") -> str:
     """Return a legal name as close to `name` as possible, keeping its extension when that is legal."""
     name = unicodedata.normalize("NFC", name)
     stem, ext = split_extension(name)
-    ext = _ILLEGAL.sub("", ext).rstrip(". ")
-    if len(ext) > 20 or ext == ".":
+    # Removing characters can bring a letter and a combining mark together: normalise again.
+    ext = _trim_end(unicodedata.normalize("NFC", _ILLEGAL.sub("", ext)))
+    if len(ext) > 20:
         ext = ""
-    stem = _ILLEGAL.sub("_", stem).strip().rstrip(".")
+    stem = _trim_end(unicodedata.normalize("NFC", _ILLEGAL.sub("_", stem)).strip())
     if not stem.strip("_ ."):
         stem = fallback
-    if stem.split(".")[0].casefold() in _RESERVED:
-        stem = f"{stem}_"
-    stem = stem[: min(MAX_STEM_LENGTH, MAX_NAME_LENGTH - len(ext))].rstrip(" .")
+    head, dot, tail = stem.partition(".")
+    if head.casefold() in _RESERVED:
+        stem = f"{head}_{dot}{tail}"
+    stem = _trim_end(stem[: min(MAX_STEM_LENGTH, MAX_NAME_LENGTH - len(ext))]) or fallback
     return f"{stem}{ext}"
+
+
+def _trim_end(text: str) -> str:
+    """`text` without trailing white space and periods, which names may not end with."""
+    while text != (trimmed := text.rstrip().rstrip(".")):
+        text = trimmed
+    return text
 
 
 def numbered_names(name: str) -> Iterator[str]:
@@ -84,10 +94,12 @@ def numbered_names(name: str) -> Iterator[str]:
     stem, ext = split_extension(name)
     match = _NUMBERED.match(stem)
     base, start = (match["base"], int(match["n"]) + 1) if match else (stem, 2)
+    # The suffix must fit within both the stem limit and, with the extension, the name limit.
+    limit = min(MAX_STEM_LENGTH, MAX_NAME_LENGTH - len(ext))
     n = start
     while True:
         suffix = f" ({n})"
-        yield f"{base[: MAX_STEM_LENGTH - len(suffix)]}{suffix}{ext}"
+        yield f"{base[: limit - len(suffix)]}{suffix}{ext}"
         n += 1
 
 
@@ -98,9 +110,14 @@ def decode_utf7(value: str, header: str) -> str:
     if value.endswith("+"):
         raise InvalidRequest(f"{header} is not valid UTF-7: it ends inside a shift sequence")
     try:
-        return value.encode("ascii").decode("utf-7")
+        decoded = value.encode("ascii").decode("utf-7")
+        # Python's codec lets unpaired surrogates through; they are no characters.
+        decoded.encode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidRequest(f"{header} is not valid UTF-7: {exc.reason}") from exc
+    except UnicodeEncodeError as exc:
+        raise InvalidRequest(f"{header} is not valid UTF-7: it encodes an unpaired surrogate") from exc
+    return decoded
 
 
 def encode_utf7(value: str) -> str:

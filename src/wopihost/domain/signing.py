@@ -25,7 +25,9 @@ class SigningKeyring:
     previous: tuple[SigningKey, ...] = ()
 
     def find(self, kid: str) -> SigningKey | None:
+        # Compared as bytes: compare_digest refuses str with non-ASCII characters, and `kid` is untrusted.
+        wanted = kid.encode("utf-8", "surrogatepass")
         for key in (self.current, *self.previous):
-            if hmac.compare_digest(key.kid, kid):
+            if hmac.compare_digest(key.kid.encode("utf-8"), wanted):
                 return key
         return None

@@ -59,7 +59,7 @@ class TokenService:
         claims = self._decode(token)
         if claims.get("knd") != kind or not isinstance(claims.get("sub"), str):
             raise InvalidToken("token is of the wrong kind")
-        if not hmac.compare_digest(str(claims.get("fid", "")), file_id):
+        if not hmac.compare_digest(_utf8(str(claims.get("fid", ""))), _utf8(file_id)):
             raise InvalidToken("token was issued for another file")
         expires_at = datetime.fromtimestamp(claims["exp"], tz=self._clock.now().tzinfo)
         if expires_at <= self._clock.now():
@@ -84,3 +84,8 @@ class TokenService:
             return claims
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"token is malformed or tampered with ({type(exc).__name__})") from exc
+
+
+def _utf8(text: str) -> bytes:
+    # compare_digest refuses str with non-ASCII characters; a file ID from a URL path may have them.
+    return text.encode("utf-8", "surrogatepass")

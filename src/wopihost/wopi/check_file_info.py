@@ -60,7 +60,6 @@ def check_file_info(
         "Version": file.version_string,
         "SHA256": file.sha256,
         "LastModifiedTime": iso8601(file.modified_at),
-        "FileExtension": file.extension,
         "FileNameMaxLength": MAX_STEM_LENGTH,
         "UserFriendlyName": user.display_name,
         "IsAnonymousUser": False,
@@ -74,6 +73,9 @@ def check_file_info(
         "BreadcrumbDocName": file.name,
         "BreadcrumbFolderName": access.folder_name or "My files",
     }
+    if file.extension:
+        # It must begin with a period; without one, clients parse the (absent) extension from BaseFileName.
+        info["FileExtension"] = file.extension
     if user.user_info:
         info["UserInfo"] = user.user_info
     if urls.ui_enabled:

@@ -84,7 +84,10 @@ class WopiRequest:
 
     def access_token(self) -> str | None:
         """The token from the access_token query parameter or an Authorization: Bearer header."""
-        query = self.request.query_params.get("access_token")
+        queries = set(self.request.query_params.getlist("access_token"))
+        if len(queries) > 1:
+            raise InvalidToken("the query string carries different tokens")
+        query = queries.pop() if queries else None
         auth = self.request.headers.get("authorization", "")
         bearer = auth[7:].strip() if auth[:7].lower() == "bearer " else None
         if query and bearer and query != bearer:
@@ -103,7 +106,8 @@ class WopiRequest:
         value = self.header(name)
         if value is None or value.strip() == "":
             return None
-        if not value.strip().isdigit():
+        # ASCII only: str.isdigit() also accepts digits such as "²" that int() refuses.
+        if not (value.strip().isascii() and value.strip().isdigit()):
             raise InvalidRequest(f"{name} is not a non-negative integer")
         return int(value)
 

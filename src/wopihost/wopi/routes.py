@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from wopihost.domain.locks import validate_lock_id
 from wopihost.domain.names import decode_utf7
-from wopihost.errors import InvalidRequest, Unsupported
+from wopihost.errors import InvalidFileName, InvalidRequest, Unsupported
 from wopihost.services.relative import RelativeTarget
 from wopihost.wopi.check_file_info import SHARE_URL_TYPES, check_file_info
 from wopihost.wopi.context import WopiRequest, WopiServices
@@ -162,6 +162,9 @@ async def rename_file(w: WopiRequest) -> Response:
     if requested is None:
         raise InvalidRequest("X-WOPI-RequestedName is required")
     stem = decode_utf7(requested, X_WOPI_REQUESTED_NAME)
+    if not stem.strip():
+        # Else the extension alone would become the name (".docx"), which has no extension.
+        raise InvalidFileName("the requested name is empty")
     lock_id = w.header(X_WOPI_LOCK) or None
     file = await w.services.files.rename(access, stem + access.file.extension, lock_id=lock_id, renumber=True)
     return _json({"Name": file.stem})

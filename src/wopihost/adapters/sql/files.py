@@ -20,13 +20,13 @@ from wopihost.adapters.sql.mapping import (
     VERSION_COLUMNS,
     file_from_row,
     folder_from_row,
+    stored_name_key,
     user_from_row,
     version_from_row,
 )
 from wopihost.adapters.sql.models import FileRow, FolderRow, ShareRow, UserRow, VersionRow
 from wopihost.domain.ids import new_id
 from wopihost.domain.locks import LockGuard
-from wopihost.domain.names import name_key
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileAccess, FileRecord, Folder, StoredBlob, Version
 from wopihost.ports import WriteOutcome
@@ -92,7 +92,7 @@ class SqlFileStore:
     async def find_file_by_name(self, folder_id: str, name: str) -> FileRecord | None:
         async with self._db.read() as conn:
             row = (
-                await conn.execute(_FILE_BY_NAME, {"folder_id": folder_id, "name_key": name_key(name)})
+                await conn.execute(_FILE_BY_NAME, {"folder_id": folder_id, "name_key": stored_name_key(name)})
             ).first()
         return file_from_row(row) if row else None
 
@@ -102,7 +102,7 @@ class SqlFileStore:
         return folder_from_row(row) if row else None
 
     async def ensure_folder(self, owner_id: str, parent_id: str, name: str, *, now: datetime) -> Folder:
-        params = {"parent_id": parent_id, "name_key": name_key(name)}
+        params = {"parent_id": parent_id, "name_key": stored_name_key(name)}
         try:
             async with self._db.write() as conn:
                 row = (await conn.execute(_CHILD_FOLDER, params)).first()
@@ -115,7 +115,7 @@ class SqlFileStore:
                         owner_id=owner_id,
                         parent_id=parent_id,
                         name=name,
-                        name_key=name_key(name),
+                        name_key=stored_name_key(name),
                         created_at=now,
                     )
                 )
@@ -187,7 +187,7 @@ class SqlFileStore:
                         folder_id=folder_id,
                         owner_id=owner_id,
                         name=name,
-                        name_key=name_key(name),
+                        name_key=stored_name_key(name),
                         size=blob.size,
                         sha256=blob.sha256,
                         version=1,
@@ -237,7 +237,7 @@ class SqlFileStore:
     async def rename_file(
         self, file_id: str, name: str, *, guard: LockGuard, now: datetime
     ) -> WriteOutcome | None:
-        return await self._update_guarded(file_id, guard, now, name=name, name_key=name_key(name))
+        return await self._update_guarded(file_id, guard, now, name=name, name_key=stored_name_key(name))
 
     async def move_file(
         self, file_id: str, folder_id: str, *, guard: LockGuard, now: datetime
@@ -264,6 +264,14 @@ class SqlFileStore:
 
     async def delete_file(self, file_id: str, *, guard: LockGuard, now: datetime) -> WriteOutcome | None:
         async with self._db.write() as conn:
+            # The versions' blob keys are read first: deleting the file row cascades to its versions and
+            # shares. Locking the row (a no-op on SQLite, whose writers are serialised) keeps a concurrent
+            # save from adding a version in between.
+            await conn.execute(select(FileRow.id).where(FileRow.id == file_id).with_for_update())
+            keys = (
+                await conn.execute(select(VersionRow.blob_key).where(VersionRow.file_id == file_id))
+            ).scalars()
+            history = set(keys)
             row = (
                 await conn.execute(
                     delete(FileRow)
@@ -273,14 +281,8 @@ class SqlFileStore:
             ).first()
             if row is None:
                 return await _refusal(conn, file_id, now)
-            keys = (
-                await conn.execute(
-                    delete(VersionRow).where(VersionRow.file_id == file_id).returning(VersionRow.blob_key)
-                )
-            ).scalars()
-            released = tuple(sorted(set(keys)))
-            await conn.execute(delete(ShareRow).where(ShareRow.file_id == file_id))
-        return WriteOutcome(file=file_from_row(row), released_blobs=released)
+        file = file_from_row(row)
+        return WriteOutcome(file=file, released_blobs=tuple(sorted({file.blob_key, *history})))
 
     async def list_versions(self, file_id: str) -> Sequence[Version]:
         async with self._db.read() as conn:

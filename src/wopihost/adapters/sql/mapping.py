@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from sqlalchemy import Row
 
 from wopihost.adapters.sql.models import FileRow, FolderRow, UserRow, VersionRow
 from wopihost.domain.locks import Lock
+from wopihost.domain.names import name_key
 from wopihost.domain.records import FileRecord, Folder, User, Version
 
 FILE_COLUMNS = tuple(FileRow.__table__.columns)
 USER_COLUMNS = tuple(UserRow.__table__.columns)
 FOLDER_COLUMNS = tuple(FolderRow.__table__.columns)
 VERSION_COLUMNS = tuple(VersionRow.__table__.columns)
+# The width of the name_key columns of files and folders (String(255) in models.py).
+NAME_KEY_LENGTH = 255
 # Rows are read by Column objects, which stay unambiguous when a query joins tables with same-named columns.
 _F, _U, _D, _V = (FileRow.__table__.c, UserRow.__table__.c, FolderRow.__table__.c, VersionRow.__table__.c)
 
@@ -79,3 +83,17 @@ def version_from_row(row: Row[Any] | Any) -> Version:
         editors=m[_V.editors] or "",
         source=m[_V.source] or "",
     )
+
+
+def stored_name_key(name: str) -> str:
+    """The collision key of a name as stored in a name_key column.
+
+    Case folding can make a legal name longer than the column ("\u00df" folds to "ss", a ligature to three
+    letters), which PostgreSQL refuses. Such a key keeps a prefix and a digest of the whole key, so that keys
+    stay equal exactly when the names collide.
+    """
+    key = name_key(name)
+    if len(key) <= NAME_KEY_LENGTH:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{key[: NAME_KEY_LENGTH - len(digest) - 1]}#{digest}"

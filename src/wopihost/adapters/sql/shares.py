@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.mapping import FILE_COLUMNS, file_from_row
@@ -21,6 +22,14 @@ class SqlShareStore:
         self._db = db
 
     async def set_share(self, file_id: str, user_id: str, role: Role, *, now: datetime) -> None:
+        try:
+            await self._update_or_insert(file_id, user_id, role, now)
+        except IntegrityError:
+            # A concurrent writer inserted this share between the UPDATE and the INSERT (PostgreSQL's
+            # writers interleave; SQLite's are serialised). The row exists now, so a second try updates it.
+            await self._update_or_insert(file_id, user_id, role, now)
+
+    async def _update_or_insert(self, file_id: str, user_id: str, role: Role, now: datetime) -> None:
         async with self._db.write() as conn:
             updated = await conn.execute(
                 update(ShareRow)
