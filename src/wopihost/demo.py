@@ -11,7 +11,7 @@ from wopihost.services.files import FileService
 from wopihost.services.users import UserService
 
 DEMO_USERS = (("alice", "Alice Example", "alice-demo-password"), ("bob", "Bob Example", "bob-demo-password"))
-_SAMPLES = (
+_SAMPLES: tuple[tuple[str, list[str]], ...] = (
     ("Welcome.docx", ["Welcome to wopihost.", "Open this document in Word to edit it in your browser."]),
     ("Budget.xlsx", ["Item", "Rent", "Travel"]),
     ("Pitch.pptx", ["wopihost: Office documents in the browser"]),
