@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import asyncpg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from tests.services import require_tcp_service, service_unavailable
 from wopihost.adapters.clock import FakeClock
@@ -36,8 +36,7 @@ TABLES = ("versions", "shares", "files", "folders", "users")
 async def _migrate(url: str) -> None:
     db = Database(url)
     try:
-        async with db.write() as conn:
-            await upgrade_to_head(conn)
+        await upgrade_to_head(db)
     finally:
         await db.dispose()
 
@@ -82,9 +81,12 @@ def database_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
     database = Database(database_url, pool_size=5)
-    async with database.write() as conn:
+
+    def empty_tables(conn: Connection) -> None:
         for table in TABLES:
-            await conn.execute(text(f"DELETE FROM {table}"))
+            conn.execute(text(f"DELETE FROM {table}"))
+
+    await database.write(empty_tables)
     try:
         yield database
     finally:

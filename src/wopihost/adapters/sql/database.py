@@ -1,79 +1,126 @@
-"""The database engine: connections for reads, and write transactions that serialise correctly.
+"""The database: runs a store's unit of work (a function of a Connection) as one read or one transaction.
 
-SQLite allows one writer at a time. Write transactions start with BEGIN IMMEDIATE so that a writer waits
-for the database lock up front (busy_timeout) instead of failing when it upgrades from reader to writer;
-reads use plain deferred transactions and, in WAL mode, never block or wait for writers.
+Stores are written once, as synchronous SQLAlchemy Core functions, and run two ways:
+
+- PostgreSQL: on the async engine (asyncpg) through `run_sync`, which bridges the I/O with greenlets.
+- SQLite: on a synchronous engine. Write transactions run in a worker thread and start with BEGIN IMMEDIATE,
+  so that a writer waits for the database lock up front (busy_timeout) instead of failing when it upgrades
+  from reader to writer. Point reads run on the event loop itself: in WAL mode they never wait for writers,
+  and an indexed lookup takes less time than handing it to a thread would. Reads that may scan many rows use
+  `scan`, which runs in a worker thread.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event
+import anyio.to_thread
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from wopihost.errors import StorageUnavailable
+
+T = TypeVar("T")
+Work = Callable[[Connection], T]
 
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 class Database:
-    """An async engine with `read()` and `write()` transaction scopes."""
+    """Runs units of work on SQLite or PostgreSQL with the right transaction semantics."""
 
     def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        options: dict[str, Any] = {"echo": echo}
+        self._sync: Engine | None = None
+        self._async: AsyncEngine | None = None
         if self.is_sqlite:
-            _ensure_sqlite_dir(url)
+            path = _sqlite_path(url)
+            if path:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._sync = create_engine(
+                f"sqlite:///{path}", echo=echo, pool_size=pool_size, max_overflow=pool_size
+            )
+            _configure_sqlite(self._sync)
         else:
-            options.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-        self.engine: AsyncEngine = create_async_engine(url, **options)
-        if self.is_sqlite:
-            _configure_sqlite(self.engine)
+            self._async = create_async_engine(
+                url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            )
 
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncConnection]:
-        """A connection for reads; its transaction is rolled back at the end."""
-        try:
-            async with self.engine.connect() as conn:
-                yield conn
-        except (OperationalError, DBAPIError) as exc:
-            raise StorageUnavailable(f"database read failed: {type(exc.orig).__name__}") from exc
+    async def read(self, work: Work[T]) -> T:
+        """Run a short read (indexed lookups) and return its result."""
+        if self._sync is not None:
+            return _guard("read", self._read_sync, work)
+        return await self._read_async(work)
 
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncConnection]:
-        """A write transaction, committed at the end unless an exception escapes."""
+    async def scan(self, work: Work[T]) -> T:
+        """Run a read that may touch many rows, without holding up the event loop."""
+        if self._sync is not None:
+            return await anyio.to_thread.run_sync(_guard, "read", self._read_sync, work)
+        return await self._read_async(work)
+
+    async def write(self, work: Work[T]) -> T:
+        """Run a unit of work in one transaction, committed unless it raises."""
+        if self._sync is not None:
+            return await anyio.to_thread.run_sync(_guard, "write", self._write_sync, work)
+        assert self._async is not None
         try:
-            async with self.engine.connect() as conn:
-                if self.is_sqlite:
-                    await conn.execution_options(wopihost_begin="BEGIN IMMEDIATE")
-                async with conn.begin():
-                    yield conn
+            async with self._async.begin() as conn:
+                return await conn.run_sync(work)
         except IntegrityError:
-            # A constraint violation is an expected outcome (a taken name); the stores turn it into a result.
             raise
         except (OperationalError, DBAPIError) as exc:
             raise StorageUnavailable(f"database write failed: {type(exc.orig).__name__}") from exc
 
     async def dispose(self) -> None:
-        await self.engine.dispose()
+        """Close every pooled connection."""
+        if self._sync is not None:
+            self._sync.dispose()
+        if self._async is not None:
+            await self._async.dispose()
+
+    def _read_sync(self, work: Work[T]) -> T:
+        assert self._sync is not None
+        with self._sync.connect() as conn:
+            return work(conn)
+
+    def _write_sync(self, work: Work[T]) -> T:
+        assert self._sync is not None
+        with self._sync.connect() as conn:
+            conn = conn.execution_options(wopihost_begin="BEGIN IMMEDIATE")
+            with conn.begin():
+                return work(conn)
+
+    async def _read_async(self, work: Work[T]) -> T:
+        assert self._async is not None
+        try:
+            async with self._async.connect() as conn:
+                return await conn.run_sync(work)
+        except (OperationalError, DBAPIError) as exc:
+            raise StorageUnavailable(f"database read failed: {type(exc.orig).__name__}") from exc
 
 
-def _ensure_sqlite_dir(url: str) -> None:
-    path = url.split("///", 1)[1] if "///" in url else ""
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+def _guard(kind: str, run: Callable[[Work[T]], T], work: Work[T]) -> T:
+    try:
+        return run(work)
+    except IntegrityError:
+        # A constraint violation is an expected outcome (a taken name); the stores turn it into a result.
+        raise
+    except (OperationalError, DBAPIError) as exc:
+        raise StorageUnavailable(f"database {kind} failed: {type(exc.orig).__name__}") from exc
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _sqlite_path(url: str) -> str:
+    return url.split("///", 1)[1] if "///" in url else ""
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        # Transactions are issued explicitly (BEGIN IMMEDIATE for writes); the driver must not add its own.
+        # Transactions are issued explicitly (see _on_begin); the driver must not add its own.
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -82,7 +129,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        # Reads get a deferred transaction; `Database.write()` asks for BEGIN IMMEDIATE.
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # Reads get a deferred transaction; `Database.write` asks for BEGIN IMMEDIATE.
         conn.exec_driver_sql(conn.get_execution_options().get("wopihost_begin", "BEGIN"))

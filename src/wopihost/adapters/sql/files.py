@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
 from wopihost.adapters.sql.database import Database
@@ -59,100 +59,43 @@ _CHILD_FOLDER = select(*FOLDER_COLUMNS).where(
 
 
 class SqlFileStore:
-    """Files, folders and versions in the SQL database. Every method is one transaction."""
+    """Files, folders and versions in the SQL database. Every method is one unit of work."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
 
     async def find_access(self, file_id: str, user_id: str) -> FileAccess | None:
-        async with self._db.read() as conn:
-            row = (await conn.execute(_ACCESS, {"file_id": file_id, "user_id": user_id})).first()
-        if row is None:
-            return None
-        file = file_from_row(row)
-        if file.owner_id == user_id:
-            role = Role.OWNER
-        elif row.role is not None:
-            role = Role(row.role)
-        else:
-            return None
-        return FileAccess(
-            file=file,
-            user=user_from_row(row),
-            role=role,
-            owner_name=row.owner_name,
-            folder_name=row.folder_name,
-        )
+        return await self._db.read(partial(_find_access, file_id=file_id, user_id=user_id))
 
     async def find_file(self, file_id: str) -> FileRecord | None:
-        async with self._db.read() as conn:
-            row = (await conn.execute(_FILE, {"file_id": file_id})).first()
-        return file_from_row(row) if row else None
+        return await self._db.read(partial(_find_file, file_id=file_id))
 
     async def find_file_by_name(self, folder_id: str, name: str) -> FileRecord | None:
-        async with self._db.read() as conn:
-            row = (
-                await conn.execute(_FILE_BY_NAME, {"folder_id": folder_id, "name_key": stored_name_key(name)})
-            ).first()
+        params = {"folder_id": folder_id, "name_key": stored_name_key(name)}
+        row = await self._db.read(lambda conn: conn.execute(_FILE_BY_NAME, params).first())
         return file_from_row(row) if row else None
 
     async def find_folder(self, folder_id: str) -> Folder | None:
-        async with self._db.read() as conn:
-            row = (await conn.execute(_FOLDER, {"folder_id": folder_id})).first()
+        row = await self._db.read(lambda conn: conn.execute(_FOLDER, {"folder_id": folder_id}).first())
         return folder_from_row(row) if row else None
 
     async def ensure_folder(self, owner_id: str, parent_id: str, name: str, *, now: datetime) -> Folder:
-        params = {"parent_id": parent_id, "name_key": stored_name_key(name)}
         try:
-            async with self._db.write() as conn:
-                row = (await conn.execute(_CHILD_FOLDER, params)).first()
-                if row is not None:
-                    return folder_from_row(row)
-                folder = Folder(id=new_id(), owner_id=owner_id, parent_id=parent_id, name=name)
-                await conn.execute(
-                    insert(FolderRow).values(
-                        id=folder.id,
-                        owner_id=owner_id,
-                        parent_id=parent_id,
-                        name=name,
-                        name_key=stored_name_key(name),
-                        created_at=now,
-                    )
-                )
-                return folder
+            return await self._db.write(
+                partial(_ensure_folder, owner_id=owner_id, parent_id=parent_id, name=name, now=now)
+            )
         except IntegrityError:
             # Another writer created it between our read and insert.
-            async with self._db.read() as conn:
-                return folder_from_row((await conn.execute(_CHILD_FOLDER, params)).one())
+            params = {"parent_id": parent_id, "name_key": stored_name_key(name)}
+            return folder_from_row(
+                await self._db.read(lambda conn: conn.execute(_CHILD_FOLDER, params).one())
+            )
 
     async def list_folder(self, folder_id: str) -> tuple[Sequence[Folder], Sequence[FileRecord]]:
-        async with self._db.read() as conn:
-            folders = (
-                await conn.execute(
-                    select(*FOLDER_COLUMNS)
-                    .where(FolderRow.parent_id == folder_id)
-                    .order_by(FolderRow.name_key)
-                )
-            ).all()
-            files = (
-                await conn.execute(
-                    select(*FILE_COLUMNS).where(FileRow.folder_id == folder_id).order_by(FileRow.name_key)
-                )
-            ).all()
-        return [folder_from_row(r) for r in folders], [file_from_row(r) for r in files]
+        return await self._db.scan(partial(_list_folder, folder_id=folder_id))
 
     async def folder_path(self, folder_id: str) -> Sequence[Folder]:
-        path: list[Folder] = []
-        async with self._db.read() as conn:
-            current: str | None = folder_id
-            while current is not None and len(path) < 256:
-                row = (await conn.execute(_FOLDER, {"folder_id": current})).first()
-                if row is None:
-                    break
-                folder = folder_from_row(row)
-                path.append(folder)
-                current = folder.parent_id
-        return path[::-1]
+        return await self._db.read(partial(_folder_path, folder_id=folder_id))
 
     async def create_file(
         self,
@@ -180,24 +123,7 @@ class SqlFileStore:
             lock=None,
         )
         try:
-            async with self._db.write() as conn:
-                await conn.execute(
-                    insert(FileRow).values(
-                        id=file.id,
-                        folder_id=folder_id,
-                        owner_id=owner_id,
-                        name=name,
-                        name_key=stored_name_key(name),
-                        size=blob.size,
-                        sha256=blob.sha256,
-                        version=1,
-                        blob_key=blob.key,
-                        created_at=now,
-                        modified_at=now,
-                        modified_by=author_id,
-                    )
-                )
-                await _insert_version(conn, file.id, 1, blob, now, author_id, "", source)
+            await self._db.write(partial(_create_file, file=file, blob=blob, source=source))
         except IntegrityError:
             return None
         return file
@@ -213,26 +139,17 @@ class SqlFileStore:
         source: str,
         now: datetime,
     ) -> WriteOutcome | None:
-        statement = (
-            update(FileRow)
-            .where(FileRow.id == file_id, guard_condition(guard, now))
-            .values(
-                size=blob.size,
-                sha256=blob.sha256,
-                version=FileRow.version + 1,
-                blob_key=blob.key,
-                modified_at=now,
-                modified_by=author_id,
-            )
-            .returning(*FILE_COLUMNS)
+        work = partial(
+            _commit_version,
+            file_id=file_id,
+            blob=blob,
+            guard=guard,
+            author_id=author_id,
+            editors=editors,
+            source=source,
+            now=now,
         )
-        async with self._db.write() as conn:
-            row = (await conn.execute(statement)).first()
-            if row is None:
-                return await _refusal(conn, file_id, now)
-            file = file_from_row(row)
-            await _insert_version(conn, file_id, file.version, blob, now, author_id, editors, source)
-        return WriteOutcome(file=file)
+        return await self._db.write(work)
 
     async def rename_file(
         self, file_id: str, name: str, *, guard: LockGuard, now: datetime
@@ -247,81 +164,190 @@ class SqlFileStore:
     async def _update_guarded(
         self, file_id: str, guard: LockGuard, now: datetime, **values: Any
     ) -> WriteOutcome | None:
-        statement = (
-            update(FileRow)
-            .where(FileRow.id == file_id, guard_condition(guard, now))
-            .values(**values)
-            .returning(*FILE_COLUMNS)
-        )
         try:
-            async with self._db.write() as conn:
-                row = (await conn.execute(statement)).first()
-                if row is None:
-                    return await _refusal(conn, file_id, now)
+            return await self._db.write(
+                partial(_update_guarded, file_id=file_id, guard=guard, now=now, values=values)
+            )
         except IntegrityError:
             return WriteOutcome(file=None, name_taken=True)
-        return WriteOutcome(file=file_from_row(row))
 
     async def delete_file(self, file_id: str, *, guard: LockGuard, now: datetime) -> WriteOutcome | None:
-        async with self._db.write() as conn:
-            # The versions' blob keys are read first: deleting the file row cascades to its versions and
-            # shares. Locking the row (a no-op on SQLite, whose writers are serialised) keeps a concurrent
-            # save from adding a version in between.
-            await conn.execute(select(FileRow.id).where(FileRow.id == file_id).with_for_update())
-            keys = (
-                await conn.execute(select(VersionRow.blob_key).where(VersionRow.file_id == file_id))
-            ).scalars()
-            history = set(keys)
-            row = (
-                await conn.execute(
-                    delete(FileRow)
-                    .where(FileRow.id == file_id, guard_condition(guard, now))
-                    .returning(*FILE_COLUMNS)
-                )
-            ).first()
-            if row is None:
-                return await _refusal(conn, file_id, now)
-        file = file_from_row(row)
-        return WriteOutcome(file=file, released_blobs=tuple(sorted({file.blob_key, *history})))
+        return await self._db.write(partial(_delete_file, file_id=file_id, guard=guard, now=now))
 
     async def list_versions(self, file_id: str) -> Sequence[Version]:
-        async with self._db.read() as conn:
-            rows = (
-                await conn.execute(
-                    select(*VERSION_COLUMNS)
-                    .where(VersionRow.file_id == file_id)
-                    .order_by(VersionRow.number.desc())
-                )
-            ).all()
+        statement = (
+            select(*VERSION_COLUMNS).where(VersionRow.file_id == file_id).order_by(VersionRow.number.desc())
+        )
+        rows = await self._db.scan(lambda conn: conn.execute(statement).all())
         return [version_from_row(r) for r in rows]
 
     async def find_version(self, file_id: str, number: int) -> Version | None:
-        async with self._db.read() as conn:
-            row = (
-                await conn.execute(
-                    select(*VERSION_COLUMNS).where(VersionRow.file_id == file_id, VersionRow.number == number)
-                )
-            ).first()
+        statement = select(*VERSION_COLUMNS).where(VersionRow.file_id == file_id, VersionRow.number == number)
+        row = await self._db.read(lambda conn: conn.execute(statement).first())
         return version_from_row(row) if row else None
 
     async def prune_versions(self, file_id: str, keep: int) -> Sequence[str]:
-        async with self._db.write() as conn:
-            old = (
-                await conn.execute(
-                    select(VersionRow.id, VersionRow.blob_key)
-                    .where(VersionRow.file_id == file_id)
-                    .order_by(VersionRow.number.desc())
-                    .offset(keep)
-                )
-            ).all()
-            if not old:
-                return []
-            await conn.execute(delete(VersionRow).where(VersionRow.id.in_([r.id for r in old])))
-        return [r.blob_key for r in old]
+        return await self._db.write(partial(_prune_versions, file_id=file_id, keep=keep))
 
 
-async def _insert_version(
-    conn: AsyncConnection,
+def _find_access(conn: Connection, *, file_id: str, user_id: str) -> FileAccess | None:
+    row = conn.execute(_ACCESS, {"file_id": file_id, "user_id": user_id}).first()
+    if row is None:
+        return None
+    file = file_from_row(row)
+    if file.owner_id == user_id:
+        role = Role.OWNER
+    elif row.role is not None:
+        role = Role(row.role)
+    else:
+        return None
+    return FileAccess(
+        file=file, user=user_from_row(row), role=role, owner_name=row.owner_name, folder_name=row.folder_name
+    )
+
+
+def _find_file(conn: Connection, *, file_id: str) -> FileRecord | None:
+    row = conn.execute(_FILE, {"file_id": file_id}).first()
+    return file_from_row(row) if row else None
+
+
+def _ensure_folder(conn: Connection, *, owner_id: str, parent_id: str, name: str, now: datetime) -> Folder:
+    row = conn.execute(_CHILD_FOLDER, {"parent_id": parent_id, "name_key": stored_name_key(name)}).first()
+    if row is not None:
+        return folder_from_row(row)
+    folder = Folder(id=new_id(), owner_id=owner_id, parent_id=parent_id, name=name)
+    conn.execute(
+        insert(FolderRow).values(
+            id=folder.id,
+            owner_id=owner_id,
+            parent_id=parent_id,
+            name=name,
+            name_key=stored_name_key(name),
+            created_at=now,
+        )
+    )
+    return folder
+
+
+def _list_folder(conn: Connection, *, folder_id: str) -> tuple[Sequence[Folder], Sequence[FileRecord]]:
+    folders = conn.execute(
+        select(*FOLDER_COLUMNS).where(FolderRow.parent_id == folder_id).order_by(FolderRow.name_key)
+    ).all()
+    files = conn.execute(
+        select(*FILE_COLUMNS).where(FileRow.folder_id == folder_id).order_by(FileRow.name_key)
+    ).all()
+    return [folder_from_row(r) for r in folders], [file_from_row(r) for r in files]
+
+
+def _folder_path(conn: Connection, *, folder_id: str) -> Sequence[Folder]:
+    path: list[Folder] = []
+    current: str | None = folder_id
+    while current is not None and len(path) < 256:
+        row = conn.execute(_FOLDER, {"folder_id": current}).first()
+        if row is None:
+            break
+        folder = folder_from_row(row)
+        path.append(folder)
+        current = folder.parent_id
+    return path[::-1]
+
+
+def _create_file(conn: Connection, *, file: FileRecord, blob: StoredBlob, source: str) -> None:
+    conn.execute(
+        insert(FileRow).values(
+            id=file.id,
+            folder_id=file.folder_id,
+            owner_id=file.owner_id,
+            name=file.name,
+            name_key=stored_name_key(file.name),
+            size=blob.size,
+            sha256=blob.sha256,
+            version=1,
+            blob_key=blob.key,
+            created_at=file.created_at,
+            modified_at=file.modified_at,
+            modified_by=file.modified_by,
+        )
+    )
+    _insert_version(conn, file.id, 1, blob, file.created_at, file.modified_by, "", source)
+
+
+def _commit_version(
+    conn: Connection,
+    *,
+    file_id: str,
+    blob: StoredBlob,
+    guard: LockGuard,
+    author_id: str,
+    editors: str,
+    source: str,
+    now: datetime,
+) -> WriteOutcome | None:
+    statement = (
+        update(FileRow)
+        .where(FileRow.id == file_id, guard_condition(guard, now))
+        .values(
+            size=blob.size,
+            sha256=blob.sha256,
+            version=FileRow.version + 1,
+            blob_key=blob.key,
+            modified_at=now,
+            modified_by=author_id,
+        )
+        .returning(*FILE_COLUMNS)
+    )
+    row = conn.execute(statement).first()
+    if row is None:
+        return _refusal(conn, file_id, now)
+    file = file_from_row(row)
+    _insert_version(conn, file_id, file.version, blob, now, author_id, editors, source)
+    return WriteOutcome(file=file)
+
+
+def _update_guarded(
+    conn: Connection, *, file_id: str, guard: LockGuard, now: datetime, values: dict[str, Any]
+) -> WriteOutcome | None:
+    statement = (
+        update(FileRow)
+        .where(FileRow.id == file_id, guard_condition(guard, now))
+        .values(**values)
+        .returning(*FILE_COLUMNS)
+    )
+    row = conn.execute(statement).first()
+    if row is None:
+        return _refusal(conn, file_id, now)
+    return WriteOutcome(file=file_from_row(row))
+
+
+def _delete_file(conn: Connection, *, file_id: str, guard: LockGuard, now: datetime) -> WriteOutcome | None:
+    # The versions' blob keys are read first: deleting the file row cascades to its versions and shares.
+    # Locking the row (a no-op on SQLite, whose writers are serialised) keeps a concurrent save from adding
+    # a version in between.
+    conn.execute(select(FileRow.id).where(FileRow.id == file_id).with_for_update())
+    history = set(conn.execute(select(VersionRow.blob_key).where(VersionRow.file_id == file_id)).scalars())
+    row = conn.execute(
+        delete(FileRow).where(FileRow.id == file_id, guard_condition(guard, now)).returning(*FILE_COLUMNS)
+    ).first()
+    if row is None:
+        return _refusal(conn, file_id, now)
+    file = file_from_row(row)
+    return WriteOutcome(file=file, released_blobs=tuple(sorted({file.blob_key, *history})))
+
+
+def _prune_versions(conn: Connection, *, file_id: str, keep: int) -> Sequence[str]:
+    old = conn.execute(
+        select(VersionRow.id, VersionRow.blob_key)
+        .where(VersionRow.file_id == file_id)
+        .order_by(VersionRow.number.desc())
+        .offset(keep)
+    ).all()
+    if old:
+        conn.execute(delete(VersionRow).where(VersionRow.id.in_([r.id for r in old])))
+    return [r.blob_key for r in old]
+
+
+def _insert_version(
+    conn: Connection,
     file_id: str,
     number: int,
     blob: StoredBlob,
@@ -330,7 +356,7 @@ async def _insert_version(
     editors: str,
     source: str,
 ) -> None:
-    await conn.execute(
+    conn.execute(
         insert(VersionRow).values(
             file_id=file_id,
             number=number,
@@ -345,9 +371,9 @@ async def _insert_version(
     )
 
 
-async def _refusal(conn: AsyncConnection, file_id: str, now: datetime) -> WriteOutcome | None:
+def _refusal(conn: Connection, file_id: str, now: datetime) -> WriteOutcome | None:
     """Explain why a guarded write matched no row: no such file (None), or the lock that blocks it."""
-    row = (await conn.execute(_FILE, {"file_id": file_id})).first()
+    row = conn.execute(_FILE, {"file_id": file_id}).first()
     if row is None:
         return None
     return WriteOutcome(file=None, blocking_lock=file_from_row(row).active_lock(now))

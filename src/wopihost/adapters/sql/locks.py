@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, or_, select, update
 
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.guards import lock_held, unlocked
@@ -26,8 +26,7 @@ class SqlLockStore:
         self._db = db
 
     async def get(self, file_id: str, *, now: datetime) -> LockOutcome | None:
-        async with self._db.read() as conn:
-            row = (await conn.execute(_CURRENT, {"file_id": file_id})).first()
+        row = await self._db.read(lambda conn: conn.execute(_CURRENT, {"file_id": file_id}).first())
         return _outcome(True, row, now) if row else None
 
     async def acquire(self, file_id: str, lock_id: str, *, user_id: str, now: datetime) -> LockOutcome | None:
@@ -55,12 +54,15 @@ class SqlLockStore:
             .values(**values)
             .returning(FileRow.lock_id, FileRow.lock_expires_at, FileRow.lock_user_id, FileRow.version)
         )
-        async with self._db.write() as conn:
-            row = (await conn.execute(statement)).first()
+
+        def work(conn: Connection) -> LockOutcome | None:
+            row = conn.execute(statement).first()
             if row is not None:
                 return _outcome(True, row, now)
-            current = (await conn.execute(_CURRENT, {"file_id": file_id})).first()
-        return _outcome(False, current, now) if current else None
+            current = conn.execute(_CURRENT, {"file_id": file_id}).first()
+            return _outcome(False, current, now) if current else None
+
+        return await self._db.write(work)
 
 
 def _outcome(ok: bool, row: Any, now: datetime) -> LockOutcome:

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection
 
 import wopihost.migrations
+from wopihost.adapters.sql.database import Database
 
 MIGRATIONS_DIR = Path(wopihost.migrations.__file__).parent
 
@@ -21,12 +22,12 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-async def upgrade_to_head(conn: AsyncConnection) -> None:
-    """Apply every pending migration on this connection."""
+async def upgrade_to_head(db: Database) -> None:
+    """Apply every pending migration, in one write transaction."""
 
-    def _upgrade(sync_conn: object) -> None:
-        config = alembic_config(str(conn.engine.url))
-        config.attributes["connection"] = sync_conn
+    def _upgrade(conn: Connection) -> None:
+        config = alembic_config(db.url)
+        config.attributes["connection"] = conn
         command.upgrade(config, "head")
 
-    await conn.run_sync(_upgrade)
+    await db.write(_upgrade)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wopihost.adapters.sql.database import Database
@@ -30,43 +30,38 @@ class SqlShareStore:
             await self._update_or_insert(file_id, user_id, role, now)
 
     async def _update_or_insert(self, file_id: str, user_id: str, role: Role, now: datetime) -> None:
-        async with self._db.write() as conn:
-            updated = await conn.execute(
+        def work(conn: Connection) -> None:
+            updated = conn.execute(
                 update(ShareRow)
                 .where(ShareRow.file_id == file_id, ShareRow.user_id == user_id)
                 .values(role=role.value)
             )
             if updated.rowcount == 0:
-                await conn.execute(
+                conn.execute(
                     insert(ShareRow).values(file_id=file_id, user_id=user_id, role=role.value, created_at=now)
                 )
 
+        await self._db.write(work)
+
     async def remove_share(self, file_id: str, user_id: str) -> bool:
-        async with self._db.write() as conn:
-            result = await conn.execute(
-                delete(ShareRow).where(ShareRow.file_id == file_id, ShareRow.user_id == user_id)
-            )
-        return bool(result.rowcount)
+        statement = delete(ShareRow).where(ShareRow.file_id == file_id, ShareRow.user_id == user_id)
+        return await self._db.write(lambda conn: bool(conn.execute(statement).rowcount))
 
     async def list_shares(self, file_id: str) -> Sequence[Share]:
-        async with self._db.read() as conn:
-            rows = (
-                await conn.execute(
-                    select(ShareRow.user_id, ShareRow.role)
-                    .where(ShareRow.file_id == file_id)
-                    .order_by(ShareRow.created_at)
-                )
-            ).all()
+        statement = (
+            select(ShareRow.user_id, ShareRow.role)
+            .where(ShareRow.file_id == file_id)
+            .order_by(ShareRow.created_at)
+        )
+        rows = await self._db.scan(lambda conn: conn.execute(statement).all())
         return [Share(file_id=file_id, user_id=r.user_id, role=Role(r.role)) for r in rows]
 
     async def list_shared_with(self, user_id: str) -> Sequence[tuple[FileRecord, Role]]:
-        async with self._db.read() as conn:
-            rows = (
-                await conn.execute(
-                    select(*FILE_COLUMNS, ShareRow.role)
-                    .join(ShareRow, ShareRow.file_id == FileRow.id)
-                    .where(ShareRow.user_id == user_id)
-                    .order_by(FileRow.name_key)
-                )
-            ).all()
+        statement = (
+            select(*FILE_COLUMNS, ShareRow.role)
+            .join(ShareRow, ShareRow.file_id == FileRow.id)
+            .where(ShareRow.user_id == user_id)
+            .order_by(FileRow.name_key)
+        )
+        rows = await self._db.scan(lambda conn: conn.execute(statement).all())
         return [(file_from_row(r), Role(r.role)) for r in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wopihost.adapters.sql.database import Database
@@ -17,7 +17,6 @@ from wopihost.errors import AlreadyExists
 
 _BY_ID = select(*USER_COLUMNS).where(UserRow.id == bindparam("user_id"))
 _BY_NAME = select(*USER_COLUMNS).where(UserRow.username == bindparam("username"))
-_WITH_HASH = select(*USER_COLUMNS).where(UserRow.username == bindparam("username"))
 
 
 class SqlUserStore:
@@ -30,25 +29,28 @@ class SqlUserStore:
         self, *, username: str, display_name: str, password_hash: str | None, is_admin: bool, now: datetime
     ) -> User:
         user_id, root_id = new_id(), new_id()
+
+        def work(conn: Connection) -> None:
+            conn.execute(
+                insert(UserRow).values(
+                    id=user_id,
+                    username=username,
+                    display_name=display_name,
+                    password_hash=password_hash,
+                    user_info="",
+                    is_admin=is_admin,
+                    root_folder_id=root_id,
+                    created_at=now,
+                )
+            )
+            conn.execute(
+                insert(FolderRow).values(
+                    id=root_id, owner_id=user_id, parent_id=None, name="", name_key="", created_at=now
+                )
+            )
+
         try:
-            async with self._db.write() as conn:
-                await conn.execute(
-                    insert(UserRow).values(
-                        id=user_id,
-                        username=username,
-                        display_name=display_name,
-                        password_hash=password_hash,
-                        user_info="",
-                        is_admin=is_admin,
-                        root_folder_id=root_id,
-                        created_at=now,
-                    )
-                )
-                await conn.execute(
-                    insert(FolderRow).values(
-                        id=root_id, owner_id=user_id, parent_id=None, name="", name_key="", created_at=now
-                    )
-                )
+            await self._db.write(work)
         except IntegrityError as exc:
             raise AlreadyExists(f"user {username!r} already exists") from exc
         return User(
@@ -61,31 +63,27 @@ class SqlUserStore:
         )
 
     async def find_user(self, user_id: str) -> User | None:
-        async with self._db.read() as conn:
-            row = (await conn.execute(_BY_ID, {"user_id": user_id})).first()
+        row = await self._db.read(lambda conn: conn.execute(_BY_ID, {"user_id": user_id}).first())
         return user_from_row(row) if row else None
 
     async def find_user_by_name(self, username: str) -> User | None:
-        async with self._db.read() as conn:
-            row = (await conn.execute(_BY_NAME, {"username": username})).first()
+        row = await self._db.read(lambda conn: conn.execute(_BY_NAME, {"username": username}).first())
         return user_from_row(row) if row else None
 
     async def find_password_hash(self, username: str) -> tuple[User, str | None] | None:
-        async with self._db.read() as conn:
-            row = (await conn.execute(_WITH_HASH, {"username": username})).first()
+        row = await self._db.read(lambda conn: conn.execute(_BY_NAME, {"username": username}).first())
         return (user_from_row(row), row._mapping[UserRow.__table__.c.password_hash]) if row else None
 
     async def set_password_hash(self, user_id: str, password_hash: str | None) -> None:
-        async with self._db.write() as conn:
-            await conn.execute(
-                update(UserRow).where(UserRow.id == user_id).values(password_hash=password_hash)
-            )
+        statement = update(UserRow).where(UserRow.id == user_id).values(password_hash=password_hash)
+        await self._db.write(lambda conn: conn.execute(statement))
 
     async def set_user_info(self, user_id: str, user_info: str) -> None:
-        async with self._db.write() as conn:
-            await conn.execute(update(UserRow).where(UserRow.id == user_id).values(user_info=user_info))
+        statement = update(UserRow).where(UserRow.id == user_id).values(user_info=user_info)
+        await self._db.write(lambda conn: conn.execute(statement))
 
     async def list_users(self) -> Sequence[User]:
-        async with self._db.read() as conn:
-            rows = (await conn.execute(select(*USER_COLUMNS).order_by(UserRow.username))).all()
+        rows = await self._db.scan(
+            lambda conn: conn.execute(select(*USER_COLUMNS).order_by(UserRow.username)).all()
+        )
         return [user_from_row(r) for r in rows]
