@@ -1,0 +1,170 @@
+"""The development WOPI client as an ASGI application: discovery, favicons, action pages and their API."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import anyio
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from wopihost.config import Settings, load_settings
+from wopihost.devclient import actions, api
+from wopihost.devclient.catalog import APPS, APPS_BY_SLUG
+from wopihost.devclient.clock import SessionClock, SystemClock
+from wopihost.devclient.coauthoring import SessionManager
+from wopihost.devclient.discovery_xml import DISCOVERY_PATH, build_discovery_xml
+from wopihost.devclient.favicons import favicon_ico
+from wopihost.devclient.keystore import KeyStore
+from wopihost.devclient.pages import PageRenderer, PageStore
+from wopihost.devclient.policies import Timings
+from wopihost.devclient.runtime import Runtime
+from wopihost.devclient.sessions import SessionEvent
+from wopihost.devclient.wopi_client import USER_AGENT, WopiClient
+from wopihost.logging_setup import configure_logging
+
+log = logging.getLogger("wopihost.devclient")
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+def quiet_http_logs() -> None:
+    """Keep httpx's request lines out of the logs: they contain full URLs, access tokens included."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+async def discovery(request: Request) -> Response:
+    """The discovery XML, with the proof keys now in the key file."""
+    runtime = _runtime(request)
+    xml = build_discovery_xml(runtime.base_url, runtime.keys.discovery_attributes())
+    return Response(xml, media_type="text/xml; charset=utf-8", headers={"Cache-Control": "no-cache"})
+
+
+async def favicon(request: Request) -> Response:
+    """An app's favicon, as discovery's favIconUrl names it."""
+    app = APPS_BY_SLUG.get(request.path_params["slug"])
+    if app is None:
+        return Response(status_code=404)
+    return Response(
+        favicon_ico(app.letter, app.color),
+        media_type="image/x-icon",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+async def index(request: Request) -> Response:
+    """A start page that says what this server is and where its discovery is."""
+    runtime = _runtime(request)
+    return runtime.renderer.index(discovery_url=runtime.base_url + DISCOVERY_PATH, apps=APPS)
+
+
+def _routes() -> list[BaseRoute]:
+    # Specific paths first: "/{app}/{action}" would match "/hosting/discovery" and the favicons too.
+    return [
+        Route("/", index, methods=["GET"]),
+        Route(DISCOVERY_PATH, discovery, methods=["GET"]),
+        Route("/favicons/{slug}.ico", favicon, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        Route("/api/p/{pid}/state", api.state, methods=["GET"]),
+        Route("/api/p/{pid}/edits", api.edits, methods=["POST"]),
+        Route("/api/p/{pid}/save", api.save, methods=["POST"]),
+        Route("/api/p/{pid}/rename", api.rename, methods=["POST"]),
+        Route("/api/p/{pid}/leave", api.leave, methods=["POST"]),
+        Route("/page/{pid}/view", actions.page_view, methods=["GET"]),
+        Route("/page/{pid}/continue", actions.page_continue, methods=["GET"]),
+        Route("/{app}/{action}", actions.launch, methods=["GET", "POST"]),
+    ]
+
+
+def create_devclient_app(
+    *,
+    keys_file: Path,
+    public_url: str,
+    timings: Timings | None = None,
+    clock: SessionClock | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    tick_seconds: float = 0.25,
+    poll_seconds: float = 1.0,
+    wopi_timeout_seconds: float = 30.0,
+    on_event: Callable[[SessionEvent], None] | None = None,
+) -> Starlette:
+    """Build the development client; `public_url` is where browsers and hosts reach it."""
+    base_url = public_url.rstrip("/")
+    quiet_http_logs()
+    timings = timings or Timings()
+    clock = clock or SystemClock()
+    keys = KeyStore(keys_file)
+    http = httpx.AsyncClient(
+        transport=transport, timeout=wopi_timeout_seconds, headers={"User-Agent": USER_AGENT}
+    )
+    wopi = WopiClient(http, keys.signer, wall_clock=clock.wall)
+    manager = SessionManager(wopi, clock=clock, timings=timings, on_event=on_event)
+    runtime = Runtime(
+        base_url=base_url,
+        keys=keys,
+        wopi=wopi,
+        manager=manager,
+        pages=PageStore(),
+        renderer=PageRenderer(),
+        clock=clock,
+        poll_ms=max(100, int(poll_seconds * 1000)),
+        edit_notification_ms=max(1000, int(timings.edit_notification * 1000)),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with anyio.create_task_group() as group:
+            group.start_soon(_run_timers, runtime, tick_seconds)
+            try:
+                yield
+            finally:
+                group.cancel_scope.cancel()
+        with anyio.CancelScope(shield=True):
+            await manager.close()
+            await http.aclose()
+
+    app = Starlette(routes=_routes(), lifespan=lifespan)
+    app.state.runtime = runtime
+    return app
+
+
+async def _run_timers(runtime: Runtime, tick_seconds: float) -> None:
+    while True:
+        try:
+            await runtime.manager.tick()
+            runtime.pages.sweep(runtime.clock.monotonic())
+        except Exception:
+            log.exception("op=tick status=failed")
+        await anyio.sleep(tick_seconds)
+
+
+def devclient_app_from_environment() -> Starlette:
+    """The `uvicorn --factory` entry: settings from the WOPIHOST_* environment, as the host's workers do."""
+    config_file = os.environ.get("WOPIHOST_CONFIG_FILE")
+    settings = load_settings(config_file=Path(config_file) if config_file else None)
+    configure_logging(settings.logging.level, settings.logging.format)
+    return devclient_app_from_settings(settings)
+
+
+def devclient_app_from_settings(settings: Settings, *, public_url: str | None = None) -> Starlette:
+    """Build the development client from the settings' devclient section (what `wopihost serve` runs)."""
+    section = settings.devclient
+    return create_devclient_app(
+        keys_file=settings.devclient_keys_file,
+        public_url=public_url or section.base_url,
+        timings=Timings.from_settings(
+            autosave_seconds=section.autosave_seconds, refresh_lock_seconds=section.refresh_lock_seconds
+        ),
+    )

@@ -1,0 +1,115 @@
+"""Opening a document for editing the way Office for the web does: CheckFileInfo, Lock, GetFile."""
+
+from __future__ import annotations
+
+import anyio
+
+from wopihost.devclient.clock import SessionClock
+from wopihost.devclient.documents import DEFAULT_LIMITS, blank_document, read_model
+from wopihost.devclient.fileinfo import FileInfo
+from wopihost.devclient.policies import CoauthPolicy, Timings
+from wopihost.devclient.session_events import EventRecorder
+from wopihost.devclient.sessions import (
+    Actor,
+    DocumentSession,
+    OpenFailure,
+    SessionEvent,
+    failure_kind,
+    is_own_lock,
+    new_lock_id,
+)
+from wopihost.devclient.wopi_client import X_WOPI_LOCK, WopiClient, WopiResponse, WopiTarget
+from wopihost.errors import FileTooLarge, UnreadableDocument
+
+
+def file_info_from(response: WopiResponse) -> FileInfo:
+    """Return the FileInfo of a CheckFileInfo response, or raise OpenFailure as Office would refuse it."""
+    if response.denied:
+        raise OpenFailure("denied", response.describe())
+    body = response.json_object() if response.ok else None
+    if body is None:
+        raise OpenFailure(
+            "unavailable", response.describe() if not response.ok else "CheckFileInfo is not JSON"
+        )
+    return FileInfo(body)
+
+
+class DocumentOpener:
+    """Starts sessions: takes the shared lock and loads the content the co-authors will edit."""
+
+    def __init__(
+        self, wopi: WopiClient, events: EventRecorder, clock: SessionClock, timings: Timings
+    ) -> None:
+        self._wopi = wopi
+        self._events = events
+        self._clock = clock
+        self._timings = timings
+
+    async def open(
+        self,
+        key: str,
+        target: WopiTarget,
+        info: FileInfo,
+        policy: CoauthPolicy,
+        actor: Actor,
+        *,
+        create_new: bool,
+        sink: list[SessionEvent],
+    ) -> DocumentSession:
+        """Open a document for a first editor: blank it (editnew), Lock, GetFile, read its text."""
+        name = info.base_file_name
+        if create_new and info.size == 0:
+            # editnew: a zero-byte file gets a real blank document, written while still unlocked.
+            try:
+                blank = blank_document(name)
+            except UnreadableDocument as exc:
+                raise OpenFailure("unreadable", str(exc)) from exc
+            created = await self._wopi.put_file(target, blank, lock_id=None)
+            self._events.wopi(sink, name, created, actor)
+            if not created.ok:
+                raise OpenFailure("create_failed", created.describe())
+        lock_id = await self._take_lock(target, name, actor, sink)
+        try:
+            fetched = await self._wopi.get_file(target, max_expected_size=DEFAULT_LIMITS.max_bytes)
+            self._events.wopi(sink, name, fetched, actor)
+            if not fetched.ok:
+                raise OpenFailure(failure_kind(fetched), fetched.describe())
+            model = await anyio.to_thread.run_sync(read_model, name, fetched.content)
+        except (OpenFailure, UnreadableDocument, FileTooLarge) as exc:
+            self._events.wopi(sink, name, await self._wopi.unlock(target, lock_id), actor)
+            if isinstance(exc, OpenFailure):
+                raise
+            raise OpenFailure(
+                "too_large" if isinstance(exc, FileTooLarge) else "unreadable", str(exc)
+            ) from exc
+        now = self._clock.monotonic()
+        return DocumentSession(
+            key=key,
+            wopi_src=target.wopi_src,
+            policy=policy,
+            file_name=name,
+            lock_id=lock_id,
+            content=fetched.content,
+            model=model,
+            lock_owner="",
+            next_refresh_at=now + self._timings.lock_refresh,
+        )
+
+    async def _take_lock(self, target: WopiTarget, name: str, actor: Actor, sink: list[SessionEvent]) -> str:
+        lock_id = new_lock_id()
+        response = await self._wopi.lock(target, lock_id)
+        current = response.header(X_WOPI_LOCK) or ""
+        adopt = response.status == 409 and is_own_lock(current)
+        self._events.wopi(sink, name, response, actor, ok=response.ok or adopt)
+        if response.status == 409:
+            if not adopt:
+                raise OpenFailure("locked", response.describe(), lock_reason=response.describe())
+            # A lock of an earlier development client session: co-author with it, as Office does.
+            lock_id = current
+            response = await self._wopi.refresh_lock(target, lock_id)
+            self._events.wopi(sink, name, response, actor)
+        if response.ok:
+            return lock_id
+        if response.denied:
+            raise OpenFailure("denied", response.describe())
+        raise OpenFailure("unsupported" if response.status == 501 else "unavailable", response.describe())
