@@ -311,6 +311,7 @@ def wopihost_for(
         "WOPIHOST_SERVER__PUBLIC_URL": public_url or base,
         "WOPIHOST_SERVER__WOPI_URL": base,
         "WOPIHOST_DEVCLIENT__PUBLIC_URL": devclient_url,
+        "WOPIHOST_DEVCLIENT__ENABLED": "false",
         "WOPIHOST_PROOF_KEYS__MODE": "enforce",
         "WOPIHOST_PROOF_KEYS__REDISCOVERY_MIN_INTERVAL_SECONDS": "0",
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from functools import wraps
@@ -15,6 +16,7 @@ import click
 
 from wopihost.app import Services, build_services, initialise
 from wopihost.config import Settings, load_settings
+from wopihost.devclient.cli import devclient as devclient_group
 from wopihost.domain.permissions import Role
 from wopihost.errors import WopiHostError
 from wopihost.logging_setup import configure_logging
@@ -268,23 +270,59 @@ def serve(
     except WopiHostError as exc:
         _fail(str(exc))
     _export_for_workers(settings)
+    devclient = _start_devclient(settings)
     click.echo(
         f"wopihost serving WOPI at {settings.server.wopi_base_url}/wopi/files/ (data in {settings.data_dir})",
         err=True,
     )
-    uvicorn.run(
-        "wopihost.app:app_from_environment",
-        factory=True,
-        host=settings.server.host,
-        port=settings.server.port,
-        workers=settings.server.workers,
-        log_config=None,
-        access_log=False,
-        server_header=False,
-        timeout_graceful_shutdown=10,
-        proxy_headers=bool(settings.server.trusted_proxies),
-        forwarded_allow_ips=settings.server.trusted_proxies or None,
-    )
+    try:
+        uvicorn.run(
+            "wopihost.app:app_from_environment",
+            factory=True,
+            host=settings.server.host,
+            port=settings.server.port,
+            workers=settings.server.workers,
+            log_config=None,
+            access_log=False,
+            server_header=False,
+            timeout_graceful_shutdown=10,
+            proxy_headers=bool(settings.server.trusted_proxies),
+            forwarded_allow_ips=settings.server.trusted_proxies or None,
+        )
+    finally:
+        _stop(devclient)
+
+
+def _start_devclient(settings: Settings) -> subprocess.Popen[bytes] | None:
+    """Run the development WOPI client beside the host when no external WOPI client is configured."""
+    if settings.discovery.resolved_url or not settings.devclient.enabled:
+        return None
+    dev = settings.devclient
+    command = [
+        sys.executable,
+        "-m",
+        "wopihost",
+        "devclient",
+        "serve",
+        "--host",
+        dev.host,
+        "--port",
+        str(dev.port),
+        "--public-url",
+        dev.base_url,
+    ]
+    click.echo(f"development WOPI client at {dev.base_url}/hosting/discovery", err=True)
+    return subprocess.Popen(command)  # noqa: S603 - our own interpreter and module
+
+
+def _stop(process: subprocess.Popen[bytes] | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def _export_for_workers(settings: Settings) -> None:
@@ -342,3 +380,6 @@ async def demo_setup(services: Services) -> None:
     click.echo(
         f"sign in at {services.urls.ui_base}/ as " + " or ".join(f"{u} / {p}" for u, _, p in DEMO_USERS)
     )
+
+
+main.add_command(devclient_group)
