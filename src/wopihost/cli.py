@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from functools import wraps
 from pathlib import Path
@@ -311,8 +312,24 @@ def _start_devclient(settings: Settings) -> subprocess.Popen[bytes] | None:
         "--public-url",
         dev.base_url,
     ]
+    process = subprocess.Popen(command)  # noqa: S603 - our own interpreter and module
+    _wait_for(f"{dev.base_url}/hosting/discovery", process)
     click.echo(f"development WOPI client at {dev.base_url}/hosting/discovery", err=True)
-    return subprocess.Popen(command)  # noqa: S603 - our own interpreter and module
+    return process
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 20.0) -> None:
+    """Wait until the URL answers, so that the host's first discovery fetch finds the client up."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    click.echo(f"warning: the development WOPI client did not answer at {url}", err=True)
 
 
 def _stop(process: subprocess.Popen[bytes] | None) -> None:
