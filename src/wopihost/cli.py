@@ -314,7 +314,6 @@ def _start_devclient(settings: Settings) -> subprocess.Popen[bytes] | None:
     ]
     process = subprocess.Popen(command)  # noqa: S603 - our own interpreter and module
     _wait_for(f"{dev.base_url}/hosting/discovery", process)
-    click.echo(f"development WOPI client at {dev.base_url}/hosting/discovery", err=True)
     return process
 
 
