@@ -28,6 +28,7 @@ from wopihost.config import Settings, load_settings
 from wopihost.logging_setup import configure_logging
 from wopihost.ports import Clock
 from wopihost.services.access import AccessService
+from wopihost.services.browse import BrowseService
 from wopihost.services.content import ContentService
 from wopihost.services.discovery import DiscoveryService
 from wopihost.services.files import FileService
@@ -62,6 +63,7 @@ class Services:
     urls: PublicUrls
     discovery: DiscoveryService
     proof: ProofKeyVerifier
+    browse: BrowseService
 
     def web(self) -> WebServices:
         return WebServices(
@@ -74,6 +76,7 @@ class Services:
             urls=self.urls,
             clock=self.clock,
             session_secret=load_or_create_secret(self.settings.data_dir / "secrets" / "session-key"),
+            browse=self.browse,
         )
 
     def wopi(self) -> WopiServices:
@@ -140,6 +143,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         ),
         discovery=discovery,
         proof=proof,
+        browse=BrowseService(files=file_store, shares=share_store, users=user_store, clock=clock),
     )
 
 
@@ -161,8 +165,7 @@ async def initialise(settings: Settings) -> None:
     LocalBlobStore(settings.blob_dir).sweep_temporary(older_than=timedelta(hours=1))
     db = Database(settings.database_url)
     try:
-        async with db.write() as conn:
-            await upgrade_to_head(conn)
+        await upgrade_to_head(db)
     finally:
         await db.dispose()
 

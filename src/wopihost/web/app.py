@@ -2,42 +2,129 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlencode, urlsplit
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
-from wopihost.config import Settings
-from wopihost.ports import Clock
-from wopihost.services.content import ContentService
-from wopihost.services.discovery import DiscoveryService
-from wopihost.services.files import FileService
-from wopihost.services.tokens import TokenService
-from wopihost.services.users import UserService
-from wopihost.urls import PublicUrls
+from wopihost.errors import NameConflict, WopiHostError
+from wopihost.web.catalog import ClientCatalog
+from wopihost.web.context import ICONS_PATH, STATIC_DIR, WebContext, WebServices, local_path, wants_json
+from wopihost.web.csrf import CsrfMiddleware
+from wopihost.web.errors import Problem, SignInRequired, problem_for
+from wopihost.web.ratelimit import LoginThrottle
+from wopihost.web.routes.auth import AuthPages
+from wopihost.web.routes.browse import BrowsePages
+from wopihost.web.routes.files import FilePages
+from wopihost.web.routes.host import HostPages
+from wopihost.web.routes.share import SharePages
+from wopihost.web.routes.versions import VersionPages
+from wopihost.web.security import SecurityHeadersMiddleware, UiHostnameMiddleware
 
+__all__ = ["WebServices", "create_web_app"]
 
-@dataclass(frozen=True, slots=True)
-class WebServices:
-    """What the web UI needs."""
+log = logging.getLogger("wopihost.web")
 
-    settings: Settings
-    users: UserService
-    files: FileService
-    content: ContentService
-    tokens: TokenService
-    discovery: DiscoveryService
-    urls: PublicUrls
-    clock: Clock
-    session_secret: bytes
+SESSION_MAX_AGE = 12 * 3600
+Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 
 async def _health(request: Request) -> Response:
     return PlainTextResponse("ok")
 
 
+def _icons(ctx: WebContext) -> Route:
+    async def icons(request: Request) -> Response:
+        headers = {"Cache-Control": "public, max-age=86400"}
+        return Response(ctx.icons, media_type="image/svg+xml", headers=headers)
+
+    return Route(ICONS_PATH, icons, methods=["GET"])
+
+
 def create_web_app(services: WebServices) -> Starlette:
     """The web UI as an ASGI app."""
-    return Starlette(routes=[Route("/healthz", _health)])
+    ctx = WebContext(
+        services=services,
+        catalog=ClientCatalog(services.discovery, services.clock),
+        throttle=LoginThrottle(services.clock),
+    )
+    https = services.urls.ui_base.startswith("https://")
+    routes: list[BaseRoute] = [
+        Route("/healthz", _health),
+        _icons(ctx),
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        *AuthPages(ctx).routes(),
+        *BrowsePages(ctx).routes(),
+        *SharePages(ctx).routes(),
+        *VersionPages(ctx).routes(),
+        *FilePages(ctx).routes(),
+        *HostPages(ctx).routes(),
+    ]
+    middleware = [
+        Middleware(UiHostnameMiddleware, ui_base=services.urls.ui_base, wopi_base=services.urls.wopi_base),
+        Middleware(SecurityHeadersMiddleware, https=https),
+        Middleware(
+            SessionMiddleware,
+            secret_key=services.session_secret.hex(),
+            # The __Host- prefix pins the cookie to this exact origin, over HTTPS only.
+            session_cookie="__Host-wopihost" if https else "wopihost_session",
+            max_age=SESSION_MAX_AGE,
+            same_site="lax",
+            https_only=https,
+        ),
+        Middleware(CsrfMiddleware, origin=services.urls.ui_origin),
+    ]
+    handler = _error_handler(ctx)
+    handlers: dict[int | type[Exception], Handler] = {WopiHostError: handler, HTTPException: handler}
+    return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
+
+
+def _error_handler(ctx: WebContext) -> Handler:
+    async def handle(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, SignInRequired):
+            return _sign_in_required(request)
+        if isinstance(exc, HTTPException):
+            problem = Problem(exc.status_code, "Not found" if exc.status_code == 404 else "Error", exc.detail)
+        else:
+            problem = problem_for(exc)
+        if problem.status >= 500:
+            log.warning("op=web_error status=%d error=%s", problem.status, type(exc).__name__)
+        if wants_json(request) or request.url.path.endswith("/upload"):
+            body: dict[str, object] = {"ok": False, "error": problem.message, "title": problem.title}
+            if isinstance(exc, NameConflict):
+                body["conflict"] = True
+                body["suggestion"] = exc.suggestion
+            return JSONResponse(body, status_code=problem.status)
+        await ctx.optional_user(request)
+        context = {"problem": problem, "back": _back_link(request, ctx.services.urls.ui_origin)}
+        return ctx.render(request, "error.html", context, status_code=problem.status)
+
+    return handle
+
+
+def _sign_in_required(request: Request) -> Response:
+    if request.method == "GET" and not wants_json(request):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/signin?{_next_param(target)}", status_code=303)
+    return JSONResponse({"ok": False, "error": "Sign in first.", "signin": "/signin"}, status_code=401)
+
+
+def _next_param(target: str) -> str:
+    return urlencode({"next": target})
+
+
+def _back_link(request: Request, origin: str) -> str:
+    """The page the user came from, if it is on this site; else the home page."""
+    referer = request.headers.get("referer", "")
+    parts = urlsplit(referer)
+    if referer and f"{parts.scheme}://{parts.netloc}".lower() == origin.lower():
+        return local_path(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return "/"

@@ -1,0 +1,120 @@
+"""Browsing for people: folders, breadcrumbs, the folder tree, files shared with a user, and user names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from wopihost.domain.names import validate_name
+from wopihost.domain.permissions import Role
+from wopihost.domain.records import FileRecord, Folder, User
+from wopihost.errors import NotFound, PermissionDenied
+from wopihost.ports import Clock, FileStore, ShareStore, UserStore
+
+# The folder tree offered as move targets stops here, so that a huge tree cannot stall a page.
+MAX_TREE_FOLDERS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class SharedFile:
+    """A file another user shared with this one, with the role granted and the owner's name."""
+
+    file: FileRecord
+    role: Role
+    owner_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class FolderPath:
+    """A folder and its path from the owner's root, e.g. "/Reports/2024" ("/" for the root)."""
+
+    folder: Folder
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShareEntry:
+    """Someone a file is shared with, by username and display name."""
+
+    username: str
+    display_name: str
+    role: Role
+
+
+class BrowseService:
+    """Read models of the web UI, and folder creation."""
+
+    def __init__(self, *, files: FileStore, shares: ShareStore, users: UserStore, clock: Clock) -> None:
+        self._files = files
+        self._shares = shares
+        self._users = users
+        self._clock = clock
+
+    async def get_folder(self, user: User, folder_id: str) -> Folder:
+        """One of the user's folders; NotFound for other users' folders, so that their IDs stay secret."""
+        folder = await self._files.find_folder(folder_id)
+        if folder is None or folder.owner_id != user.id:
+            raise NotFound("folder not found")
+        return folder
+
+    async def root_folder(self, user: User) -> Folder:
+        """The user's root folder."""
+        return await self.get_folder(user, user.root_folder_id)
+
+    async def breadcrumbs(self, folder: Folder) -> Sequence[Folder]:
+        """The folders from the owner's root down to `folder`, both included."""
+        return await self._files.folder_path(folder.id)
+
+    async def create_folder(self, user: User, parent: Folder, name: str) -> Folder:
+        """Create a subfolder, or return the one of that name that already exists."""
+        if parent.owner_id != user.id:
+            raise PermissionDenied("the folder belongs to another user")
+        return await self._files.ensure_folder(
+            user.id, parent.id, validate_name(name.strip()), now=self._clock.now()
+        )
+
+    async def folder_tree(self, user: User) -> Sequence[FolderPath]:
+        """Every folder of the user, depth first and by name, with its path."""
+        root = await self.root_folder(user)
+        tree: list[FolderPath] = []
+        pending: list[FolderPath] = [FolderPath(root, "/")]
+        while pending and len(tree) < MAX_TREE_FOLDERS:
+            current = pending.pop()
+            tree.append(current)
+            children, _files = await self._files.list_folder(current.folder.id)
+            prefix = current.path.rstrip("/")
+            pending.extend(FolderPath(child, f"{prefix}/{child.name}") for child in reversed(children))
+        return tree
+
+    async def shared_with(self, user: User) -> Sequence[SharedFile]:
+        """The files other users shared with `user`, by name."""
+        pairs = await self._shares.list_shared_with(user.id)
+        owners = await self.find_users(file.owner_id for file, _role in pairs)
+        return [
+            SharedFile(file, role, owners[file.owner_id].display_name if file.owner_id in owners else "")
+            for file, role in pairs
+        ]
+
+    async def share_entries(self, file_id: str) -> Sequence[ShareEntry]:
+        """Who a file is shared with, by display name."""
+        shares = await self._shares.list_shares(file_id)
+        users = await self.find_users(share.user_id for share in shares)
+        entries = [
+            ShareEntry(users[s.user_id].username, users[s.user_id].display_name, s.role)
+            for s in shares
+            if s.user_id in users
+        ]
+        return sorted(entries, key=lambda entry: entry.display_name.casefold())
+
+    async def find_users(self, user_ids: Iterable[str | None]) -> dict[str, User]:
+        """The users with these IDs, by ID; unknown IDs are left out."""
+        found: dict[str, User] = {}
+        for user_id in {user_id for user_id in user_ids if user_id}:
+            user = await self._users.find_user(user_id)
+            if user is not None:
+                found[user_id] = user
+        return found
+
+    async def find_file_named(self, folder: Folder, name: str) -> FileRecord | None:
+        """The file of this name in the folder (names compare as Windows does), or None."""
+        return await self._files.find_file_by_name(folder.id, name)

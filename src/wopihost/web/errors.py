@@ -1,0 +1,92 @@
+"""The web UI's errors and how each becomes a status and a message people can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wopihost.errors import (
+    AlreadyExists,
+    DiscoveryUnavailable,
+    FileTooLarge,
+    InvalidFileName,
+    InvalidRequest,
+    LockMismatch,
+    NameConflict,
+    NotFound,
+    PermissionDenied,
+    StorageUnavailable,
+    WopiHostError,
+)
+
+
+class SignInRequired(WopiHostError):
+    """The page needs a signed-in user."""
+
+
+class FileLocked(WopiHostError):
+    """A file cannot change now because someone has it open for editing in the WOPI client."""
+
+    def __init__(self, name: str, editor: str | None) -> None:
+        who = editor or "someone"
+        super().__init__(f"“{name}” is being edited by {who}. Try again when they have closed it.")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What the UI shows for an error."""
+
+    status: int
+    title: str
+    message: str
+
+
+# Checked in order, so that subclasses come before their bases.
+_PROBLEMS: tuple[tuple[type[Exception], int, str], ...] = (
+    (FileLocked, 409, "The file is being edited"),
+    (LockMismatch, 409, "The file is being edited"),
+    (NameConflict, 409, "That name is taken"),
+    (AlreadyExists, 409, "That already exists"),
+    (InvalidFileName, 400, "That name is not allowed"),
+    (FileTooLarge, 413, "The file is too large"),
+    (InvalidRequest, 400, "Something is missing"),
+    (PermissionDenied, 403, "Not allowed"),
+    (NotFound, 404, "Not found"),
+    (DiscoveryUnavailable, 503, "The document editor is unavailable"),
+    (StorageUnavailable, 503, "Storage is unavailable"),
+)
+
+
+def problem_for(exc: Exception) -> Problem:
+    """The status, title and message for an error raised while handling a page or form."""
+    for kind, status, title in _PROBLEMS:
+        if isinstance(exc, kind):
+            return Problem(status, title, _message(exc, title))
+    return Problem(500, "Something went wrong", "The server could not complete the request.")
+
+
+def _message(exc: Exception, title: str) -> str:
+    if isinstance(exc, LockMismatch):
+        return "Someone has the file open for editing. Try again when they have closed it."
+    if isinstance(exc, NameConflict):
+        hint = f" “{exc.suggestion}” is free." if exc.suggestion else ""
+        return f"A file named “{exc.name}” already exists here.{hint}"
+    if isinstance(exc, InvalidFileName):
+        hint = f" Try “{exc.suggestion}”." if exc.suggestion else ""
+        return f"The name is not allowed: {exc.reason}.{hint}"
+    if isinstance(exc, FileTooLarge):
+        return f"Files can be at most {_size(exc.limit)}."
+    if isinstance(exc, NotFound):
+        return "It does not exist, or you do not have access to it."
+    if isinstance(exc, DiscoveryUnavailable):
+        return "The WOPI client cannot be reached right now. Try again in a minute."
+    text = str(exc).strip()
+    return (text[:1].upper() + text[1:]) if text else title
+
+
+def _size(count: int) -> str:
+    value = float(count)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{count} bytes"

@@ -1,0 +1,82 @@
+"""The host page: the WOPI client in an edge-to-edge frame, opened by a form POST of the access token.
+
+Spec: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/online/hostpage
+"""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from wopihost.errors import NotFound
+from wopihost.web.catalog import HOST_ACTIONS, plan_open
+from wopihost.web.context import WebContext
+from wopihost.web.hostpage import WD_REMOVED_AFTER_USE, host_frame
+from wopihost.web.routes.files import back_url
+
+log = logging.getLogger("wopihost.web")
+
+
+class HostPages:
+    """Serves /files/{id}/view, edit, editnew, convert and embedview."""
+
+    def __init__(self, ctx: WebContext) -> None:
+        self.ctx = ctx
+
+    async def open(self, request: Request) -> Response:
+        """The host page for one action, or a redirect to the host page of the action that applies."""
+        requested = request.path_params["action"]
+        if requested not in HOST_ACTIONS:
+            raise NotFound("no such page")
+        user = await self.ctx.user(request)
+        services = self.ctx.services
+        access = await services.files.find_access(request.path_params["file_id"], user)
+        file = access.file
+        discovery = await self.ctx.catalog.require()
+        can_write = access.permissions.can_write
+        plan = plan_open(discovery, file.extension, requested, can_write=can_write, empty=file.size == 0)
+        query = request.url.query
+        if plan.redirect_to is not None:
+            target = f"/files/{file.id}/{plan.redirect_to}" + (f"?{query}" if query else "")
+            return RedirectResponse(target, status_code=303)
+        if plan.action is None:
+            context = {"access": access, "back": back_url(access)}
+            return self.ctx.render(request, "cannot_open.html", context, status_code=415)
+        frame = host_frame(
+            discovery,
+            plan.action,
+            wopi_src=services.urls.wopi_src(file.id),
+            language=request.headers.get("accept-language"),
+            raw_query=query,
+        )
+        # A new token for every page load; it goes into the page's form and nowhere else.
+        token = services.tokens.issue(user.id, file.id)
+        log.info(
+            "op=host_page action=%s file_id=%s user_id=%s host_session=%s",
+            frame.action_name,
+            file.id,
+            user.id,
+            frame.session_id,
+        )
+        config = {
+            "clientOrigin": frame.client_origin,
+            "fileId": file.id,
+            "fileName": file.name,
+            "extension": file.extension,
+            "brand": self.ctx.brand,
+            "closeUrl": back_url(access),
+            "editUrl": f"/files/{file.id}/edit" if can_write else None,
+            "versionsUrl": f"/files/{file.id}/versions",
+            "shareUrl": f"/files/{file.id}/share",
+            "canShare": access.permissions.can_share,
+            "removeFromUrl": list(WD_REMOVED_AFTER_USE),
+        }
+        context = {"access": access, "frame": frame, "token": token, "config": config}
+        return self.ctx.render(request, "host.html", context, headers=frame.headers())
+
+    def routes(self) -> list[Route]:
+        """The routes of this module; they go last, after every fixed /files/{id}/... path."""
+        return [Route("/files/{file_id}/{action}", self.open, methods=["GET"])]

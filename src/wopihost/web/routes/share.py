@@ -1,0 +1,88 @@
+"""Sharing a file with another user (view or edit) and revoking it: CheckFileInfo's FileSharingUrl."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from wopihost.domain.permissions import SHARE_ROLES, Role
+from wopihost.domain.records import FileAccess
+from wopihost.errors import InvalidRequest, NotFound
+from wopihost.web.context import WebContext, done, read_form, required, wants_json
+from wopihost.web.routes.files import back_url
+
+ROLE_LABELS = {Role.VIEW: "Can view", Role.EDIT: "Can edit"}
+
+
+class SharePages:
+    """The share page and its JSON twin, used by the share dialogs of the browser and the host page."""
+
+    def __init__(self, ctx: WebContext) -> None:
+        self.ctx = ctx
+
+    async def _access(self, request: Request) -> FileAccess:
+        user = await self.ctx.user(request)
+        return await self.ctx.services.files.find_access(request.path_params["file_id"], user)
+
+    def _page_url(self, access: FileAccess) -> str:
+        return f"/files/{access.file.id}/share"
+
+    async def show(self, request: Request) -> Response:
+        """Who the file is shared with, and (for the owner) forms to change it."""
+        access = await self._access(request)
+        can_share = access.permissions.can_share
+        entries = await self.ctx.services.browse.share_entries(access.file.id) if can_share else []
+        if wants_json(request):
+            shares = [
+                {"username": e.username, "display_name": e.display_name, "role": e.role.value}
+                for e in entries
+            ]
+            body = {"file": {"id": access.file.id, "name": access.file.name}, "can_share": can_share}
+            return JSONResponse({**body, "owner": access.owner_name, "shares": shares})
+        context = {
+            "access": access,
+            "entries": entries,
+            "can_share": can_share,
+            "roles": [(role.value, ROLE_LABELS[role]) for role in SHARE_ROLES],
+            "role_labels": {role.value: label for role, label in ROLE_LABELS.items()},
+            "back": back_url(access),
+        }
+        return self.ctx.render(request, "share.html", context)
+
+    async def share(self, request: Request) -> Response:
+        """Grant another user view or edit rights."""
+        access = await self._access(request)
+        form = await read_form(request)
+        # Usernames are stored in lower case; people type them any way.
+        username = required(form, "username", "A username").lower()
+        try:
+            role = Role(form.get("role", "view"))
+        except ValueError as exc:
+            raise InvalidRequest("the role must be view or edit") from exc
+        try:
+            await self.ctx.services.files.share(access, username, role)
+        except NotFound as exc:
+            raise InvalidRequest(f"there is no user called “{username}”") from exc
+        label = ROLE_LABELS.get(role, role.value).lower()
+        return done(request, self._page_url(access), f"Shared with {username} ({label}).")
+
+    async def revoke(self, request: Request) -> Response:
+        """Take a share away; the user's next WOPI request is refused."""
+        access = await self._access(request)
+        form = await read_form(request)
+        username = required(form, "username", "A username").lower()
+        try:
+            removed = await self.ctx.services.files.unshare(access, username)
+        except NotFound as exc:
+            raise InvalidRequest(f"there is no user called “{username}”") from exc
+        message = f"Stopped sharing with {username}." if removed else f"It was not shared with {username}."
+        return done(request, self._page_url(access), message)
+
+    def routes(self) -> list[Route]:
+        """The routes of this module."""
+        return [
+            Route("/files/{file_id}/share", self.show, methods=["GET"]),
+            Route("/files/{file_id}/share", self.share, methods=["POST"]),
+            Route("/files/{file_id}/share/revoke", self.revoke, methods=["POST"]),
+        ]

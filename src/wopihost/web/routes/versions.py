@@ -1,0 +1,123 @@
+"""Version history: list, download and restore old versions (CheckFileInfo's FileVersionUrl)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from wopihost.domain.names import split_extension
+from wopihost.domain.records import FileAccess, Version
+from wopihost.errors import NotFound
+from wopihost.web.context import WebContext, done, ensure_unlocked, wants_json
+from wopihost.web.download import download_response
+from wopihost.web.routes.files import back_url
+from wopihost.web.views import human_size, iso_time, short_time
+
+SOURCE_LABELS = {
+    "upload": "Uploaded",
+    "putfile": "Saved in the editor",
+    "putrelative": "Saved as a new file",
+    "conversion": "Converted",
+    "restore": "Restored",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRow:
+    """One version as the page shows it."""
+
+    number: int
+    current: bool
+    size: str
+    created_iso: str
+    created: str
+    author: str
+    source: str
+
+
+def version_file_name(name: str, number: int) -> str:
+    """The download name of an old version: "Report (version 3).docx"."""
+    stem, ext = split_extension(name)
+    return f"{stem} (version {number}){ext}"
+
+
+def _version_number(request: Request) -> int:
+    raw = request.path_params["number"]
+    if not raw.isdigit() or len(raw) > 9:
+        raise NotFound("no such version")
+    return int(raw)
+
+
+class VersionPages:
+    """The version history page, its JSON twin, downloads and restores."""
+
+    def __init__(self, ctx: WebContext) -> None:
+        self.ctx = ctx
+
+    async def _access(self, request: Request) -> FileAccess:
+        user = await self.ctx.user(request)
+        return await self.ctx.services.files.find_access(request.path_params["file_id"], user)
+
+    async def _rows(self, access: FileAccess, versions: list[Version]) -> list[VersionRow]:
+        users = await self.ctx.services.browse.find_users(v.author_id for v in versions)
+        return [
+            VersionRow(
+                number=v.number,
+                current=v.number == access.file.version,
+                size=human_size(v.size),
+                created_iso=iso_time(v.created_at),
+                created=short_time(v.created_at),
+                author=users[v.author_id].display_name if v.author_id in users else "",
+                source=SOURCE_LABELS.get(v.source, v.source.capitalize()),
+            )
+            for v in versions
+        ]
+
+    async def show(self, request: Request) -> Response:
+        """The versions of a file, newest first."""
+        access = await self._access(request)
+        versions = list(await self.ctx.services.content.list_versions(access))
+        rows = await self._rows(access, versions)
+        can_restore = access.permissions.can_write
+        if wants_json(request):
+            items = [
+                {
+                    "number": r.number,
+                    "current": r.current,
+                    "size": r.size,
+                    "created": r.created_iso,
+                    "author": r.author,
+                    "source": r.source,
+                }
+                for r in rows
+            ]
+            body = {"file": {"id": access.file.id, "name": access.file.name}, "can_restore": can_restore}
+            return JSONResponse({**body, "versions": items})
+        context = {"access": access, "rows": rows, "can_restore": can_restore, "back": back_url(access)}
+        return self.ctx.render(request, "versions.html", context)
+
+    async def download(self, request: Request) -> Response:
+        """The content of one version, as a download."""
+        access = await self._access(request)
+        version, chunks = await self.ctx.services.content.open_version(access, _version_number(request))
+        return download_response(version_file_name(access.file.name, version.number), version.size, chunks)
+
+    async def restore(self, request: Request) -> Response:
+        """Make a copy of an old version the current content."""
+        access = await self._access(request)
+        number = _version_number(request)
+        await ensure_unlocked(self.ctx, access.file)
+        file = await self.ctx.services.content.restore_version(access, number)
+        message = f"Restored version {number} as version {file.version}."
+        return done(request, f"/files/{access.file.id}/versions", message)
+
+    def routes(self) -> list[Route]:
+        """The routes of this module."""
+        return [
+            Route("/files/{file_id}/versions", self.show, methods=["GET"]),
+            Route("/files/{file_id}/versions/{number}/download", self.download, methods=["GET"]),
+            Route("/files/{file_id}/versions/{number}/restore", self.restore, methods=["POST"]),
+        ]

@@ -1,0 +1,268 @@
+// The file browser: menus, the rename/move/delete/share dialogs, and uploads with progress.
+import { clearError, csrfToken, el, enhanceForm, getJson, wireDialog } from "./common.js";
+import { shareDialog } from "./share.js";
+
+const MAX_PARALLEL_UPLOADS = 2;
+
+// Menus built on <details>: one open at a time, closed by Escape or a click elsewhere.
+function setupMenus() {
+  const menus = [...document.querySelectorAll("details.menu")];
+  for (const menu of menus) {
+    menu.addEventListener("toggle", () => {
+      if (menu.open) for (const other of menus) if (other !== menu) other.open = false;
+    });
+    menu.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+  }
+  document.addEventListener("click", (event) => {
+    for (const menu of menus) if (menu.open && !menu.contains(event.target)) menu.open = false;
+  });
+}
+
+function openDialog(dialog, focus) {
+  wireDialog(dialog);
+  clearError(dialog);
+  dialog.showModal();
+  if (focus) focus.focus();
+}
+
+async function openMove(dialog, link) {
+  const form = dialog.querySelector("form");
+  const select = dialog.querySelector("[data-folders]");
+  form.action = link.href;
+  select.replaceChildren(el("option", { value: "" }, "Loading…"));
+  openDialog(dialog, select);
+  const result = await getJson(link.href);
+  if (!result.ok) {
+    select.replaceChildren(el("option", { value: "" }, "The folders could not be loaded"));
+    return;
+  }
+  select.replaceChildren(
+    ...result.body.folders.map((folder) =>
+      el("option", { value: folder.id, defaultSelected: folder.id === result.body.current }, folder.path)),
+  );
+}
+
+function setupRowDialogs() {
+  const share = document.getElementById("share-dialog");
+  const sharing = share ? shareDialog(share) : null;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-dialog]");
+    if (!link) return;
+    const row = link.closest("[data-file-id]");
+    const dialog = document.getElementById(`${link.dataset.dialog}-dialog`);
+    if (!row || !dialog) return;
+    event.preventDefault();
+    link.closest("details")?.removeAttribute("open");
+    const name = row.dataset.fileName;
+    for (const slot of dialog.querySelectorAll("[data-name]")) slot.textContent = name;
+    const form = dialog.querySelector("form");
+    if (link.dataset.dialog === "share") {
+      sharing.open(link.href, name);
+    } else if (link.dataset.dialog === "move") {
+      openMove(dialog, link);
+    } else if (link.dataset.dialog === "rename") {
+      form.action = link.href;
+      const input = form.querySelector('input[name="name"]');
+      input.value = name;
+      openDialog(dialog, input);
+      const dot = name.lastIndexOf(".");
+      input.setSelectionRange(0, dot > 0 ? dot : name.length);
+    } else {
+      form.action = link.href;
+      openDialog(dialog, form.querySelector('[type="submit"]'));
+    }
+  });
+  for (const button of document.querySelectorAll("[data-open-dialog]")) {
+    button.addEventListener("click", () => {
+      button.closest("details")?.removeAttribute("open");
+      const dialog = document.getElementById(button.dataset.openDialog);
+      openDialog(dialog, dialog.querySelector("input:not([type=hidden])"));
+    });
+  }
+  for (const form of document.querySelectorAll("dialog form[data-fetch]")) enhanceForm(form);
+}
+
+function formatBytes(bytes) {
+  if (bytes < 1024) return `${bytes} bytes`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = "";
+  for (unit of units) {
+    value /= 1024;
+    if (value < 1024) break;
+  }
+  return `${value >= 10 ? value.toFixed(0) : value.toFixed(1)} ${unit}`;
+}
+
+class Uploads {
+  constructor(browser) {
+    this.url = browser.dataset.uploadUrl;
+    this.maxSize = Number(browser.dataset.maxUpload);
+    this.panel = document.getElementById("uploads");
+    this.list = document.getElementById("upload-list");
+    this.queue = [];
+    this.running = 0;
+    this.succeeded = 0;
+    this.waiting = 0;
+    document.getElementById("uploads-close").addEventListener("click", () => { this.panel.hidden = true; });
+  }
+
+  add(files) {
+    this.panel.hidden = false;
+    for (const file of files) {
+      const item = this.item(file);
+      if (file.size > this.maxSize) item.fail(`Too large: the limit is ${formatBytes(this.maxSize)}`);
+      else this.queue.push(() => this.send(file, item, "fail"));
+    }
+    this.pump();
+  }
+
+  item(file) {
+    const status = el("span", { className: "upload-status" }, "Waiting");
+    const progress = el("progress", { max: 1, value: 0 });
+    progress.setAttribute("aria-label", `Upload progress of ${file.name}`);
+    const choices = el("div", { className: "upload-choices", hidden: true });
+    const node = el("li", { className: "upload-item" },
+      el("div", { className: "upload-line" }, el("span", { className: "upload-name", title: file.name }, file.name), status),
+      progress, choices);
+    this.list.prepend(node);
+    return {
+      node, status, progress, choices,
+      fail: (message) => {
+        node.classList.add("failed");
+        status.textContent = message;
+        progress.value = 0;
+      },
+    };
+  }
+
+  pump() {
+    while (this.running < MAX_PARALLEL_UPLOADS && this.queue.length) {
+      this.running += 1;
+      this.queue.shift()().finally(() => {
+        this.running -= 1;
+        this.pump();
+        this.maybeReload();
+      });
+    }
+  }
+
+  maybeReload() {
+    if (!this.running && !this.queue.length && !this.waiting && this.succeeded) {
+      window.setTimeout(() => window.location.reload(), 700);
+    }
+  }
+
+  send(file, item, conflict) {
+    return new Promise((resolve) => {
+      const xhr = new XMLHttpRequest();
+      const query = new URLSearchParams({ name: file.name, conflict });
+      xhr.open("POST", `${this.url}?${query}`);
+      xhr.setRequestHeader("X-CSRF-Token", csrfToken());
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.setRequestHeader("Content-Type", "application/octet-stream");
+      item.node.classList.remove("failed");
+      item.status.textContent = "Uploading…";
+      xhr.upload.addEventListener("progress", (event) => {
+        if (!event.lengthComputable) return;
+        item.progress.value = event.total ? event.loaded / event.total : 1;
+        item.status.textContent = `${Math.round(100 * item.progress.value)}%`;
+      });
+      xhr.addEventListener("load", () => {
+        this.finish(file, item, xhr);
+        resolve();
+      });
+      xhr.addEventListener("error", () => {
+        item.fail("The upload failed: check your connection");
+        resolve();
+      });
+      xhr.send(file);
+    });
+  }
+
+  finish(file, item, xhr) {
+    let body = {};
+    try {
+      body = JSON.parse(xhr.responseText || "{}");
+    } catch (_error) {
+      body = {};
+    }
+    if (xhr.status === 201) {
+      this.succeeded += 1;
+      item.node.classList.add("done");
+      item.progress.value = 1;
+      item.status.textContent = body.file && body.file.name !== file.name ? `Saved as ${body.file.name}` : "Done";
+    } else if (xhr.status === 409 && body.conflict) {
+      item.fail("A file with this name exists");
+      this.askConflict(file, item);
+    } else {
+      item.fail(body.error || `The upload failed (${xhr.status})`);
+    }
+  }
+
+  askConflict(file, item) {
+    this.waiting += 1;
+    const choose = (mode) => {
+      this.waiting -= 1;
+      item.choices.hidden = true;
+      item.choices.replaceChildren();
+      this.queue.push(() => this.send(file, item, mode));
+      this.pump();
+    };
+    const replace = el("button", { type: "button", className: "btn btn-small" }, "Replace");
+    const keep = el("button", { type: "button", className: "btn btn-small" }, "Keep both");
+    replace.title = "Upload as a new version of the existing file";
+    replace.addEventListener("click", () => choose("replace"));
+    keep.addEventListener("click", () => choose("rename"));
+    item.choices.replaceChildren(replace, keep);
+    item.choices.hidden = false;
+  }
+}
+
+function setupUploads() {
+  const browser = document.getElementById("browser");
+  if (!browser || !browser.dataset.uploadUrl) return;
+  const uploads = new Uploads(browser);
+  const button = document.getElementById("upload-button");
+  const input = document.getElementById("upload-input");
+  button.hidden = false;
+  button.addEventListener("click", () => input.click());
+  input.addEventListener("change", () => {
+    uploads.add([...input.files]);
+    input.value = "";
+  });
+  const overlay = document.getElementById("drop-overlay");
+  let depth = 0;
+  const hasFiles = (event) => [...(event.dataTransfer?.types || [])].includes("Files");
+  window.addEventListener("dragenter", (event) => {
+    if (!hasFiles(event)) return;
+    depth += 1;
+    overlay.hidden = false;
+  });
+  window.addEventListener("dragover", (event) => {
+    if (hasFiles(event)) event.preventDefault();
+  });
+  window.addEventListener("dragleave", () => {
+    depth = Math.max(0, depth - 1);
+    if (!depth) overlay.hidden = true;
+  });
+  window.addEventListener("drop", (event) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    depth = 0;
+    overlay.hidden = true;
+    const items = [...(event.dataTransfer.items || [])];
+    const folders = items.filter((item) => item.webkitGetAsEntry && item.webkitGetAsEntry()?.isDirectory);
+    const files = [...event.dataTransfer.files].filter((_file, index) => !folders.includes(items[index]));
+    uploads.add(files);
+  });
+}
+
+setupMenus();
+setupRowDialogs();
+setupUploads();

@@ -1,0 +1,177 @@
+// The host page (hostpage.rst, scenarios/postmessage.rst): creates the WOPI client's frame, posts the
+// access token into it with the page's form, and talks to it with PostMessage — only with its origin.
+import { el, getJson } from "./common.js";
+import { shareDialog } from "./share.js";
+
+const config = JSON.parse(document.getElementById("host-config").textContent);
+const clientOrigin = config.clientOrigin;
+// Until App_LoadingStatus arrives the frame is covered; this long after it loads, the cover goes anyway.
+const LOADING_FALLBACK_MS = 4000;
+const NOTICE_MS = 4000;
+
+let frame = null;
+let frameCreatedAt = 0;
+let currentName = config.fileName;
+let noticeTimer = 0;
+
+// Messages go to the client's window, addressed to its origin only; "*" is never used.
+function post(messageId, values = {}) {
+  if (!frame || !frame.contentWindow) return;
+  const message = { MessageId: messageId, SendTime: Date.now(), Values: values };
+  frame.contentWindow.postMessage(JSON.stringify(message), clientOrigin);
+}
+
+function hideLoading() {
+  document.getElementById("loading").classList.add("done");
+}
+
+function notify(text) {
+  const notice = document.getElementById("notice");
+  notice.textContent = text;
+  notice.hidden = false;
+  window.clearTimeout(noticeTimer);
+  noticeTimer = window.setTimeout(() => { notice.hidden = true; }, NOTICE_MS);
+}
+
+function perfTiming() {
+  const navigation = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+  return {
+    Click: Math.round(performance.timeOrigin),
+    Iframe: frameCreatedAt,
+    HostFrameFetchStart: navigation ? Math.round(performance.timeOrigin + navigation.fetchStart) : 0,
+    RedirectCount: navigation ? navigation.redirectCount : 0,
+  };
+}
+
+function showName(newName) {
+  if (typeof newName !== "string" || !newName.trim()) return;
+  let name = newName.trim();
+  const ext = config.extension || "";
+  // File_Rename carries the name without its extension, as RenameFile does.
+  if (ext && !name.toLowerCase().endsWith(ext.toLowerCase())) name += ext;
+  currentName = name;
+  document.title = `${name} · ${config.brand}`;
+  for (const slot of document.querySelectorAll("[data-doc-name]")) slot.textContent = name;
+  if (frame) frame.title = `${name} (document editor)`;
+}
+
+// Host UI drawn over the frame: Blur_Focus before, Grab_Focus after (postmessage.rst).
+function overFrame(dialog) {
+  post("Blur_Focus");
+  dialog.addEventListener("close", () => post("Grab_Focus"), { once: true });
+}
+
+const sharing = shareDialog(document.getElementById("share-dialog"));
+
+async function openVersions() {
+  const dialog = document.getElementById("versions-dialog");
+  const list = dialog.querySelector("[data-list]");
+  const status = dialog.querySelector("[data-status]");
+  if (dialog.open) return;
+  list.replaceChildren();
+  status.textContent = "Loading…";
+  status.hidden = false;
+  overFrame(dialog);
+  dialog.showModal();
+  const result = await getJson(config.versionsUrl);
+  if (!result.ok) {
+    status.textContent = result.body.error || "The versions could not be loaded.";
+    return;
+  }
+  status.hidden = true;
+  const format = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  list.replaceChildren(...result.body.versions.map((version) => el(
+    "li", {},
+    el("span", { className: "grow" },
+      el("strong", {}, `Version ${version.number}`), version.current ? " (current)" : "",
+      el("br"), el("span", { className: "muted" },
+        [format.format(new Date(version.created)), version.author, version.size].filter(Boolean).join(" · "))),
+    el("a", {
+      className: "btn btn-small",
+      href: `${config.versionsUrl}/${version.number}/download`,
+      "aria-label": `Download version ${version.number}`,
+    }, "Download"),
+  )));
+}
+
+const handlers = {
+  App_LoadingStatus: () => {
+    hideLoading();
+    post("Host_PerfTiming", perfTiming());
+  },
+  UI_Close: () => window.location.assign(config.closeUrl),
+  UI_Edit: () => {
+    if (config.editUrl) window.location.assign(config.editUrl);
+  },
+  UI_Sharing: () => {
+    const dialog = document.getElementById("share-dialog");
+    if (dialog.open) return;
+    overFrame(dialog);
+    sharing.open(config.shareUrl, currentName);
+  },
+  UI_FileVersions: () => openVersions(),
+  File_Rename: (values) => showName(values.NewName),
+  Edit_Notification: () => notify(`Editing — changes are saved to ${config.brand} as you go.`),
+};
+
+window.addEventListener("message", (event) => {
+  if (event.origin !== clientOrigin || !frame || event.source !== frame.contentWindow) return;
+  let message = event.data;
+  if (typeof message === "string") {
+    try {
+      message = JSON.parse(message);
+    } catch (_error) {
+      return;
+    }
+  }
+  if (!message || typeof message !== "object" || typeof message.MessageId !== "string") return;
+  if (!Object.prototype.hasOwnProperty.call(handlers, message.MessageId)) return;
+  const values = message.Values && typeof message.Values === "object" ? message.Values : {};
+  handlers[message.MessageId](values);
+});
+
+// hostpage.rst: remove wdPreviousSession and wdPreviousCorrelation from the address bar once passed on;
+// every other parameter stays exactly as it was.
+function removeUsedParameters() {
+  if (!window.history || !window.history.replaceState || !window.location.search) return;
+  const decode = (text) => {
+    try {
+      return decodeURIComponent(text.replace(/\+/g, " "));
+    } catch (_error) {
+      return text;
+    }
+  };
+  const pieces = window.location.search.slice(1).split("&").filter(Boolean);
+  const kept = pieces.filter((piece) => !config.removeFromUrl.includes(decode(piece.split("=")[0])));
+  if (kept.length === pieces.length) return;
+  const query = kept.length ? `?${kept.join("&")}` : "";
+  window.history.replaceState(window.history.state, "", `${window.location.pathname}${query}${window.location.hash}`);
+}
+
+// hostpage.rst: the frame is created by script, then the form posts the token into it.
+function openClient() {
+  frame = document.createElement("iframe");
+  frame.name = "office_frame";
+  frame.id = "office_frame";
+  frame.title = `${currentName} (document editor)`;
+  frame.setAttribute("allow", "fullscreen; clipboard-read; clipboard-write");
+  frame.setAttribute(
+    "sandbox",
+    "allow-scripts allow-same-origin allow-forms allow-popups allow-top-navigation " +
+      "allow-popups-to-escape-sandbox allow-downloads allow-modals",
+  );
+  document.getElementById("frameholder").appendChild(frame);
+  // Listening after insertion skips the load event of the initial about:blank document.
+  frame.addEventListener("load", () => {
+    post("Host_PostmessageReady");
+    window.setTimeout(hideLoading, LOADING_FALLBACK_MS);
+  });
+  frameCreatedAt = Date.now();
+  const form = document.getElementById("office_form");
+  form.submit();
+  // The form's entries were taken when it was submitted; the token need not stay in the page.
+  for (const input of form.querySelectorAll("input")) input.value = "";
+}
+
+openClient();
+removeUsedParameters();

@@ -1,0 +1,166 @@
+"""Presentation models of the file browser: icons, kinds, sizes, dates, and the actions each row offers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from wopihost.domain.discovery import Discovery, normalize_extension
+from wopihost.domain.permissions import Role, permissions_for
+from wopihost.domain.records import FileRecord, User
+from wopihost.web.catalog import app_of, friendly_app_name, resolve_open
+
+# File type icons (symbols in templates/_icons.html) and kind names, by extension.
+_KINDS: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("word", "Word document", frozenset({"doc", "docx", "docm", "dot", "dotx", "dotm", "odt", "rtf"})),
+    ("excel", "Excel workbook", frozenset({"xls", "xlsx", "xlsm", "xlsb", "xlt", "xltx", "ods", "csv"})),
+    (
+        "powerpoint",
+        "PowerPoint presentation",
+        frozenset({"ppt", "pptx", "pptm", "pps", "ppsx", "pot", "potx", "odp"}),
+    ),
+    ("onenote", "OneNote notebook", frozenset({"one", "onetoc2"})),
+    ("visio", "Visio drawing", frozenset({"vsd", "vsdx"})),
+    ("pdf", "PDF document", frozenset({"pdf"})),
+    ("text", "Text file", frozenset({"txt", "md", "log"})),
+    ("image", "Image", frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "bmp"})),
+    ("archive", "Archive", frozenset({"zip", "7z", "gz", "tar"})),
+    ("test", "WOPI validator file", frozenset({"wopitest", "wopitestx"})),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FileKind:
+    """How a file type is shown: its icon symbol and its name."""
+
+    icon: str
+    label: str
+
+
+def file_kind(name: str) -> FileKind:
+    """The icon and kind name for a file name."""
+    ext = normalize_extension(name.rpartition(".")[2]) if "." in name else ""
+    for icon, label, extensions in _KINDS:
+        if ext in extensions:
+            return FileKind(icon, label)
+    return FileKind("file", f"{ext.upper()} file" if ext else "File")
+
+
+def human_size(size: int) -> str:
+    """A size for people: "0 bytes", "12 KB", "3.4 MB"."""
+    if size < 1024:
+        return f"{size} byte{'' if size == 1 else 's'}"
+    value = float(size)
+    for unit in ("KB", "MB", "GB", "TB"):
+        value /= 1024
+        if value < 1024 or unit == "TB":
+            return f"{value:.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def iso_time(moment: datetime) -> str:
+    """A machine-readable UTC time for `<time datetime>`."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def short_time(moment: datetime) -> str:
+    """A UTC time for people (scripts show it in the viewer's time zone)."""
+    return moment.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenLink:
+    """A link that opens a file in the WOPI client: the host page path and its label."""
+
+    url: str
+    label: str
+    action: str
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FileRow:
+    """One file as a row of the browser: what to show and which actions to offer."""
+
+    file: FileRecord
+    role: Role
+    kind: FileKind
+    size: str
+    modified_iso: str
+    modified: str
+    open: OpenLink | None
+    view: OpenLink | None
+    editor: str | None
+    owner: str | None
+
+    @property
+    def can_rename(self) -> bool:
+        return permissions_for(self.role).can_rename
+
+    @property
+    def can_manage(self) -> bool:
+        """Move and delete: owners only."""
+        return permissions_for(self.role).can_delete
+
+    @property
+    def can_share(self) -> bool:
+        return permissions_for(self.role).can_share
+
+
+def open_links(
+    discovery: Discovery | None, file: FileRecord, role: Role
+) -> tuple[OpenLink | None, OpenLink | None]:
+    """The main "Open in <app>" link (edit for writers, view for readers), and a separate View link."""
+    if discovery is None:
+        return None, None
+    can_write = permissions_for(role).can_write
+    empty = file.size == 0
+
+    def link(requested: str, label: str | None = None) -> OpenLink | None:
+        action = resolve_open(discovery, file.extension, requested, can_write=can_write, empty=empty)
+        if action is None:
+            return None
+        app = friendly_app_name(app_of(discovery, action))
+        hint = f"Converts a copy to .{action.targetext or action.newext}" if action.name == "convert" else ""
+        text = label or f"Open in {app}"
+        return OpenLink(f"/files/{file.id}/{action.name}", text, action.name, hint)
+
+    main = link("edit" if can_write else "view")
+    if not can_write:
+        return main, None
+    view = link("view", "View")
+    # Writers of an empty file get editnew for "view" too; a View link then would only repeat Open.
+    if view is None or view.action != "view" or (main is not None and main.action == "view"):
+        return main, None
+    return main, view
+
+
+def file_row(
+    file: FileRecord,
+    role: Role,
+    *,
+    discovery: Discovery | None,
+    users: Mapping[str, User],
+    now: datetime,
+    owner: str | None = None,
+) -> FileRow:
+    """Build the row of one file; `users` holds the display names of lock holders."""
+    lock = file.active_lock(now)
+    editor = None
+    if lock is not None:
+        holder = users.get(lock.user_id or "")
+        editor = holder.display_name if holder else "someone"
+    main, view = open_links(discovery, file, role)
+    return FileRow(
+        file=file,
+        role=role,
+        kind=file_kind(file.name),
+        size=human_size(file.size),
+        modified_iso=iso_time(file.modified_at),
+        modified=short_time(file.modified_at),
+        open=main,
+        view=view,
+        editor=editor,
+        owner=owner,
+    )

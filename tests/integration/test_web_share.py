@@ -1,0 +1,98 @@
+"""Sharing: the share page and its JSON, granting view or edit, revoking, and who may do it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.test_web_support import Web, running_web, signed_in_as_alice
+from wopihost.domain.permissions import Role
+
+pytestmark = pytest.mark.anyio
+JSON = {"Accept": "application/json"}
+
+
+@pytest.fixture
+async def web(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Web]:
+    async with running_web(tmp_path, monkeypatch) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def signed_in(web: Web) -> Web:
+    return await signed_in_as_alice(web)
+
+
+async def test_share_with_edit_lists_user_and_gives_access(signed_in: Web) -> None:
+    file = await signed_in.upload("Report.docx", b"x")
+    response = await signed_in.post(f"/files/{file.id}/share", {"username": "Bob", "role": "edit"})
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/files/{file.id}/share"
+    page = await signed_in.client.get(f"/files/{file.id}/share")
+    assert "Shared with bob (can edit)." in page.text
+    assert "Bob Brown" in page.text
+    access = await signed_in.services.files.find_access(file.id, signed_in.bob)
+    assert access.role is Role.EDIT
+
+
+async def test_share_json_lists_owner_and_shares(signed_in: Web) -> None:
+    file = await signed_in.upload("Report.docx", b"x")
+    await signed_in.share(file, signed_in.bob, Role.VIEW)
+    body = (await signed_in.client.get(f"/files/{file.id}/share", headers=JSON)).json()
+    assert body["can_share"] is True
+    assert body["owner"] == "Alice Adams"
+    assert body["shares"] == [{"username": "bob", "display_name": "Bob Brown", "role": "view"}]
+
+
+async def test_share_from_script_answers_json(signed_in: Web) -> None:
+    file = await signed_in.upload("Report.docx", b"x")
+    response = await signed_in.post(f"/files/{file.id}/share", {"username": "bob", "role": "view"}, json=True)
+    assert response.json()["ok"] is True
+    assert "bob" in response.json()["message"]
+
+
+async def test_share_unknown_user_explained(signed_in: Web) -> None:
+    file = await signed_in.upload("Report.docx", b"x")
+    response = await signed_in.post(f"/files/{file.id}/share", {"username": "nobody"}, json=True)
+    assert response.status_code == 400
+    assert "no user called “nobody”" in response.json()["error"]
+
+
+async def test_share_bad_role_refused(signed_in: Web) -> None:
+    file = await signed_in.upload("Report.docx", b"x")
+    response = await signed_in.post(
+        f"/files/{file.id}/share", {"username": "bob", "role": "owner"}, json=True
+    )
+    assert response.status_code == 400
+
+
+async def test_revoke_removes_access_and_wopi_refuses_next_call(signed_in: Web) -> None:
+    file = await signed_in.upload("Report.docx", b"x")
+    await signed_in.share(file, signed_in.bob, Role.EDIT)
+    token = signed_in.services.tokens.issue(signed_in.bob.id, file.id).token
+    assert (
+        await signed_in.client.get(f"/wopi/files/{file.id}", params={"access_token": token})
+    ).status_code == 200
+    response = await signed_in.post(f"/files/{file.id}/share/revoke", {"username": "bob"})
+    assert response.status_code == 303
+    assert "Stopped sharing with bob." in (await signed_in.client.get(f"/files/{file.id}/share")).text
+    assert (
+        await signed_in.client.get(f"/wopi/files/{file.id}", params={"access_token": token})
+    ).status_code == 404
+
+
+async def test_non_owner_sees_share_page_read_only_and_cannot_share(signed_in: Web) -> None:
+    file = await signed_in.upload("Plan.docx", b"x", owner=signed_in.bob)
+    await signed_in.share(file, signed_in.alice, Role.EDIT)
+    page = await signed_in.client.get(f"/files/{file.id}/share")
+    assert "Only the owner, Bob Brown, can change who has access" in page.text
+    assert 'action="/files/' not in page.text
+    response = await signed_in.post(f"/files/{file.id}/share", {"username": "alice"}, json=True)
+    assert response.status_code == 403
+
+
+async def test_share_page_of_invisible_file_not_found(signed_in: Web) -> None:
+    file = await signed_in.upload("Plan.docx", b"x", owner=signed_in.bob)
+    assert (await signed_in.client.get(f"/files/{file.id}/share")).status_code == 404
