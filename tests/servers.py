@@ -113,7 +113,7 @@ def wopihost_server(
     env: Mapping[str, str] | None = None,
     extra: Sequence[str] = (),
 ) -> Iterator[str]:
-    """`wopihost serve` on a free port, without the development client unless `env` asks; yields its base URL."""
+    """`wopihost serve` on a free port, without the development client unless `env` asks; yields its URL."""
     env = {"WOPIHOST_DEVCLIENT__ENABLED": "false", **(env or {})}
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"

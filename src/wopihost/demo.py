@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from wopihost.devclient.documents import apply_edits, blank_document
 from wopihost.domain.permissions import Role
-from wopihost.errors import AlreadyExists, NameConflict, NotFound
+from wopihost.errors import AlreadyExists, NameConflict
 from wopihost.services.files import FileService
 from wopihost.services.users import UserService
 
@@ -41,9 +41,6 @@ async def seed_demo(users: UserService, files: FileService) -> list[str]:
         except NameConflict:
             continue
         if name == "Welcome.docx":
-            try:
-                await files.share(await files.find_access(record.id, alice), bob.username, Role.EDIT)
-            except NotFound:
-                pass
+            await files.share(await files.find_access(record.id, alice), bob.username, Role.EDIT)
         created.append(f"file /Documents/{name}")
     return created

@@ -23,6 +23,12 @@ class PublicUrls:
         parts = urlsplit(self.ui_base)
         return f"{parts.scheme}://{parts.netloc}"
 
+    @property
+    def wopi_netloc(self) -> str | None:
+        """The host[:port] WOPI clients must use, when WOPI has a hostname of its own; else None."""
+        wopi, ui = urlsplit(self.wopi_base).netloc.lower(), urlsplit(self.ui_base).netloc.lower()
+        return wopi if wopi != ui else None
+
     def wopi_src(self, file_id: str) -> str:
         return f"{self.wopi_base}/wopi/files/{file_id}"
 
@@ -38,6 +44,9 @@ class PublicUrls:
 
     def home(self) -> str | None:
         return self._page("/")
+
+    def shared(self) -> str | None:
+        return self._page("/shared")
 
     def folder(self, folder_id: str) -> str | None:
         return self._page(f"/folders/{folder_id}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -35,7 +36,7 @@ class UserService:
         if not _USERNAME.match(username):
             raise InvalidRequest("a username is 1-64 characters: lower-case letters, digits, '.', '_', '-'")
         display_name = display_name.strip() or username
-        password_hash = self._hash(password) if password is not None else None
+        password_hash = await anyio.to_thread.run_sync(self._hash, password) if password is not None else None
         return await self._users.add_user(
             username=username,
             display_name=display_name,
@@ -64,17 +65,23 @@ class UserService:
 
     async def set_password(self, user: User, password: str | None) -> None:
         """Set or clear (None) a user's password."""
-        await self._users.set_password_hash(user.id, self._hash(password) if password is not None else None)
+        password_hash = await anyio.to_thread.run_sync(self._hash, password) if password is not None else None
+        await self._users.set_password_hash(user.id, password_hash)
 
     async def authenticate(self, username: str, password: str) -> User | None:
         """The user if the password is theirs, else None."""
         found = await self._users.find_password_hash(username.strip().lower())
         stored = found[1] if found else None
-        try:
-            self._hasher.verify(stored or self._dummy_hash, password)
-        except (VerificationError, InvalidHashError):
+        # Argon2 is deliberately slow; it runs in a worker thread so that it does not hold up other requests.
+        if not await anyio.to_thread.run_sync(self._verify, stored or self._dummy_hash, password):
             return None
         return found[0] if found and stored else None
+
+    def _verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return self._hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
 
     async def put_user_info(self, user: User, user_info: str) -> None:
         """Store the UserInfo string a WOPI client sent (PutUserInfo)."""

@@ -90,7 +90,7 @@ def check_file_info(
 
 def _add_urls(info: dict[str, Any], access: FileAccess, urls: PublicUrls) -> None:
     file_id = access.file.id
-    folder_url = urls.folder(access.file.folder_id) if access.role.value == "owner" else urls.home()
+    folder_url = urls.folder(access.file.folder_id) if access.role.value == "owner" else urls.shared()
     candidates = {
         "HostViewUrl": urls.host_view(file_id),
         "HostEditUrl": urls.host_edit(file_id) if access.permissions.can_write else None,

@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from wopihost.domain.locks import validate_lock_id
 from wopihost.domain.names import decode_utf7
-from wopihost.errors import InvalidFileName, InvalidRequest, Unsupported
+from wopihost.errors import InvalidFileName, InvalidRequest, NotFound, Unsupported
 from wopihost.services.relative import RelativeTarget
 from wopihost.wopi.check_file_info import SHARE_URL_TYPES, check_file_info
 from wopihost.wopi.context import WopiRequest, WopiServices
@@ -236,6 +236,8 @@ def _override_dispatch(table: dict[str, tuple[str, Handler]]) -> Handler:
 def wopi_routes(services: WopiServices) -> list[Route]:
     """The WOPI routes, bound to the services."""
 
+    wopi_netloc = services.urls.wopi_netloc
+
     def endpoint(
         operation: str | None, handler: Handler, *, signed: bool = True
     ) -> Callable[[Request], Awaitable[Response]]:
@@ -244,6 +246,9 @@ def wopi_routes(services: WopiServices) -> list[Route]:
             if operation:
                 w.set_operation(operation)
             try:
+                if wopi_netloc and request.headers.get("host", "").lower() != wopi_netloc:
+                    # WOPI has its own hostname: the UI hostname never serves it.
+                    raise NotFound("WOPI is not served on this hostname")
                 if signed:
                     await w.check_proof()
                 return await handler(w)
