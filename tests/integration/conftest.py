@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 
 import wopihost
 import wopihost.services.users
+from tests.integration.web_support import Web, running_web, signed_in_as_alice
 from wopihost.adapters.clock import FakeClock
 from wopihost.app import Services, build_services, create_app, initialise
 from wopihost.config import Settings
@@ -276,3 +277,16 @@ async def host(
             yield Host(services, app, client, clock, settings, **users, **files)
         finally:
             await services.aclose()
+
+
+@pytest.fixture
+async def web(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Web]:
+    """The web UI and WOPI app with a fresh data directory and the stand-in discovery."""
+    async with running_web(tmp_path, monkeypatch) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def signed_in(web: Web) -> Web:
+    """The same, with alice signed in."""
+    return await signed_in_as_alice(web)

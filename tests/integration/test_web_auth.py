@@ -8,27 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_web_support import (
+from tests.integration.web_support import (
     PASSWORD,
     Web,
     csrf_of,
     running_web,
-    signed_in_as_alice,
     web_settings,
 )
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def web(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Web]:
-    async with running_web(tmp_path, monkeypatch) as harness:
-        yield harness
-
-
-@pytest.fixture
-async def signed_in(web: Web) -> Web:
-    return await signed_in_as_alice(web)
 
 
 async def test_signin_page_renders_form_with_csrf(web: Web) -> None:

@@ -8,21 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_web_support import Web, running_web, signed_in_as_alice, web_settings
+from tests.integration.web_support import Web, running_web, signed_in_as_alice, web_settings
 from wopihost.domain.permissions import Role
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def web(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Web]:
-    async with running_web(tmp_path, monkeypatch) as harness:
-        yield harness
-
-
-@pytest.fixture
-async def signed_in(web: Web) -> Web:
-    return await signed_in_as_alice(web)
 
 
 def row_of(html: str, name: str) -> str:

@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from urllib.parse import unquote
 
 import httpx
 import pytest
 
-from tests.integration.test_web_support import (
+from tests.integration.web_support import (
     MAX_UPLOAD,
     Web,
     chunks,
-    running_web,
-    signed_in_as_alice,
 )
 from wopihost.domain.permissions import Role
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def web(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Web]:
-    async with running_web(tmp_path, monkeypatch) as harness:
-        yield harness
-
-
-@pytest.fixture
-async def signed_in(web: Web) -> Web:
-    return await signed_in_as_alice(web)
 
 
 async def upload(web: Web, name: str, body: bytes | AsyncIterator[bytes], **params: str) -> httpx.Response:

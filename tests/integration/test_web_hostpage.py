@@ -5,30 +5,17 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.integration.test_web_support import CLIENT, UI, Web, running_web, signed_in_as_alice
+from tests.integration.web_support import CLIENT, UI, Web
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord
 
 pytestmark = pytest.mark.anyio
 VIEWPORT = "width=device-width, initial-scale=1, maximum-scale=1, minimum-scale=1, user-scalable=no"
 _ATTRIBUTE = re.compile(r'([a-zA-Z-]+)="([^"]*)"')
-
-
-@pytest.fixture
-async def web(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Web]:
-    async with running_web(tmp_path, monkeypatch) as harness:
-        yield harness
-
-
-@pytest.fixture
-async def signed_in(web: Web) -> Web:
-    return await signed_in_as_alice(web)
 
 
 @pytest.fixture

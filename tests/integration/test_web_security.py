@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_web_support import (
+from tests.integration.web_support import (
     PASSWORD,
     Web,
     csrf_of,
     running_web,
-    signed_in_as_alice,
     web_settings,
 )
 from wopihost.domain.records import FileRecord
@@ -22,17 +21,6 @@ from wopihost.domain.records import FileRecord
 pytestmark = pytest.mark.anyio
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>")
 _INLINE_HANDLER = re.compile(r"\son[a-z]+=", re.IGNORECASE)
-
-
-@pytest.fixture
-async def web(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Web]:
-    async with running_web(tmp_path, monkeypatch) as harness:
-        yield harness
-
-
-@pytest.fixture
-async def signed_in(web: Web) -> Web:
-    return await signed_in_as_alice(web)
 
 
 @pytest.fixture

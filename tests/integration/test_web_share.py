@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
-from tests.integration.test_web_support import Web, running_web, signed_in_as_alice
+from tests.integration.web_support import Web
 from wopihost.domain.permissions import Role
 
 pytestmark = pytest.mark.anyio
 JSON = {"Accept": "application/json"}
-
-
-@pytest.fixture
-async def web(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Web]:
-    async with running_web(tmp_path, monkeypatch) as harness:
-        yield harness
-
-
-@pytest.fixture
-async def signed_in(web: Web) -> Web:
-    return await signed_in_as_alice(web)
 
 
 async def test_share_with_edit_lists_user_and_gives_access(signed_in: Web) -> None:
