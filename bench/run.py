@@ -31,7 +31,9 @@ def wrk(url: str, *, duration: int, connections: int, script: Path | None = None
     command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency"]
     if script:
         command += ["-s", str(script)]
-    out = subprocess.run([*command, url], capture_output=True, text=True, check=True, timeout=duration + 60).stdout
+    out = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, timeout=duration + 60
+    ).stdout
     if "Non-2xx" in out:
         raise RuntimeError(f"non-2xx responses while benchmarking {url}:\n{out}")
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)
@@ -53,24 +55,42 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         port = free_port()
-        bare = [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(port), "--no-access-log",
-                "--log-level", "warning", "--workers", str(args.workers)]
+        bare = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.bare_app:app",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "--workers",
+            str(args.workers),
+        ]
         with running(bare, f"http://127.0.0.1:{port}/"):
             baseline = wrk(f"http://127.0.0.1:{port}/", **measure)
         results = {"bare_asgi": baseline, **measure_wopihost(work, args.workers, measure)}
-    report = {name: {"requests_per_second": rps, "ratio_to_bare": rps / baseline} for name, rps in results.items()}
+    report = {
+        name: {"requests_per_second": rps, "ratio_to_bare": rps / baseline} for name, rps in results.items()
+    }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))
     for name, row in report.items():
-        print(f"{name:<16} {row['requests_per_second']:>10.0f} req/s   {row['ratio_to_bare']:.3f} x bare ASGI")
+        print(
+            f"{name:<16} {row['requests_per_second']:>10.0f} req/s   {row['ratio_to_bare']:.3f} x bare ASGI"
+        )
 
 
 def measure_wopihost(work: Path, workers: int, measure: dict[str, int]) -> dict[str, float]:
     """Throughput of CheckFileInfo, GetFile and RefreshLock on one 20 KiB document."""
     data = work / "data"
     port = free_port()
-    env = {"WOPIHOST_PROOF_KEYS__MODE": "off", "WOPIHOST_SERVER__PUBLIC_URL": f"http://127.0.0.1:{port}",
-           "WOPIHOST_DEVCLIENT__ENABLED": "false"}
+    env = {
+        "WOPIHOST_PROOF_KEYS__MODE": "off",
+        "WOPIHOST_SERVER__PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "WOPIHOST_DEVCLIENT__ENABLED": "false",
+    }
     wopihost(data, "init", env=env)
     wopihost(data, "user", "add", "bench", "--name", "Bench", env=env)
     sample = work / "report.docx"
