@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from wopihost.domain.names import encode_utf7
@@ -66,6 +66,13 @@ def _name_conflict(request: Request, exc: Exception) -> Response:
     return Response(status_code=409, headers=headers)
 
 
+def _client_disconnect(request: Request, exc: Exception) -> Response:
+    # The client went away mid-request, typically during an upload: no server fault, and no one is left
+    # to read the response. The upload area has already been cleaned up by the blob store.
+    log.info("op=client_disconnect status=aborted")
+    return Response(status_code=400, headers={X_WOPI_SERVER_ERROR: "the client disconnected"})
+
+
 def _server_error(request: Request, exc: Exception) -> Response:
     log.error("op=unhandled_error error=%s", type(exc).__name__, exc_info=exc)
     return Response(status_code=500, headers={X_WOPI_SERVER_ERROR: "internal error"})
@@ -89,6 +96,7 @@ EXCEPTION_HANDLERS: dict[type[Exception], Callable[[Request, Exception], Respons
     Unsupported: _status(501),
     StorageUnavailable: _status(500),
     ProofKeyInvalid: _status(500),
+    ClientDisconnect: _client_disconnect,
     Exception: _server_error,
 }
 
