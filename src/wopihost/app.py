@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Mount
 
 from wopihost.adapters.clock import SystemClock
 from wopihost.adapters.discovery_http import HttpDiscoverySource
-from wopihost.adapters.keyring_file import load_or_create_keyring, load_or_create_secret
+from wopihost.adapters.keyring_file import KeyringFile, load_or_create_keyring, load_or_create_secret
 from wopihost.adapters.local_blobs import LocalBlobStore
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
@@ -91,6 +91,7 @@ class Services:
             urls=self.urls,
             host=HostIdentity(brand_name=self.settings.branding.name),
             proof=self.proof,
+            upload_idle_seconds=self.settings.storage.upload_idle_timeout_seconds,
         )
 
     async def aclose(self) -> None:
@@ -104,7 +105,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
     blobs = LocalBlobStore(settings.blob_dir, chunk_size=settings.storage.chunk_size)
     file_store, share_store, user_store = SqlFileStore(db), SqlShareStore(db), SqlUserStore(db)
     tokens = TokenService(
-        load_or_create_keyring(settings.token_keys_file),
+        KeyringFile(settings.token_keys_file),
         ttl=timedelta(seconds=settings.tokens.ttl_seconds),
         clock=clock,
     )

@@ -73,6 +73,9 @@ class StorageSettings(BaseModel):
     # Largest file accepted by PutFile, PutRelativeFile and uploads (413 above it).
     max_file_size: int = Field(default=512 * 1024 * 1024, ge=1)
     chunk_size: int = Field(default=256 * 1024, ge=4096)
+    # An upload that sends nothing for this long is abandoned (nothing is stored), so that a stalled client
+    # cannot hold a request and a temporary file forever.
+    upload_idle_timeout_seconds: float = Field(default=120.0, gt=0)
 
 
 class TokenSettings(BaseModel):

@@ -10,6 +10,7 @@ from typing import Protocol
 from wopihost.domain.locks import Lock, LockGuard
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileAccess, FileRecord, Folder, Share, StoredBlob, User, Version
+from wopihost.domain.signing import SigningKeyring
 
 
 class Clock(Protocol):
@@ -188,4 +189,16 @@ class ShareStore(Protocol):
 
     async def list_shared_with(self, user_id: str) -> Sequence[tuple[FileRecord, Role]]:
         """The files other users shared with this user, with the role of each."""
+        ...
+
+
+class KeyringSource(Protocol):
+    """The token signing keys, which an operator may rotate while servers run."""
+
+    def current(self) -> SigningKeyring:
+        """The keys as last loaded, re-read now and then so that every process picks up a rotation."""
+        ...
+
+    def reload(self) -> SigningKeyring:
+        """Re-read the keys now (rate-limited), e.g. when a token names a key this process does not know."""
         ...

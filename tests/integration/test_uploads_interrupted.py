@@ -16,18 +16,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from starlette.types import Message
 
-from tests.integration.conftest import ORIGINAL, Host
+from tests.integration.conftest import ORIGINAL, Host, make_settings
 from tests.servers import mint_token, wopihost, wopihost_server
+from wopihost.config import Settings
 
 MAX_FILE_SIZE = 8 * 1024 * 1024
 DECLARED = 5 * 1000 * 1000  # several MB, under the limit: the host starts writing it
 SENT = 1_500_000  # the part that arrives before the connection ends
 LOCK = "upload-lock"
 TIMEOUT = 10.0
+IDLE_SECONDS = 0.3  # the ASGI tests' upload idle timeout
 
 
 @dataclass
@@ -254,14 +257,42 @@ def test_put_file_declared_above_max_size_returns_413_before_any_body(locked: Se
 # The same through ASGI, fast: a client that disconnects after the first chunk -----------------------------
 
 
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    base = make_settings(tmp_path / "data")
+    storage = base.storage.model_copy(update={"upload_idle_timeout_seconds": IDLE_SECONDS})
+    return base.model_copy(update={"storage": storage})
+
+
 @pytest.mark.anyio
 async def test_put_file_client_disconnect_after_first_chunk_returns_400_and_logs_no_error(
     host: Host, caplog: pytest.LogCaptureFixture
 ) -> None:
     assert (await host.lock(LOCK)).status_code == 200
     blobs, version = host.blob_files(), (await host.record()).version
+    scope = _put_file_scope(host)
+    incoming: list[Message] = [{"type": "http.request", "body": b"x" * 10_000, "more_body": True}]
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await host.app(scope, receive, send)
+
+    assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [400]
+    assert await host.stored() == ORIGINAL
+    assert (await host.record()).version == version
+    assert (host.blob_files(), host.temporary_files()) == (blobs, [])
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def _put_file_scope(host: Host) -> dict[str, Any]:
+    """The ASGI scope of a locked PutFile that announces 60000 bytes (under the test host's 64 KiB limit)."""
     path = f"/wopi/files/{host.doc.id}/contents"
-    scope: dict[str, Any] = {
+    return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
@@ -280,19 +311,28 @@ async def test_put_file_client_disconnect_after_first_chunk_returns_400_and_logs
             (b"content-length", b"60000"),  # under the test host's 64 KiB limit
         ],
     }
+
+
+@pytest.mark.anyio
+async def test_put_file_client_stalls_past_idle_timeout_returns_400_and_stores_nothing(host: Host) -> None:
+    assert (await host.lock(LOCK)).status_code == 200
+    blobs, version = host.blob_files(), (await host.record()).version
     incoming: list[Message] = [{"type": "http.request", "body": b"x" * 10_000, "more_body": True}]
     sent: list[Message] = []
 
     async def receive() -> Message:
-        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+        if incoming:
+            return incoming.pop(0)
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
 
     async def send(message: Message) -> None:
         sent.append(message)
 
-    await host.app(scope, receive, send)
+    with anyio.fail_after(IDLE_SECONDS * 20):
+        await host.app(_put_file_scope(host), receive, send)
 
     assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [400]
     assert await host.stored() == ORIGINAL
     assert (await host.record()).version == version
     assert (host.blob_files(), host.temporary_files()) == (blobs, [])
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -11,13 +11,14 @@ import jwt
 import pytest
 
 from wopihost.adapters.clock import FakeClock
-from wopihost.adapters.keyring_file import load_or_create_keyring, rotate_keyring
+from wopihost.adapters.keyring_file import KeyringFile, load_or_create_keyring, rotate_keyring
 from wopihost.domain.ids import new_id
 from wopihost.domain.signing import SigningKey, SigningKeyring
 from wopihost.errors import InvalidToken
 from wopihost.services.tokens import TokenService
 
 TTL = timedelta(hours=10)
+START = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
 KEY = SigningKey(kid="k1", secret=b"s" * 32)
 USER, FILE, OTHER_FILE = new_id(), new_id(), new_id()
 
@@ -250,3 +251,23 @@ def test_rotate_keyring_twice_with_keep_one_drops_oldest_key(tmp_path: Path, clo
 
 def test_signing_key_repr_hides_secret() -> None:
     assert "sss" not in repr(KEY)
+
+
+def test_verify_after_rotation_by_another_process_reloads_keyring(tmp_path: Path) -> None:
+    path = tmp_path / "keys.json"
+    running = TokenService(KeyringFile(path, check_seconds=3600, reload_seconds=0), ttl=TTL, clock=FakeClock(START))
+    before = running.issue(USER, FILE)
+    rotate_keyring(path, keep=1)
+    # Another worker, started after the rotation, signs with the new key.
+    newer = TokenService(KeyringFile(path), ttl=TTL, clock=FakeClock(START)).issue(USER, FILE)
+    assert running.verify(newer.token, file_id=FILE).user_id == USER
+    assert running.verify(before.token, file_id=FILE).user_id == USER
+
+
+def test_issue_after_rotation_signs_with_new_key_once_checked(tmp_path: Path) -> None:
+    path = tmp_path / "keys.json"
+    keys = KeyringFile(path, check_seconds=0)
+    service = TokenService(keys, ttl=TTL, clock=FakeClock(START))
+    old_kid = jwt.get_unverified_header(service.issue(USER, FILE).token)["kid"]
+    new_kid = rotate_keyring(path).current.kid
+    assert jwt.get_unverified_header(service.issue(USER, FILE).token)["kid"] == new_kid != old_kid

@@ -6,12 +6,49 @@ import base64
 import json
 import os
 import secrets
+import time
 from pathlib import Path
 
 from wopihost.domain.signing import SigningKey, SigningKeyring
 from wopihost.errors import ConfigurationError
 
 _KEY_BYTES = 32
+
+
+class KeyringFile:
+    """The keyring in its file, re-read when the file changes (checked at most every `check_seconds`)."""
+
+    def __init__(self, path: Path, *, check_seconds: float = 5.0, reload_seconds: float = 1.0) -> None:
+        self._path = path
+        self._check_seconds = check_seconds
+        self._reload_seconds = reload_seconds
+        self._keyring = load_or_create_keyring(path)
+        self._mtime = self._stat()
+        self._checked = time.monotonic()
+
+    def current(self) -> SigningKeyring:
+        if time.monotonic() - self._checked >= self._check_seconds:
+            self._refresh()
+        return self._keyring
+
+    def reload(self) -> SigningKeyring:
+        # Rate-limited like current(): a token naming an unknown key cannot make every request read the file.
+        if time.monotonic() - self._checked >= min(self._check_seconds, self._reload_seconds):
+            self._refresh()
+        return self._keyring
+
+    def _refresh(self) -> None:
+        self._checked = time.monotonic()
+        mtime = self._stat()
+        if mtime != self._mtime:
+            self._keyring = load_or_create_keyring(self._path)
+            self._mtime = mtime
+
+    def _stat(self) -> int:
+        try:
+            return self._path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
 
 
 def load_or_create_keyring(path: Path) -> SigningKeyring:

@@ -26,6 +26,8 @@ DEFAULT_REFRESH_INTERVAL = timedelta(hours=12)
 # After a failed fetch, the periodic refresh tries again this much later rather than at every poll.
 DEFAULT_RETRY_INTERVAL = timedelta(minutes=5)
 DEFAULT_POLL_SECONDS = 60.0
+# Without any copy, get() fetches again at most this often after a failure.
+GET_RETRY_INTERVAL = timedelta(seconds=10)
 
 
 class DiscoveryService:
@@ -73,7 +75,7 @@ class DiscoveryService:
         attempts = self._attempts
         async with self._lock:
             await self._load_cache_once()
-            if self._current is not None or self._attempts != attempts:
+            if self._current is not None or self._attempts != attempts or self._failed_recently():
                 return self._require_current()
             return await self._refresh_locked()
 
@@ -132,6 +134,12 @@ class DiscoveryService:
         if self._last_error is not None:
             return now - self._attempted_at >= self._retry_interval
         return self._fetched_at is None or now - self._fetched_at >= self._refresh_interval
+
+    def _failed_recently(self) -> bool:
+        # While the client is down, callers fail fast instead of each waiting for a fetch of their own.
+        if self._last_error is None or self._attempted_at is None:
+            return False
+        return self._clock.now() - self._attempted_at < min(self._retry_interval, GET_RETRY_INTERVAL)
 
     def _require_current(self) -> Discovery:
         if self._current is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from wopihost.config import ProofMode
 from wopihost.domain.discovery import Discovery
@@ -59,10 +59,6 @@ class ProofKeyVerifier:
         self._max_age = max_age
         self._rediscovery_interval = rediscovery_interval
         self._keys_for: tuple[Discovery, ProofKeys | None] | None = None
-        # When discovery last could not be had at all, and the `fetched_at` seen then. DiscoveryService.get()
-        # fetches on every call while it holds no copy, so without this every request (even one without a
-        # token) would make the host call the discovery endpoint during an outage.
-        self._unavailable: tuple[datetime, datetime | None] | None = None
 
     async def check(self, request: ProofHeaders) -> None:
         """Return if the request is proven (or proofs are not enforced); raise ProofKeyInvalid otherwise."""
@@ -112,14 +108,10 @@ class ProofKeyVerifier:
         )
 
     async def _keys(self) -> ProofKeys | None:
-        if self._recently_unavailable():
-            return None
         try:
             discovery = await self._discovery.get()
         except DiscoveryUnavailable:
-            self._unavailable = (self._clock.now(), self._discovery.fetched_at)
             return None
-        self._unavailable = None
         cached = self._keys_for
         if cached is not None and cached[0] is discovery:
             return cached[1]
@@ -131,15 +123,6 @@ class ProofKeyVerifier:
                 log.error("op=proof_keys status=invalid reason=%s", str(exc).replace(" ", "_"))
         self._keys_for = (discovery, keys)
         return keys
-
-    def _recently_unavailable(self) -> bool:
-        if self._unavailable is None:
-            return False
-        failed_at, fetched_at = self._unavailable
-        # A fetch that succeeded since (a rediscovery, the periodic refresh) ends the wait at once.
-        if self._discovery.fetched_at != fetched_at:
-            return False
-        return self._clock.now() - failed_at < self._rediscovery_interval
 
 
 def _log_value(text: str) -> str:

@@ -11,7 +11,7 @@ import jwt
 
 from wopihost.domain.signing import SigningKeyring
 from wopihost.errors import InvalidToken
-from wopihost.ports import Clock
+from wopihost.ports import Clock, KeyringSource
 
 TokenKind = Literal["wopi", "fileurl"]
 _ALGORITHM = "HS256"
@@ -41,8 +41,8 @@ class TokenClaims:
 class TokenService:
     """Issues and verifies access tokens."""
 
-    def __init__(self, keyring: SigningKeyring, *, ttl: timedelta, clock: Clock) -> None:
-        self._keyring = keyring
+    def __init__(self, keyring: SigningKeyring | KeyringSource, *, ttl: timedelta, clock: Clock) -> None:
+        self._keys = _StaticKeyring(keyring) if isinstance(keyring, SigningKeyring) else keyring
         self._ttl = ttl
         self._clock = clock
 
@@ -50,7 +50,7 @@ class TokenService:
         """Issue a token for one user and one file."""
         expires_at = (self._clock.now() + self._ttl).replace(microsecond=0)
         claims = {"sub": user_id, "fid": file_id, "knd": kind, "exp": int(expires_at.timestamp())}
-        key = self._keyring.current
+        key = self._keys.current().current
         token = jwt.encode(claims, key.secret, algorithm=_ALGORITHM, headers={"kid": key.kid})
         return IssuedToken(token=token, expires_at=expires_at)
 
@@ -71,7 +71,10 @@ class TokenService:
             raise InvalidToken("token is missing or too long")
         try:
             kid = jwt.get_unverified_header(token).get("kid")
-            key = self._keyring.find(kid) if isinstance(kid, str) else None
+            if not isinstance(kid, str):
+                raise InvalidToken("token names no signing key")
+            # A key this process does not know may come from a rotation made while it runs.
+            key = self._keys.current().find(kid) or self._keys.reload().find(kid)
             if key is None:
                 raise InvalidToken("token was signed with an unknown key")
             # Expiry is checked against the injected clock, not by PyJWT.
@@ -84,6 +87,19 @@ class TokenService:
             return claims
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"token is malformed or tampered with ({type(exc).__name__})") from exc
+
+
+class _StaticKeyring:
+    """A keyring that never changes (tests, tools)."""
+
+    def __init__(self, keyring: SigningKeyring) -> None:
+        self._keyring = keyring
+
+    def current(self) -> SigningKeyring:
+        return self._keyring
+
+    def reload(self) -> SigningKeyring:
+        return self._keyring
 
 
 def _utf8(text: str) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -16,6 +17,7 @@ from wopihost.services.proof import ProofHeaders, ProofKeyVerifier
 from wopihost.services.relative import RelativeFileService
 from wopihost.services.tokens import TokenKind, TokenService
 from wopihost.services.users import UserService
+from wopihost.streams import idle_limited
 from wopihost.urls import PublicUrls
 from wopihost.wopi.check_file_info import HostIdentity
 from wopihost.wopi.headers import X_WOPI_CORRELATION_ID, X_WOPI_PROOF, X_WOPI_PROOF_OLD, X_WOPI_TIMESTAMP
@@ -35,6 +37,7 @@ class WopiServices:
     urls: PublicUrls
     host: HostIdentity
     proof: ProofKeyVerifier | None = None
+    upload_idle_seconds: float = 120.0
 
 
 class WopiRequest:
@@ -93,6 +96,10 @@ class WopiRequest:
         if query and bearer and query != bearer:
             raise InvalidToken("the query string and the Authorization header carry different tokens")
         return query or bearer
+
+    def body(self) -> AsyncIterator[bytes]:
+        """The request body, abandoned (InvalidRequest) if the client sends nothing for too long."""
+        return idle_limited(self.request.stream(), self.services.upload_idle_seconds)
 
     def header(self, name: str) -> str | None:
         """A header that may appear at most once."""

@@ -80,7 +80,7 @@ async def put_file(w: WopiRequest) -> Response:
     lock = w.header(X_WOPI_LOCK)
     file = await w.services.content.put_file(
         access,
-        w.request.stream(),
+        w.body(),
         lock_id=validate_lock_id(lock) if lock else None,
         editors=w.header(X_WOPI_EDITORS) or "",
         declared_size=w.content_length(),
@@ -128,7 +128,7 @@ async def put_relative_file(w: WopiRequest) -> Response:
     size = w.int_header(X_WOPI_SIZE)
     s = w.services
     file = await s.relative.put_relative_file(
-        access, target, w.request.stream(), declared_size=size if size is not None else w.content_length()
+        access, target, w.body(), declared_size=size if size is not None else w.content_length()
     )
     token = s.tokens.issue(access.user.id, file.id)
     body = {"Name": file.name, "Url": s.urls.wopi_src_with_token(file.id, token.token)}
@@ -180,7 +180,7 @@ async def put_user_info(w: WopiRequest) -> Response:
     """PutUserInfo: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/putuserinfo"""
     access = await w.open()
     body = bytearray()
-    async for chunk in w.request.stream():
+    async for chunk in w.body():
         body += chunk
         if len(body) > MAX_USER_INFO_BODY:
             raise InvalidRequest("the UserInfo body is too long")
