@@ -361,6 +361,14 @@
   let elements = new Map();
   let activeSheet = null;
   const pending = new Map();
+  // A co-author's text does not replace a block this user has unsent changes in or typed in just now;
+  // merely having the cursor in a block (the first one gets it on load) does not hold co-authors' text back.
+  const typedAt = new Map();
+  const TYPING_MS = 2000;
+
+  function typing(key) {
+    return pending.has(key) || Date.now() - (typedAt.get(key) || 0) < TYPING_MS;
+  }
 
   function styleClass(style) {
     return style ? "style-" + style.toLowerCase().replace(/[^a-z0-9]+/g, "-") : "";
@@ -548,12 +556,16 @@
     const texts = new Map(m.blocks.map((b) => [b.key, b.text]));
     elements.forEach((element, key) => {
       const text = texts.has(key) ? texts.get(key) : "";
-      if (element === document.activeElement || pending.has(key)) {
+      if (typing(key)) {
         return;
       }
       if (editable ? element.value !== text : element.textContent !== text) {
         if (editable) {
+          const caret = element === document.activeElement ? [element.selectionStart, element.selectionEnd] : null;
           element.value = text;
+          if (caret) {
+            element.setSelectionRange(caret[0], caret[1]);
+          }
           element.classList.add("remote");
           setTimeout(() => element.classList.remove("remote"), 1500);
           if (element.tagName === "TEXTAREA") {
@@ -590,6 +602,7 @@
 
   function blockChanged(key, text) {
     pending.set(key, text);
+    typedAt.set(key, Date.now());
     editNotification();
     clearTimeout(flushTimer);
     flushTimer = setTimeout(flushEdits, 300);
@@ -715,8 +728,9 @@
       return;
     }
     showBanner("");
-    if (data.model) {
-      applyModel(data.model);
+    // Without a new model the last one is applied again: blocks held back while typed in catch up.
+    if (data.model || model) {
+      applyModel(data.model || model);
     }
     revision = data.revision;
     if (data.fileName !== boot.fileName) {
