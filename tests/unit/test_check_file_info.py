@@ -154,8 +154,19 @@ def test_check_file_info_required_properties_describe_file_and_user() -> None:
     assert info["UserFriendlyName"] == "Bob B."
     assert info["FileExtension"] == ".xlsx"
     assert info["BreadcrumbDocName"] == "Budget 2026.xlsx"
-    assert info["BreadcrumbFolderName"] == "Reports"
+    assert info["BreadcrumbFolderName"] == "Shared with me"
     assert info["IsAnonymousUser"] is False
+
+
+def test_check_file_info_breadcrumb_folder_follows_where_user_finds_file() -> None:
+    owner = info_for(make_access(Role.OWNER), ui_enabled=True)
+    guest = info_for(make_access(Role.VIEW), ui_enabled=True)
+
+    assert owner["BreadcrumbFolderName"] == "Reports"
+    assert owner["BreadcrumbFolderUrl"].endswith("/folders/" + make_access(Role.OWNER).file.folder_id)
+    assert guest["BreadcrumbFolderName"] == "Shared with me"
+    assert guest["BreadcrumbFolderUrl"].endswith("/shared")
+    assert guest["CloseUrl"] == guest["BreadcrumbFolderUrl"]
 
 
 def test_check_file_info_user_ids_avoid_characters_clients_reject() -> None:

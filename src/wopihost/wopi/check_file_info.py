@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from wopihost.domain.names import MAX_STEM_LENGTH
+from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileAccess
 from wopihost.urls import PublicUrls
 
@@ -71,7 +72,7 @@ def check_file_info(
         "FileUrl": urls.file_url(file.id, file_url_token),
         "BreadcrumbBrandName": host.brand_name,
         "BreadcrumbDocName": file.name,
-        "BreadcrumbFolderName": access.folder_name or "My files",
+        "BreadcrumbFolderName": _folder_name(access),
     }
     if file.extension:
         # It must begin with a period; without one, clients parse the (absent) extension from BaseFileName.
@@ -88,9 +89,16 @@ def check_file_info(
     return info
 
 
+def _folder_name(access: FileAccess) -> str:
+    # Only the owner sees the file in its folder; everyone else finds it under "Shared with me".
+    if access.role is not Role.OWNER:
+        return "Shared with me"
+    return access.folder_name or "My files"
+
+
 def _add_urls(info: dict[str, Any], access: FileAccess, urls: PublicUrls) -> None:
     file_id = access.file.id
-    folder_url = urls.folder(access.file.folder_id) if access.role.value == "owner" else urls.shared()
+    folder_url = urls.folder(access.file.folder_id) if access.role is Role.OWNER else urls.shared()
     candidates = {
         "HostViewUrl": urls.host_view(file_id),
         "HostEditUrl": urls.host_edit(file_id) if access.permissions.can_write else None,
