@@ -7,6 +7,7 @@ from urllib.parse import unquote
 import pytest
 
 from tests.integration.web_support import Web, chunks
+from wopihost.domain.locks import LockGuard
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord
 
@@ -85,3 +86,22 @@ async def test_restore_by_viewer_forbidden_and_not_offered(signed_in: Web) -> No
     assert "/restore" not in page.text
     response = await signed_in.post(f"/files/{file.id}/versions/1/restore", json=True)
     assert response.status_code == 403
+
+
+async def test_versions_show_co_editors_from_x_wopi_editors(signed_in: Web) -> None:
+    file = await signed_in.upload("Shared.docx", b"first")
+    services = signed_in.services
+    blob = await services.content.store(chunks(b"second"))
+    editors = f"{signed_in.alice.id},{signed_in.bob.id},unknown-user"
+    await services.content.commit(
+        file.id, blob, guard=LockGuard(None), author_id=signed_in.alice.id, editors=editors, source="putfile"
+    )
+    body = (
+        await signed_in.client.get(f"/files/{file.id}/versions", headers={"Accept": "application/json"})
+    ).json()
+    assert [(v["author"], v["editors"]) for v in body["versions"]] == [
+        ("Alice Adams", "Bob Brown"),
+        ("Alice Adams", ""),
+    ]
+    page = await signed_in.client.get(f"/files/{file.id}/versions")
+    assert "with Bob Brown" in page.text

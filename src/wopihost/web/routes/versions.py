@@ -35,7 +35,13 @@ class VersionRow:
     created_iso: str
     created: str
     author: str
+    # Who contributed to the save, from the client's X-WOPI-Editors (co-authoring), besides the author.
+    editors: str
     source: str
+
+
+def _editor_ids(version: Version) -> list[str]:
+    return [part.strip() for part in version.editors.split(",") if part.strip()][:20]
 
 
 def version_file_name(name: str, number: int) -> str:
@@ -62,7 +68,13 @@ class VersionPages:
         return await self.ctx.services.files.find_access(request.path_params["file_id"], user)
 
     async def _rows(self, access: FileAccess, versions: list[Version]) -> list[VersionRow]:
-        users = await self.ctx.services.browse.find_users(v.author_id for v in versions)
+        editor_ids = {v.number: _editor_ids(v) for v in versions}
+        wanted = [v.author_id for v in versions] + [e for ids in editor_ids.values() for e in ids]
+        users = await self.ctx.services.browse.find_users(wanted)
+
+        def names(ids: list[str], author_id: str | None) -> str:
+            return ", ".join(users[i].display_name for i in ids if i in users and i != author_id)
+
         return [
             VersionRow(
                 number=v.number,
@@ -71,6 +83,7 @@ class VersionPages:
                 created_iso=iso_time(v.created_at),
                 created=short_time(v.created_at),
                 author=users[v.author_id].display_name if v.author_id in users else "",
+                editors=names(editor_ids[v.number], v.author_id),
                 source=SOURCE_LABELS.get(v.source, v.source.capitalize()),
             )
             for v in versions
@@ -90,6 +103,7 @@ class VersionPages:
                     "size": r.size,
                     "created": r.created_iso,
                     "author": r.author,
+                    "editors": r.editors,
                     "source": r.source,
                 }
                 for r in rows
