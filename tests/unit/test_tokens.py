@@ -255,7 +255,9 @@ def test_signing_key_repr_hides_secret() -> None:
 
 def test_verify_after_rotation_by_another_process_reloads_keyring(tmp_path: Path) -> None:
     path = tmp_path / "keys.json"
-    running = TokenService(KeyringFile(path, check_seconds=3600, reload_seconds=0), ttl=TTL, clock=FakeClock(START))
+    running = TokenService(
+        KeyringFile(path, check_seconds=3600, reload_seconds=0), ttl=TTL, clock=FakeClock(START)
+    )
     before = running.issue(USER, FILE)
     rotate_keyring(path, keep=1)
     # Another worker, started after the rotation, signs with the new key.
