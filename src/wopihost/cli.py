@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from functools import wraps
 from pathlib import Path
@@ -21,6 +18,7 @@ from wopihost.devclient.cli import devclient as devclient_group
 from wopihost.domain.permissions import Role
 from wopihost.errors import WopiHostError
 from wopihost.logging_setup import configure_logging
+from wopihost.serving import run_server
 
 _READ_CHUNK = 1024 * 1024
 
@@ -248,9 +246,7 @@ def serve(
     wopi_url: str | None,
     workers: int | None,
 ) -> None:
-    """Run the server."""
-    import uvicorn
-
+    """Run the server (and, unless a WOPI client is configured, the development client beside it)."""
     server = {
         k: v
         for k, v in {
@@ -270,84 +266,11 @@ def serve(
         anyio.run(initialise, settings)
     except WopiHostError as exc:
         _fail(str(exc))
-    _export_for_workers(settings)
-    devclient = _start_devclient(settings)
     click.echo(
         f"wopihost serving WOPI at {settings.server.wopi_base_url}/wopi/files/ (data in {settings.data_dir})",
         err=True,
     )
-    try:
-        uvicorn.run(
-            "wopihost.app:app_from_environment",
-            factory=True,
-            host=settings.server.host,
-            port=settings.server.port,
-            workers=settings.server.workers,
-            log_config=None,
-            access_log=False,
-            server_header=False,
-            timeout_graceful_shutdown=10,
-            proxy_headers=bool(settings.server.trusted_proxies),
-            forwarded_allow_ips=settings.server.trusted_proxies or None,
-        )
-    finally:
-        _stop(devclient)
-
-
-def _start_devclient(settings: Settings) -> subprocess.Popen[bytes] | None:
-    """Run the development WOPI client beside the host when no external WOPI client is configured."""
-    if settings.discovery.resolved_url or not settings.devclient.enabled:
-        return None
-    dev = settings.devclient
-    command = [
-        sys.executable,
-        "-m",
-        "wopihost",
-        "devclient",
-        "serve",
-        "--host",
-        dev.host,
-        "--port",
-        str(dev.port),
-        "--public-url",
-        dev.base_url,
-    ]
-    process = subprocess.Popen(command)  # noqa: S603 - our own interpreter and module
-    _wait_for(f"{dev.base_url}/hosting/discovery", process)
-    return process
-
-
-def _wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 20.0) -> None:
-    """Wait until the URL answers, so that the host's first discovery fetch finds the client up."""
-    import httpx
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            httpx.get(url, timeout=1.0)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    click.echo(f"warning: the development WOPI client did not answer at {url}", err=True)
-
-
-def _stop(process: subprocess.Popen[bytes] | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
-def _export_for_workers(settings: Settings) -> None:
-    """Worker processes rebuild the settings from the environment; pass them what the CLI decided."""
-    os.environ["WOPIHOST_DATA_DIR"] = str(settings.data_dir)
-    for key in ("host", "port", "public_url", "wopi_url", "workers"):
-        value = getattr(settings.server, key)
-        if value is not None:
-            os.environ[f"WOPIHOST_SERVER__{key.upper()}"] = str(value)
+    run_server(settings)
 
 
 @main.group()
