@@ -143,6 +143,8 @@ class DevClientSettings(BaseModel):
     public_url: str | None = None
     # RSA proof keys (current and old); empty means `<data_dir>/devclient/proof-keys.json`.
     keys_file: Path | None = None
+    # Host names whose WOPISrc the client will call ("*" for any); the host's own wopi_url is always allowed.
+    allowed_wopi_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "::1"])
     autosave_seconds: float = Field(default=30.0, gt=0)
     refresh_lock_seconds: float = Field(default=15 * 60.0, gt=0)
 

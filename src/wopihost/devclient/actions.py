@@ -39,6 +39,8 @@ async def launch(request: Request) -> Response:
     params = await _launch_params(request)
     if isinstance(params, str):
         return _error(runtime, app, LaunchParams("", "", 0), params, status_code=400)
+    if not runtime.allows(params.wopi_src):
+        return _error(runtime, app, LaunchParams("", "", 0), "untrusted_host", status_code=403)
     # The host session ID is what Office for the web logs to find a host's session; never the token.
     log.info(
         "op=launch app=%s action=%s wopisrc_path=%s hid=%s",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import anyio
 import httpx
@@ -99,6 +100,7 @@ def create_devclient_app(
     poll_seconds: float = 1.0,
     wopi_timeout_seconds: float = 30.0,
     on_event: Callable[[SessionEvent], None] | None = None,
+    allowed_wopi_hosts: Collection[str] | None = None,
 ) -> Starlette:
     """Build the development client; `public_url` is where browsers and hosts reach it."""
     base_url = public_url.rstrip("/")
@@ -121,6 +123,9 @@ def create_devclient_app(
         clock=clock,
         poll_ms=max(100, int(poll_seconds * 1000)),
         edit_notification_ms=max(1000, int(timings.edit_notification * 1000)),
+        allowed_wopi_hosts=None
+        if allowed_wopi_hosts is None
+        else frozenset(h.lower() for h in allowed_wopi_hosts),
     )
 
     @contextlib.asynccontextmanager
@@ -161,7 +166,11 @@ def devclient_app_from_environment() -> Starlette:
 def devclient_app_from_settings(settings: Settings, *, public_url: str | None = None) -> Starlette:
     """Build the development client from the settings' devclient section (what `wopihost serve` runs)."""
     section = settings.devclient
+    allowed = None
+    if "*" not in section.allowed_wopi_hosts:
+        allowed = {*section.allowed_wopi_hosts, urlsplit(settings.server.wopi_base_url).hostname or ""}
     return create_devclient_app(
+        allowed_wopi_hosts=allowed,
         keys_file=settings.devclient_keys_file,
         public_url=public_url or section.base_url,
         timings=Timings.from_settings(

@@ -71,6 +71,11 @@ NOTICES: dict[str, Notice] = {
     "bad_wopisrc": Notice(
         "Sorry, we couldn't find the document", "The WOPISrc parameter is missing or invalid."
     ),
+    "untrusted_host": Notice(
+        "Sorry, this file host isn't trusted",
+        "This development client calls only the WOPI hosts it is configured for"
+        " (devclient.allowed_wopi_hosts).",
+    ),
     "wrong_type": Notice(
         "Sorry, this type of file can't be opened here", "This application does not open files of this type."
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from wopihost.devclient.clock import SessionClock
 from wopihost.devclient.coauthoring import SessionManager
@@ -24,3 +25,12 @@ class Runtime:
     clock: SessionClock
     poll_ms: int
     edit_notification_ms: int
+    # Host names whose WOPISrc the client calls; None allows any. A form POST from any web page can name a
+    # WOPISrc, so without a list the client would fetch whatever URL a page chose.
+    allowed_wopi_hosts: frozenset[str] | None = None
+
+    def allows(self, wopi_src: str) -> bool:
+        """Whether this WOPISrc points at a host the client may call."""
+        if self.allowed_wopi_hosts is None:
+            return True
+        return (urlsplit(wopi_src).hostname or "").lower() in self.allowed_wopi_hosts
