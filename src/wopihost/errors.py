@@ -42,12 +42,28 @@ class InvalidFileName(WopiHostError):
 
 
 class NameConflict(WopiHostError):
-    """A file with the requested name already exists. `suggestion` is a free name close to it."""
+    """A file (or, by `kind`, a folder) with the requested name already exists.
 
-    def __init__(self, name: str, suggestion: str | None = None) -> None:
+    `suggestion` is a free name close to it, if one was looked for.
+    """
+
+    def __init__(self, name: str, suggestion: str | None = None, *, kind: str = "file") -> None:
         super().__init__(f"{name!r} already exists")
         self.name = name
         self.suggestion = suggestion
+        self.kind = kind
+
+
+class FolderLocked(WopiHostError):
+    """A folder cannot be deleted while a file inside it is locked by a WOPI client.
+
+    `file_name` names one such file, `editor` is the display name of who holds its lock ("" if unknown).
+    """
+
+    def __init__(self, file_name: str, editor: str = "") -> None:
+        super().__init__(f"{file_name!r} inside the folder is being edited")
+        self.file_name = file_name
+        self.editor = editor
 
 
 class FileTooLarge(WopiHostError):

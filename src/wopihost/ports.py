@@ -54,6 +54,29 @@ class WriteOutcome:
     released_blobs: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class FolderContents:
+    """How many files and folders lie inside a folder, at any depth (the folder itself not counted)."""
+
+    files: int
+    folders: int
+
+
+@dataclass(frozen=True, slots=True)
+class FolderOutcome:
+    """The result of renaming or deleting a folder.
+
+    `folder` is the folder after a rename, or as it was before a deletion; None when the change was refused,
+    because the name was taken or because `blocking_file`, somewhere inside, is locked by a WOPI client.
+    """
+
+    folder: Folder | None
+    name_taken: bool = False
+    blocking_file: FileRecord | None = None
+    deleted: FolderContents | None = None
+    released_blobs: tuple[str, ...] = ()
+
+
 class LockStore(Protocol):
     """WOPI locks, each change a compare-and-swap. Every method returns None for an unknown file."""
 
@@ -115,6 +138,22 @@ class FileStore(Protocol):
 
     async def folder_path(self, folder_id: str) -> Sequence[Folder]:
         """The folders from the root down to this one, both included."""
+        ...
+
+    async def rename_folder(self, folder_id: str, name: str) -> FolderOutcome | None:
+        """Rename a folder, keeping its ID; `name_taken` if a sibling folder has that name in any case."""
+        ...
+
+    async def count_folder_contents(self, folder_id: str) -> FolderContents | None:
+        """How many files and folders deleting the folder would delete along with it."""
+        ...
+
+    async def delete_folder(self, folder_id: str, *, now: datetime) -> FolderOutcome | None:
+        """Delete a folder with every folder and file inside it, their versions and shares.
+
+        Refused as a whole, deleting nothing, while any file inside holds a lock unexpired at `now`: the
+        check and the deletion are one transaction. `released_blobs` lists the content to remove.
+        """
         ...
 
     async def create_file(

@@ -1,4 +1,7 @@
-"""The FileStore contract: files, folders, versions, and writes guarded atomically by the file's lock."""
+"""The FileStore contract: files, folders, versions, and writes guarded atomically by the file's lock.
+
+Deleting a folder is guarded too: by every lock on the files inside it, checked in the same transaction.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +20,8 @@ from wopihost.adapters.sql.users import SqlUserStore
 from wopihost.domain.ids import looks_like_id
 from wopihost.domain.locks import LOCK_TTL, LockGuard, WhenUnlocked
 from wopihost.domain.permissions import Role
-from wopihost.domain.records import FileRecord
-from wopihost.ports import WriteOutcome
+from wopihost.domain.records import FileRecord, Folder
+from wopihost.ports import FolderContents, FolderOutcome, LockOutcome, WriteOutcome
 
 pytestmark = pytest.mark.anyio
 
@@ -589,3 +592,233 @@ async def test_create_file_concurrently_same_name_creates_one(
         "a.docx",
         "Same.docx",
     ]
+
+
+@dataclass
+class Tree:
+    """/Reports (top.docx, Empty/, 2026/ (middle.docx, Q1/ (bottom.xlsx))) beside /Archive (outside.docx)."""
+
+    top: Folder
+    middle: Folder
+    bottom: Folder
+    empty: Folder
+    sibling: Folder
+    inside: list[FileRecord]  # top.docx, middle.docx, bottom.xlsx
+    outside: FileRecord
+
+
+@pytest.fixture
+async def tree(file_store: SqlFileStore, clock: FakeClock, world: World) -> Tree:
+    owner, root = world.owner.id, world.owner.root_folder_id
+
+    async def folder(parent_id: str, name: str) -> Folder:
+        return await file_store.ensure_folder(owner, parent_id, name, now=clock.now())
+
+    top = await folder(root, "Reports")
+    middle = await folder(top.id, "2026")
+    bottom = await folder(middle.id, "Q1")
+    empty = await folder(top.id, "Empty")
+    sibling = await folder(root, "Archive")
+    inside = [
+        await make_file(file_store, world.owner, clock, name, folder_id=place.id)
+        for name, place in (("top.docx", top), ("middle.docx", middle), ("bottom.xlsx", bottom))
+    ]
+    outside = await make_file(file_store, world.owner, clock, "outside.docx", folder_id=sibling.id)
+    return Tree(top, middle, bottom, empty, sibling, inside, outside)
+
+
+async def test_rename_folder_keeps_id_and_contents(
+    file_store: SqlFileStore, clock: FakeClock, world: World, tree: Tree
+) -> None:
+    outcome = await file_store.rename_folder(tree.top.id, "Plans")
+
+    renamed = Folder(tree.top.id, world.owner.id, world.owner.root_folder_id, "Plans")
+    assert outcome == FolderOutcome(folder=renamed)
+    assert await file_store.find_folder(tree.top.id) == renamed
+    subfolders, files = await file_store.list_folder(tree.top.id)
+    assert ([f.id for f in subfolders], [f.id for f in files]) == (
+        [tree.middle.id, tree.empty.id],
+        [tree.inside[0].id],
+    )
+    access = await file_store.find_access(tree.inside[0].id, world.owner.id)
+    assert access is not None
+    assert access.folder_name == "Plans"
+    root = world.owner.root_folder_id
+    assert await file_store.ensure_folder(world.owner.id, root, "PLANS", now=clock.now()) == renamed
+
+
+@pytest.mark.parametrize("taken", ["Archive", "ARCHIVE", "a\u0300rchive"[:0] + "archive"])
+async def test_rename_folder_to_sibling_name_in_any_case_reports_name_taken(
+    file_store: SqlFileStore, tree: Tree, taken: str
+) -> None:
+    outcome = await file_store.rename_folder(tree.top.id, taken)
+
+    assert outcome == FolderOutcome(folder=None, name_taken=True)
+    assert await file_store.find_folder(tree.top.id) == tree.top
+
+
+async def test_rename_folder_to_own_name_in_other_case_succeeds(file_store: SqlFileStore, tree: Tree) -> None:
+    outcome = await file_store.rename_folder(tree.top.id, "REPORTS")
+
+    assert outcome is not None
+    assert outcome.folder is not None
+    assert (outcome.folder.id, outcome.folder.name) == (tree.top.id, "REPORTS")
+
+
+@pytest.mark.parametrize("name", ["Q1", "top.docx"], ids=["cousin-folder", "file-beside-it"])
+async def test_rename_folder_to_name_used_outside_its_siblings_succeeds(
+    file_store: SqlFileStore, tree: Tree, name: str
+) -> None:
+    outcome = await file_store.rename_folder(tree.empty.id, name)
+
+    assert outcome is not None
+    assert outcome.folder is not None
+    assert outcome.folder.name == name
+
+
+async def test_rename_unknown_folder_returns_none(file_store: SqlFileStore) -> None:
+    assert await file_store.rename_folder("nosuchfolder", "x") is None
+
+
+async def test_count_folder_contents_counts_every_depth(
+    file_store: SqlFileStore, world: World, tree: Tree
+) -> None:
+    counts = {
+        "top": await file_store.count_folder_contents(tree.top.id),
+        "bottom": await file_store.count_folder_contents(tree.bottom.id),
+        "empty": await file_store.count_folder_contents(tree.empty.id),
+        "root": await file_store.count_folder_contents(world.owner.root_folder_id),
+    }
+
+    assert counts == {
+        "top": FolderContents(files=3, folders=3),
+        "bottom": FolderContents(files=1, folders=0),
+        "empty": FolderContents(files=0, folders=0),
+        "root": FolderContents(files=5, folders=5),
+    }
+
+
+async def test_count_unknown_folder_contents_returns_none(file_store: SqlFileStore) -> None:
+    assert await file_store.count_folder_contents("nosuchfolder") is None
+
+
+async def test_delete_folder_removes_tree_versions_shares_and_releases_every_blob(
+    file_store: SqlFileStore, share_store: SqlShareStore, clock: FakeClock, world: World, tree: Tree
+) -> None:
+    later = make_blob()
+    bottom_file = tree.inside[2]
+    await file_store.commit_version(
+        bottom_file.id,
+        later,
+        guard=LockGuard(None),
+        author_id=world.owner.id,
+        editors="",
+        source="putfile",
+        now=clock.now(),
+    )
+    await share_store.set_share(tree.inside[1].id, world.other.id, Role.EDIT, now=clock.now())
+
+    outcome = await file_store.delete_folder(tree.top.id, now=clock.now())
+
+    assert outcome is not None
+    assert (outcome.folder, outcome.deleted) == (tree.top, FolderContents(files=3, folders=3))
+    assert outcome.released_blobs == tuple(sorted({f.blob_key for f in tree.inside} | {later.key}))
+    for folder in (tree.top, tree.middle, tree.bottom, tree.empty):
+        assert await file_store.find_folder(folder.id) is None
+    for file in tree.inside:
+        assert await file_store.find_file(file.id) is None
+        assert await file_store.list_versions(file.id) == []
+    assert await share_store.list_shared_with(world.other.id) == []
+    subfolders, files = await file_store.list_folder(world.owner.root_folder_id)
+    assert (subfolders, files) == ([tree.sibling], [world.file])
+    assert await file_store.find_file(tree.outside.id) == tree.outside
+
+
+async def test_delete_folder_with_locked_files_inside_refuses_naming_first_and_keeps_everything(
+    file_store: SqlFileStore, lock_store: SqlLockStore, clock: FakeClock, world: World, tree: Tree
+) -> None:
+    for file in (tree.inside[0], tree.inside[2]):
+        await lock_store.acquire(file.id, A, user_id=world.other.id, now=clock.now())
+
+    outcome = await file_store.delete_folder(tree.top.id, now=clock.now())
+
+    assert outcome is not None
+    assert (outcome.folder, outcome.deleted, outcome.released_blobs) == (None, None, ())
+    assert outcome.blocking_file is not None
+    assert outcome.blocking_file.name == "bottom.xlsx"
+    assert outcome.blocking_file.lock is not None
+    assert (outcome.blocking_file.lock.lock_id, outcome.blocking_file.lock.user_id) == (A, world.other.id)
+    assert await file_store.count_folder_contents(tree.top.id) == FolderContents(files=3, folders=3)
+    for file in tree.inside:
+        assert [v.number for v in await file_store.list_versions(file.id)] == [1]
+
+
+async def test_delete_folder_with_expired_lock_inside_succeeds(
+    file_store: SqlFileStore, lock_store: SqlLockStore, clock: FakeClock, world: World, tree: Tree
+) -> None:
+    await lock_store.acquire(tree.inside[2].id, A, user_id=world.other.id, now=clock.now())
+    clock.advance(LOCK_TTL)
+
+    outcome = await file_store.delete_folder(tree.top.id, now=clock.now())
+
+    assert outcome is not None
+    assert outcome.folder == tree.top
+    assert await file_store.find_file(tree.inside[2].id) is None
+
+
+async def test_delete_empty_folder_releases_nothing(
+    file_store: SqlFileStore, clock: FakeClock, tree: Tree
+) -> None:
+    outcome = await file_store.delete_folder(tree.empty.id, now=clock.now())
+
+    assert outcome == FolderOutcome(folder=tree.empty, deleted=FolderContents(files=0, folders=0))
+    assert (await file_store.list_folder(tree.top.id))[0] == [tree.middle]
+
+
+async def test_delete_unknown_folder_returns_none(file_store: SqlFileStore, clock: FakeClock) -> None:
+    assert await file_store.delete_folder("nosuchfolder", now=clock.now()) is None
+
+
+async def _race_lock_and_delete(
+    file_store: SqlFileStore, lock_store: SqlLockStore, clock: FakeClock, file: FileRecord, holder_id: str
+) -> tuple[LockOutcome | None, FolderOutcome | None]:
+    """Lock `file` and delete its folder at the same time."""
+    locked: list[LockOutcome | None] = []
+    deleted: list[FolderOutcome | None] = []
+
+    async def lock() -> None:
+        locked.append(await lock_store.acquire(file.id, A, user_id=holder_id, now=clock.now()))
+
+    async def delete() -> None:
+        deleted.append(await file_store.delete_folder(file.folder_id, now=clock.now()))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(lock)
+        tg.start_soon(delete)
+    return locked[0], deleted[0]
+
+
+async def test_delete_folder_racing_lock_lets_exactly_one_win(
+    file_store: SqlFileStore, lock_store: SqlLockStore, clock: FakeClock, world: World
+) -> None:
+    for round_ in range(10):
+        folder = await file_store.ensure_folder(
+            world.owner.id, world.owner.root_folder_id, f"Race {round_}", now=clock.now()
+        )
+        files = [
+            await make_file(file_store, world.owner, clock, f"{n}.docx", folder_id=folder.id) for n in "abc"
+        ]
+
+        locked, deleted = await _race_lock_and_delete(
+            file_store, lock_store, clock, files[round_ % 3], world.other.id
+        )
+
+        assert deleted is not None
+        if locked is None:
+            assert deleted.folder == folder, f"round {round_}: the lock lost, so the deletion must have won"
+            assert await file_store.find_folder(folder.id) is None
+        else:
+            assert locked.ok
+            assert deleted.folder is None, f"round {round_}: a locked file was deleted"
+            assert deleted.blocking_file is not None
+            assert await file_store.count_folder_contents(folder.id) == FolderContents(files=3, folders=0)

@@ -189,6 +189,44 @@ def test_rename_and_delete_dialogs(
     expect(alice.get_by_text("This folder is empty")).to_be_visible()
 
 
+def folder_row(page: Page, name: str) -> Locator:
+    return page.locator(f'tr[data-folder-name="{name}"]')
+
+
+def test_folder_rename_and_delete_dialogs(
+    alice: Page, host_server: HostServer, put_file: Callable[..., str], screenshots: Path
+) -> None:
+    put_file("/Sorting/Inner/a.docx")
+    put_file("/Sorting/b.xlsx")
+    put_file("/Taken/c.docx")
+    alice.goto(f"{host_server.base}/")
+    sorting = folder_row(alice, "Sorting")
+    sorting.get_by_label("More actions for Sorting").click()
+    sorting.get_by_role("link", name="Rename").click()
+    dialog = alice.locator("#rename-folder-dialog")
+    name = dialog.get_by_label("New name")
+    expect(name).to_have_value("Sorting")
+    name.fill("taken")
+    dialog.get_by_role("button", name="Rename").click()
+    expect(dialog.get_by_role("alert")).to_have_text("A folder named “taken” already exists here.")
+    name.fill("Sorted")
+    dialog.get_by_role("button", name="Rename").click()
+    expect(alice.locator(".flash")).to_contain_text("Renamed the folder to “Sorted”.")
+    sorted_row = folder_row(alice, "Sorted")
+    sorted_row.get_by_label("More actions for Sorted").click()
+    sorted_row.get_by_role("link", name="Delete").click()
+    delete = alice.locator("#delete-folder-dialog")
+    expect(delete.get_by_role("heading")).to_have_text("Delete the folder “Sorted”?")
+    expect(delete.locator("[data-notice]")).to_have_text(
+        "2 files and 1 folder inside it will be deleted too, with every version of the files."
+    )
+    alice.screenshot(path=screenshots / "08-delete-folder-dialog.png")
+    delete.get_by_role("button", name="Delete").click()
+    expect(alice.locator(".flash")).to_contain_text("Deleted the folder “Sorted” with 2 files and 1 folder.")
+    expect(folder_row(alice, "Sorted")).to_have_count(0)
+    expect(folder_row(alice, "Taken")).to_be_visible()
+
+
 def test_version_history_page_restores(
     alice: Page,
     host_server: HostServer,

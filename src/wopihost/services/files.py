@@ -9,8 +9,15 @@ from wopihost.domain.locks import LockGuard
 from wopihost.domain.names import numbered_names, validate_name
 from wopihost.domain.permissions import SHARE_ROLES, Role
 from wopihost.domain.records import FileAccess, FileRecord, Folder, Share, User
-from wopihost.errors import InvalidRequest, LockMismatch, NameConflict, NotFound, PermissionDenied
-from wopihost.ports import Clock, FileStore, ShareStore, UserStore, WriteOutcome
+from wopihost.errors import (
+    FolderLocked,
+    InvalidRequest,
+    LockMismatch,
+    NameConflict,
+    NotFound,
+    PermissionDenied,
+)
+from wopihost.ports import Clock, FileStore, FolderContents, ShareStore, UserStore, WriteOutcome
 from wopihost.services.access import require_delete, require_rename
 from wopihost.services.content import ContentService, mismatch_from
 
@@ -141,6 +148,41 @@ class FileService:
         """The subfolders and files of a folder."""
         return await self._files.list_folder(folder.id)
 
+    async def rename_folder(self, user: User, folder: Folder, name: str) -> Folder:
+        """Rename one of the user's folders, keeping its ID; NameConflict if a sibling folder has the name."""
+        _require_own_subfolder(user, folder, "renamed")
+        name = validate_name(name.strip())
+        outcome = await self._files.rename_folder(folder.id, name)
+        if outcome is None:
+            raise NotFound("folder not found")
+        if outcome.folder is None:
+            raise NameConflict(name, kind="folder")
+        return outcome.folder
+
+    async def count_folder_contents(self, folder: Folder) -> FolderContents:
+        """How many files and folders deleting `folder` would delete along with it."""
+        contents = await self._files.count_folder_contents(folder.id)
+        if contents is None:
+            raise NotFound("folder not found")
+        return contents
+
+    async def delete_folder(self, user: User, folder: Folder) -> FolderContents:
+        """Delete a folder with everything in it; refused as a whole while a file inside is being edited."""
+        _require_own_subfolder(user, folder, "deleted")
+        outcome = await self._files.delete_folder(folder.id, now=self._clock.now())
+        if outcome is None:
+            raise NotFound("folder not found")
+        if outcome.folder is None:
+            raise await self._folder_locked(outcome.blocking_file)
+        # Only now that the deletion is committed may the content go.
+        await self._content.discard(outcome.released_blobs)
+        return outcome.deleted or FolderContents(files=0, folders=0)
+
+    async def _folder_locked(self, file: FileRecord | None) -> FolderLocked:
+        lock = file.lock if file is not None else None
+        holder = await self._users.find_user(lock.user_id) if lock and lock.user_id else None
+        return FolderLocked(file.name if file else "A file", holder.display_name if holder else "")
+
     async def share(self, access: FileAccess, username: str, role: Role) -> Share:
         """Let another user view or edit the file."""
         if not access.permissions.can_share:
@@ -167,6 +209,13 @@ class FileService:
     async def list_shares(self, access: FileAccess) -> Sequence[Share]:
         """Who else may see or edit the file."""
         return await self._shares.list_shares(access.file.id)
+
+
+def _require_own_subfolder(user: User, folder: Folder, change: str) -> None:
+    if folder.owner_id != user.id:
+        raise PermissionDenied("the folder belongs to another user")
+    if folder.parent_id is None:
+        raise PermissionDenied(f"the root folder cannot be {change}")
 
 
 def _written(outcome: WriteOutcome | None) -> FileRecord:

@@ -8,6 +8,7 @@ from wopihost.errors import (
     AlreadyExists,
     DiscoveryUnavailable,
     FileTooLarge,
+    FolderLocked,
     InvalidFileName,
     InvalidRequest,
     LockMismatch,
@@ -43,6 +44,7 @@ class Problem:
 # Checked in order, so that subclasses come before their bases.
 _PROBLEMS: tuple[tuple[type[Exception], int, str], ...] = (
     (FileLocked, 409, "The file is being edited"),
+    (FolderLocked, 409, "A file in the folder is being edited"),
     (LockMismatch, 409, "The file is being edited"),
     (NameConflict, 409, "That name is taken"),
     (AlreadyExists, 409, "That already exists"),
@@ -67,9 +69,13 @@ def problem_for(exc: Exception) -> Problem:
 def _message(exc: Exception, title: str) -> str:
     if isinstance(exc, LockMismatch):
         return "Someone has the file open for editing. Try again when they have closed it."
+    if isinstance(exc, FolderLocked):
+        who = exc.editor or "someone"
+        name = exc.file_name
+        return f"“{name}” in this folder is being edited by {who}. Try again when they have closed it."
     if isinstance(exc, NameConflict):
         hint = f" “{exc.suggestion}” is free." if exc.suggestion else ""
-        return f"A file named “{exc.name}” already exists here.{hint}"
+        return f"A {exc.kind} named “{exc.name}” already exists here.{hint}"
     if isinstance(exc, InvalidFileName):
         hint = f" Try “{exc.suggestion}”." if exc.suggestion else ""
         return f"The name is not allowed: {exc.reason}.{hint}"

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from wopihost.domain.discovery import Discovery, normalize_extension
 from wopihost.domain.permissions import Role, permissions_for
 from wopihost.domain.records import FileRecord, User
+from wopihost.ports import FolderContents
 from wopihost.web.catalog import app_of, friendly_app_name, resolve_open
 
 # File type icons (symbols in templates/_icons.html) and kind names, by extension.
@@ -57,6 +58,32 @@ def human_size(size: int) -> str:
         if value < 1024 or unit == "TB":
             return f"{value:.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
     return f"{size} bytes"
+
+
+def counted(count: int, noun: str) -> str:
+    """A count with its noun: "1 file", "3 files"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def contents_summary(contents: FolderContents) -> str:
+    """What a folder holds, for people: "3 files and 1 folder", "nothing"."""
+    if not contents.files and not contents.folders:
+        return "nothing"
+    if not contents.folders:
+        return counted(contents.files, "file")
+    if not contents.files:
+        return counted(contents.folders, "folder")
+    return f"{counted(contents.files, 'file')} and {counted(contents.folders, 'folder')}"
+
+
+def deletion_notice(contents: FolderContents) -> str:
+    """What deleting a folder takes with it, for its confirmation dialog and page."""
+    if not contents.files and not contents.folders:
+        return "The folder is empty."
+    text = f"{contents_summary(contents)} inside it will be deleted too"
+    if contents.files:
+        text += f", with every version of the file{'' if contents.files == 1 else 's'}"
+    return f"{text[:1].upper()}{text[1:]}."
 
 
 def iso_time(moment: datetime) -> str:

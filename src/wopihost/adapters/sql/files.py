@@ -1,4 +1,4 @@
-"""SqlFileStore: folders, files and their versions."""
+"""SqlFileStore: folders, files and their versions. The folders' units of work live in folders.py."""
 
 from __future__ import annotations
 
@@ -11,15 +11,14 @@ from sqlalchemy import Connection, and_, bindparam, delete, insert, select, upda
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from wopihost.adapters.sql import folders
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.guards import guard_condition
 from wopihost.adapters.sql.mapping import (
     FILE_COLUMNS,
-    FOLDER_COLUMNS,
     USER_COLUMNS,
     VERSION_COLUMNS,
     file_from_row,
-    folder_from_row,
     stored_name_key,
     user_from_row,
     version_from_row,
@@ -29,7 +28,11 @@ from wopihost.domain.ids import new_id
 from wopihost.domain.locks import LockGuard
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileAccess, FileRecord, Folder, StoredBlob, Version
-from wopihost.ports import WriteOutcome
+from wopihost.errors import StorageUnavailable
+from wopihost.ports import FolderContents, FolderOutcome, WriteOutcome
+
+# How often deleting a folder starts over when a concurrent writer adds to the tree it is deleting.
+FOLDER_DELETE_ATTEMPTS = 3
 
 _Owner = aliased(UserRow, name="owner")
 # CheckFileInfo's one query: the file, the caller, the caller's share, the owner's name and the folder's name.
@@ -52,10 +55,6 @@ _FILE = select(*FILE_COLUMNS).where(FileRow.id == bindparam("file_id"))
 _FILE_BY_NAME = select(*FILE_COLUMNS).where(
     FileRow.folder_id == bindparam("folder_id"), FileRow.name_key == bindparam("name_key")
 )
-_FOLDER = select(*FOLDER_COLUMNS).where(FolderRow.id == bindparam("folder_id"))
-_CHILD_FOLDER = select(*FOLDER_COLUMNS).where(
-    FolderRow.parent_id == bindparam("parent_id"), FolderRow.name_key == bindparam("name_key")
-)
 
 
 class SqlFileStore:
@@ -76,26 +75,44 @@ class SqlFileStore:
         return file_from_row(row) if row else None
 
     async def find_folder(self, folder_id: str) -> Folder | None:
-        row = await self._db.read(lambda conn: conn.execute(_FOLDER, {"folder_id": folder_id}).first())
-        return folder_from_row(row) if row else None
+        return await self._db.read(partial(folders.find_folder, folder_id=folder_id))
 
     async def ensure_folder(self, owner_id: str, parent_id: str, name: str, *, now: datetime) -> Folder:
         try:
             return await self._db.write(
-                partial(_ensure_folder, owner_id=owner_id, parent_id=parent_id, name=name, now=now)
+                partial(folders.ensure_child, owner_id=owner_id, parent_id=parent_id, name=name, now=now)
             )
         except IntegrityError:
             # Another writer created it between our read and insert.
-            params = {"parent_id": parent_id, "name_key": stored_name_key(name)}
-            return folder_from_row(
-                await self._db.read(lambda conn: conn.execute(_CHILD_FOLDER, params).one())
-            )
+            found = await self._db.read(partial(folders.find_child, parent_id=parent_id, name=name))
+            if found is None:
+                raise
+            return found
 
     async def list_folder(self, folder_id: str) -> tuple[Sequence[Folder], Sequence[FileRecord]]:
-        return await self._db.scan(partial(_list_folder, folder_id=folder_id))
+        return await self._db.scan(partial(folders.list_folder, folder_id=folder_id))
 
     async def folder_path(self, folder_id: str) -> Sequence[Folder]:
-        return await self._db.read(partial(_folder_path, folder_id=folder_id))
+        return await self._db.read(partial(folders.folder_path, folder_id=folder_id))
+
+    async def rename_folder(self, folder_id: str, name: str) -> FolderOutcome | None:
+        try:
+            return await self._db.write(partial(folders.rename_folder, folder_id=folder_id, name=name))
+        except IntegrityError:
+            return FolderOutcome(folder=None, name_taken=True)
+
+    async def count_folder_contents(self, folder_id: str) -> FolderContents | None:
+        return await self._db.scan(partial(folders.count_contents, folder_id=folder_id))
+
+    async def delete_folder(self, folder_id: str, *, now: datetime) -> FolderOutcome | None:
+        work = partial(folders.delete_tree, folder_id=folder_id, now=now)
+        failure: IntegrityError | None = None
+        for _attempt in range(FOLDER_DELETE_ATTEMPTS):
+            try:
+                return await self._db.write(work)
+            except IntegrityError as exc:
+                failure = exc  # A concurrent writer added to the tree (see delete_tree): start over.
+        raise StorageUnavailable("the folder kept changing while it was being deleted") from failure
 
     async def create_file(
         self,
@@ -209,47 +226,6 @@ def _find_access(conn: Connection, *, file_id: str, user_id: str) -> FileAccess 
 def _find_file(conn: Connection, *, file_id: str) -> FileRecord | None:
     row = conn.execute(_FILE, {"file_id": file_id}).first()
     return file_from_row(row) if row else None
-
-
-def _ensure_folder(conn: Connection, *, owner_id: str, parent_id: str, name: str, now: datetime) -> Folder:
-    row = conn.execute(_CHILD_FOLDER, {"parent_id": parent_id, "name_key": stored_name_key(name)}).first()
-    if row is not None:
-        return folder_from_row(row)
-    folder = Folder(id=new_id(), owner_id=owner_id, parent_id=parent_id, name=name)
-    conn.execute(
-        insert(FolderRow).values(
-            id=folder.id,
-            owner_id=owner_id,
-            parent_id=parent_id,
-            name=name,
-            name_key=stored_name_key(name),
-            created_at=now,
-        )
-    )
-    return folder
-
-
-def _list_folder(conn: Connection, *, folder_id: str) -> tuple[Sequence[Folder], Sequence[FileRecord]]:
-    folders = conn.execute(
-        select(*FOLDER_COLUMNS).where(FolderRow.parent_id == folder_id).order_by(FolderRow.name_key)
-    ).all()
-    files = conn.execute(
-        select(*FILE_COLUMNS).where(FileRow.folder_id == folder_id).order_by(FileRow.name_key)
-    ).all()
-    return [folder_from_row(r) for r in folders], [file_from_row(r) for r in files]
-
-
-def _folder_path(conn: Connection, *, folder_id: str) -> Sequence[Folder]:
-    path: list[Folder] = []
-    current: str | None = folder_id
-    while current is not None and len(path) < 256:
-        row = conn.execute(_FOLDER, {"folder_id": current}).first()
-        if row is None:
-            break
-        folder = folder_from_row(row)
-        path.append(folder)
-        current = folder.parent_id
-    return path[::-1]
 
 
 def _create_file(conn: Connection, *, file: FileRecord, blob: StoredBlob, source: str) -> None:

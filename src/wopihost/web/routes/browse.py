@@ -1,4 +1,4 @@
-"""The file browser: a user's folders, the files shared with them, and new folders."""
+"""The file browser: a user's folders, the files shared with them, and changes to folders."""
 
 from __future__ import annotations
 
@@ -6,19 +6,27 @@ from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord, Folder, User
+from wopihost.errors import PermissionDenied
 from wopihost.web.catalog import new_document_kinds
-from wopihost.web.context import WebContext, done, read_form, required
-from wopihost.web.views import FileRow, file_row
+from wopihost.web.context import WebContext, done, read_form, required, wants_json
+from wopihost.web.views import FileRow, contents_summary, deletion_notice, file_row
 
 
 def folder_url(folder: Folder) -> str:
     """The browser page of a folder; a root folder is the home page."""
     return "/" if folder.parent_id is None else f"/folders/{folder.id}"
+
+
+def parent_url(user: User, folder: Folder) -> str:
+    """The browser page of the folder that holds `folder`, where a person returns after changing it."""
+    if folder.parent_id is None or folder.parent_id == user.root_folder_id:
+        return "/"
+    return f"/folders/{folder.parent_id}"
 
 
 class BrowsePages:
@@ -54,6 +62,50 @@ class BrowsePages:
         form = await read_form(request)
         folder = await browse.create_folder(user, parent, required(form, "name", "A folder name"))
         return done(request, folder_url(folder), f"Folder “{folder.name}” is ready.")
+
+    async def rename_folder_page(self, request: Request) -> Response:
+        """A page with the folder rename form, for browsers without scripts."""
+        user, folder = await self._subfolder(request)
+        context = {"folder": folder, "back": parent_url(user, folder)}
+        return self.ctx.render(request, "rename_folder.html", context)
+
+    async def rename_folder(self, request: Request) -> Response:
+        """Rename a folder and return to the folder that holds it."""
+        user, folder = await self._subfolder(request)
+        form = await read_form(request)
+        name = required(form, "name", "A new name")
+        renamed = await self.ctx.services.files.rename_folder(user, folder, name)
+        return done(request, parent_url(user, folder), f"Renamed the folder to “{renamed.name}”.")
+
+    async def delete_folder_page(self, request: Request) -> Response:
+        """What deleting a folder would delete: JSON for the delete dialog, else a confirmation page."""
+        user, folder = await self._subfolder(request)
+        contents = await self.ctx.services.files.count_folder_contents(folder)
+        if wants_json(request):
+            body = {
+                "name": folder.name,
+                "files": contents.files,
+                "folders": contents.folders,
+                "notice": deletion_notice(contents),
+            }
+            return JSONResponse(body)
+        context = {"folder": folder, "notice": deletion_notice(contents), "back": parent_url(user, folder)}
+        return self.ctx.render(request, "delete_folder.html", context)
+
+    async def delete_folder(self, request: Request) -> Response:
+        """Delete a folder with everything in it and return to the folder that held it."""
+        user, folder = await self._subfolder(request)
+        deleted = await self.ctx.services.files.delete_folder(user, folder)
+        inside = "" if not deleted.files and not deleted.folders else f" with {contents_summary(deleted)}"
+        return done(request, parent_url(user, folder), f"Deleted the folder “{folder.name}”{inside}.")
+
+    async def _subfolder(self, request: Request) -> tuple[User, Folder]:
+        """The signed-in user and one of their folders other than the root, which stays as it is."""
+        user = await self.ctx.user(request)
+        folder = await self.ctx.services.browse.get_folder(user, request.path_params["folder_id"])
+        if folder.parent_id is None:
+            raise PermissionDenied("the root folder cannot be renamed or deleted")
+        return user, folder
 
     async def _folder_page(self, request: Request, user: User, folder: Folder) -> Response:
         services = self.ctx.services
@@ -93,4 +145,8 @@ class BrowsePages:
             Route("/shared", self.shared, methods=["GET"]),
             Route("/folders/{folder_id}", self.folder, methods=["GET"]),
             Route("/folders/{folder_id}/folders", self.create_folder, methods=["POST"]),
+            Route("/folders/{folder_id}/rename", self.rename_folder_page, methods=["GET"]),
+            Route("/folders/{folder_id}/rename", self.rename_folder, methods=["POST"]),
+            Route("/folders/{folder_id}/delete", self.delete_folder_page, methods=["GET"]),
+            Route("/folders/{folder_id}/delete", self.delete_folder, methods=["POST"]),
         ]

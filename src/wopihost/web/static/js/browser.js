@@ -1,5 +1,5 @@
-// The file browser: menus, the rename/move/delete/share dialogs, and uploads with progress.
-import { clearError, csrfToken, el, enhanceForm, getJson, wireDialog } from "./common.js";
+// The file browser: menus, the dialogs of file and folder rows, and uploads with progress.
+import { clearError, csrfToken, el, enhanceForm, getJson, showError, wireDialog } from "./common.js";
 import { shareDialog } from "./share.js";
 
 const MAX_PARALLEL_UPLOADS = 2;
@@ -47,31 +47,67 @@ async function openMove(dialog, link) {
   );
 }
 
+// The delete dialog of a folder states what goes with it, counted by the server when the dialog opens.
+async function openDeleteFolder(dialog, link) {
+  const form = dialog.querySelector("form");
+  const notice = dialog.querySelector("[data-notice]");
+  const submit = form.querySelector('[type="submit"]');
+  form.action = link.href;
+  notice.textContent = "Counting what is inside…";
+  submit.disabled = true;
+  openDialog(dialog, dialog.querySelector("[data-cancel]"));
+  let result;
+  try {
+    result = await getJson(link.href);
+  } catch (_error) {
+    const error = "The server could not be reached. Check your connection and try again.";
+    result = { ok: false, body: { error } };
+  }
+  // Another folder's dialog may have been opened while this one was counting.
+  if (form.action !== link.href) return;
+  if (!result.ok) {
+    notice.textContent = "";
+    showError(dialog, result.body.error || "What is inside the folder could not be counted. Try again.");
+    return;
+  }
+  notice.textContent = result.body.notice;
+  submit.disabled = false;
+  if (dialog.open) submit.focus();
+}
+
+function openRename(dialog, link, name, isFolder) {
+  const form = dialog.querySelector("form");
+  form.action = link.href;
+  const input = form.querySelector('input[name="name"]');
+  input.value = name;
+  openDialog(dialog, input);
+  // A file's name is selected up to its extension; a folder's dots start no extension.
+  const dot = isFolder ? -1 : name.lastIndexOf(".");
+  input.setSelectionRange(0, dot > 0 ? dot : name.length);
+}
+
 function setupRowDialogs() {
   const share = document.getElementById("share-dialog");
   const sharing = share ? shareDialog(share) : null;
   document.addEventListener("click", (event) => {
     const link = event.target.closest("a[data-dialog]");
     if (!link) return;
-    const row = link.closest("[data-file-id]");
+    const row = link.closest("[data-file-id], [data-folder-id]");
     const dialog = document.getElementById(`${link.dataset.dialog}-dialog`);
     if (!row || !dialog) return;
     event.preventDefault();
     link.closest("details")?.removeAttribute("open");
-    const name = row.dataset.fileName;
+    const name = row.dataset.fileName ?? row.dataset.folderName;
     for (const slot of dialog.querySelectorAll("[data-name]")) slot.textContent = name;
     const form = dialog.querySelector("form");
     if (link.dataset.dialog === "share") {
       sharing.open(link.href, name);
     } else if (link.dataset.dialog === "move") {
       openMove(dialog, link);
-    } else if (link.dataset.dialog === "rename") {
-      form.action = link.href;
-      const input = form.querySelector('input[name="name"]');
-      input.value = name;
-      openDialog(dialog, input);
-      const dot = name.lastIndexOf(".");
-      input.setSelectionRange(0, dot > 0 ? dot : name.length);
+    } else if (link.dataset.dialog === "rename" || link.dataset.dialog === "rename-folder") {
+      openRename(dialog, link, name, link.dataset.dialog === "rename-folder");
+    } else if (link.dataset.dialog === "delete-folder") {
+      openDeleteFolder(dialog, link);
     } else {
       form.action = link.href;
       openDialog(dialog, form.querySelector('[type="submit"]'));
