@@ -105,3 +105,9 @@ async def test_versions_show_co_editors_from_x_wopi_editors(signed_in: Web) -> N
     ]
     page = await signed_in.client.get(f"/files/{file.id}/versions")
     assert "with Bob Brown" in page.text
+
+
+async def test_version_number_with_non_ascii_digit_not_found(signed_in: Web) -> None:
+    file = await two_versions(signed_in)
+    response = await signed_in.client.get(f"/files/{file.id}/versions/%C2%B2/download")
+    assert response.status_code == 404

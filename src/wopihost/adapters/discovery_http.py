@@ -8,6 +8,7 @@ import anyio
 import httpx
 
 from wopihost.errors import DiscoveryUnavailable
+from wopihost.numbers import ascii_digits
 
 # Office for the web's discovery is about 400 KB; anything much larger is not a discovery document.
 DEFAULT_MAX_SIZE = 5 * 1024 * 1024
@@ -45,8 +46,8 @@ class HttpDiscoverySource:
             raise DiscoveryUnavailable(f"discovery request failed: {self._describe(exc)}") from exc
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > self._max_size:
+        declared = ascii_digits(response.headers.get("Content-Length"))
+        if declared is not None and declared > self._max_size:
             raise DiscoveryUnavailable(f"discovery document is larger than {self._max_size} bytes")
         body = bytearray()
         # The count is of decoded bytes, so a small compressed body cannot inflate past the cap.

@@ -24,6 +24,7 @@ from wopihost.devclient.runtime import Runtime
 from wopihost.devclient.sessions import OpenFailure, failure_kind
 from wopihost.domain.names import split_extension
 from wopihost.errors import FileTooLarge, UnreadableDocument
+from wopihost.numbers import ascii_digits
 
 Handler = Callable[[Runtime, AppSpec, LaunchParams], Awaitable[Response]]
 log = logging.getLogger("wopihost.devclient")
@@ -63,7 +64,7 @@ async def _launch_params(request: Request) -> LaunchParams | str:
     wopi_src = query.get("wopisrc", "")
     if urlsplit(wopi_src).scheme not in ("http", "https") or not urlsplit(wopi_src).netloc:
         return "bad_wopisrc"
-    ttl_ms = int(ttl) if isinstance(ttl, str) and ttl.strip().isdigit() else 0
+    ttl_ms = (ascii_digits(ttl.strip()) if isinstance(ttl, str) else None) or 0
     return LaunchParams(
         wopi_src=wopi_src,
         access_token=token,

@@ -14,6 +14,7 @@ from wopihost.devclient.pages import NO_STORE
 from wopihost.devclient.runtime import Runtime
 from wopihost.devclient.sessions import DocumentSession, Participant, SessionGone
 from wopihost.errors import InvalidRequest
+from wopihost.numbers import ascii_digits
 
 MAX_BODY = 8 * 1024 * 1024
 LOG_EVENTS = 40
@@ -71,7 +72,7 @@ async def state(request: Request) -> Response:
     """GET: the session as this page should show it; also the page's heartbeat."""
     runtime = _runtime(request)
     since_text = request.query_params.get("since", "")
-    since = int(since_text) if since_text.isdigit() else None
+    since = ascii_digits(since_text)
     try:
         session, participant = runtime.manager.touch(request.path_params["pid"])
     except SessionGone as error:

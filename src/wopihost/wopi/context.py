@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from wopihost.domain.records import FileAccess
 from wopihost.errors import InvalidRequest, InvalidToken
+from wopihost.numbers import ascii_digits
 from wopihost.services.access import AccessService
 from wopihost.services.content import ContentService
 from wopihost.services.files import FileService
@@ -113,10 +114,10 @@ class WopiRequest:
         value = self.header(name)
         if value is None or value.strip() == "":
             return None
-        # ASCII only: str.isdigit() also accepts digits such as "²" that int() refuses.
-        if not (value.strip().isascii() and value.strip().isdigit()):
+        number = ascii_digits(value.strip())
+        if number is None:
             raise InvalidRequest(f"{name} is not a non-negative integer")
-        return int(value)
+        return number
 
     def bool_header(self, name: str) -> bool:
         """A Boolean header: "true" or "false" in any case; absent means false."""

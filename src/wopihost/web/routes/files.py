@@ -11,6 +11,7 @@ from starlette.routing import Route
 from wopihost.domain.names import split_extension, validate_name
 from wopihost.domain.records import FileAccess, User
 from wopihost.errors import InvalidRequest, NameConflict
+from wopihost.numbers import ascii_digits
 from wopihost.streams import idle_limited
 from wopihost.web.catalog import NEW_DOCUMENT_KINDS, new_document_kinds
 from wopihost.web.context import WebContext, done, ensure_unlocked, read_form, required, wants_json
@@ -63,7 +64,7 @@ class FilePages:
                 folder,
                 name,
                 idle_limited(request.stream(), services.settings.storage.upload_idle_timeout_seconds),
-                declared_size=int(size) if size and size.isdigit() else None,
+                declared_size=ascii_digits(size),
                 replace=mode == "replace",
             )
         except ClientDisconnect:

@@ -11,6 +11,7 @@ from starlette.routing import Route
 from wopihost.domain.names import split_extension
 from wopihost.domain.records import FileAccess, Version
 from wopihost.errors import NotFound
+from wopihost.numbers import ascii_digits
 from wopihost.web.context import WebContext, done, ensure_unlocked, wants_json
 from wopihost.web.download import download_response
 from wopihost.web.routes.files import back_url
@@ -51,10 +52,10 @@ def version_file_name(name: str, number: int) -> str:
 
 
 def _version_number(request: Request) -> int:
-    raw = request.path_params["number"]
-    if not raw.isdigit() or len(raw) > 9:
+    number = ascii_digits(request.path_params["number"], max_digits=9)
+    if number is None:
         raise NotFound("no such version")
-    return int(raw)
+    return number
 
 
 class VersionPages:
