@@ -37,6 +37,15 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(fields).decode("utf-8")
 
 
+def log_value(text: str, limit: int = 64) -> str:
+    """A client-supplied value fit for one key=value field: printable, no white space, at most `limit` long.
+
+    Paths, IDs and headers arrive URL-decoded or as sent; a space or a newline in one would let a client
+    forge fields or whole lines in the log.
+    """
+    return "".join(c if c.isprintable() and not c.isspace() else "_" for c in text[:limit]) or "-"
+
+
 def configure_logging(level: str = "INFO", fmt: str = "keyvalue") -> None:
     """Send wopihost's logs to stderr in the chosen format; silence uvicorn's access log (it prints query
     strings, which carry access tokens)."""

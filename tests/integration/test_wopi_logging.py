@@ -111,3 +111,28 @@ async def test_unhandled_error_logs_traceback_without_token(
     assert "RuntimeError" in output
     for piece in token_pieces(token):
         assert piece not in output
+
+
+async def test_client_supplied_values_cannot_forge_log_fields(
+    host: Host, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="wopihost.access")
+
+    await host.client.get(
+        "/wopi/files/abc%0Aop=Forged%20status=200",
+        params={"access_token": host.token()},
+        headers={"X-WOPI-CorrelationId": "c\tstatus=200"},
+    )
+    await host.client.post(
+        f"/wopi/files/{host.doc.id}",
+        params={"access_token": host.token()},
+        headers={"X-WOPI-Override": "NOPE status=200"},
+    )
+
+    lines = [KeyValueFormatter().format(r) for r in caplog.records if r.name == "wopihost.access"]
+    assert len(lines) == 2
+    for line in lines:
+        assert "\n" not in line
+        fields = [pair.split("=", 1)[0] for pair in line.split(" ")]
+        assert fields.count("status") == 1
+        assert fields.count("op") == 1

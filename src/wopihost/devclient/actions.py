@@ -24,6 +24,7 @@ from wopihost.devclient.runtime import Runtime
 from wopihost.devclient.sessions import OpenFailure, failure_kind
 from wopihost.domain.names import split_extension
 from wopihost.errors import FileTooLarge, UnreadableDocument
+from wopihost.logging_setup import log_value
 from wopihost.numbers import ascii_digits
 
 Handler = Callable[[Runtime, AppSpec, LaunchParams], Awaitable[Response]]
@@ -48,7 +49,7 @@ async def launch(request: Request) -> Response:
         app.slug,
         action,
         urlsplit(params.wopi_src).path,
-        (params.host_session_id or "-")[:64].replace(" ", "_"),
+        log_value(params.host_session_id or "-"),
     )
     return await HANDLERS[action](runtime, app, params)
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from wopihost.devclient.clock import SessionClock
 from wopihost.devclient.sessions import Actor, DocumentSession, SessionEvent
 from wopihost.devclient.wopi_client import WopiResponse
+from wopihost.logging_setup import log_value
 
 log = logging.getLogger("wopihost.devclient.sessions")
 # Events go to a session's log, or to a list while the session is being opened.
@@ -71,8 +72,8 @@ class EventRecorder:
         log.info(
             "op=%s file=%s user=%s status=%d ok=%s",
             event.operation,
-            event.file_name.replace(" ", "_"),
-            event.user.replace(" ", "_"),
+            log_value(event.file_name, limit=255),
+            log_value(event.user),
             event.status,
             event.ok,
         )

@@ -19,6 +19,7 @@ from wopihost.domain.proofkeys import (
     verify_proof,
 )
 from wopihost.errors import DiscoveryUnavailable, ProofKeyInvalid
+from wopihost.logging_setup import log_value
 from wopihost.ports import Clock
 from wopihost.services.discovery import DiscoveryService
 
@@ -70,7 +71,7 @@ class ProofKeyVerifier:
         log.warning(
             "op=proof_check status=failed mode=%s correlation_id=%s reason=%s",
             self.mode,
-            _log_value(request.correlation_id),
+            log_value(request.correlation_id),
             problem.replace(" ", "_"),
         )
         if self.mode == "enforce":
@@ -123,8 +124,3 @@ class ProofKeyVerifier:
                 log.error("op=proof_keys status=invalid reason=%s", str(exc).replace(" ", "_"))
         self._keys_for = (discovery, keys)
         return keys
-
-
-def _log_value(text: str) -> str:
-    """A client-supplied value fit for one key=value field: no white space, short."""
-    return "".join(c if c.isprintable() and not c.isspace() else "_" for c in text[:64]) or "-"

@@ -8,6 +8,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wopihost import __version__
+from wopihost.logging_setup import log_value
 
 log = logging.getLogger("wopihost.access")
 
@@ -50,16 +51,16 @@ def _log_request(scope: Scope, status: int, seconds: float) -> None:
     correlation = ""
     for name, value in scope.get("headers", ()):
         if name == b"x-wopi-correlationid":
-            correlation = value.decode("latin-1")[:64].replace(" ", "_")
+            correlation = value.decode("latin-1")
             break
     log.info(
         "op=%s method=%s path=%s file_id=%s user_id=%s status=%d duration_ms=%.1f correlation_id=%s",
-        state.get("wopi_op", "-"),
-        scope.get("method", "-"),
-        scope.get("path", "-"),
-        state.get("wopi_file_id", "-"),
-        state.get("wopi_user_id", "-"),
+        log_value(state.get("wopi_op", "-")),
+        log_value(scope.get("method", "-")),
+        log_value(scope.get("path", "-"), limit=256),
+        log_value(state.get("wopi_file_id", "-")),
+        log_value(state.get("wopi_user_id", "-")),
         status,
         seconds * 1000,
-        correlation or "-",
+        log_value(correlation),
     )
