@@ -46,6 +46,13 @@ def log_value(text: str, limit: int = 64) -> str:
     return "".join(c if c.isprintable() and not c.isspace() else "_" for c in text[:limit]) or "-"
 
 
+def quiet_http_logs() -> None:
+    """Keep httpx's request lines out of the logs: they print full URLs, and WOPI URLs carry access tokens."""
+    for noisy in ("httpx", "httpcore"):
+        logger = logging.getLogger(noisy)
+        logger.setLevel(max(logging.WARNING, logger.getEffectiveLevel()))
+
+
 def configure_logging(level: str = "INFO", fmt: str = "keyvalue") -> None:
     """Send wopihost's logs to stderr in the chosen format; silence uvicorn's access log (it prints query
     strings, which carry access tokens)."""
@@ -55,8 +62,6 @@ def configure_logging(level: str = "INFO", fmt: str = "keyvalue") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
-    # httpx logs every request URL at INFO, and WOPI URLs carry access tokens.
-    for noisy in ("httpx", "httpcore"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    quiet_http_logs()
     logging.getLogger("uvicorn.access").disabled = True
     logging.getLogger("uvicorn.access").propagate = False

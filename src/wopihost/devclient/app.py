@@ -30,15 +30,10 @@ from wopihost.devclient.policies import Timings
 from wopihost.devclient.runtime import Runtime
 from wopihost.devclient.sessions import SessionEvent
 from wopihost.devclient.wopi_client import USER_AGENT, WopiClient
-from wopihost.logging_setup import configure_logging
+from wopihost.logging_setup import configure_logging, quiet_http_logs
 
 log = logging.getLogger("wopihost.devclient")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-
-
-def quiet_http_logs() -> None:
-    """Keep httpx's request lines out of the logs: they contain full URLs, access tokens included."""
-    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _runtime(request: Request) -> Runtime:

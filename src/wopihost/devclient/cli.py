@@ -12,7 +12,7 @@ import click
 import orjson
 
 from wopihost.config import Settings, load_settings
-from wopihost.devclient.app import create_devclient_app, quiet_http_logs
+from wopihost.devclient.app import create_devclient_app
 from wopihost.devclient.discovery_xml import DISCOVERY_PATH, build_discovery_xml
 from wopihost.devclient.keys import DevClientKeys
 from wopihost.devclient.keystore import KeyStore
@@ -30,6 +30,7 @@ from wopihost.devclient.simulate import (
     format_summary,
     reports_json,
 )
+from wopihost.logging_setup import quiet_http_logs
 
 ROLES: tuple[Role, ...] = ("A", "B", "C")
 
