@@ -20,8 +20,9 @@ import pytest
 from wopihost.adapters.local_blobs import LocalBlobStore
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileAccess, FileRecord, StoredBlob, User
+from wopihost.domain.timestamps import iso8601
 from wopihost.urls import PublicUrls
-from wopihost.wopi.check_file_info import HostIdentity, check_file_info, iso8601
+from wopihost.wopi.check_file_info import HostIdentity, check_file_info
 
 OWNER = User(id="ownerownerownerownerowne", username="alice", display_name="Alice", root_folder_id="r" * 24)
 GUEST = User(id="guestguestguestguestgues", username="bob", display_name="Bob B.", root_folder_id="q" * 24)

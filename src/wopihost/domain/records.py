@@ -21,6 +21,8 @@ class User:
     user_info: str = ""
     is_admin: bool = False
     has_password: bool = False
+    # Microsoft 365 business users get BUSINESS_USER=1 in action URLs (scenarios/business.rst).
+    is_business_user: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,30 @@ class FileAccess:
 
 
 @dataclass(frozen=True, slots=True)
+class SaveKind:
+    """What the WOPI client said of a save: by a person or not, an autosave, the save on closing.
+
+    Collabora Online and ONLYOFFICE send these as X-COOL-WOPI-IsModifiedByUser, -IsAutosave and
+    -IsExitSave (or their X-LOOL-WOPI- forms); None where the client said nothing.
+    """
+
+    modified_by_user: bool | None = None
+    autosave: bool | None = None
+    exit_save: bool | None = None
+
+    @property
+    def label(self) -> str:
+        """ "exit save", "autosave", "user save", or "" when the client said nothing."""
+        if self.exit_save:
+            return "exit save"
+        if self.autosave:
+            return "autosave"
+        if self.modified_by_user is not None or self.autosave is False:
+            return "user save"
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
 class Version:
     """One stored version of a file's content."""
 
@@ -94,6 +120,7 @@ class Version:
     author_id: str | None
     editors: str = ""
     source: str = ""  # how it came to be: upload, putfile, putrelative, conversion, restore
+    save: SaveKind = SaveKind()
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,11 +59,22 @@ class HostFrame:
 
 
 def host_frame(
-    discovery: Discovery, action: Action, *, wopi_src: str, language: str | None, raw_query: str
+    discovery: Discovery,
+    action: Action,
+    *,
+    wopi_src: str,
+    language: str | None,
+    raw_query: str,
+    business_user: bool = False,
 ) -> HostFrame:
     """Build the action URL (with the user's language, a new host session ID and the wd* parameters)."""
     session_id = secrets.token_hex(16)
-    context = ActionUrlContext(wopi_src=wopi_src, language=language or None, host_session_id=session_id)
+    context = ActionUrlContext(
+        wopi_src=wopi_src,
+        language=language or None,
+        host_session_id=session_id,
+        business_user=business_user,
+    )
     url = append_raw_parameters(build_action_url(action, context), wd_parameters(raw_query))
     app = app_of(discovery, action)
     nonce = secrets.token_urlsafe(16)

@@ -6,12 +6,12 @@ https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/fil
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from wopihost.domain.names import MAX_STEM_LENGTH
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileAccess
+from wopihost.domain.timestamps import iso8601
 from wopihost.urls import PublicUrls
 
 # Capabilities this host implements completely. Containers, ecosystem and Cobalt are not implemented and so
@@ -41,11 +41,6 @@ class HostIdentity:
     """How the host names itself in breadcrumbs."""
 
     brand_name: str
-
-
-def iso8601(moment: datetime) -> str:
-    """UTC in the round-trip format WOPI asks for, e.g. 2009-06-15T13:45:30.0000000Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
 
 
 def check_file_info(

@@ -10,7 +10,7 @@ from sqlalchemy import Row
 from wopihost.adapters.sql.models import FileRow, FolderRow, UserRow, VersionRow
 from wopihost.domain.locks import Lock
 from wopihost.domain.names import name_key
-from wopihost.domain.records import FileRecord, Folder, User, Version
+from wopihost.domain.records import FileRecord, Folder, SaveKind, User, Version
 
 FILE_COLUMNS = tuple(FileRow.__table__.columns)
 USER_COLUMNS = tuple(UserRow.__table__.columns)
@@ -54,6 +54,7 @@ def user_from_row(row: Row[Any] | Any) -> User:
         root_folder_id=m[_U.root_folder_id],
         user_info=m[_U.user_info] or "",
         is_admin=bool(m[_U.is_admin]),
+        is_business_user=bool(m[_U.is_business_user]),
         has_password=m[_U.password_hash] is not None,
     )
 
@@ -82,6 +83,7 @@ def version_from_row(row: Row[Any] | Any) -> Version:
         author_id=m[_V.author_id],
         editors=m[_V.editors] or "",
         source=m[_V.source] or "",
+        save=SaveKind(m[_V.modified_by_user], m[_V.autosave], m[_V.exit_save]),
     )
 
 

@@ -58,6 +58,8 @@ class UserRow(Base):
     password_hash: Mapped[str | None] = mapped_column(String(256))
     user_info: Mapped[str] = mapped_column(Text, default="")
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Microsoft 365 business users edit under their organisation's licence (scenarios/business.rst).
+    is_business_user: Mapped[bool] = mapped_column(Boolean, default=False)
     root_folder_id: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -111,6 +113,10 @@ class VersionRow(Base):
     author_id: Mapped[str | None] = mapped_column(String(32))
     editors: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(32), default="")
+    # What the WOPI client said of the save (X-COOL-WOPI-IsAutosave and kin); None where it said nothing.
+    modified_by_user: Mapped[bool | None] = mapped_column(Boolean)
+    autosave: Mapped[bool | None] = mapped_column(Boolean)
+    exit_save: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class ShareRow(Base):

@@ -51,6 +51,7 @@ class HostPages:
             wopi_src=services.urls.wopi_src(file.id),
             language=request.headers.get("accept-language"),
             raw_query=query,
+            business_user=user.is_business_user,
         )
         # A new token for every page load; it goes into the page's form and nowhere else.
         token = services.tokens.issue(user.id, file.id)
