@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,10 @@ from wopihost.devclient.discovery_xml import DISCOVERY_PATH, build_discovery_xml
 from wopihost.devclient.keys import DevClientKeys
 from wopihost.devclient.keystore import KeyStore
 from wopihost.devclient.policies import AppName, Timings
+from wopihost.devclient.replay import ClientName, ReplayReport
+from wopihost.devclient.replay import format_summary as replay_summary
+from wopihost.devclient.replay import reports_json as replay_json
+from wopihost.devclient.replay_scripts import SCRIPTS, run_replay
 from wopihost.devclient.scenarios import REVOKING, SCENARIO_NUMBERS, Role, Scenario, scenario
 from wopihost.devclient.simulate import (
     EDITING_APPS,
@@ -33,6 +38,9 @@ from wopihost.devclient.simulate import (
 from wopihost.logging_setup import quiet_http_logs
 
 ROLES: tuple[Role, ...] = ("A", "B", "C")
+OFFICE_CLIENTS: dict[str, AppName] = {"word": "Word", "excel": "Excel", "powerpoint": "PowerPoint"}
+REPLAYED: tuple[ClientName, ...] = ("collabora", "onlyoffice")
+CLIENTS = [*REPLAYED, *OFFICE_CLIENTS]
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -130,7 +138,15 @@ def _scenarios(app: AppName, chosen: tuple[str, ...], users: int, revoke: bool) 
     metavar="NAME=TOKEN",
     help="A user in order A, B, C: NAME=file with `wopihost token` output, or NAME={json}. Two or three.",
 )
-@click.option("--app", type=click.Choice(list(EDITING_APPS)), default=None, help="Default: by file type.")
+@click.option(
+    "--client",
+    type=click.Choice(CLIENTS),
+    default=None,
+    help="The client whose traffic to replay. Default: Word, Excel or PowerPoint by file type.",
+)
+@click.option(
+    "--app", type=click.Choice(list(EDITING_APPS)), default=None, help="Same as --client word|excel|..."
+)
 @click.option(
     "--scenario",
     "chosen",
@@ -147,6 +163,7 @@ def _scenarios(app: AppName, chosen: tuple[str, ...], users: int, revoke: bool) 
 def simulate(
     ctx: click.Context,
     user_specs: tuple[str, ...],
+    client: str | None,
     app: AppName | None,
     chosen: tuple[str, ...],
     time_factor: float,
@@ -155,7 +172,12 @@ def simulate(
     as_json: bool,
     verbose: bool,
 ) -> None:
-    """Replay Word, Excel or PowerPoint co-authoring (scenarios 1-6 of coauth.rst) against a WOPI host.
+    """Replay a real client's traffic against a WOPI host and report what that client would call an error.
+
+    --client word|excel|powerpoint replays Office for the web's co-authoring (scenarios 1-6 of
+    coauth.rst); --client collabora replays Collabora Online (1: one editor with chained saves, rename,
+    Save As and exit save; 2: a stale save that must be refused with 409 and COOLStatusCode 1010);
+    --client onlyoffice replays ONLYOFFICE Docs (1: editing with its new-document flow; 2: conversion).
 
     Users A, B and optionally C come in that order as --user NAME=TOKEN, TOKEN being a file with what
     `wopihost token` prints ({"wopi_src", "access_token", "access_token_ttl"}) or that JSON inline, all
@@ -176,6 +198,7 @@ def simulate(
         raise click.UsageError("give two or three --user options (users A, B and optionally C)")
     if time_factor <= 0:
         raise click.UsageError("--time-factor must be positive")
+    app = _office_app(client, app)
     quiet_http_logs()
     if not verbose:
         logging.getLogger("wopihost.devclient").setLevel(logging.WARNING)
@@ -184,6 +207,10 @@ def simulate(
         for role, spec in zip(ROLES, user_specs, strict=False)
     }
     keys = KeyStore(_settings(ctx).devclient_keys_file)
+    if client in REPLAYED:
+        if revoke_command or restore_command:
+            raise click.UsageError(f"--client {client} has no revoking scenarios")
+        _replay(client, chosen, users, keys, time_factor, as_json)
     app = app or anyio.run(lambda: detect_app(users["A"], keys.signer))
     if app is None:
         raise click.UsageError("could not tell the application from the file's name; give --app")
@@ -206,6 +233,43 @@ def simulate(
     else:
         failed = [f"{r.scenario.number}" for r in reports if not r.passed]
         click.echo(f"\n{len(reports) - len(failed)} of {len(reports)} scenarios passed for {app}.")
+    sys.exit(0 if reports and all(r.passed for r in reports) else 1)
+
+
+def _office_app(client: str | None, app: AppName | None) -> AppName | None:
+    office = OFFICE_CLIENTS.get(client or "")
+    if office and app and office != app:
+        raise click.UsageError(f"--client {client} and --app {app} disagree")
+    return office or app
+
+
+def _replay(
+    client: ClientName,
+    chosen: tuple[str, ...],
+    users: dict[Role, SimUser],
+    keys: KeyStore,
+    time_factor: float,
+    as_json: bool,
+) -> None:
+    scripts = SCRIPTS[client]
+    numbers = {str(script.number) for script in scripts}
+    if unknown := [n for n in chosen if n not in numbers]:
+        raise click.UsageError(f"--client {client} has scenarios {', '.join(sorted(numbers))}, not {unknown}")
+    reports: list[ReplayReport] = []
+    for script in scripts:
+        if chosen and str(script.number) not in chosen:
+            continue
+        if not as_json:
+            click.echo(f"\n{client}, scenario {script.number}: {script.title}")
+        run = partial(run_replay, script, users, keys.signer, time_factor=time_factor)
+        reports.append(anyio.run(partial(run, progress=None if as_json else _progress)))
+        if not as_json:
+            click.echo("\n".join(replay_summary(reports[-1])))
+    if as_json:
+        click.echo(replay_json(reports))
+    else:
+        failed = [r for r in reports if not r.passed]
+        click.echo(f"\n{len(reports) - len(failed)} of {len(reports)} scenarios passed for {client}.")
     sys.exit(0 if reports and all(r.passed for r in reports) else 1)
 
 

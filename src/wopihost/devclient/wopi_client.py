@@ -193,11 +193,15 @@ class WopiClient:
         """Lock: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/lock"""
         return await self._post("Lock", target, {X_WOPI_OVERRIDE: "LOCK", X_WOPI_LOCK: lock_id})
 
-    async def refresh_lock(self, target: WopiTarget, lock_id: str) -> WopiResponse:
-        """RefreshLock: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/refreshlock"""
-        return await self._post(
-            "RefreshLock", target, {X_WOPI_OVERRIDE: "REFRESH_LOCK", X_WOPI_LOCK: lock_id}
-        )
+    async def refresh_lock(
+        self, target: WopiTarget, lock_id: str, *, override: str = "REFRESH_LOCK"
+    ) -> WopiResponse:
+        """RefreshLock: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/refreshlock
+
+        Collabora keeps its lock alive with LOCK and the same lock ID (`override="LOCK"`), which the spec
+        also defines as a refresh; the operation is still reported as RefreshLock.
+        """
+        return await self._post("RefreshLock", target, {X_WOPI_OVERRIDE: override, X_WOPI_LOCK: lock_id})
 
     async def unlock(self, target: WopiTarget, lock_id: str) -> WopiResponse:
         """Unlock: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/unlock"""
@@ -213,14 +217,24 @@ class WopiClient:
         return await self._post("GetLock", target, {X_WOPI_OVERRIDE: "GET_LOCK"})
 
     async def put_file(
-        self, target: WopiTarget, content: bytes, *, lock_id: str | None, editors: Sequence[str] = ()
+        self,
+        target: WopiTarget,
+        content: bytes,
+        *,
+        lock_id: str | None,
+        editors: Sequence[str] = (),
+        extra_headers: Mapping[str, str] | None = None,
     ) -> WopiResponse:
-        """PutFile: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/putfile"""
+        """PutFile: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/putfile
+
+        `extra_headers` carries what only some clients send (Collabora's and ONLYOFFICE's save headers).
+        """
         headers = {X_WOPI_OVERRIDE: "PUT"}
         if lock_id is not None:
             headers[X_WOPI_LOCK] = lock_id
         if editors:
             headers[X_WOPI_EDITORS] = ",".join(editors)
+        headers.update(extra_headers or {})
         return await self.send("PutFile", target, method="POST", contents=True, headers=headers, body=content)
 
     async def put_relative_file(
@@ -231,7 +245,7 @@ class WopiClient:
         suggested_target: str | None = None,
         relative_target: str | None = None,
         overwrite: bool = False,
-        file_conversion: bool = False,
+        file_conversion: bool | str = False,
     ) -> WopiResponse:
         """PutRelativeFile: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/putrelativefile"""
         headers = {X_WOPI_OVERRIDE: "PUT_RELATIVE", X_WOPI_SIZE: str(len(content))}
@@ -241,7 +255,8 @@ class WopiClient:
             headers[X_WOPI_RELATIVE_TARGET] = encode_utf7(relative_target)
             headers[X_WOPI_OVERWRITE_RELATIVE_TARGET] = "true" if overwrite else "false"
         if file_conversion:
-            headers[X_WOPI_FILE_CONVERSION] = "True"
+            # Office sends "True", ONLYOFFICE "true": hosts must read the value, not only the presence.
+            headers[X_WOPI_FILE_CONVERSION] = "True" if file_conversion is True else str(file_conversion)
         return await self.send("PutRelativeFile", target, method="POST", headers=headers, body=content)
 
     async def rename_file(
