@@ -147,6 +147,8 @@ class DevClientSettings(BaseModel):
     allowed_wopi_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "::1"])
     autosave_seconds: float = Field(default=30.0, gt=0)
     refresh_lock_seconds: float = Field(default=15 * 60.0, gt=0)
+    # Whose discovery the development client presents, and whose way of saving it follows.
+    shape: Literal["microsoft", "collabora", "onlyoffice", "oos"] = "microsoft"
 
     _strip = field_validator("public_url")(_strip_slash)
 

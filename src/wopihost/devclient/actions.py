@@ -14,7 +14,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from wopihost.devclient.catalog import APPS_BY_SLUG, AppSpec, app_for_filename
-from wopihost.devclient.documents import DEFAULT_LIMITS, TextModel, convert_legacy, converts_to, read_model
+from wopihost.devclient.documents import (
+    DEFAULT_LIMITS,
+    TextModel,
+    convert_legacy,
+    converts_to,
+    kind_for,
+    read_model,
+)
+from wopihost.devclient.documents.preview import preview_model
 from wopihost.devclient.fileinfo import FileInfo
 from wopihost.devclient.messages import notice
 from wopihost.devclient.opening import file_info_from
@@ -22,6 +30,7 @@ from wopihost.devclient.pages import LaunchParams, Mode, Page
 from wopihost.devclient.policies import POLICIES
 from wopihost.devclient.runtime import Runtime
 from wopihost.devclient.sessions import OpenFailure, failure_kind
+from wopihost.devclient.shapes import SHAPE_STYLES
 from wopihost.domain.names import split_extension
 from wopihost.errors import FileTooLarge, UnreadableDocument
 from wopihost.logging_setup import log_value
@@ -33,11 +42,22 @@ log = logging.getLogger("wopihost.devclient")
 
 async def launch(request: Request) -> Response:
     """Accept the host page's form POST (access_token, access_token_ttl) on an action URL."""
-    runtime: Runtime = request.app.state.runtime
     app = APPS_BY_SLUG.get(request.path_params["app"])
     action = request.path_params["action"]
     if app is None or action not in app.action_names():
         return Response("no such action", status_code=404)
+    accepted = await accept_launch(request, app, action)
+    if isinstance(accepted, Response):
+        return accepted
+    runtime, params = accepted
+    return await HANDLERS[action](runtime, app, params)
+
+
+async def accept_launch(
+    request: Request, app: AppSpec, action: str
+) -> tuple[Runtime, LaunchParams] | Response:
+    """Check a launch's form POST and WOPISrc; an error page when they are unusable."""
+    runtime: Runtime = request.app.state.runtime
     params = await _launch_params(request)
     if isinstance(params, str):
         return _error(runtime, app, LaunchParams("", "", 0), params, status_code=400)
@@ -51,7 +71,7 @@ async def launch(request: Request) -> Response:
         urlsplit(params.wopi_src).path,
         log_value(params.host_session_id or "-"),
     )
-    return await HANDLERS[action](runtime, app, params)
+    return runtime, params
 
 
 async def _launch_params(request: Request) -> LaunchParams | str:
@@ -82,6 +102,7 @@ def _render(runtime: Runtime, page: Page, status_code: int = 200) -> Response:
         poll_ms=runtime.poll_ms,
         edit_notification_ms=runtime.edit_notification_ms,
         status_code=status_code,
+        client=SHAPE_STYLES[runtime.shape],
     )
 
 
@@ -99,26 +120,34 @@ def _error(
     return _render(runtime, page, status_code)
 
 
+def error_page(runtime: Runtime, app: AppSpec, params: LaunchParams, kind: str) -> Response:
+    """Return the error dialog page of a failure kind (see messages.NOTICES)."""
+    return _error(runtime, app, params, kind)
+
+
 def _extension(name: str) -> str:
     return split_extension(name)[1].lower().lstrip(".")
 
 
 def _view_model(name: str, content: bytes) -> TextModel:
-    # Binary formats are shown through the same conversion the convert action uses.
+    # Binary formats are shown through the same conversion the convert action uses; formats the client
+    # cannot read (ODF, PDF) get a read-only preview.
     if converts_to(_extension(name)):
         name, content = convert_legacy(name, content)
+    if kind_for(name) is None:
+        return preview_model(name, content, DEFAULT_LIMITS)
     return read_model(name, content)
 
 
 async def _open_for_view(
-    runtime: Runtime, app: AppSpec, params: LaunchParams
+    runtime: Runtime, app: AppSpec, params: LaunchParams, *, any_type: bool = False
 ) -> tuple[FileInfo, TextModel] | Response:
     response = await runtime.wopi.check_file_info(params.target(), session_context=params.session_context)
     try:
         info = file_info_from(response)
     except OpenFailure as failure:
         return _error(runtime, app, params, failure.kind)
-    if app.action("view", _extension(info.base_file_name)) is None:
+    if not any_type and app.action("view", _extension(info.base_file_name)) is None:
         return _error(runtime, app, params, "wrong_type", info=info)
     fetched = await runtime.wopi.get_file(params.target(), max_expected_size=DEFAULT_LIMITS.max_bytes)
     if not fetched.ok:
@@ -133,10 +162,20 @@ async def _open_for_view(
 
 
 async def view(
-    runtime: Runtime, app: AppSpec, params: LaunchParams, *, mode: Mode = "view", banner: str | None = None
+    runtime: Runtime,
+    app: AppSpec,
+    params: LaunchParams,
+    *,
+    mode: Mode = "view",
+    banner: str | None = None,
+    any_type: bool = False,
 ) -> Response:
-    """view and embedview: CheckFileInfo, GetFile, then a read-only rendering."""
-    opened = await _open_for_view(runtime, app, params)
+    """view and embedview: CheckFileInfo, GetFile, then a read-only rendering.
+
+    `any_type` opens files the app's own discovery entry does not list (the shaped discoveries offer
+    ODF and PDF), previewing what cannot be edited.
+    """
+    opened = await _open_for_view(runtime, app, params, any_type=any_type)
     if isinstance(opened, Response):
         return opened
     page = runtime.pages.add(mode, app, params, runtime.clock.monotonic())

@@ -20,19 +20,30 @@ from starlette.staticfiles import StaticFiles
 from wopihost.config import Settings, load_settings
 from wopihost.devclient import actions, api
 from wopihost.devclient.catalog import APPS, APPS_BY_SLUG
+from wopihost.devclient.client_styles import STYLES
 from wopihost.devclient.clock import SessionClock, SystemClock
 from wopihost.devclient.coauthoring import SessionManager
-from wopihost.devclient.discovery_xml import DISCOVERY_PATH, build_discovery_xml
+from wopihost.devclient.discovery_xml import DISCOVERY_PATH
 from wopihost.devclient.favicons import favicon_ico
 from wopihost.devclient.keystore import KeyStore
 from wopihost.devclient.pages import PageRenderer, PageStore
 from wopihost.devclient.policies import Timings
 from wopihost.devclient.runtime import Runtime
 from wopihost.devclient.sessions import SessionEvent
+from wopihost.devclient.shape_routes import shape_routes
+from wopihost.devclient.shapes import SHAPE_STYLES, ShapeName, build_shaped_discovery
 from wopihost.devclient.wopi_client import USER_AGENT, WopiClient
 from wopihost.logging_setup import configure_logging, quiet_http_logs
 
 log = logging.getLogger("wopihost.devclient")
+# The icons the shaped discoveries name besides the Office apps' own.
+SHAPE_ICONS = {
+    "x-office-document": ("W", "#2a6099"),
+    "x-office-spreadsheet": ("C", "#1e8a3c"),
+    "x-office-presentation": ("I", "#c0392b"),
+    "x-office-drawing": ("D", "#d68910"),
+    "pdf": ("P", "#aa2222"),
+}
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
@@ -44,17 +55,19 @@ def _runtime(request: Request) -> Runtime:
 async def discovery(request: Request) -> Response:
     """The discovery XML, with the proof keys now in the key file."""
     runtime = _runtime(request)
-    xml = build_discovery_xml(runtime.base_url, runtime.keys.discovery_attributes())
+    xml = build_shaped_discovery(runtime.shape, runtime.base_url, runtime.keys.discovery_attributes())
     return Response(xml, media_type="text/xml; charset=utf-8", headers={"Cache-Control": "no-cache"})
 
 
 async def favicon(request: Request) -> Response:
     """An app's favicon, as discovery's favIconUrl names it."""
-    app = APPS_BY_SLUG.get(request.path_params["slug"])
-    if app is None:
+    slug = request.path_params["slug"]
+    app = APPS_BY_SLUG.get(slug)
+    letter, color = (app.letter, app.color) if app else SHAPE_ICONS.get(slug, ("", ""))
+    if not letter:
         return Response(status_code=404)
     return Response(
-        favicon_ico(app.letter, app.color),
+        favicon_ico(letter, color),
         media_type="image/x-icon",
         headers={"Cache-Control": "public, max-age=86400"},
     )
@@ -80,6 +93,7 @@ def _routes() -> list[BaseRoute]:
         Route("/api/p/{pid}/leave", api.leave, methods=["POST"]),
         Route("/page/{pid}/view", actions.page_view, methods=["GET"]),
         Route("/page/{pid}/continue", actions.page_continue, methods=["GET"]),
+        *shape_routes(),
         Route("/{app}/{action}", actions.launch, methods=["GET", "POST"]),
     ]
 
@@ -96,8 +110,12 @@ def create_devclient_app(
     wopi_timeout_seconds: float = 30.0,
     on_event: Callable[[SessionEvent], None] | None = None,
     allowed_wopi_hosts: Collection[str] | None = None,
+    shape: ShapeName = "microsoft",
 ) -> Starlette:
-    """Build the development client; `public_url` is where browsers and hosts reach it."""
+    """Build the development client; `public_url` is where browsers and hosts reach it.
+
+    `shape` picks whose discovery it presents, and so how it locks and saves (see shapes.py).
+    """
     base_url = public_url.rstrip("/")
     quiet_http_logs()
     timings = timings or Timings()
@@ -107,7 +125,8 @@ def create_devclient_app(
         transport=transport, timeout=wopi_timeout_seconds, headers={"User-Agent": USER_AGENT}
     )
     wopi = WopiClient(http, keys.signer, wall_clock=clock.wall)
-    manager = SessionManager(wopi, clock=clock, timings=timings, on_event=on_event)
+    style = STYLES[SHAPE_STYLES[shape]]
+    manager = SessionManager(wopi, clock=clock, timings=timings, on_event=on_event, style=style)
     runtime = Runtime(
         base_url=base_url,
         keys=keys,
@@ -121,6 +140,7 @@ def create_devclient_app(
         allowed_wopi_hosts=None
         if allowed_wopi_hosts is None
         else frozenset(h.lower() for h in allowed_wopi_hosts),
+        shape=shape,
     )
 
     @contextlib.asynccontextmanager
@@ -165,6 +185,7 @@ def devclient_app_from_settings(settings: Settings, *, public_url: str | None = 
     if "*" not in section.allowed_wopi_hosts:
         allowed = {*section.allowed_wopi_hosts, urlsplit(settings.server.wopi_base_url).hostname or ""}
     return create_devclient_app(
+        shape=section.shape,
         allowed_wopi_hosts=allowed,
         keys_file=settings.devclient_keys_file,
         public_url=public_url or section.base_url,

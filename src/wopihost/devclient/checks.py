@@ -43,10 +43,15 @@ async def check_permission(
 
 
 async def refresh_lock(
-    wopi: WopiClient, events: EventRecorder, session: DocumentSession, participant: Participant
+    wopi: WopiClient,
+    events: EventRecorder,
+    session: DocumentSession,
+    participant: Participant,
+    *,
+    override: str = "REFRESH_LOCK",
 ) -> Outcome:
     """RefreshLock with one user's token: keeps the lock alive and proves that user may still edit."""
-    response = await wopi.refresh_lock(participant.target, session.lock_id)
+    response = await wopi.refresh_lock(participant.target, session.lock_id, override=override)
     events.wopi(session, session.file_name, response, participant.actor)
     if response.ok:
         return Outcome.ALLOWED

@@ -14,7 +14,7 @@ import orjson
 
 from wopihost.config import Settings, load_settings
 from wopihost.devclient.app import create_devclient_app
-from wopihost.devclient.discovery_xml import DISCOVERY_PATH, build_discovery_xml
+from wopihost.devclient.discovery_xml import DISCOVERY_PATH
 from wopihost.devclient.keys import DevClientKeys
 from wopihost.devclient.keystore import KeyStore
 from wopihost.devclient.policies import AppName, Timings
@@ -23,6 +23,7 @@ from wopihost.devclient.replay import format_summary as replay_summary
 from wopihost.devclient.replay import reports_json as replay_json
 from wopihost.devclient.replay_scripts import SCRIPTS, run_replay
 from wopihost.devclient.scenarios import REVOKING, SCENARIO_NUMBERS, Role, Scenario, scenario
+from wopihost.devclient.shapes import SHAPE_NAMES, ShapeName, build_shaped_discovery
 from wopihost.devclient.simulate import (
     EDITING_APPS,
     Commands,
@@ -58,8 +59,16 @@ def devclient() -> None:
 @click.option("--host", default=None, help="Address to listen on (default devclient.host, 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default devclient.port, 8081).")
 @click.option("--public-url", default=None, help="URL browsers and hosts use to reach the client.")
+@click.option(
+    "--shape",
+    type=click.Choice(SHAPE_NAMES),
+    default=None,
+    help="Whose discovery to present and whose way of saving to follow (default devclient.shape).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None, public_url: str | None) -> None:
+def serve(
+    ctx: click.Context, host: str | None, port: int | None, public_url: str | None, shape: ShapeName | None
+) -> None:
     """Serve discovery at /hosting/discovery and the view and edit pages."""
     import uvicorn
 
@@ -67,14 +76,16 @@ def serve(ctx: click.Context, host: str | None, port: int | None, public_url: st
     section = settings.devclient
     host, port = host or section.host, port or section.port
     base_url = (public_url or section.public_url or f"http://{host}:{port}").rstrip("/")
+    shape = shape or section.shape
     app = create_devclient_app(
+        shape=shape,
         keys_file=settings.devclient_keys_file,
         public_url=base_url,
         timings=Timings.from_settings(
             autosave_seconds=section.autosave_seconds, refresh_lock_seconds=section.refresh_lock_seconds
         ),
     )
-    click.echo(f"development WOPI client: discovery at {base_url}{DISCOVERY_PATH}", err=True)
+    click.echo(f"development WOPI client ({shape} shape): discovery at {base_url}{DISCOVERY_PATH}", err=True)
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, server_header=False)
 
 
@@ -89,14 +100,14 @@ def rotate_keys(ctx: click.Context) -> None:
 
 @devclient.command("discovery")
 @click.option("--public-url", default=None, help="Base URL to put in the action URLs (default devclient's).")
+@click.option("--shape", type=click.Choice(SHAPE_NAMES), default=None, help="Default devclient.shape.")
 @click.pass_context
-def discovery(ctx: click.Context, public_url: str | None) -> None:
+def discovery(ctx: click.Context, public_url: str | None, shape: ShapeName | None) -> None:
     """Print the discovery XML."""
     settings = _settings(ctx)
     base_url = (public_url or settings.devclient.base_url).rstrip("/")
-    click.echo(
-        build_discovery_xml(base_url, KeyStore(settings.devclient_keys_file).discovery_attributes()), nl=False
-    )
+    attributes = KeyStore(settings.devclient_keys_file).discovery_attributes()
+    click.echo(build_shaped_discovery(shape or settings.devclient.shape, base_url, attributes), nl=False)
 
 
 def _parse_user(value: str) -> tuple[str, dict[str, Any]]:

@@ -95,6 +95,7 @@ class ClientStyle:
         return bool(self.prefixes)
 
 
+AUTOSAVE = SaveKind.autosaved()
 STYLES: dict[StyleName, ClientStyle] = {
     "office": ClientStyle("office", "REFRESH_LOCK", 900.0, (), sends_editors=True),
     "collabora": ClientStyle("collabora", "LOCK", 900.0, ("X-COOL",), sends_editors=False),

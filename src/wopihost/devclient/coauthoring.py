@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import anyio
 
 from wopihost.devclient.checks import Outcome, check_permission, refresh_lock
+from wopihost.devclient.client_styles import AUTOSAVE, STYLES, ClientStyle, SaveKind, last_modified_time
 from wopihost.devclient.clock import SessionClock, epoch_ms
 from wopihost.devclient.documents import apply_edits, read_model
 from wopihost.devclient.fileinfo import FileInfo
@@ -56,13 +57,15 @@ class SessionManager:
         timings: Timings,
         track_heartbeats: bool = True,
         on_event: Callable[[SessionEvent], None] | None = None,
+        style: ClientStyle = STYLES["office"],
     ) -> None:
         self.wopi = wopi
+        self.style = style
         self.clock = clock
         self.timings = timings
         self._track_heartbeats = track_heartbeats
         self._events = EventRecorder(clock, on_event)
-        self._opener = DocumentOpener(wopi, self._events, clock, timings)
+        self._opener = DocumentOpener(wopi, self._events, clock, timings, style)
         self._sessions: dict[str, DocumentSession] = {}
         self._by_pid: dict[str, DocumentSession] = {}
         self._departed: dict[str, tuple[Departure, float]] = {}
@@ -214,7 +217,7 @@ class SessionManager:
         session, _ = self.touch(pid)
         async with session.op_lock:
             if session.dirty and not session.ended:
-                await self._save(session)
+                await self._save(session, SaveKind.by_user())
 
     async def rename(self, pid: str, stem: str) -> WopiResponse:
         """RenameFile with the participant's token and the session's lock; updates the name on success."""
@@ -224,6 +227,8 @@ class SessionManager:
             self._events.wopi(session, session.file_name, response, participant.actor)
             if response.ok:
                 body = response.json_object() or {}
+                if self.style.name == "collabora":
+                    session.last_modified = last_modified_time(response) or ""
                 new_stem = body.get("Name") if isinstance(body.get("Name"), str) else stem
                 extension = session.file_name[len(session.file_name.rsplit(".", 1)[0]) :]
                 session.file_name = f"{new_stem}{extension}"
@@ -308,7 +313,9 @@ class SessionManager:
             )
             if holder is None:
                 return
-            outcome = await refresh_lock(self.wopi, self._events, session, holder)
+            outcome = await refresh_lock(
+                self.wopi, self._events, session, holder, override=self.style.refresh_override
+            )
             if outcome is not Outcome.DENIED:
                 session.next_refresh_at = self.clock.monotonic() + self.timings.lock_refresh
             # A refused token leaves; the loop then refreshes with the next user's token.
@@ -322,9 +329,15 @@ class SessionManager:
 
     # Saving and ending
 
-    async def _save(self, session: DocumentSession) -> None:
-        result, saver = await put_session(self.wopi, self._events, self.clock, self.timings, session)
-        if result is SaveResult.LOCK_LOST:
+    async def _save(self, session: DocumentSession, kind: SaveKind = AUTOSAVE) -> None:
+        result, saver = await put_session(
+            self.wopi, self._events, self.clock, self.timings, session, style=self.style, kind=kind
+        )
+        if result is SaveResult.DOC_CHANGED:
+            # Collabora asks the user what to do; here the session ends with that message, and the
+            # co-author's newer work stays in storage.
+            await self._end(session, Departure.DOC_CHANGED)
+        elif result is SaveResult.LOCK_LOST:
             await self._end(session, Departure.LOCK_LOST)
         elif result is SaveResult.END_SESSION:
             await self._end(session, Departure.SESSION_ENDED, culprit=saver)
@@ -332,7 +345,8 @@ class SessionManager:
     async def _depart(self, session: DocumentSession, participant: Participant, reason: Departure) -> None:
         """Remove one participant; the last one out saves and unlocks."""
         if reason in (Departure.LEFT, Departure.TIMEOUT) and session.dirty:
-            await self._save(session)
+            last = len(session.participants) == 1
+            await self._save(session, SaveKind.on_exit() if last else SaveKind.by_user())
             if session.ended:
                 return
         del session.participants[participant.pid]

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from wopihost.devclient.catalog import APPS, ActionSpec, AppSpec
 
 DISCOVERY_PATH = "/hosting/discovery"
-_PROOF_KEY_ORDER = ("oldvalue", "oldmodulus", "oldexponent", "value", "modulus", "exponent")
+PROOF_KEY_ORDER = ("oldvalue", "oldmodulus", "oldexponent", "value", "modulus", "exponent")
 
 
 def favicon_url(base_url: str, app: AppSpec) -> str:
@@ -40,7 +40,7 @@ def build_discovery_xml(base_url: str, proof_key_attributes: Mapping[str, str]) 
         for action in app.actions:
             for ext in action.extensions:
                 ET.SubElement(element, "action", _action_attributes(base_url, app, action, ext))
-    proof = {name: proof_key_attributes[name] for name in _PROOF_KEY_ORDER}
+    proof = {name: proof_key_attributes[name] for name in PROOF_KEY_ORDER}
     ET.SubElement(root, "proof-key", proof)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

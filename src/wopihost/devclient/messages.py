@@ -114,6 +114,12 @@ NOTICES: dict[str, Notice] = {
         can_reload=True,
         can_view=True,
     ),
+    "doc_changed": Notice(
+        "Document has been changed in storage",
+        "Someone else saved this document after you opened it, so your changes were not saved over theirs."
+        " Reload to continue with the newer version.",
+        can_reload=True,
+    ),
     "timeout": Notice(
         "Are you still there?",
         "You were away for a while, so you left the editing session. Reload to continue.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import anyio
 
+from wopihost.devclient.client_styles import STYLES, ClientStyle, SaveKind, last_modified_time
 from wopihost.devclient.clock import SessionClock
 from wopihost.devclient.documents import DEFAULT_LIMITS, blank_document, read_model
 from wopihost.devclient.fileinfo import FileInfo
@@ -16,7 +17,6 @@ from wopihost.devclient.sessions import (
     SessionEvent,
     failure_kind,
     is_own_lock,
-    new_lock_id,
 )
 from wopihost.devclient.wopi_client import X_WOPI_LOCK, WopiClient, WopiResponse, WopiTarget
 from wopihost.errors import FileTooLarge, UnreadableDocument
@@ -38,12 +38,18 @@ class DocumentOpener:
     """Starts sessions: takes the shared lock and loads the content the co-authors will edit."""
 
     def __init__(
-        self, wopi: WopiClient, events: EventRecorder, clock: SessionClock, timings: Timings
+        self,
+        wopi: WopiClient,
+        events: EventRecorder,
+        clock: SessionClock,
+        timings: Timings,
+        style: ClientStyle = STYLES["office"],
     ) -> None:
         self._wopi = wopi
         self._events = events
         self._clock = clock
         self._timings = timings
+        self._style = style
 
     async def open(
         self,
@@ -58,16 +64,20 @@ class DocumentOpener:
     ) -> DocumentSession:
         """Open a document for a first editor: blank it (editnew), Lock, GetFile, read its text."""
         name = info.base_file_name
+        last_modified = info.text("LastModifiedTime")
         if create_new and info.size == 0:
             # editnew: a zero-byte file gets a real blank document, written while still unlocked.
             try:
                 blank = blank_document(name)
             except UnreadableDocument as exc:
                 raise OpenFailure("unreadable", str(exc)) from exc
-            created = await self._wopi.put_file(target, blank, lock_id=None)
+            # Not a user's change, not an autosave: ONLYOFFICE says so in its X-LOOL-WOPI-* headers.
+            extra = self._style.put_file_headers(SaveKind(False, False, False), timestamp=None)
+            created = await self._wopi.put_file(target, blank, lock_id=None, extra_headers=extra)
             self._events.wopi(sink, name, created, actor)
             if not created.ok:
                 raise OpenFailure("create_failed", created.describe())
+            last_modified = last_modified_time(created) or last_modified
         lock_id = await self._take_lock(target, name, actor, sink)
         try:
             fetched = await self._wopi.get_file(target, max_expected_size=DEFAULT_LIMITS.max_bytes)
@@ -93,20 +103,21 @@ class DocumentOpener:
             model=model,
             lock_owner="",
             next_refresh_at=now + self._timings.lock_refresh,
+            last_modified=last_modified,
         )
 
     async def _take_lock(self, target: WopiTarget, name: str, actor: Actor, sink: list[SessionEvent]) -> str:
-        lock_id = new_lock_id()
+        lock_id = self._style.lock_id(target.wopi_src)
         response = await self._wopi.lock(target, lock_id)
         current = response.header(X_WOPI_LOCK) or ""
-        adopt = response.status == 409 and is_own_lock(current)
+        adopt = response.status == 409 and self._style.name == "office" and is_own_lock(current)
         self._events.wopi(sink, name, response, actor, ok=response.ok or adopt)
         if response.status == 409:
             if not adopt:
                 raise OpenFailure("locked", response.describe(), lock_reason=response.describe())
             # A lock of an earlier development client session: co-author with it, as Office does.
             lock_id = current
-            response = await self._wopi.refresh_lock(target, lock_id)
+            response = await self._wopi.refresh_lock(target, lock_id, override=self._style.refresh_override)
             self._events.wopi(sink, name, response, actor)
         if response.ok:
             return lock_id

@@ -85,13 +85,16 @@ class PageStore:
                 del self._pages[pid]
 
 
-def boot_data(page: Page, *, poll_ms: int, edit_notification_ms: int) -> dict[str, Any]:
-    """Return what the page's script starts from."""
+def boot_data(
+    page: Page, *, poll_ms: int, edit_notification_ms: int, client: str = "office"
+) -> dict[str, Any]:
+    """Return what the page's script starts from; `client` picks whose PostMessages it speaks."""
     info = page.info or FileInfo({})
     flags = post_message_flags(info)
     return {
         "pid": page.pid,
         "mode": page.mode,
+        "client": client,
         "app": {"name": page.app.name, "slug": page.app.slug, "color": page.app.color},
         "fileName": page.file_name or info.base_file_name,
         "userName": info.user_name if page.info else "",
@@ -127,10 +130,16 @@ class PageRenderer:
         )
 
     def page(
-        self, page: Page, *, poll_ms: int, edit_notification_ms: int, status_code: int = 200
+        self,
+        page: Page,
+        *,
+        poll_ms: int,
+        edit_notification_ms: int,
+        status_code: int = 200,
+        client: str = "office",
     ) -> HTMLResponse:
         """Return a document page (or its error dialog)."""
-        boot = boot_data(page, poll_ms=poll_ms, edit_notification_ms=edit_notification_ms)
+        boot = boot_data(page, poll_ms=poll_ms, edit_notification_ms=edit_notification_ms, client=client)
         html = self._env.get_template("page.html").render(
             page=page, boot=_script_json(boot), title=boot["fileName"] or page.app.name
         )

@@ -9,6 +9,7 @@ from wopihost.devclient.clock import SessionClock
 from wopihost.devclient.coauthoring import SessionManager
 from wopihost.devclient.keystore import KeyStore
 from wopihost.devclient.pages import PageRenderer, PageStore
+from wopihost.devclient.shapes import ShapeName
 from wopihost.devclient.wopi_client import WopiClient
 
 
@@ -28,6 +29,8 @@ class Runtime:
     # Host names whose WOPISrc the client calls; None allows any. A form POST from any web page can name a
     # WOPISrc, so without a list the client would fetch whatever URL a page chose.
     allowed_wopi_hosts: frozenset[str] | None = None
+    # Whose discovery the client presents (see shapes.py).
+    shape: ShapeName = "microsoft"
 
     def allows(self, wopi_src: str) -> bool:
         """Whether this WOPISrc points at a host the client may call."""

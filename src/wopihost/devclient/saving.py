@@ -7,11 +7,19 @@ from __future__ import annotations
 
 from enum import Enum
 
+from wopihost.devclient.client_styles import (
+    AUTOSAVE,
+    STYLES,
+    ClientStyle,
+    SaveKind,
+    is_document_changed,
+    last_modified_time,
+)
 from wopihost.devclient.clock import SessionClock
 from wopihost.devclient.policies import Timings
 from wopihost.devclient.session_events import EventRecorder
 from wopihost.devclient.sessions import DocumentSession, Participant, SaveState
-from wopihost.devclient.wopi_client import WopiClient
+from wopihost.devclient.wopi_client import WopiClient, WopiResponse
 
 
 class SaveResult(Enum):
@@ -23,23 +31,35 @@ class SaveResult(Enum):
     # Word and PowerPoint remove everybody when PutFile refuses one user's token.
     END_SESSION = "end_session"
     RETRY = "retry"  # tried again at the next autosave
+    # Collabora's 409 with COOLStatusCode 1010: someone else changed the file since this session saw it.
+    DOC_CHANGED = "doc_changed"
 
 
 async def put_session(
-    wopi: WopiClient, events: EventRecorder, clock: SessionClock, timings: Timings, session: DocumentSession
+    wopi: WopiClient,
+    events: EventRecorder,
+    clock: SessionClock,
+    timings: Timings,
+    session: DocumentSession,
+    *,
+    style: ClientStyle = STYLES["office"],
+    kind: SaveKind = AUTOSAVE,
 ) -> tuple[SaveResult, Participant | None]:
-    """PutFile the session's content now, and schedule the next save."""
+    """PutFile the session's content now in the client's style, and schedule the next save."""
     saver = session.saver()
     if saver is None:
         return SaveResult.NOTHING, None
     revision, content = session.revision, session.content
     editors = sorted(session.interval_editors)
     session.save.state = "saving"
-    response = await wopi.put_file(saver.target, content, lock_id=session.lock_id, editors=editors)
+    # The style adds X-WOPI-Editors itself when its client sends it.
+    extra = style.put_file_headers(kind, timestamp=session.last_modified or None, editors=editors)
+    response = await wopi.put_file(saver.target, content, lock_id=session.lock_id, extra_headers=extra)
     events.wopi(session, session.file_name, response, saver.actor)
     now = clock.monotonic()
     interval = session.policy.autosave_interval(timings, len(session.participants))
     if response.ok:
+        _remember_timestamp(session, style, response)
         session.saved_revision = max(session.saved_revision, revision)
         session.interval_editors.difference_update(editors)
         session.failing_since = None
@@ -50,6 +70,8 @@ async def put_session(
         else:
             session.dirty_since = session.next_save_at = None
         return SaveResult.SAVED, saver
+    if is_document_changed(response):
+        return SaveResult.DOC_CHANGED, saver
     if response.status == 409:
         return SaveResult.LOCK_LOST, saver
     if response.denied and session.policy.ends_session_on_first_save_denial:
@@ -60,3 +82,11 @@ async def put_session(
     session.next_save_at = now + interval
     session.save = SaveState("failed", session.save.saved_at, session.save.saved_by, response.describe())
     return SaveResult.RETRY, saver
+
+
+def _remember_timestamp(session: DocumentSession, style: ClientStyle, response: WopiResponse) -> None:
+    # Collabora takes whatever the answer says, nothing included (then it stops sending a timestamp);
+    # ONLYOFFICE keeps the value it had when the answer has none.
+    answered = last_modified_time(response)
+    if answered is not None or style.name == "collabora":
+        session.last_modified = answered or ""

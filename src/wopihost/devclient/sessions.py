@@ -31,6 +31,8 @@ class Departure(StrEnum):
     EXPIRED = "expired"
     SESSION_ENDED = "session_ended"
     LOCK_LOST = "lock_lost"
+    # Collabora's "document has been changed in storage": a save was refused with COOLStatusCode 1010.
+    DOC_CHANGED = "doc_changed"
 
 
 FailureKind = Literal[
@@ -176,6 +178,9 @@ class DocumentSession:
     dirty_since: float | None = None
     next_save_at: float | None = None
     failing_since: float | None = None
+    # The LastModifiedTime the client last saw (CheckFileInfo or a save's answer), sent back with each
+    # save by Collabora and ONLYOFFICE; "" when it has none it can trust.
+    last_modified: str = ""
     save: SaveState = field(default_factory=SaveState)
     log: deque[SessionEvent] = field(default_factory=lambda: deque(maxlen=LOG_LENGTH))
     ended: bool = False
