@@ -17,10 +17,13 @@ from click.testing import CliRunner
 from tests.unit.devclient_starlette_host import HostFile, StarletteHost
 from wopihost.config import DevClientSettings, Settings
 from wopihost.devclient.app import create_devclient_app
+from wopihost.devclient.catalog import APPS_BY_NAME
 from wopihost.devclient.cli import devclient
 from wopihost.devclient.documents import DEFAULT_LIMITS, blank_document
 from wopihost.devclient.documents.preview import NOT_AVAILABLE, preview_model
+from wopihost.devclient.fileinfo import FileInfo
 from wopihost.devclient.keys import DevClientKeys
+from wopihost.devclient.pages import LaunchParams, Page, boot_data
 from wopihost.devclient.shapes import (
     COOL_PATH,
     OOS_PAGES,
@@ -305,3 +308,31 @@ async def test_oos_frame_page_opens_the_word_viewer(tmp_path: Path) -> None:
     assert response.status_code == 200
     assert boot["mode"] == "view"
     assert urlsplit(host.url("f1")).path == "/wopi/files/f1"
+
+
+def _page(mode: str, info: dict[str, object]) -> Page:
+    page = Page("pid", mode, APPS_BY_NAME["Word"], LaunchParams("http://h/wopi/files/1", "t", 0), 0.0)  # type: ignore[arg-type]
+    page.info = FileInfo(info)
+    return page
+
+
+def test_collabora_pages_offer_share_by_enable_share_and_save_as_by_post_message() -> None:
+    info = {"PostMessageOrigin": "http://host.test", "EnableShare": True, "UserCanWrite": True}
+
+    collabora = boot_data(_page("edit", info), poll_ms=1000, edit_notification_ms=1000, client="collabora")
+    office = boot_data(_page("edit", info), poll_ms=1000, edit_notification_ms=1000)
+
+    assert collabora["client"] == "collabora"
+    assert collabora["buttons"]["share"] is True
+    assert collabora["buttons"]["saveAs"] is True
+    assert collabora["postMessage"]["EnableShare"] is True
+    assert office["buttons"]["share"] is False, "Office shares by FileSharingUrl or FileSharingPostMessage"
+    assert office["buttons"]["saveAs"] is False
+
+
+def test_collabora_pages_without_write_relative_offer_no_save_as() -> None:
+    info = {"PostMessageOrigin": "http://host.test", "UserCanNotWriteRelative": True}
+
+    boot = boot_data(_page("edit", info), poll_ms=1000, edit_notification_ms=1000, client="collabora")
+
+    assert boot["buttons"]["saveAs"] is False

@@ -142,6 +142,7 @@ def post_message_flags(info: FileInfo) -> dict[str, bool]:
         "EditNotificationPostMessage",
         "FileSharingPostMessage",
         "FileVersionPostMessage",
+        "EnableShare",
     )
     return {name: info.flag(name) for name in names}
 

@@ -98,7 +98,7 @@ def boot_data(
         "app": {"name": page.app.name, "slug": page.app.slug, "color": page.app.color},
         "fileName": page.file_name or info.base_file_name,
         "userName": info.user_name if page.info else "",
-        "buttons": buttons_for(info, page.mode).to_json(),
+        "buttons": _buttons(info, page.mode, client),
         "urls": page_urls(info),
         "postMessage": {"origin": info.post_message_origin, **flags},
         "breadcrumbs": {
@@ -118,6 +118,16 @@ def boot_data(
         "navigateTop": page.navigate_top,
         "continueUrl": f"/page/{page.pid}/continue" if page.continue_with else None,
     }
+
+
+def _buttons(info: FileInfo, mode: str, client: str) -> dict[str, bool]:
+    buttons = buttons_for(info, mode).to_json()
+    origin = bool(info.post_message_origin)
+    # Collabora shows Share when the host sets EnableShare, and asks the host for Save As by PostMessage.
+    collabora = client == "collabora" and origin
+    buttons["share"] = buttons["share"] or (collabora and mode != "embedview" and info.flag("EnableShare"))
+    buttons["saveAs"] = collabora and mode == "edit" and not info.flag("UserCanNotWriteRelative")
+    return buttons
 
 
 class PageRenderer:

@@ -1,5 +1,6 @@
 // The development client's page script: renders the document, sends edits, polls for co-authors' changes
-// and speaks the PostMessage protocol of Office for the web with the host page.
+// and speaks the PostMessage protocol of Office for the web with the host page, or Collabora Online's
+// dialect of it when the client presents Collabora's discovery shape (boot.client).
 // PostMessage: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/online/scenarios/postmessage
 (function () {
   "use strict";
@@ -10,6 +11,9 @@
   const urls = boot.urls;
   const api = "/api/p/" + encodeURIComponent(boot.pid);
   const editable = boot.mode === "edit";
+  // Collabora announces its frame (Frame_Ready) before the host is ready, shares with UI_Share and asks
+  // the host for Save As with UI_SaveAs; Office's Values carry wdUserSession and ui-language.
+  const collabora = boot.client === "collabora";
   const $ = (id) => document.getElementById(id);
 
   // ---- PostMessage -------------------------------------------------------------------------------------
@@ -33,7 +37,9 @@
     const message = {
       MessageId: messageId,
       SendTime: Date.now(),
-      Values: Object.assign({}, values || {}, { wdUserSession: boot.userSession, "ui-language": boot.uiLanguage }),
+      Values: collabora
+        ? Object.assign({}, values || {})
+        : Object.assign({}, values || {}, { wdUserSession: boot.userSession, "ui-language": boot.uiLanguage }),
     };
     window.parent.postMessage(JSON.stringify(message), origin);
     messaging.sent.push(message);
@@ -80,7 +86,17 @@
   function sendLoadingStatus() {
     if (messaging.hostReady && messaging.loaded && !messaging.statusSent) {
       messaging.statusSent = true;
-      send("App_LoadingStatus", { DocumentLoadedTime: messaging.loadedAt });
+      if (collabora) {
+        send("App_LoadingStatus", { Status: "Document_Loaded", DocumentLoadedTime: messaging.loadedAt });
+      } else {
+        send("App_LoadingStatus", { DocumentLoadedTime: messaging.loadedAt });
+      }
+    }
+  }
+
+  function frameReady() {
+    if (collabora) {
+      send("App_LoadingStatus", { Status: "Frame_Ready" });
     }
   }
 
@@ -148,7 +164,10 @@
       addButton("Edit in Browser", "btn-edit", onEdit, flags.EditModePostMessage);
     }
     if (b.share) {
-      addButton("Share", "btn-share", onShare, flags.FileSharingPostMessage);
+      addButton("Share", "btn-share", onShare, flags.FileSharingPostMessage || (collabora && flags.EnableShare));
+    }
+    if (b.saveAs) {
+      addButton("Save As", "btn-saveas", onSaveAs, true);
     }
     if (b.versions) {
       addButton("Previous Versions", "btn-versions", onVersions, flags.FileVersionPostMessage);
@@ -179,9 +198,18 @@
   }
 
   function onShare() {
+    if (collabora && flags.EnableShare && send("UI_Share")) {
+      return;
+    }
     if (!(flags.FileSharingPostMessage && send("UI_Sharing"))) {
       window.open(urls.FileSharingUrl, "_blank");
     }
+  }
+
+  async function onSaveAs() {
+    await flushEdits();
+    await fetch(api + "/save", { method: "POST" });
+    send("UI_SaveAs", { format: (boot.fileName.split(".").pop() || "").toLowerCase() });
   }
 
   function onVersions() {
@@ -843,6 +871,7 @@
   }
 
   buildHeader();
+  frameReady();
   setFileName(boot.fileName || boot.app.name);
   $("log-toggle").addEventListener("click", () => { $("wopi-log").hidden = !$("wopi-log").hidden; });
   watchExpiry();
