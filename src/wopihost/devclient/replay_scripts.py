@@ -138,9 +138,12 @@ async def collabora_stale_save(replayer: Replayer, editors: Mapping[Role, Editor
     kept = a.content
     if await replayer.get_file(b) and b.content != kept and refused.status == 409:
         replayer.flag(b, "FileChanged", "the refused save changed the file anyway")
-    await replayer.at(33.0)
-    replayer.note(b, "DocumentChanged", "Collabora asks B; B chooses to overwrite (a save without timestamp)")
-    await replayer.put_file(b, lock_id, SaveKind.by_user(), forced=True)
+    if refused.status == 409:
+        await replayer.at(33.0)
+        replayer.note(
+            b, "DocumentChanged", "Collabora asks B; B chooses to overwrite (a save without timestamp)"
+        )
+        await replayer.put_file(b, lock_id, SaveKind.by_user(), forced=True)
     await replayer.at(40.0)
     await replayer.unlock(a, lock_id)
     return missing
