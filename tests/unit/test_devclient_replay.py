@@ -222,3 +222,34 @@ def test_cli_simulate_rejects_a_scenario_the_client_does_not_have(tmp_path: Path
     )
 
     assert result.exit_code != 0
+
+
+def test_cli_simulate_client_word_and_app_excel_disagree(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        devclient,
+        ["simulate", "--client", "word", "--app", "Excel", "--user=a={}", "--user=b={}"],
+        obj=Settings(data_dir=tmp_path),
+    )
+
+    assert result.exit_code == 2
+    assert "disagree" in result.output
+
+
+def test_cli_simulate_collabora_has_no_revoking_scenarios(tmp_path: Path) -> None:
+    token = orjson.dumps({"wopi_src": "http://h/wopi/files/1", "access_token": "a"}).decode()
+    result = CliRunner().invoke(
+        devclient,
+        [
+            "simulate",
+            "--client",
+            "collabora",
+            "--revoke-command",
+            "true",
+            f"--user=a={token}",
+            f"--user=b={token}",
+        ],
+        obj=Settings(data_dir=tmp_path),
+    )
+
+    assert result.exit_code == 2
+    assert "no revoking scenarios" in result.output

@@ -336,3 +336,27 @@ def test_collabora_pages_without_write_relative_offer_no_save_as() -> None:
     boot = boot_data(_page("edit", info), poll_ms=1000, edit_notification_ms=1000, client="collabora")
 
     assert boot["buttons"]["saveAs"] is False
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("shape", SHAPE_NAMES)
+async def test_every_favicon_a_shape_names_is_served(tmp_path: Path, shape: ShapeName) -> None:
+    app = create_devclient_app(keys_file=tmp_path / "keys.json", public_url=BASE, shape=shape)
+    icons = {a.fav_icon_url for a in _discovery(shape).apps if a.fav_icon_url}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
+        statuses = {url: (await client.get(url)).status_code for url in icons}
+
+    assert icons
+    assert set(statuses.values()) == {200}, statuses
+
+
+@pytest.mark.anyio
+async def test_cool_html_opens_a_format_collabora_only_views_read_only(tmp_path: Path) -> None:
+    host = StarletteHost()
+    host.files["f1"] = HostFile("notes.txt", b"one line\n")
+
+    client, boot, _ = await _launch(host, "collabora", tmp_path, COOL_PATH)
+    await client.aclose()
+
+    assert boot["mode"] == "view", "Collabora's discovery offers txt for viewing only"
+    assert "LOCK" not in host.overrides()

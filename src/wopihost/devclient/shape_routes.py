@@ -7,6 +7,8 @@ by its path and flags, Office Online Server's frame pages by path and query.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -30,6 +32,7 @@ from wopihost.domain.names import split_extension
 
 _FAMILY_APPS = {"writer": "Word", "calc": "Excel", "impress": "PowerPoint", "draw": "Word"}
 _EXTENSION_FAMILIES = {ext: family for ext, family, _ in COLLABORA_FORMATS}
+_COLLABORA_ACTIONS = {ext: action for ext, _, action in COLLABORA_FORMATS}
 _ONLYOFFICE_DOCTYPES = {"word": "Word", "cell": "Excel", "slide": "PowerPoint", "pdf": "Word"}
 
 
@@ -66,9 +69,17 @@ async def capabilities(request: Request) -> Response:
 
 
 async def open_by_type(
-    runtime: Runtime, params: LaunchParams, *, edit: bool, create_new: bool = False
+    runtime: Runtime,
+    params: LaunchParams,
+    *,
+    edit: bool,
+    create_new: bool = False,
+    offers_edit: Callable[[str], bool] = lambda ext: True,
 ) -> Response:
-    """CheckFileInfo, then edit where the development client can and the user may, else a preview."""
+    """CheckFileInfo, then edit where the shape offers it, the development client can and the user may.
+
+    Everything else opens read-only (a preview when the client cannot read the format).
+    """
     response = await runtime.wopi.check_file_info(params.target(), session_context=params.session_context)
     word = APPS_BY_NAME["Word"]
     try:
@@ -77,7 +88,7 @@ async def open_by_type(
         return actions.error_page(runtime, word, params, failure.kind)
     ext = split_extension(info.base_file_name)[1].lower().lstrip(".")
     app = editing_app(ext)
-    if edit and app is not None:
+    if edit and app is not None and offers_edit(ext):
         return await actions.edit(runtime, app, params, create_new=create_new)
     return await actions.view(runtime, display_app(ext), params, any_type=True)
 
@@ -89,7 +100,9 @@ async def collabora_page(request: Request) -> Response:
         return accepted
     runtime, params = accepted
     readonly = request.query_params.get("permission", "").lower() == "readonly"
-    return await open_by_type(runtime, params, edit=not readonly)
+    return await open_by_type(
+        runtime, params, edit=not readonly, offers_edit=lambda ext: _COLLABORA_ACTIONS.get(ext) == "edit"
+    )
 
 
 async def onlyoffice_page(request: Request) -> Response:
