@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from tests.unit.devclient_starlette_host import HostFile, StarletteHost
 from wopihost.config import DevClientSettings, Settings
-from wopihost.devclient.app import create_devclient_app
+from wopihost.devclient.app import create_devclient_app, devclient_app_from_settings
 from wopihost.devclient.catalog import APPS_BY_NAME
 from wopihost.devclient.cli import devclient
 from wopihost.devclient.documents import DEFAULT_LIMITS, blank_document
@@ -360,3 +360,15 @@ async def test_cool_html_opens_a_format_collabora_only_views_read_only(tmp_path:
 
     assert boot["mode"] == "view", "Collabora's discovery offers txt for viewing only"
     assert "LOCK" not in host.overrides()
+
+
+@pytest.mark.anyio
+async def test_app_from_settings_presents_the_configured_shape(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, devclient=DevClientSettings(shape="onlyoffice"))
+    app = devclient_app_from_settings(settings, public_url=BASE)
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
+        response = await client.get("/hosting/discovery")
+
+    discovery = parse_discovery(response.content)
+    assert discovery.find_action("docx", "mobileEdit") is not None

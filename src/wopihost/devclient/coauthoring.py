@@ -333,12 +333,10 @@ class SessionManager:
         result, saver = await put_session(
             self.wopi, self._events, self.clock, self.timings, session, style=self.style, kind=kind
         )
-        if result is SaveResult.DOC_CHANGED:
-            # Collabora asks the user what to do; here the session ends with that message, and the
-            # co-author's newer work stays in storage.
-            await self._end(session, Departure.DOC_CHANGED)
-        elif result is SaveResult.LOCK_LOST:
-            await self._end(session, Departure.LOCK_LOST)
+        # On DOC_CHANGED Collabora asks the user; here the session ends and the newer work stays stored.
+        ending = {SaveResult.DOC_CHANGED: Departure.DOC_CHANGED, SaveResult.LOCK_LOST: Departure.LOCK_LOST}
+        if result in ending:
+            await self._end(session, ending[result])
         elif result is SaveResult.END_SESSION:
             await self._end(session, Departure.SESSION_ENDED, culprit=saver)
 

@@ -28,7 +28,6 @@ from wopihost.devclient.wopi_client import WopiClient, WopiResponse, WopiTarget
 from wopihost.errors import WopiHostError
 
 ClientName = Literal["collabora", "onlyoffice"]
-Check = Callable[[WopiResponse], list[str]]
 
 
 @dataclass(slots=True)
@@ -128,7 +127,7 @@ class Replayer:
 
     # Requests, each judged by the checks every client applies to it
 
-    async def check_file_info(self, editor: Editor, *, needs_write: bool = True) -> dict[str, Any] | None:
+    async def check_file_info(self, editor: Editor) -> dict[str, Any] | None:
         """CheckFileInfo; remember the name, user and LastModifiedTime the client reads from it."""
         response = await self.wopi.check_file_info(editor.target)
         body = response.json_object() if response.ok else None
@@ -137,7 +136,7 @@ class Replayer:
             editor.file_name = str(body.get("BaseFileName") or "")
             editor.user_id = str(body.get("UserId") or "")
             editor.last_modified = last_modified_time(response) or ""
-            problems += _file_info_problems(body, self.style, needs_write=needs_write)
+            problems += _file_info_problems(body, self.style)
         self.record(editor, response, problems)
         return body
 
@@ -277,7 +276,7 @@ def target_from_url(url: str, fallback_token: str) -> WopiTarget:
     return WopiTarget(urlunsplit((parts.scheme, parts.netloc, parts.path, rest, "")), token)
 
 
-def _file_info_problems(body: Mapping[str, Any], style: ClientStyle, *, needs_write: bool) -> list[str]:
+def _file_info_problems(body: Mapping[str, Any], style: ClientStyle) -> list[str]:
     problems = []
     if not isinstance(body.get("BaseFileName"), str) or not body.get("BaseFileName"):
         problems.append("CheckFileInfo lacks BaseFileName")
@@ -286,9 +285,9 @@ def _file_info_problems(body: Mapping[str, Any], style: ClientStyle, *, needs_wr
             "CheckFileInfo lacks LastModifiedTime: the client cannot send a timestamp, so a stale save"
             " can overwrite a co-author's work"
         )
-    if needs_write and body.get("UserCanWrite") is not True:
+    if body.get("UserCanWrite") is not True:
         problems.append("UserCanWrite is not true: the replay needs users who may edit")
-    if needs_write and body.get("SupportsLocks") is not True:
+    if body.get("SupportsLocks") is not True:
         problems.append("SupportsLocks is not true: the client edits without locking")
     return problems
 
