@@ -112,6 +112,7 @@ class StarletteHost:
         body: dict[str, object] = {"Name": name, "Url": f"{self.url(fid)}?access_token={quote('t')}"}
         if self.correct:
             body["LastModifiedTime"] = self.files[fid].modified
+            body["HostEditUrl"] = f"http://wopi.test/files/{fid}/edit"
         return JSONResponse(body)
 
     async def _contents(self, request: Request) -> Response:

@@ -253,3 +253,12 @@ def test_cli_simulate_collabora_has_no_revoking_scenarios(tmp_path: Path) -> Non
 
     assert result.exit_code == 2
     assert "no revoking scenarios" in result.output
+
+
+async def test_onlyoffice_conversion_without_host_edit_url_is_an_error() -> None:
+    host = _host(correct=False, name="old.doc", content=b"legacy")
+
+    report = await _run(host, "onlyoffice", 2)
+
+    assert not report.passed
+    assert "lacks HostEditUrl" in _text(report)

@@ -249,6 +249,17 @@ class Replayer:
         problems = [] if response.ok else [f"PutRelativeFile failed: {response.describe()}"]
         if response.ok:
             problems += _named_answer_problems(body, self.style, "PutRelativeFile", needs_url=True)
+        edit_url = body.get("HostEditUrl") if body else None
+        # ONLYOFFICE sends the user to the converted file's HostEditUrl; without one it has nowhere to go.
+        if (
+            body is not None
+            and file_conversion
+            and self.style.name == "onlyoffice"
+            and not _is_web_url(edit_url)
+        ):
+            problems.append(
+                "PutRelativeFile answer lacks HostEditUrl: ONLYOFFICE cannot open the converted file"
+            )
         self.record(editor, response, problems)
         return body if not problems else None
 
@@ -308,12 +319,15 @@ def _named_answer_problems(
     problems = []
     if not isinstance(body.get("Name"), str) or not body.get("Name"):
         problems.append(f"{operation} answer lacks Name")
-    url = body.get("Url")
-    if needs_url and (not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https")):
+    if needs_url and not _is_web_url(body.get("Url")):
         problems.append(f"{operation} answer lacks Url: the client cannot load the document by its new name")
     if style.name == "collabora" and not isinstance(body.get("LastModifiedTime"), str):
         problems.append(f"{operation} answer lacks LastModifiedTime: Collabora stops sending timestamps")
     return problems
+
+
+def _is_web_url(value: object) -> bool:
+    return isinstance(value, str) and urlsplit(value).scheme in ("http", "https")
 
 
 def _edited(editor: Editor) -> bytes:
