@@ -19,7 +19,7 @@ from wopihost.config import DevClientSettings, Settings
 from wopihost.devclient.app import create_devclient_app, devclient_app_from_settings
 from wopihost.devclient.catalog import APPS_BY_NAME
 from wopihost.devclient.cli import devclient
-from wopihost.devclient.documents import DEFAULT_LIMITS, blank_document
+from wopihost.devclient.documents import DEFAULT_LIMITS, blank_document, kind_for
 from wopihost.devclient.documents.preview import NOT_AVAILABLE, preview_model
 from wopihost.devclient.fileinfo import FileInfo
 from wopihost.devclient.keys import DevClientKeys
@@ -32,6 +32,7 @@ from wopihost.devclient.shapes import (
     build_shaped_discovery,
     oos_action,
 )
+from wopihost.domain.action_urls import ActionUrlContext, build_action_url
 from wopihost.domain.discovery import Discovery, parse_discovery
 
 BASE = "http://127.0.0.1:8081"
@@ -372,3 +373,36 @@ async def test_app_from_settings_presents_the_configured_shape(tmp_path: Path) -
 
     discovery = parse_discovery(response.content)
     assert discovery.find_action("docx", "mobileEdit") is not None
+
+
+OPENED_BY = frozenset({"view", "view_comment", "edit", "embedview", "mobileView", "mobileEdit"})
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("shape", SHAPE_NAMES)
+async def test_every_file_type_a_shape_offers_opens(tmp_path: Path, shape: ShapeName) -> None:
+    discovery = _discovery(shape)
+    host = StarletteHost()
+    app = create_devclient_app(
+        keys_file=tmp_path / "keys.json",
+        public_url=BASE,
+        transport=httpx.ASGITransport(app=host.app()),
+        shape=shape,
+    )
+    failures = []
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
+        for index, (app_name, action) in enumerate(
+            (a.name, action) for a in discovery.apps for action in a.actions if action.ext
+        ):
+            if action.name not in OPENED_BY:
+                continue
+            name = f"file{index}.{action.ext}"
+            host.files[f"f{index}"] = HostFile(name, blank_document(name) if kind_for(name) else b"")
+            url = build_action_url(action, ActionUrlContext(wopi_src=host.url(f"f{index}")))
+            response = await client.post(url, data={"access_token": "t", "access_token_ttl": "0"})
+            match = _BOOT.search(response.text)
+            mode = orjson.loads(match.group(1))["mode"] if match else None
+            if response.status_code != 200 or mode not in ("view", "edit", "embedview"):
+                failures.append((app_name, action.name, action.ext, response.status_code, mode))
+
+    assert failures == [], "\n".join(map(str, failures))

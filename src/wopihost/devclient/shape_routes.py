@@ -89,7 +89,9 @@ async def open_by_type(
     ext = split_extension(info.base_file_name)[1].lower().lstrip(".")
     app = editing_app(ext)
     if edit and app is not None and offers_edit(ext):
-        return await actions.edit(runtime, app, params, create_new=create_new)
+        # Only types with a blank document of their own get one; an empty .txt is already a document.
+        blank = create_new and app.action("editnew", ext) is not None
+        return await actions.edit(runtime, app, params, create_new=blank)
     return await actions.view(runtime, display_app(ext), params, any_type=True)
 
 
