@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from tests.unit.devclient_starlette_host import HostFile, StarletteHost
 from wopihost.config import DevClientSettings, Settings
-from wopihost.devclient.app import create_devclient_app, devclient_app_from_settings
+from wopihost.devclient.app import create_devclient_app, devclient_app_from_settings, timings_for
 from wopihost.devclient.catalog import APPS_BY_NAME
 from wopihost.devclient.cli import devclient
 from wopihost.devclient.documents import DEFAULT_LIMITS, blank_document, kind_for
@@ -406,3 +406,9 @@ async def test_every_file_type_a_shape_offers_opens(tmp_path: Path, shape: Shape
                 failures.append((app_name, action.name, action.ext, response.status_code, mode))
 
     assert failures == [], "\n".join(map(str, failures))
+
+
+def test_shapes_refresh_locks_at_their_clients_cadence_unless_configured() -> None:
+    assert timings_for(DevClientSettings(), "onlyoffice").lock_refresh == 600.0
+    assert timings_for(DevClientSettings(), "collabora").lock_refresh == 900.0
+    assert timings_for(DevClientSettings(refresh_lock_seconds=60), "onlyoffice").lock_refresh == 60.0

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from wopihost.config import Settings, load_settings
+from wopihost.config import DevClientSettings, Settings, load_settings
 from wopihost.devclient import actions, api
 from wopihost.devclient.catalog import APPS, APPS_BY_SLUG
 from wopihost.devclient.client_styles import STYLES
@@ -189,7 +189,14 @@ def devclient_app_from_settings(settings: Settings, *, public_url: str | None = 
         allowed_wopi_hosts=allowed,
         keys_file=settings.devclient_keys_file,
         public_url=public_url or section.base_url,
-        timings=Timings.from_settings(
-            autosave_seconds=section.autosave_seconds, refresh_lock_seconds=section.refresh_lock_seconds
-        ),
+        timings=timings_for(section, section.shape),
     )
+
+
+def timings_for(section: DevClientSettings, shape: ShapeName) -> Timings:
+    """Return the session timings: the settings', with the shape's client's lock refresh cadence
+    (ONLYOFFICE refreshes every 10 minutes) unless refresh_lock_seconds is set explicitly."""
+    refresh = section.refresh_lock_seconds
+    if "refresh_lock_seconds" not in section.model_fields_set:
+        refresh = STYLES[SHAPE_STYLES[shape]].refresh_seconds
+    return Timings.from_settings(autosave_seconds=section.autosave_seconds, refresh_lock_seconds=refresh)

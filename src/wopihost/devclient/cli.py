@@ -13,11 +13,11 @@ import click
 import orjson
 
 from wopihost.config import Settings, load_settings
-from wopihost.devclient.app import create_devclient_app
+from wopihost.devclient.app import create_devclient_app, timings_for
 from wopihost.devclient.discovery_xml import DISCOVERY_PATH
 from wopihost.devclient.keys import DevClientKeys
 from wopihost.devclient.keystore import KeyStore
-from wopihost.devclient.policies import AppName, Timings
+from wopihost.devclient.policies import AppName
 from wopihost.devclient.replay import ClientName, ReplayReport
 from wopihost.devclient.replay import format_summary as replay_summary
 from wopihost.devclient.replay import reports_json as replay_json
@@ -81,9 +81,7 @@ def serve(
         shape=shape,
         keys_file=settings.devclient_keys_file,
         public_url=base_url,
-        timings=Timings.from_settings(
-            autosave_seconds=section.autosave_seconds, refresh_lock_seconds=section.refresh_lock_seconds
-        ),
+        timings=timings_for(section, shape),
     )
     click.echo(f"development WOPI client ({shape} shape): discovery at {base_url}{DISCOVERY_PATH}", err=True)
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, server_header=False)
