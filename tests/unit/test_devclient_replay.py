@@ -262,3 +262,15 @@ async def test_onlyoffice_conversion_without_host_edit_url_is_an_error() -> None
 
     assert not report.passed
     assert "lacks HostEditUrl" in _text(report)
+
+
+async def test_collabora_replay_notes_what_collabora_works_around() -> None:
+    host = _host(correct=True)
+
+    report = await _run(host, "collabora", 1)
+
+    notes = [
+        line.detail for line in report.lines if line.verdict == "note" and line.operation == "CheckFileInfo"
+    ]
+    assert notes == ["no IsAdminUser: Collabora reports it missing in its admin console"] * 2, "once per user"
+    assert report.passed, "warnings are not errors"

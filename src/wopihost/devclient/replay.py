@@ -132,12 +132,16 @@ class Replayer:
         response = await self.wopi.check_file_info(editor.target)
         body = response.json_object() if response.ok else None
         problems = [] if body is not None else [f"CheckFileInfo failed: {response.describe()}"]
+        first = not editor.file_name
         if body is not None:
             editor.file_name = str(body.get("BaseFileName") or "")
             editor.user_id = str(body.get("UserId") or "")
             editor.last_modified = last_modified_time(response) or ""
             problems += _file_info_problems(body, self.style)
         self.record(editor, response, problems)
+        warnings = _collabora_warnings(body) if body is not None and self.style.name == "collabora" else []
+        if first and warnings:
+            self.note(editor, "CheckFileInfo", "; ".join(warnings))
         return body
 
     async def get_file(self, editor: Editor) -> bool:
@@ -301,6 +305,16 @@ def _file_info_problems(body: Mapping[str, Any], style: ClientStyle) -> list[str
     if body.get("SupportsLocks") is not True:
         problems.append("SupportsLocks is not true: the client edits without locking")
     return problems
+
+
+def _collabora_warnings(body: Mapping[str, Any]) -> list[str]:
+    """Return what Collabora logs as a host's mistake but works around."""
+    warnings = []
+    if not body.get("UserFriendlyName"):
+        warnings.append("no UserFriendlyName: Collabora names the author 'UnknownUser'")
+    if "IsAdminUser" not in body:
+        warnings.append("no IsAdminUser: Collabora reports it missing in its admin console")
+    return warnings
 
 
 def _lock_problem(response: WopiResponse, style: ClientStyle) -> str:
