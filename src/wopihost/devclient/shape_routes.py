@@ -117,7 +117,9 @@ async def onlyoffice_page(request: Request) -> Response:
     if isinstance(accepted, Response):
         return accepted
     runtime, params = accepted
-    if mode == "view" and request.query_params.get("embed") == "1":
+    # The urlsrc says embed=1 and a host filling EMBEDDED adds embed=true: either means embedded.
+    embedded = any(value in ("1", "true") for value in request.query_params.getlist("embed"))
+    if mode == "view" and embedded:
         return await actions.view(runtime, app, params, mode="embedview", any_type=True)
     # ONLYOFFICE's edit page is also its editnew page: an empty file gets its template first.
     return await open_by_type(runtime, params, edit=mode == "edit", create_new=True)
