@@ -1,0 +1,68 @@
+// Runs the development client's page script in Node with a stand-in DOM, delivers Host_PostmessageReady,
+// clicks the buttons named on the command line and prints every PostMessage the page sent (and how many
+// of them before the host was ready), as JSON.
+"use strict";
+const fs = require("fs");
+const [script, bootJson, ...clicks] = process.argv.slice(2);
+
+function stub() {
+  const target = function () {};
+  const proxy = new Proxy(target, {
+    get(t, key) {
+      if (key === Symbol.toPrimitive) return () => "";
+      if (key === Symbol.iterator) return function* () {};
+      if (key === "then") return undefined;
+      return proxy;
+    },
+    set() { return true; },
+    apply() { return proxy; },
+    construct() { return proxy; },
+  });
+  return proxy;
+}
+
+const elements = [];
+function element() {
+  const own = { handlers: {}, addEventListener(type, handler) { own.handlers[type] = handler; } };
+  const proxy = new Proxy(own, {
+    get(t, key) { return key in t ? t[key] : stub(); },
+    set(t, key, value) { t[key] = value; return true; },
+  });
+  elements.push(proxy);
+  return proxy;
+}
+
+const sent = [];
+const bootElement = { textContent: bootJson };
+global.document = new Proxy({}, {
+  get(t, key) {
+    if (key === "getElementById") return (id) => (id === "devclient-boot" ? bootElement : stub());
+    if (key === "createElement") return element;
+    return stub();
+  },
+});
+global.window = {
+  parent: { postMessage: (data, origin) => sent.push({ message: JSON.parse(data), origin }) },
+  devclientEarlyMessages: [],
+  addEventListener() {},
+  location: stub(),
+  top: stub(),
+  open() {},
+};
+global.fetch = () => new Promise(() => {});
+global.setTimeout = () => 0;
+global.clearTimeout = () => {};
+
+eval(fs.readFileSync(script, "utf8"));
+const beforeReady = sent.length;
+const origin = JSON.parse(bootJson).postMessage.origin;
+const ready = { MessageId: "Host_PostmessageReady", SendTime: Date.now(), Values: {} };
+window.devclientEarlyMessages.push({ origin, data: JSON.stringify(ready) });
+for (const id of clicks) {
+  const button = elements.find((candidate) => candidate.id === id);
+  if (!button) {
+    throw new Error("no button " + id);
+  }
+  button.handlers.click();
+}
+console.log(JSON.stringify({ beforeReady, sent }));

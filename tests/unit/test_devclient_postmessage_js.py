@@ -1,0 +1,71 @@
+"""The page script's PostMessages in Office's and Collabora's dialects, run in Node with a stand-in DOM."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from wopihost.devclient.catalog import APPS_BY_NAME
+from wopihost.devclient.documents.model import Block, TextModel
+from wopihost.devclient.fileinfo import FileInfo
+from wopihost.devclient.pages import LaunchParams, Page, boot_data
+
+NODE = shutil.which("node")
+SCRIPT = Path(__file__).resolve().parents[2] / "src" / "wopihost" / "devclient" / "static" / "devclient.js"
+RUNNER = Path(__file__).resolve().parent / "js" / "postmessage_runner.js"
+ORIGIN = "http://host.test"
+pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
+
+
+def _run(client: str, info: dict[str, object], *clicks: str) -> tuple[int, list[dict[str, Any]]]:
+    page = Page("pid", "view", APPS_BY_NAME["Word"], LaunchParams("http://h/wopi/files/1", "t", 0), 0.0)
+    page.info = FileInfo({"PostMessageOrigin": ORIGIN, "BaseFileName": "a.pdf", **info})
+    page.model = TextModel("word", (Block("p0", "text"),))
+    boot = boot_data(page, poll_ms=1000, edit_notification_ms=1000, client=client)
+    assert NODE is not None
+    result = subprocess.run(
+        [NODE, str(RUNNER), str(SCRIPT), orjson.dumps(boot).decode(), *clicks],
+        capture_output=True,
+        check=True,
+        timeout=30,
+    )
+    output = orjson.loads(result.stdout)
+    assert all(sent["origin"] == ORIGIN for sent in output["sent"])
+    return output["beforeReady"], [sent["message"] for sent in output["sent"]]
+
+
+def test_collabora_frame_sends_frame_ready_before_the_host_is_ready_then_document_loaded() -> None:
+    before_ready, messages = _run("collabora", {})
+
+    assert before_ready == 1
+    assert [(m["MessageId"], m["Values"].get("Status")) for m in messages] == [
+        ("App_LoadingStatus", "Frame_Ready"),
+        ("App_LoadingStatus", "Document_Loaded"),
+    ]
+    assert "DocumentLoadedTime" in messages[1]["Values"]
+    assert "wdUserSession" not in messages[1]["Values"], "Office's own values are not Collabora's"
+
+
+def test_office_frame_sends_one_loading_status_after_the_host_is_ready() -> None:
+    before_ready, messages = _run("office", {})
+
+    assert before_ready == 0
+    assert [m["MessageId"] for m in messages] == ["App_LoadingStatus"]
+    assert set(messages[0]["Values"]) == {"DocumentLoadedTime", "wdUserSession", "ui-language"}
+
+
+def test_collabora_share_button_sends_ui_share_when_the_host_enables_sharing() -> None:
+    _, messages = _run("collabora", {"EnableShare": True}, "btn-share")
+
+    assert messages[-1]["MessageId"] == "UI_Share"
+
+
+def test_office_share_button_sends_ui_sharing() -> None:
+    _, messages = _run("office", {"FileSharingPostMessage": True}, "btn-share")
+
+    assert messages[-1]["MessageId"] == "UI_Sharing"
