@@ -156,6 +156,7 @@ def build_discovery(settings: Settings, clock: Clock) -> DiscoveryService:
         cache_file=settings.discovery_cache_file,
         clock=clock,
         refresh_interval=timedelta(hours=settings.discovery.refresh_hours),
+        capabilities=source,
     )
 
 

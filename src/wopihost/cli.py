@@ -300,12 +300,22 @@ def discovery() -> None:
 @click.option("--refresh", is_flag=True, help="Fetch discovery now instead of using the cached copy.")
 @run_with_services
 async def discovery_show(services: Services, refresh: bool) -> None:
-    """Print the apps, actions and proof keys the WOPI client advertises."""
+    """Print the apps, actions and proof keys the WOPI client advertises, and its /hosting/capabilities."""
+    from wopihost.domain.capabilities import format_capabilities
     from wopihost.domain.discovery import format_discovery
 
-    found = await (services.discovery.refresh() if refresh else services.discovery.get())
+    service = services.discovery
+    found = await (service.refresh() if refresh else service.get())
     click.echo(f"discovery URL: {services.settings.discovery_url}")
     click.echo(format_discovery(found))
+    click.echo(
+        format_capabilities(
+            service.capabilities,
+            advertised=found.capabilities_url is not None,
+            error=service.capabilities_error,
+        ),
+        nl=False,
+    )
 
 
 @main.command("demo-setup")

@@ -213,6 +213,14 @@ class DiscoverySource(Protocol):
         ...
 
 
+class CapabilitiesSource(Protocol):
+    """Reads the /hosting/capabilities document that a client's discovery advertises."""
+
+    async def fetch_capabilities(self, url: str) -> bytes:
+        """Return the JSON at `url`; raise DiscoveryUnavailable (and nothing else) if it cannot be had."""
+        ...
+
+
 class ShareStore(Protocol):
     """Rights that owners grant other users on their files."""
 

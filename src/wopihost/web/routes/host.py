@@ -6,6 +6,7 @@ Spec: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/on
 from __future__ import annotations
 
 import logging
+import re
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -18,6 +19,8 @@ from wopihost.web.hostpage import WD_REMOVED_AFTER_USE, host_frame
 from wopihost.web.routes.files import back_url
 
 log = logging.getLogger("wopihost.web")
+# Phones and tablets get the client's mobile actions (ONLYOFFICE's mobileView and mobileEdit) when offered.
+_MOBILE_USER_AGENT = re.compile(r"Mobi|Android|iPhone|iPad|iPod", re.IGNORECASE)
 
 
 class HostPages:
@@ -37,7 +40,10 @@ class HostPages:
         file = access.file
         discovery = await self.ctx.catalog.require()
         can_write = access.permissions.can_write
-        plan = plan_open(discovery, file.extension, requested, can_write=can_write, empty=file.size == 0)
+        mobile = bool(_MOBILE_USER_AGENT.search(request.headers.get("user-agent", "")))
+        plan = plan_open(
+            discovery, file.extension, requested, can_write=can_write, empty=file.size == 0, mobile=mobile
+        )
         query = request.url.query
         if plan.redirect_to is not None:
             target = f"/files/{file.id}/{plan.redirect_to}" + (f"?{query}" if query else "")
