@@ -445,3 +445,18 @@ async def test_http_source_fetch_capabilities_refuses_oversized_answer() -> None
     source = HttpDiscoverySource("https://c.example/hosting/discovery", timeout=5, transport=transport)
     with pytest.raises(DiscoveryUnavailable, match="larger than"):
         await source.fetch_capabilities("https://c.example/hosting/capabilities")
+
+
+@pytest.mark.parametrize(("client", "ext"), [("m365", "doc"), ("onlyoffice", "xls"), ("oos", "doc")])
+def test_resolve_page_legacy_file_links_to_convert_page(
+    shapes: dict[str, Discovery], client: str, ext: str
+) -> None:
+    resolved = resolve_page(shapes[client], ext, "edit", can_write=True, empty=False)
+    assert resolved is not None
+    assert (resolved.page, resolved.action.name) == ("convert", "convert")
+
+
+def test_resolve_page_reader_edit_action_stays_on_view_page(shapes: dict[str, Discovery]) -> None:
+    resolved = resolve_page(shapes["collabora"], "odt", "view", can_write=False, empty=False)
+    assert resolved is not None
+    assert (resolved.page, resolved.action.name) == ("view", "edit")

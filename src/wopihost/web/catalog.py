@@ -125,7 +125,16 @@ def resolve_page(
     for _ in HOST_ACTIONS:
         plan = plan_open(discovery, ext, requested, can_write=can_write, empty=empty)
         if plan.redirect_to is None:
-            return ResolvedOpen(requested, plan.action) if plan.action is not None else None
+            if plan.action is None:
+                return None
+            # The page named after the action, when it serves that same action (/convert for a legacy
+            # file that /edit would convert too), says best what the link does.
+            named = plan.action.name
+            if named != requested and named in HOST_ACTIONS:
+                direct = plan_open(discovery, ext, named, can_write=can_write, empty=empty)
+                if direct.action == plan.action:
+                    return ResolvedOpen(named, plan.action)
+            return ResolvedOpen(requested, plan.action)
         requested = plan.redirect_to
     return None
 
