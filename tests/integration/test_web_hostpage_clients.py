@@ -107,7 +107,7 @@ async def test_host_page_each_client_role_and_format_opens_or_says_unsupported(
     await as_role(each_client, file, role)
     discovery = await each_client.services.discovery.get()
     supported = bool(discovery.actions_for(file.extension))
-    for page in ("view", "edit"):
+    for page in ("view", "edit", "embedview"):
         status, _path, action = await open_page(each_client, file, page)
         if supported:
             assert status == 200, (client_name, role, name, page)

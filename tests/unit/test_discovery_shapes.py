@@ -460,3 +460,11 @@ def test_resolve_page_reader_edit_action_stays_on_view_page(shapes: dict[str, Di
     resolved = resolve_page(shapes["collabora"], "odt", "view", can_write=False, empty=False)
     assert resolved is not None
     assert (resolved.page, resolved.action.name) == ("view", "edit")
+
+
+def test_plan_open_embedview_without_view_action_served_by_view_page(shapes: dict[str, Discovery]) -> None:
+    plan = plan_open(shapes["collabora"], "docx", "embedview", can_write=False, empty=False)
+    assert plan.redirect_to == "view"
+    resolved = resolve_page(shapes["collabora"], "docx", "embedview", can_write=False, empty=False)
+    assert resolved is not None
+    assert (resolved.page, resolved.action.name) == ("view", "edit")

@@ -114,7 +114,11 @@ def plan_open(
         action = pick("convert")
         return OpenPlan(action=action) if action else OpenPlan(redirect_to="edit")
     if requested == "embedview":
-        return OpenPlan(action=pick(*EMBED_ACTIONS))
+        embed = pick(*EMBED_ACTIONS)
+        # A client with no view action for the format (Collabora Online for .docx) is served by the view page.
+        if embed is None and (reading is not None or writing is not None or pick("edit") is not None):
+            return OpenPlan(redirect_to="view")
+        return OpenPlan(action=embed)
     return OpenPlan()
 
 
