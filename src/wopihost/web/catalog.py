@@ -88,10 +88,10 @@ def plan_open(
         return choose_action(discovery, ext, names)
 
     reading = pick(*(("mobileView",) if mobile else ()), *VIEW_ACTIONS)
-    # A writer with nothing to edit with is sent to view, and the other way round, only when the other
-    # page has an action; otherwise the two pages would redirect to each other for ever.
     writing = pick(*(("mobileEdit",) if mobile else ()), "edit", "convert")
     has_editnew = pick("editnew") is not None
+    # The view and edit pages send a user to each other only when the other page has an action; otherwise
+    # they would redirect to each other for ever.
     if requested in ("edit", "editnew", "convert") and not can_write:
         return OpenPlan(redirect_to="view")
     if requested == "view":
@@ -116,7 +116,7 @@ def plan_open(
     if requested == "embedview":
         embed = pick(*EMBED_ACTIONS)
         # A client with no view action for the format (Collabora Online for .docx) is served by the view page.
-        if embed is None and (reading is not None or writing is not None or pick("edit") is not None):
+        if embed is None and (reading is not None or writing is not None):
             return OpenPlan(redirect_to="view")
         return OpenPlan(action=embed)
     return OpenPlan()
