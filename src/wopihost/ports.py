@@ -99,7 +99,14 @@ class UserStore(Protocol):
     """Users, their root folders and their UserInfo strings."""
 
     async def add_user(
-        self, *, username: str, display_name: str, password_hash: str | None, is_admin: bool, now: datetime
+        self,
+        *,
+        username: str,
+        display_name: str,
+        password_hash: str | None,
+        is_admin: bool,
+        now: datetime,
+        is_business_user: bool = False,
     ) -> User:
         """Create a user and their root folder; raise AlreadyExists if the username is taken."""
         ...
@@ -113,6 +120,10 @@ class UserStore(Protocol):
     async def set_password_hash(self, user_id: str, password_hash: str | None) -> None: ...
 
     async def set_user_info(self, user_id: str, user_info: str) -> None: ...
+
+    async def set_business_user(self, user_id: str, is_business_user: bool) -> bool:
+        """Mark or unmark a Microsoft 365 business user; False if there is no such user."""
+        ...
 
     async def list_users(self) -> Sequence[User]: ...
 

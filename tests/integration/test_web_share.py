@@ -29,7 +29,9 @@ async def test_share_json_lists_owner_and_shares(signed_in: Web) -> None:
     body = (await signed_in.client.get(f"/files/{file.id}/share", headers=JSON)).json()
     assert body["can_share"] is True
     assert body["owner"] == "Alice Adams"
-    assert body["shares"] == [{"username": "bob", "display_name": "Bob Brown", "role": "view"}]
+    assert body["shares"] == [
+        {"username": "bob", "display_name": "Bob Brown", "role": "view", "role_label": "Can view"}
+    ]
 
 
 async def test_share_from_script_answers_json(signed_in: Web) -> None:

@@ -16,7 +16,7 @@ from wopihost.domain.locks import validate_lock_id
 from wopihost.domain.names import decode_utf7
 from wopihost.errors import InvalidFileName, InvalidRequest, NotFound, Unsupported
 from wopihost.services.relative import RelativeTarget
-from wopihost.wopi.check_file_info import SHARE_URL_TYPES, check_file_info
+from wopihost.wopi.check_file_info import check_file_info, share_url_types
 from wopihost.wopi.context import WopiRequest, WopiServices
 from wopihost.wopi.errors import error_response
 from wopihost.wopi.headers import (
@@ -197,8 +197,10 @@ async def get_share_url(w: WopiRequest) -> Response:
     access = await w.open()
     url_type = w.header(X_WOPI_URL_TYPE)
     urls = w.services.urls
-    if url_type not in SHARE_URL_TYPES or not urls.ui_enabled:
-        raise Unsupported(f"share URL type {url_type!r} is not supported")
+    # A type missing from this user's SupportedShareUrlTypes is one the host does not support for them:
+    # the spec answers 501, so a viewer asking for ReadWrite gets no link at all.
+    if url_type not in share_url_types(access) or not urls.ui_enabled:
+        raise Unsupported(f"share URL type {url_type!r} is not supported for this user")
     url = urls.host_view(access.file.id) if url_type == "ReadOnly" else urls.host_edit(access.file.id)
     return _json({"ShareUrl": url})
 
