@@ -46,6 +46,7 @@ PROPERTY_TYPES: dict[str, type] = {
     "ReadOnly": bool,
     "UserCanWrite": bool,
     "UserCanRename": bool,
+    "UserCanReview": bool,
     "UserCanNotWriteRelative": bool,
     "SupportsLocks": bool,
     "SupportsGetLock": bool,

@@ -169,6 +169,14 @@ def test_check_file_info_enable_share_follows_can_share(role: Role) -> None:
     assert info["FileSharingPostMessage"] is permissions_for(role).can_share
 
 
+@pytest.mark.parametrize("role", list(Role))
+def test_check_file_info_user_can_review_only_for_writers(role: Role) -> None:
+    info = info_for(make_access(role))
+
+    assert info["UserCanReview"] is permissions_for(role).can_write
+    assert "SupportsReviewing" not in info
+
+
 @pytest.mark.parametrize("enabled", [True, False])
 def test_check_file_info_enable_insert_remote_image_follows_setting(enabled: bool) -> None:
     assert info_for(make_access(), enable_insert_remote_image=enabled)["EnableInsertRemoteImage"] is enabled

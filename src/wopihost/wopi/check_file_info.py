@@ -89,6 +89,8 @@ def check_file_info(
         "ReadOnly": not rights.can_write,
         "UserCanWrite": rights.can_write,
         "UserCanRename": rights.can_rename,
+        # ONLYOFFICE's review mode (tracked changes) is a way of writing; SupportsReviewing is left out.
+        "UserCanReview": rights.can_write,
         "UserCanNotWriteRelative": not rights.can_create_relative,
         **CAPABILITIES,
         "BreadcrumbBrandName": host.brand_name,
