@@ -109,14 +109,18 @@ def check_file_info(
     if user.user_info:
         info["UserInfo"] = user.user_info
     if urls.ui_enabled:
-        info["SupportedShareUrlTypes"] = list(share_url_types(access))
-        info["PostMessageOrigin"] = urls.ui_origin
-        info.update(HOST_PAGE_MESSAGES)
-        info["FileSharingPostMessage"] = rights.can_share
-        # Collabora Online's Share button, answered by the host page's share dialog.
-        info["EnableShare"] = rights.can_share
+        _add_host_page(info, access, urls)
     _add_urls(info, access, urls)
     return info
+
+
+def _add_host_page(info: dict[str, Any], access: FileAccess, urls: PublicUrls) -> None:
+    info["SupportedShareUrlTypes"] = list(share_url_types(access))
+    info["PostMessageOrigin"] = urls.ui_origin
+    info.update(HOST_PAGE_MESSAGES)
+    info["FileSharingPostMessage"] = access.permissions.can_share
+    # Collabora Online's Share button, answered by the host page's share dialog.
+    info["EnableShare"] = access.permissions.can_share
 
 
 def share_url_types(access: FileAccess) -> tuple[str, ...]:
