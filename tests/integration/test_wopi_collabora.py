@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import anyio
 import httpx
 import pytest
 
@@ -235,6 +236,23 @@ async def test_collabora_legacy_lool_timestamp_alone_is_honoured(host: Host, ses
     assert (stale.status_code, stale.json()) == (409, DOC_CHANGED)
     assert fresh.status_code == 200
     assert await host.stored() == b"y"
+
+
+async def test_collabora_two_concurrent_saves_from_one_time_let_exactly_one_through(
+    host: Host, session: Collabora
+) -> None:
+    statuses: list[int] = []
+    twin = Collabora(host, host.owner, host.doc.id, last_modified=session.last_modified)
+
+    async def save(client: Collabora, body: bytes) -> None:
+        statuses.append((await client.put_file(body)).status_code)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(save, session, b"from the editor")
+        tg.start_soon(save, twin, b"from the owner")
+
+    assert sorted(statuses) == [200, 409]
+    assert len(await host.versions()) == 2
 
 
 async def test_collabora_lock_mismatch_is_reported_before_a_stale_timestamp(host: Host) -> None:

@@ -292,7 +292,8 @@ def _commit_version(
     )
     row = conn.execute(statement).first()
     if row is None:
-        return _refusal(conn, file_id, now, guard=guard)
+        # Only an expected modification time can refuse a write that the guard lets through.
+        return _refusal(conn, file_id, now, guard=guard if expected_modified_at is not None else None)
     file = file_from_row(row)
     _insert_version(conn, file_id, file.version, blob, modified_at, author_id, editors, source, save)
     return WriteOutcome(file=file)
