@@ -22,9 +22,9 @@ ABSENT = None
 
 
 async def rename(
-    host: Host, requested: str | None, *, lock: str | None = None, **kw: object
+    host: Host, requested: str | bytes | None, *, lock: str | None = None, **kw: object
 ) -> httpx.Response:
-    headers = {}
+    headers: dict[str, str | bytes] = {}
     if requested is not None:
         headers["X-WOPI-RequestedName"] = requested
     if lock is not None:
@@ -166,10 +166,16 @@ async def test_rename_file_to_unrepairable_name_returns_400_with_reason(host: Ho
     assert await base_file_name(host) == "report.docx"
 
 
-async def test_rename_file_without_requested_name_returns_400(host: Host) -> None:
-    response = await rename(host, None)
+@pytest.mark.parametrize(
+    "requested", [None, "a+", "caf\u00e9".encode()], ids=["missing", "bad-utf7", "non-ascii"]
+)
+async def test_rename_file_without_readable_requested_name_returns_400_with_reason(
+    host: Host, requested: str | bytes | None
+) -> None:
+    response = await rename(host, requested)
 
     assert response.status_code == 400
+    assert response.headers["X-WOPI-InvalidFileNameError"]
     assert await base_file_name(host) == "report.docx"
 
 

@@ -206,16 +206,26 @@ def _is_conversion(value: str | None) -> bool:
     return value is not None and value.strip().lower() not in ("false", "0")
 
 
-async def rename_file(w: WopiRequest) -> Response:
-    """RenameFile: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/renamefile"""
-    access = await w.open()
-    requested = w.header(X_WOPI_REQUESTED_NAME)
-    if requested is None:
-        raise InvalidRequest("X-WOPI-RequestedName is required")
-    stem = decode_utf7(requested, X_WOPI_REQUESTED_NAME)
+def _requested_stem(w: WopiRequest) -> str:
+    # Every 400 of RenameFile carries X-WOPI-InvalidFileNameError, so a missing or undecodable name is an
+    # invalid file name too.
+    try:
+        requested = w.header(X_WOPI_REQUESTED_NAME)
+        if requested is None:
+            raise InvalidRequest("X-WOPI-RequestedName is required")
+        stem = decode_utf7(requested, X_WOPI_REQUESTED_NAME)
+    except InvalidRequest as exc:
+        raise InvalidFileName(str(exc)) from exc
     if not stem.strip():
         # Else the extension alone would become the name (".docx"), which has no extension.
         raise InvalidFileName("the requested name is empty")
+    return stem
+
+
+async def rename_file(w: WopiRequest) -> Response:
+    """RenameFile: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/renamefile"""
+    access = await w.open()
+    stem = _requested_stem(w)
     lock_id = w.header(X_WOPI_LOCK) or None
     s = w.services
     try:
