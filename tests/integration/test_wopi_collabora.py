@@ -354,3 +354,21 @@ async def test_collabora_session_ends_with_exit_save_and_unlock(host: Host, sess
     assert await host.current_lock() == ""
     assert session.log == ["ok"]
     assert await host.stored() == b"final"
+
+
+async def test_collabora_unreadable_save_flags_are_recorded_as_unsaid_and_never_refuse(
+    host: Host, session: Collabora
+) -> None:
+    headers = {
+        "X-WOPI-Override": "PUT",
+        "X-WOPI-Lock": session.lock_id,
+        "X-COOL-WOPI-IsModifiedByUser": "yes",
+        "X-COOL-WOPI-IsAutosave": "",
+        "X-LOOL-WOPI-IsAutosave": "true",  # the X-COOL- form wins even when unreadable
+        "X-LOOL-WOPI-IsExitSave": "FALSE",
+    }
+
+    response = await session.request("POST", "/contents", headers=headers, body=b"saved")
+
+    assert response.status_code == 200
+    assert (await host.versions())[0].save == SaveKind(modified_by_user=None, autosave=None, exit_save=False)
