@@ -40,6 +40,8 @@ class VersionRow:
     # Who contributed to the save, from the client's X-WOPI-Editors (co-authoring), besides the author.
     editors: str
     source: str
+    # What the WOPI client said of the save: "autosave", "user save", "exit save", or "" (SaveKind.label).
+    save: str
 
 
 def _editor_ids(version: Version) -> list[str]:
@@ -87,6 +89,7 @@ class VersionPages:
                 author=users[v.author_id].display_name if v.author_id in users else "",
                 editors=names(editor_ids[v.number], v.author_id),
                 source=SOURCE_LABELS.get(v.source, v.source.capitalize()),
+                save=v.save.label,
             )
             for v in versions
         ]
@@ -107,6 +110,7 @@ class VersionPages:
                     "author": r.author,
                     "editors": r.editors,
                     "source": r.source,
+                    "save": r.save,
                 }
                 for r in rows
             ]
