@@ -89,7 +89,13 @@ class Services:
             relative=self.relative,
             users=self.users,
             urls=self.urls,
-            host=HostIdentity(brand_name=self.settings.branding.name),
+            host=HostIdentity(
+                brand_name=self.settings.branding.name,
+                watermark_text=self.settings.clients.watermark_text,
+                watermark_all=self.settings.clients.watermark_all,
+                enable_insert_remote_image=self.settings.clients.enable_insert_remote_image,
+                clock=self.clock,
+            ),
             proof=self.proof,
             upload_idle_seconds=self.settings.storage.upload_idle_timeout_seconds,
         )

@@ -12,6 +12,14 @@ from wopihost.domain.records import FileRecord, User
 from wopihost.ports import FolderContents
 from wopihost.web.catalog import VIEW_ACTIONS, app_of, friendly_app_name, resolve_page
 
+# How each role reads in the share dialog and the "Shared with me" list.
+ROLE_LABELS: dict[Role, str] = {
+    Role.VIEW: "Can view",
+    Role.VIEW_NO_DOWNLOAD: "Can view (no download)",
+    Role.EDIT: "Can edit",
+    Role.OWNER: "Owner",
+}
+
 # File type icons (symbols in templates/_icons.html) and kind names, by extension.
 _KINDS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("word", "Word document", frozenset({"doc", "docx", "docm", "dot", "dotx", "dotm", "odt", "rtf"})),
@@ -133,6 +141,14 @@ class FileRow:
     @property
     def can_share(self) -> bool:
         return permissions_for(self.role).can_share
+
+    @property
+    def can_download(self) -> bool:
+        return permissions_for(self.role).can_download
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
 
 
 def open_links(

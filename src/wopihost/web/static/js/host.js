@@ -101,7 +101,8 @@ async function openVersions() {
     el("span", { className: "grow" },
       el("strong", {}, `Version ${version.number}`), version.current ? " (current)" : "",
       el("br"), el("span", { className: "muted" },
-        [format.format(new Date(version.created)), version.author, version.size].filter(Boolean).join(" · "))),
+        [format.format(new Date(version.created)), version.author, version.save, version.size]
+          .filter(Boolean).join(" · "))),
     el("a", {
       className: "btn btn-small",
       href: `${config.versionsUrl}/${version.number}/download`,
