@@ -219,6 +219,8 @@ async def test_host_page_markup_for_postmessages(collabora: Web) -> None:
         'id="save-as-submit"',
         '<dialog id="versions-dialog"',
         '<dialog id="share-dialog"',
+        '<dialog id="insert-image-dialog"',
+        'id="insert-image-list"',
         "Opening <strong data-doc-name>Report.docx</strong> in Writer…",
     ):
         assert marker in page, marker
@@ -243,11 +245,65 @@ async def test_host_script_handles_collabora_and_office_messages(collabora: Web)
         "Views_List",
         "Blur_Focus",
         "Grab_Focus",
+        "UI_InsertGraphic",
+        "Action_InsertGraphic",
     ):
         assert message in script, message
     # Messages are taken only from the client's frame and origin, and sent only to that origin.
     assert "event.origin !== clientOrigin || !frame || event.source !== frame.contentWindow" in script
     assert '"*"' not in script.replace('"*" is never used', "")
+
+
+# Insert image from storage (UI_InsertGraphic)
+
+
+async def test_insert_image_lists_folder_and_shared_images_for_writers(collabora: Web) -> None:
+    doc = await collabora.upload("Report.docx", b"content")
+    logo = await collabora.upload("Logo.PNG", b"\x89PNG logo")
+    await collabora.upload("Notes.txt", b"text")
+    elsewhere = await collabora.upload("Photo.jpg", b"jpeg", owner=collabora.bob)
+    hidden = await collabora.upload("Secret.png", b"png", owner=collabora.bob)
+    await collabora.share(elsewhere, collabora.alice, Role.VIEW)
+    await collabora.share(hidden, collabora.alice, Role.VIEW_NO_DOWNLOAD)
+    await collabora.sign_in()
+    page = (await collabora.client.get(f"/files/{doc.id}/edit")).text
+    assert f'"imagesUrl": "/files/{doc.id}/images"' in page
+    listed = (await collabora.client.get(f"/files/{doc.id}/images")).json()["images"]
+    assert [(image["id"], image["name"]) for image in listed] == [
+        (logo.id, "Logo.PNG"),
+        (elsewhere.id, "Photo.jpg"),
+    ]
+
+
+async def test_insert_image_url_fetches_the_image_with_its_own_token(collabora: Web) -> None:
+    doc = await collabora.upload("Report.docx", b"content")
+    logo = await collabora.upload("Logo.png", b"\x89PNG logo")
+    await collabora.sign_in()
+    answer = await collabora.post(f"/files/{doc.id}/images/{logo.id}", json=True)
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["filename"] == "Logo.png"
+    assert body["url"].startswith(f"{collabora.settings.server.base_url}/wopi/direct/{logo.id}?token=")
+    # The client's server fetches it with no cookie and no proof headers.
+    collabora.client.cookies.clear()
+    fetched = await collabora.client.get(body["url"])
+    assert (fetched.status_code, fetched.content) == (200, b"\x89PNG logo")
+
+
+async def test_insert_image_refused_to_readers_and_for_other_files(collabora: Web) -> None:
+    doc = await collabora.upload("Report.docx", b"content")
+    logo = await collabora.upload("Logo.png", b"png")
+    notes = await collabora.upload("Notes.txt", b"text")
+    await collabora.sign_in()
+    assert (await collabora.post(f"/files/{doc.id}/images/{notes.id}", json=True)).status_code == 403
+    await collabora.share(doc, collabora.bob, Role.VIEW)
+    await collabora.share(logo, collabora.bob, Role.VIEW)
+    collabora.client.cookies.clear()
+    await collabora.sign_in(collabora.bob)
+    page = (await collabora.client.get(f"/files/{doc.id}/view")).text
+    assert '"imagesUrl": null' in page
+    assert (await collabora.client.get(f"/files/{doc.id}/images")).status_code == 403
+    assert (await collabora.post(f"/files/{doc.id}/images/{logo.id}", json=True)).status_code == 403
 
 
 # `wopihost discovery show`

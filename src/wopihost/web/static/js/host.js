@@ -2,9 +2,10 @@
 // access token into it with the page's form, and talks to it with PostMessage — only with its origin.
 // It speaks both Office for the web's messages and Collabora Online's (its "PostMessage API": Frame_Ready
 // and Document_Loaded loading states, UI_Share, UI_SaveAs answered by Action_SaveAs, Doc_ModifiedStatus,
-// Views_List, Action_Save_Resp). What it has seen is kept in data attributes of <body> (client-state,
-// host-ready, last-message, modified, views) so that browser tests can observe it.
-import { el, getJson, wireDialog } from "./common.js";
+// Views_List, Action_Save_Resp, UI_InsertGraphic answered by Action_InsertGraphic). What it has seen is
+// kept in data attributes of <body> (client-state, host-ready, last-message, modified, views, saved-as,
+// inserted-image) so that browser tests can observe it.
+import { el, getJson, postForm, wireDialog } from "./common.js";
 import { shareDialog } from "./share.js";
 
 const config = JSON.parse(document.getElementById("host-config").textContent);
@@ -181,6 +182,49 @@ function saveResponse(values) {
   }
 }
 
+// Insert image from storage (Collabora Online, when CheckFileInfo says EnableInsertRemoteImage): the host
+// lets the user pick an image and answers with a URL the client's server downloads it from.
+const insertImage = document.getElementById("insert-image-dialog");
+wireDialog(insertImage);
+
+async function pickImage(image) {
+  const status = document.getElementById("insert-image-status");
+  const result = await postForm(`${config.imagesUrl}/${encodeURIComponent(image.id)}`, []);
+  if (!result.ok) {
+    status.textContent = result.body.error || "The image could not be inserted.";
+    status.hidden = false;
+    return;
+  }
+  post("Action_InsertGraphic", { filename: result.body.filename, url: result.body.url });
+  state.insertedImage = result.body.filename;
+  insertImage.close();
+}
+
+async function openInsertImage() {
+  if (insertImage.open || !config.imagesUrl) return;
+  const list = document.getElementById("insert-image-list");
+  const status = document.getElementById("insert-image-status");
+  list.replaceChildren();
+  status.textContent = "Loading…";
+  status.hidden = false;
+  overFrame(insertImage);
+  insertImage.showModal();
+  const result = await getJson(config.imagesUrl);
+  if (!result.ok) {
+    status.textContent = result.body.error || "The images could not be listed.";
+    return;
+  }
+  const images = result.body.images || [];
+  status.textContent = "No images here: upload one next to this document first.";
+  status.hidden = images.length > 0;
+  list.replaceChildren(...images.map((image) => el(
+    "li", {},
+    el("span", { className: "grow" }, image.name),
+    el("button", { type: "button", className: "btn btn-small", onclick: () => pickImage(image),
+      "aria-label": `Insert ${image.name}` }, "Insert"),
+  )));
+}
+
 function openSharing() {
   const dialog = document.getElementById("share-dialog");
   if (dialog.open) return;
@@ -202,6 +246,7 @@ const handlers = {
   UI_Share: openSharing,
   UI_FileVersions: () => openVersions(),
   UI_SaveAs: openSaveAs,
+  UI_InsertGraphic: () => openInsertImage(),
   File_Rename: (values) => showName(values.NewName),
   Action_Save_Resp: saveResponse,
   Doc_ModifiedStatus: (values) => {
