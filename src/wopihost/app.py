@@ -89,7 +89,13 @@ class Services:
             relative=self.relative,
             users=self.users,
             urls=self.urls,
-            host=HostIdentity(brand_name=self.settings.branding.name),
+            host=HostIdentity(
+                brand_name=self.settings.branding.name,
+                watermark_text=self.settings.clients.watermark_text,
+                watermark_all=self.settings.clients.watermark_all,
+                enable_insert_remote_image=self.settings.clients.enable_insert_remote_image,
+                clock=self.clock,
+            ),
             proof=self.proof,
             upload_idle_seconds=self.settings.storage.upload_idle_timeout_seconds,
         )
@@ -156,6 +162,7 @@ def build_discovery(settings: Settings, clock: Clock) -> DiscoveryService:
         cache_file=settings.discovery_cache_file,
         clock=clock,
         refresh_interval=timedelta(hours=settings.discovery.refresh_hours),
+        capabilities=source,
     )
 
 

@@ -15,7 +15,8 @@ import click
 from wopihost.app import Services, build_services, initialise
 from wopihost.config import Settings, load_settings
 from wopihost.devclient.cli import devclient as devclient_group
-from wopihost.domain.permissions import Role
+from wopihost.domain.permissions import SHARE_ROLES, Role
+from wopihost.domain.records import User
 from wopihost.errors import WopiHostError
 from wopihost.logging_setup import configure_logging
 from wopihost.serving import run_server
@@ -110,6 +111,7 @@ def user() -> None:
     "--password-stdin", is_flag=True, help="Read the password from the first line of standard input."
 )
 @click.option("--admin", is_flag=True, help="Make the user an administrator.")
+@click.option("--business", is_flag=True, help="A Microsoft 365 business user (BUSINESS_USER=1).")
 @run_with_services
 async def user_add(
     services: Services,
@@ -118,20 +120,46 @@ async def user_add(
     password: str | None,
     password_stdin: bool,
     admin: bool,
+    business: bool,
 ) -> None:
     """Create a user; prints the user's stable UserId."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
-    created = await services.users.add_user(username, display_name, password=password, is_admin=admin)
+    created = await services.users.add_user(
+        username, display_name, password=password, is_admin=admin, is_business_user=business
+    )
     click.echo(created.id)
+
+
+def _user_flags(u: User) -> str:
+    flags = [name for name, on in (("admin", u.is_admin), ("business", u.is_business_user)) if on]
+    return ",".join(flags) or "-"
 
 
 @user.command("list")
 @run_with_services
 async def user_list(services: Services) -> None:
-    """List users: UserId, username, display name."""
+    """List users: UserId, username, display name, flags (admin, business)."""
     for u in await services.users.list_users():
-        click.echo(f"{u.id}\t{u.username}\t{u.display_name}")
+        click.echo(f"{u.id}\t{u.username}\t{u.display_name}\t{_user_flags(u)}")
+
+
+@user.command("set")
+@click.argument("username")
+@click.option(
+    "--business/--no-business",
+    default=None,
+    help="Mark or unmark a Microsoft 365 business user, whose editing Office licenses.",
+)
+@run_with_services
+async def user_set(services: Services, username: str, business: bool | None) -> None:
+    """Change a user's flags."""
+    if business is None:
+        _fail("nothing to change: give --business or --no-business")
+        return
+    found = await services.users.get_user_by_name(username)
+    changed = await services.users.set_business_user(found, business)
+    click.echo(f"{changed.username}\t{_user_flags(changed)}")
 
 
 @user.command("passwd")
@@ -193,10 +221,16 @@ async def file_list(services: Services, owner: str, path: str) -> None:
 @main.command()
 @click.argument("file_id")
 @click.option("--with", "username", required=True, help="Username to share with.")
-@click.option("--role", type=click.Choice(["view", "edit"]), default="view", show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in SHARE_ROLES]),
+    default=Role.VIEW.value,
+    show_default=True,
+    help="view-no-download: view in the WOPI client only, no download, print, export or copy.",
+)
 @run_with_services
 async def share(services: Services, file_id: str, username: str, role: str) -> None:
-    """Let another user view or edit a file."""
+    """Let another user view (with or without downloads) or edit a file."""
     await services.files.share(await services.files.access_as_owner(file_id), username, Role(role))
     click.echo(f"shared {file_id} with {username} ({role})")
 
@@ -300,12 +334,22 @@ def discovery() -> None:
 @click.option("--refresh", is_flag=True, help="Fetch discovery now instead of using the cached copy.")
 @run_with_services
 async def discovery_show(services: Services, refresh: bool) -> None:
-    """Print the apps, actions and proof keys the WOPI client advertises."""
+    """Print the apps, actions and proof keys the WOPI client advertises, and its /hosting/capabilities."""
+    from wopihost.domain.capabilities import format_capabilities
     from wopihost.domain.discovery import format_discovery
 
-    found = await (services.discovery.refresh() if refresh else services.discovery.get())
+    service = services.discovery
+    found = await (service.refresh() if refresh else service.get())
     click.echo(f"discovery URL: {services.settings.discovery_url}")
     click.echo(format_discovery(found))
+    click.echo(
+        format_capabilities(
+            service.capabilities,
+            advertised=found.capabilities_url is not None,
+            error=service.capabilities_error,
+        ),
+        nl=False,
+    )
 
 
 @main.command("demo-setup")

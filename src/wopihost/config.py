@@ -163,6 +163,30 @@ class BrandingSettings(BaseModel):
     name: str = "wopihost"
 
 
+WATERMARK_PLACEHOLDERS = ("{user}", "{date}")
+
+
+class ClientSettings(BaseModel):
+    """What WOPI clients that read host options from CheckFileInfo (Collabora Online) are told to do."""
+
+    # The watermark clients draw over the document; {user} is the viewer's name, {date} today's date (UTC).
+    # Users whose role forbids downloads always get it; everyone does when watermark_all is true.
+    watermark_text: str = Field(default="{user} · {date}", max_length=200)
+    watermark_all: bool = False
+    # Whether users may insert images from the host's storage into documents (EnableInsertRemoteImage).
+    enable_insert_remote_image: bool = True
+
+    @field_validator("watermark_text")
+    @classmethod
+    def _known_placeholders(cls, value: str) -> str:
+        rest = value
+        for placeholder in WATERMARK_PLACEHOLDERS:
+            rest = rest.replace(placeholder, "")
+        if "{" in rest or "}" in rest:
+            raise ValueError("watermark_text knows only the placeholders {user} and {date}")
+        return value
+
+
 class Settings(BaseSettings):
     """Every setting of wopihost."""
 
@@ -182,6 +206,7 @@ class Settings(BaseSettings):
     versions: VersionSettings = Field(default_factory=VersionSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     branding: BrandingSettings = Field(default_factory=BrandingSettings)
+    clients: ClientSettings = Field(default_factory=ClientSettings)
     discovery: DiscoverySettings = Field(default_factory=DiscoverySettings)
     proof_keys: ProofKeySettings = Field(default_factory=ProofKeySettings)
     devclient: DevClientSettings = Field(default_factory=DevClientSettings)

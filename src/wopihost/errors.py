@@ -28,6 +28,17 @@ class LockMismatch(WopiHostError):
         self.reason = reason
 
 
+class DocumentChanged(WopiHostError):
+    """A save was based on content that is no longer current (its timestamp is not the file's).
+
+    `current_lock` is the lock now on the file ("" when unlocked).
+    """
+
+    def __init__(self, current_lock: str) -> None:
+        super().__init__("the file changed since the client last read it")
+        self.current_lock = current_lock
+
+
 class InvalidRequest(WopiHostError):
     """A request is malformed: a missing or invalid header, parameter or body."""
 

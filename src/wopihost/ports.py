@@ -9,7 +9,16 @@ from typing import Protocol
 
 from wopihost.domain.locks import Lock, LockGuard
 from wopihost.domain.permissions import Role
-from wopihost.domain.records import FileAccess, FileRecord, Folder, Share, StoredBlob, User, Version
+from wopihost.domain.records import (
+    FileAccess,
+    FileRecord,
+    Folder,
+    SaveKind,
+    Share,
+    StoredBlob,
+    User,
+    Version,
+)
 from wopihost.domain.signing import SigningKeyring
 
 
@@ -46,12 +55,18 @@ class LockOutcome:
 
 @dataclass(frozen=True, slots=True)
 class WriteOutcome:
-    """The result of a lock-guarded write. `file` is the file after the write, None when it was refused."""
+    """The result of a lock-guarded write. `file` is the file after the write, None when it was refused.
+
+    A refused write names the lock that blocked it, or is `stale`: the lock let it through but the file's
+    modification time was no longer the expected one; `current` is then the file as it is.
+    """
 
     file: FileRecord | None
     blocking_lock: Lock | None = None
     name_taken: bool = False
     released_blobs: tuple[str, ...] = ()
+    stale: bool = False
+    current: FileRecord | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +114,14 @@ class UserStore(Protocol):
     """Users, their root folders and their UserInfo strings."""
 
     async def add_user(
-        self, *, username: str, display_name: str, password_hash: str | None, is_admin: bool, now: datetime
+        self,
+        *,
+        username: str,
+        display_name: str,
+        password_hash: str | None,
+        is_admin: bool,
+        now: datetime,
+        is_business_user: bool = False,
     ) -> User:
         """Create a user and their root folder; raise AlreadyExists if the username is taken."""
         ...
@@ -113,6 +135,10 @@ class UserStore(Protocol):
     async def set_password_hash(self, user_id: str, password_hash: str | None) -> None: ...
 
     async def set_user_info(self, user_id: str, user_info: str) -> None: ...
+
+    async def set_business_user(self, user_id: str, is_business_user: bool) -> bool:
+        """Mark or unmark a Microsoft 365 business user; False if there is no such user."""
+        ...
 
     async def list_users(self) -> Sequence[User]: ...
 
@@ -180,8 +206,16 @@ class FileStore(Protocol):
         editors: str,
         source: str,
         now: datetime,
+        save: SaveKind | None = None,
+        expected_modified_at: datetime | None = None,
     ) -> WriteOutcome | None:
-        """Make `blob` the file's current content if `guard` holds, keeping the old content as a version."""
+        """Make `blob` the file's current content if `guard` holds, keeping the old content as a version.
+
+        The new modification time is `next_modified_at(old, now)`, so that it moves with every change. With
+        `expected_modified_at`, the write also requires the file's modification time to be exactly that, or
+        is refused as `stale`; a lock that blocks the write is reported first. All of it is one atomic check.
+        `save` records what the client said of the save (nothing when None).
+        """
         ...
 
     async def rename_file(
@@ -210,6 +244,14 @@ class DiscoverySource(Protocol):
 
     async def fetch(self) -> bytes:
         """Return the discovery XML; raise DiscoveryUnavailable if it cannot be had."""
+        ...
+
+
+class CapabilitiesSource(Protocol):
+    """Reads the /hosting/capabilities document that a client's discovery advertises."""
+
+    async def fetch_capabilities(self, url: str) -> bytes:
+        """Return the JSON at `url`; raise DiscoveryUnavailable (and nothing else) if it cannot be had."""
         ...
 
 

@@ -57,6 +57,9 @@ class PublicUrls:
     def host_edit(self, file_id: str) -> str | None:
         return self._page(f"/files/{file_id}/edit")
 
+    def host_embedded_view(self, file_id: str) -> str | None:
+        return self._page(f"/files/{file_id}/embedview")
+
     def download(self, file_id: str) -> str | None:
         return self._page(f"/files/{file_id}/download")
 
@@ -68,3 +71,7 @@ class PublicUrls:
 
     def sign_out(self) -> str | None:
         return self._page("/signout")
+
+    def avatar(self, user_id: str) -> str | None:
+        """The user's generated picture: public and cacheable, so that WOPI clients can show it to others."""
+        return self._page(f"/users/{user_id}/avatar.svg")

@@ -6,7 +6,7 @@ Deleting a folder is guarded too: by every lock on the files inside it, checked 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import anyio
 import pytest
@@ -20,7 +20,8 @@ from wopihost.adapters.sql.users import SqlUserStore
 from wopihost.domain.ids import looks_like_id
 from wopihost.domain.locks import LOCK_TTL, LockGuard, WhenUnlocked
 from wopihost.domain.permissions import Role
-from wopihost.domain.records import FileRecord, Folder
+from wopihost.domain.records import FileRecord, Folder, SaveKind
+from wopihost.domain.timestamps import iso8601
 from wopihost.ports import FolderContents, FolderOutcome, LockOutcome, WriteOutcome
 
 pytestmark = pytest.mark.anyio
@@ -343,6 +344,140 @@ async def test_commit_version_records_history_newest_first(
     assert (current.version, current.modified_by) == (3, world.other.id)
     assert current.modified_at == clock.now()
     assert await file_store.find_version(world.file.id, 9) is None
+
+
+async def _commit(
+    store: SqlFileStore,
+    world: World,
+    clock: FakeClock,
+    *,
+    guard: LockGuard | None = None,
+    expected: datetime | None = None,
+    save: SaveKind | None = None,
+) -> WriteOutcome | None:
+    return await store.commit_version(
+        world.file.id,
+        make_blob(),
+        guard=guard or LockGuard(None),
+        author_id=world.owner.id,
+        editors="",
+        source="putfile",
+        now=clock.now(),
+        save=save,
+        expected_modified_at=expected,
+    )
+
+
+async def test_commit_version_moves_modified_at_when_the_clock_repeats(
+    file_store: SqlFileStore, clock: FakeClock, world: World
+) -> None:
+    times = [world.file.modified_at]
+    for _ in range(5):
+        outcome = await _commit(file_store, world, clock)
+        assert outcome is not None
+        assert outcome.file is not None
+        times.append(outcome.file.modified_at)
+
+    assert times == sorted(set(times))
+    assert len({iso8601(t) for t in times}) == len(times)
+    current = await file_store.find_file(world.file.id)
+    assert current is not None
+    assert current.modified_at == times[-1]
+    assert (await file_store.list_versions(world.file.id))[0].created_at == times[-1]
+
+
+async def test_commit_version_moves_modified_at_when_the_clock_steps_back(
+    file_store: SqlFileStore, clock: FakeClock, world: World
+) -> None:
+    clock.advance(-timedelta(hours=1))
+
+    outcome = await _commit(file_store, world, clock)
+
+    assert outcome is not None
+    assert outcome.file is not None
+    assert outcome.file.modified_at == world.file.modified_at + timedelta(microseconds=1)
+
+
+async def test_commit_version_takes_the_clock_when_it_is_ahead(
+    file_store: SqlFileStore, clock: FakeClock, world: World
+) -> None:
+    clock.advance(timedelta(seconds=3))
+
+    outcome = await _commit(file_store, world, clock)
+
+    assert outcome is not None
+    assert outcome.file is not None
+    assert outcome.file.modified_at == clock.now()
+
+
+async def test_commit_version_with_expected_time_writes_when_it_matches(
+    file_store: SqlFileStore, clock: FakeClock, world: World
+) -> None:
+    outcome = await _commit(file_store, world, clock, expected=world.file.modified_at)
+
+    assert outcome is not None
+    assert outcome.file is not None
+    assert (outcome.file.version, outcome.stale) == (2, False)
+
+
+async def test_commit_version_with_stale_expected_time_is_refused_unchanged(
+    file_store: SqlFileStore, clock: FakeClock, world: World
+) -> None:
+    await _commit(file_store, world, clock)
+    before = await file_store.find_file(world.file.id)
+
+    outcome = await _commit(file_store, world, clock, expected=world.file.modified_at)
+
+    assert outcome is not None
+    assert (outcome.file, outcome.stale, outcome.blocking_lock) == (None, True, None)
+    assert outcome.current == before
+    assert await file_store.find_file(world.file.id) == before
+    assert len(await file_store.list_versions(world.file.id)) == 2
+
+
+async def test_commit_version_reports_a_blocking_lock_before_a_stale_time(
+    file_store: SqlFileStore, lock_store: SqlLockStore, clock: FakeClock, world: World
+) -> None:
+    await lock_store.acquire(world.file.id, A, user_id=world.owner.id, now=clock.now())
+
+    outcome = await _commit(
+        file_store, world, clock, guard=LockGuard(B), expected=world.file.modified_at - timedelta(days=1)
+    )
+
+    assert outcome is not None
+    assert outcome.stale is False
+    assert outcome.blocking_lock is not None
+    assert outcome.blocking_lock.lock_id == A
+
+
+async def test_commit_version_with_one_expected_time_lets_one_of_concurrent_writers_through(
+    file_store: SqlFileStore, clock: FakeClock, world: World
+) -> None:
+    outcomes: list[WriteOutcome | None] = []
+
+    async def write() -> None:
+        outcomes.append(await _commit(file_store, world, clock, expected=world.file.modified_at))
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(6):
+            tg.start_soon(write)
+
+    assert sorted(o.stale for o in outcomes if o is not None) == [False] + [True] * 5
+    assert len(await file_store.list_versions(world.file.id)) == 2
+
+
+@pytest.mark.parametrize(
+    "save",
+    [SaveKind(), SaveKind(True, False, False), SaveKind(False, True, False), SaveKind(True, False, True)],
+    ids=["unsaid", "user", "autosave", "exit"],
+)
+async def test_commit_version_records_save_kind(
+    file_store: SqlFileStore, clock: FakeClock, world: World, save: SaveKind
+) -> None:
+    await _commit(file_store, world, clock, save=save)
+
+    newest, first = await file_store.list_versions(world.file.id)
+    assert (newest.save, first.save) == (save, SaveKind())
 
 
 async def test_commit_version_on_unknown_file_returns_none(

@@ -15,7 +15,7 @@ from wopihost.domain.records import Share
 pytestmark = pytest.mark.anyio
 
 
-@pytest.mark.parametrize("role", [Role.VIEW, Role.EDIT])
+@pytest.mark.parametrize("role", [Role.VIEW, Role.VIEW_NO_DOWNLOAD, Role.EDIT])
 async def test_set_share_new_lists_share(
     share_store: SqlShareStore, clock: FakeClock, world: World, role: Role
 ) -> None:
@@ -25,7 +25,14 @@ async def test_set_share_new_lists_share(
 
 
 @pytest.mark.parametrize(
-    ("first", "second"), [(Role.VIEW, Role.EDIT), (Role.EDIT, Role.VIEW), (Role.VIEW, Role.VIEW)]
+    ("first", "second"),
+    [
+        (Role.VIEW, Role.EDIT),
+        (Role.EDIT, Role.VIEW),
+        (Role.VIEW, Role.VIEW),
+        (Role.VIEW, Role.VIEW_NO_DOWNLOAD),
+        (Role.VIEW_NO_DOWNLOAD, Role.EDIT),
+    ],
 )
 async def test_set_share_again_replaces_role(
     share_store: SqlShareStore, clock: FakeClock, world: World, first: Role, second: Role

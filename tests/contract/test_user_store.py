@@ -106,6 +106,46 @@ async def test_set_user_info_round_trips_text(user_store: SqlUserStore, clock: F
     assert found.user_info == info
 
 
+async def test_set_business_user_round_trips_and_leaves_other_users(
+    user_store: SqlUserStore, clock: FakeClock
+) -> None:
+    erin = await make_user(user_store, clock, "erin")
+    frank = await make_user(user_store, clock, "frank")
+
+    marked = await user_store.set_business_user(erin.id, True)
+    after_mark = await user_store.find_user(erin.id)
+    unmarked = await user_store.set_business_user(erin.id, False)
+    after_unmark = await user_store.find_user_by_name("erin")
+
+    assert (marked, unmarked) == (True, True)
+    assert after_mark is not None
+    assert after_mark.is_business_user is True
+    assert after_unmark is not None
+    assert after_unmark.is_business_user is False
+    assert await user_store.find_user(frank.id) == frank
+
+
+async def test_set_business_user_unknown_user_returns_false(user_store: SqlUserStore) -> None:
+    assert await user_store.set_business_user("nosuchusernosuchusernosu", True) is False
+
+
+@pytest.mark.parametrize("is_business_user", [True, False])
+async def test_add_user_round_trips_business_flag(
+    user_store: SqlUserStore, clock: FakeClock, is_business_user: bool
+) -> None:
+    user = await user_store.add_user(
+        username="gina",
+        display_name="Gina",
+        password_hash=None,
+        is_admin=False,
+        now=clock.now(),
+        is_business_user=is_business_user,
+    )
+
+    assert user.is_business_user is is_business_user
+    assert await user_store.find_user(user.id) == user
+
+
 async def test_list_users_sorts_by_username(user_store: SqlUserStore, clock: FakeClock) -> None:
     for name in ("mallory", "alice", "bob"):
         await make_user(user_store, clock, name)

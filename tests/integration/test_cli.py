@@ -86,7 +86,7 @@ def test_user_add_prints_stable_user_id(data_dir: Path) -> None:
     listed = out(run(data_dir, "user", "list"))
 
     assert looks_like_id(user_id)
-    assert listed == f"{user_id}\talice\tAlice A."
+    assert listed == f"{user_id}\talice\tAlice A.\t-"
 
 
 @pytest.mark.parametrize("username", ["Bad Name!", "", ".leading-dot", "x" * 65])

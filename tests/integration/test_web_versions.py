@@ -9,7 +9,7 @@ import pytest
 from tests.integration.web_support import Web, chunks
 from wopihost.domain.locks import LockGuard
 from wopihost.domain.permissions import Role
-from wopihost.domain.records import FileRecord
+from wopihost.domain.records import FileRecord, SaveKind
 
 pytestmark = pytest.mark.anyio
 
@@ -111,3 +111,26 @@ async def test_version_number_with_non_ascii_digit_not_found(signed_in: Web) -> 
     file = await two_versions(signed_in)
     response = await signed_in.client.get(f"/files/{file.id}/versions/%C2%B2/download")
     assert response.status_code == 404
+
+
+async def test_versions_show_which_saves_were_autosaves_user_saves_and_exit_saves(signed_in: Web) -> None:
+    file = await signed_in.upload("Saved.odt", b"first")
+    services = signed_in.services
+    kinds = [SaveKind(False, True, False), SaveKind(True, False, False), SaveKind(True, False, True)]
+    for n, save in enumerate(kinds):
+        blob = await services.content.store(chunks(b"v%d" % n))
+        await services.content.commit(
+            file.id, blob, guard=LockGuard(None), author_id=signed_in.alice.id, source="putfile", save=save
+        )
+
+    body = (
+        await signed_in.client.get(f"/files/{file.id}/versions", headers={"Accept": "application/json"})
+    ).json()
+    page = (await signed_in.client.get(f"/files/{file.id}/versions")).text
+
+    assert [v["save"] for v in body["versions"]] == ["exit save", "user save", "autosave", ""]
+    rows = {n: page.split(f'data-version="{n}"', 1)[1].split("</tr>", 1)[0] for n in (1, 2, 3, 4)}
+    assert 'data-save="autosave">Autosave<' in rows[2]
+    assert 'data-save="user save">User save<' in rows[3]
+    assert 'data-save="exit save">Exit save<' in rows[4]
+    assert "data-save" not in rows[1]

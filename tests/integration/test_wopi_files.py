@@ -371,10 +371,51 @@ async def test_every_response_carries_server_version_and_machine_name(host: Host
         await host.put_file(b"x" * (MAX_FILE_SIZE + 1), lock=A),  # 413
         await host.call(override="NOPE"),  # 501
         await host.client.get("/no/such/route"),  # 404 from the router
-        await host.client.put(f"/wopi/files/{host.doc.id}"),  # 405 from the router
+        await host.client.put(f"/wopi/files/{host.doc.id}"),  # 501: a method WOPI does not define here
     ]
 
-    assert [r.status_code for r in responses] == [200, 412, 400, 401, 404, 409, 413, 501, 404, 405]
+    assert [r.status_code for r in responses] == [200, 412, 400, 401, 404, 409, 413, 501, 404, 501]
     for response in responses:
         assert response.headers["X-WOPI-ServerVersion"] == wopihost.__version__
         assert response.headers["X-WOPI-MachineName"] == MACHINE_NAME
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/wopi/containers/abc"),
+        ("POST", "/wopi/containers/abc"),
+        ("GET", "/wopi/containers/abc/children"),
+        ("GET", "/wopi/ecosystem"),
+        ("GET", "/wopi/ecosystem/root_container_pointer"),
+        ("GET", "/wopi/files/{id}/ancestry"),
+        ("GET", "/wopi/files/{id}/ecosystem_pointer"),
+        ("GET", "/wopi/files/{id}/contents/extra"),
+        ("PUT", "/wopi/files/{id}"),
+        ("DELETE", "/wopi/files/{id}"),
+        ("PUT", "/wopi/files/{id}/contents"),
+        ("POST", "/wopi/direct/{id}"),
+        ("GET", "/wopi"),
+        ("GET", "/wopi/"),
+        ("GET", "/wopi/bootstrap"),
+    ],
+)
+async def test_unimplemented_wopi_path_or_method_returns_501_not_html(
+    host: Host, method: str, path: str
+) -> None:
+    response = await host.client.request(
+        method, path.format(id=host.doc.id), params={"access_token": host.token()}
+    )
+
+    assert response.status_code == 501
+    assert response.headers["X-WOPI-ServerError"]
+    assert "text/html" not in response.headers.get("Content-Type", "")
+
+
+@pytest.mark.parametrize("ui_enabled", [True])
+async def test_unimplemented_wopi_path_returns_501_beside_the_web_ui(host: Host) -> None:
+    response = await host.client.get("/wopi/containers/abc")
+    page = await host.client.get("/no/such/page")
+
+    assert response.status_code == 501
+    assert page.status_code == 404

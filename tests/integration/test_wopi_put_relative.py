@@ -83,12 +83,12 @@ async def test_put_relative_suggested_again_numbers_each_copy(host: Host) -> Non
     assert names == ["copy.docx", "copy (2).docx", "copy (3).docx"]
 
 
-async def test_put_relative_response_has_name_and_url_only_without_ui(host: Host) -> None:
+async def test_put_relative_response_has_name_url_and_time_only_without_ui(host: Host) -> None:
     response = await put_relative(host, suggested=".pdf")
 
     body = response.json()
     assert response.headers["Content-Type"] == "application/json"
-    assert set(body) == {"Name", "Url"}
+    assert set(body) == {"Name", "Url", "LastModifiedTime"}
     assert body["Url"].startswith("https://wopihost.test/wopi/files/")
     assert "access_token=" in body["Url"]
 

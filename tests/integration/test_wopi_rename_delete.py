@@ -22,9 +22,9 @@ ABSENT = None
 
 
 async def rename(
-    host: Host, requested: str | None, *, lock: str | None = None, **kw: object
+    host: Host, requested: str | bytes | None, *, lock: str | None = None, **kw: object
 ) -> httpx.Response:
-    headers = {}
+    headers: dict[str, str | bytes] = {}
     if requested is not None:
         headers["X-WOPI-RequestedName"] = requested
     if lock is not None:
@@ -74,7 +74,7 @@ async def test_rename_file_in_state_follows_spec_table(host: Host, case: RenameC
     assert response.status_code == case.status
     assert response.headers.get("X-WOPI-Lock") == case.lock_header
     if case.status == 200:
-        assert response.json() == {"Name": "Renamed"}
+        assert response.json()["Name"] == "Renamed"
     assert await base_file_name(host) == ("Renamed.docx" if case.status == 200 else "report.docx")
     assert await host.stored() == ORIGINAL
 
@@ -104,7 +104,7 @@ async def test_rename_file_to_taken_name_renumbers_else_keeps_requested(
     response = await rename(host, requested)
 
     assert response.status_code == 200
-    assert response.json() == {"Name": name}
+    assert response.json()["Name"] == name
     assert await base_file_name(host) == f"{name}.docx"
 
 
@@ -113,14 +113,52 @@ async def test_rename_file_twice_onto_taken_names_counts_up(host: Host) -> None:
 
     response = await rename(host, "new")
 
-    assert response.json() == {"Name": "new (3)"}
+    assert response.json()["Name"] == "new (3)"
+
+
+async def test_rename_file_answers_url_with_fresh_token_and_check_file_info_time(host: Host) -> None:
+    response = await rename(host, "Renamed")
+
+    body = response.json()
+    assert set(body) == {"Name", "Url", "LastModifiedTime"}
+    url = httpx.URL(body["Url"])
+    assert str(url.copy_with(query=None)) == f"https://wopihost.test/wopi/files/{host.doc.id}"
+    token = url.params["access_token"]
+    info = (await host.check_file_info(token=token)).json()
+    assert (info["BaseFileName"], info["UserId"]) == ("Renamed.docx", host.owner.id)
+    assert body["LastModifiedTime"] == info["LastModifiedTime"]
 
 
 @pytest.mark.parametrize(
-    "requested",
-    ["a/b", "a\\b", "a:b", "a*b", "a?b", 'a"b', "a<b", "a|b", "con", "LPT1", "x" * 251, "", " ", "tab\there"],
+    ("requested", "name"),
+    [
+        ("a/b", "a_b"),
+        ("a\\b", "a_b"),
+        ("a:b", "a_b"),
+        ("a*b", "a_b"),
+        ("a?b", "a_b"),
+        ('a"b', "a_b"),
+        ("a<b", "a_b"),
+        ("a|b", "a_b"),
+        ("con", "con_"),
+        ("LPT1", "LPT1_"),
+        ("x" * 251, "x" * 250),
+        ("tab\there", "tab_here"),
+        (" padded", "padded"),
+        ("new", "new (2)"),
+        ("new?", "new_"),
+    ],
 )
-async def test_rename_file_to_illegal_name_returns_400_with_reason(host: Host, requested: str) -> None:
+async def test_rename_file_to_illegal_name_repairs_it(host: Host, requested: str, name: str) -> None:
+    response = await rename(host, encode_utf7(requested))
+
+    assert response.status_code == 200
+    assert response.json()["Name"] == name
+    assert await base_file_name(host) == f"{name}.docx"
+
+
+@pytest.mark.parametrize("requested", ["", " ", "???", "/", " . "])
+async def test_rename_file_to_unrepairable_name_returns_400_with_reason(host: Host, requested: str) -> None:
     response = await rename(host, encode_utf7(requested))
 
     assert response.status_code == 400
@@ -128,10 +166,16 @@ async def test_rename_file_to_illegal_name_returns_400_with_reason(host: Host, r
     assert await base_file_name(host) == "report.docx"
 
 
-async def test_rename_file_without_requested_name_returns_400(host: Host) -> None:
-    response = await rename(host, None)
+@pytest.mark.parametrize(
+    "requested", [None, "a+", "caf\u00e9".encode()], ids=["missing", "bad-utf7", "non-ascii"]
+)
+async def test_rename_file_without_readable_requested_name_returns_400_with_reason(
+    host: Host, requested: str | bytes | None
+) -> None:
+    response = await rename(host, requested)
 
     assert response.status_code == 400
+    assert response.headers["X-WOPI-InvalidFileNameError"]
     assert await base_file_name(host) == "report.docx"
 
 

@@ -31,7 +31,7 @@ ENCODED_WOPI_SRC = "https%3A%2F%2Fwopi.example.com%2Fwopi%2Ffiles%2Ff-123"
 
 @pytest.fixture(scope="module")
 def microsoft() -> Discovery:
-    return parse_discovery((FIXTURES / "microsoft.xml").read_bytes())
+    return parse_discovery((FIXTURES / "m365.xml").read_bytes())
 
 
 @pytest.fixture(scope="module")

@@ -46,6 +46,7 @@ PROPERTY_TYPES: dict[str, type] = {
     "ReadOnly": bool,
     "UserCanWrite": bool,
     "UserCanRename": bool,
+    "UserCanReview": bool,
     "UserCanNotWriteRelative": bool,
     "SupportsLocks": bool,
     "SupportsGetLock": bool,
@@ -74,11 +75,27 @@ PROPERTY_TYPES: dict[str, type] = {
     "FileSharingPostMessage": bool,
     "FileVersionPostMessage": bool,
     "EditNotificationPostMessage": bool,
+    "IsAdminUser": bool,
+    "LicenseCheckForEditIsEnabled": bool,
+    "EnableOwnerTermination": bool,
+    "EnableInsertRemoteImage": bool,
+    "EnableShare": bool,
+    "HidePrintOption": bool,
+    "HideSaveOption": bool,
+    "HideExportOption": bool,
+    "DisablePrint": bool,
+    "DisableExport": bool,
+    "DisableCopy": bool,
+    "CopyPasteRestrictions": str,
+    "WatermarkText": str,
+    "UserExtraInfo": dict,
+    "HostEmbeddedViewUrl": str,
 }
 REQUIRED = ("BaseFileName", "OwnerId", "Size", "UserId", "Version")
 PAGE_URLS = (
     "HostViewUrl",
     "HostEditUrl",
+    "HostEmbeddedViewUrl",
     "DownloadUrl",
     "CloseUrl",
     "FileSharingUrl",
@@ -226,6 +243,7 @@ PERMISSIONS = [
     (Role.OWNER, False, True, True, False),
     (Role.EDIT, False, True, True, False),
     (Role.VIEW, True, False, False, False),
+    (Role.VIEW_NO_DOWNLOAD, True, False, False, True),
 ]
 
 
@@ -245,7 +263,12 @@ def test_check_file_info_permissions_follow_role(
 
 @pytest.mark.parametrize(
     ("role", "edit_url", "sharing_url"),
-    [(Role.OWNER, True, True), (Role.EDIT, True, False), (Role.VIEW, False, False)],
+    [
+        (Role.OWNER, True, True),
+        (Role.EDIT, True, False),
+        (Role.VIEW, False, False),
+        (Role.VIEW_NO_DOWNLOAD, False, False),
+    ],
 )
 def test_check_file_info_with_ui_offers_page_urls_by_role(
     role: Role, edit_url: bool, sharing_url: bool
@@ -256,7 +279,7 @@ def test_check_file_info_with_ui_offers_page_urls_by_role(
     assert ("HostEditUrl" in info) is edit_url
     assert ("FileSharingUrl" in info) is sharing_url
     assert info["FileSharingPostMessage"] is sharing_url
-    assert info["SupportedShareUrlTypes"] == ["ReadOnly", "ReadWrite"]
+    assert info["SupportedShareUrlTypes"] == (["ReadOnly", "ReadWrite"] if edit_url else ["ReadOnly"])
     assert info["PostMessageOrigin"] == "https://host.example"
 
 
@@ -265,7 +288,9 @@ def test_check_file_info_without_ui_leaves_out_page_urls(role: Role) -> None:
     info = info_for(make_access(role), ui_enabled=False)
 
     assert not set(info) & {*PAGE_URLS, "SupportedShareUrlTypes", "PostMessageOrigin", "ClosePostMessage"}
-    assert info["FileUrl"] == "https://wopi.example/wopi/direct/" + "f" * 24 + "?token=tok"
+    assert not set(info) & {"UserExtraInfo", "EnableShare"}
+    if role is not Role.VIEW_NO_DOWNLOAD:
+        assert info["FileUrl"] == "https://wopi.example/wopi/direct/" + "f" * 24 + "?token=tok"
 
 
 def test_check_file_info_capabilities_claim_only_implemented_operations() -> None:

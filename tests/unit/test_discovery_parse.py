@@ -19,7 +19,7 @@ def load(name: str) -> Discovery:
 
 @pytest.fixture(scope="module")
 def microsoft() -> Discovery:
-    return load("microsoft")
+    return load("m365")
 
 
 @pytest.fixture(scope="module")
@@ -208,7 +208,8 @@ def test_parse_collabora_extension_lookup_finds_office_compatible_app(collabora:
 def test_parse_collabora_custom_action_names_are_kept(collabora: Discovery) -> None:
     action = collabora.find_action("pdf", "view_comment")
     assert action is not None
-    assert action.default
+    assert not action.default
+    assert collabora.find_action("pdf", "view") is None
 
 
 def test_parse_onlyoffice_placeholders_with_trailing_ampersand_kept_verbatim() -> None:

@@ -16,7 +16,7 @@ from wopihost.errors import DiscoveryUnavailable
 from wopihost.services.discovery import DiscoveryService
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "discovery"
-MICROSOFT = (FIXTURES / "microsoft.xml").read_bytes()
+MICROSOFT = (FIXTURES / "m365.xml").read_bytes()
 COLLABORA = (FIXTURES / "collabora.xml").read_bytes()
 SECRET_URL = "https://client.example/hosting/discovery?key=s3cr3t"
 

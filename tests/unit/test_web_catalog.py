@@ -28,7 +28,7 @@ def standin() -> Discovery:
 
 @pytest.fixture(scope="module")
 def microsoft() -> Discovery:
-    return parse_discovery((FIXTURES / "microsoft.xml").read_bytes())
+    return parse_discovery((FIXTURES / "m365.xml").read_bytes())
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def collabora() -> Discovery:
         (".wopitest", "edit", True, True, None, "view"),
         (".wopitest", "view", True, True, "view", None),
         (".txt", "view", True, False, None, None),
-        (".txt", "edit", True, False, None, "view"),
+        (".txt", "edit", True, False, None, None),
         (".docx", "bogus", True, False, None, None),
     ],
 )
@@ -108,14 +108,17 @@ def test_new_document_kinds_standin_offers_word_excel_powerpoint(standin: Discov
     assert kinds == [("docx", "Word"), ("xlsx", "Excel"), ("pptx", "PowerPoint")]
 
 
-def test_friendly_app_name_mime_type_or_lowercase_app_named_generically(collabora: Discovery) -> None:
+def test_friendly_app_name_collabora_apps_named_after_their_module(collabora: Discovery) -> None:
     mime = collabora.find_app_named("application/vnd.oasis.opendocument.text")
     writer = collabora.find_app("docx")
     assert mime is not None
     assert writer is not None
     assert writer.name == "writer"
-    assert friendly_app_name(mime) == "the editor"
-    assert friendly_app_name(writer) == "the editor"
+    assert friendly_app_name(mime) == "Writer"
+    assert friendly_app_name(writer) == "Writer"
+    assert friendly_app_name(collabora.find_app("xlsx")) == "Calc"
+    assert friendly_app_name(collabora.find_app("pptx")) == "Impress"
+    assert friendly_app_name(collabora.find_app("pdf")) == "Draw"
 
 
 def test_friendly_app_name_office_app_keeps_its_name(microsoft: Discovery) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import anyio
 import httpx
 
+from wopihost.domain.capabilities import MAX_CAPABILITIES_SIZE
 from wopihost.errors import DiscoveryUnavailable
 from wopihost.numbers import ascii_digits
 
@@ -15,7 +16,10 @@ DEFAULT_MAX_SIZE = 5 * 1024 * 1024
 
 
 class HttpDiscoverySource:
-    """Fetches discovery XML from a URL, following redirects; refuses non-200 answers and oversized bodies."""
+    """Fetches discovery XML from a URL, following redirects; refuses non-200 answers and oversized bodies.
+
+    It also reads the /hosting/capabilities document that discovery advertises, with the same client rules.
+    """
 
     def __init__(
         self,
@@ -32,35 +36,44 @@ class HttpDiscoverySource:
 
     async def fetch(self) -> bytes:
         """Return the discovery XML; raise DiscoveryUnavailable (with no URL in its message) on failure."""
+        return await self._get(self._url, "discovery", "application/xml, text/xml", self._max_size)
+
+    async def fetch_capabilities(self, url: str) -> bytes:
+        """Return the capabilities JSON at `url`; raise DiscoveryUnavailable (with no URL) on failure."""
+        return await self._get(url, "capabilities", "application/json", MAX_CAPABILITIES_SIZE)
+
+    async def _get(self, url: str, what: str, accept: str, max_size: int) -> bytes:
         try:
             async with (
                 httpx.AsyncClient(
                     timeout=self._timeout, follow_redirects=True, transport=self._transport
                 ) as client,
-                client.stream("GET", self._url, headers={"Accept": "application/xml, text/xml"}) as response,
+                client.stream("GET", url, headers={"Accept": accept}) as response,
             ):
                 if response.status_code != 200:
-                    raise DiscoveryUnavailable(f"discovery endpoint answered HTTP {response.status_code}")
-                return await self._read_capped(response)
+                    raise DiscoveryUnavailable(f"{what} endpoint answered HTTP {response.status_code}")
+                return await _read_capped(response, what, max_size)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise DiscoveryUnavailable(f"discovery request failed: {self._describe(exc)}") from exc
+            raise DiscoveryUnavailable(f"{what} request failed: {_describe(exc, url, what)}") from exc
 
-    async def _read_capped(self, response: httpx.Response) -> bytes:
-        declared = ascii_digits(response.headers.get("Content-Length"))
-        if declared is not None and declared > self._max_size:
-            raise DiscoveryUnavailable(f"discovery document is larger than {self._max_size} bytes")
-        body = bytearray()
-        # The count is of decoded bytes, so a small compressed body cannot inflate past the cap.
-        async for chunk in response.aiter_bytes():
-            body += chunk
-            if len(body) > self._max_size:
-                raise DiscoveryUnavailable(f"discovery document is larger than {self._max_size} bytes")
-        return bytes(body)
 
-    def _describe(self, exc: Exception) -> str:
-        # Logs must not carry the URL: it may hold credentials or a tenant-specific host.
-        message = str(exc).replace(self._url, "<discovery-url>")
-        return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+async def _read_capped(response: httpx.Response, what: str, max_size: int) -> bytes:
+    declared = ascii_digits(response.headers.get("Content-Length"))
+    if declared is not None and declared > max_size:
+        raise DiscoveryUnavailable(f"{what} document is larger than {max_size} bytes")
+    body = bytearray()
+    # The count is of decoded bytes, so a small compressed body cannot inflate past the cap.
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > max_size:
+            raise DiscoveryUnavailable(f"{what} document is larger than {max_size} bytes")
+    return bytes(body)
+
+
+def _describe(exc: Exception, url: str, what: str) -> str:
+    # Logs must not carry the URL: it may hold credentials or a tenant-specific host.
+    message = str(exc).replace(url, f"<{what}-url>")
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 class FileDiscoverySource:

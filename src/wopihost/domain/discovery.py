@@ -20,6 +20,73 @@ NET_ZONE_PREFERENCE = ("external-https", "external-http", "internal-https", "int
 # Expat expands internal entities, so a document type declaration could blow up memory (billion laughs).
 _FORBIDDEN_MARKUP = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _PROOF_KEY_ATTRIBUTES = ("value", "modulus", "exponent", "oldvalue", "oldmodulus", "oldexponent")
+# Collabora Online and ONLYOFFICE publish, besides apps named after extensions, one app per MIME type whose
+# actions have ext="". These are the MIME types of the formats a host keeps, with the document kind each is
+# opened as and the extensions it stands for (IANA names; Collabora's spelling where it differs).
+_MIME_TYPES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("application/vnd.oasis.opendocument.text", "text", ("odt",)),
+    ("application/vnd.oasis.opendocument.text-flat-xml", "text", ("fodt",)),
+    ("application/vnd.oasis.opendocument.text-template", "text", ("ott",)),
+    ("application/vnd.oasis.opendocument.text-master", "text", ("odm",)),
+    ("application/vnd.oasis.opendocument.text-master-template", "text", ("otm",)),
+    ("application/vnd.oasis.opendocument.text-web", "text", ("oth",)),
+    ("application/vnd.sun.xml.writer", "text", ("sxw",)),
+    ("application/vnd.sun.xml.writer.template", "text", ("stw",)),
+    ("application/vnd.sun.xml.writer.global", "text", ("sxg",)),
+    ("application/msword", "text", ("doc", "dot")),
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "text", ("docx",)),
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml.template", "text", ("dotx",)),
+    ("application/vnd.ms-word.document.macroenabled.12", "text", ("docm",)),
+    ("application/vnd.ms-word.template.macroenabled.12", "text", ("dotm",)),
+    ("application/rtf", "text", ("rtf",)),
+    ("text/rtf", "text", ("rtf",)),
+    ("text/plain", "text", ("txt",)),
+    ("application/epub+zip", "text", ("epub",)),
+    ("application/vnd.oasis.opendocument.spreadsheet", "spreadsheet", ("ods",)),
+    ("application/vnd.oasis.opendocument.spreadsheet-flat-xml", "spreadsheet", ("fods",)),
+    ("application/vnd.oasis.opendocument.spreadsheet-template", "spreadsheet", ("ots",)),
+    ("application/vnd.sun.xml.calc", "spreadsheet", ("sxc",)),
+    ("application/vnd.sun.xml.calc.template", "spreadsheet", ("stc",)),
+    ("application/vnd.ms-excel", "spreadsheet", ("xls", "xlt", "xla")),
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "spreadsheet", ("xlsx",)),
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml.template", "spreadsheet", ("xltx",)),
+    ("application/vnd.ms-excel.sheet.macroenabled.12", "spreadsheet", ("xlsm",)),
+    ("application/vnd.ms-excel.sheet.binary.macroenabled.12", "spreadsheet", ("xlsb",)),
+    ("application/vnd.ms-excel.template.macroenabled.12", "spreadsheet", ("xltm",)),
+    ("text/csv", "spreadsheet", ("csv",)),
+    ("application/vnd.oasis.opendocument.presentation", "presentation", ("odp",)),
+    ("application/vnd.oasis.opendocument.presentation-flat-xml", "presentation", ("fodp",)),
+    ("application/vnd.oasis.opendocument.presentation-template", "presentation", ("otp",)),
+    ("application/vnd.sun.xml.impress", "presentation", ("sxi",)),
+    ("application/vnd.sun.xml.impress.template", "presentation", ("sti",)),
+    ("application/vnd.ms-powerpoint", "presentation", ("ppt", "pot", "pps")),
+    ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "presentation", ("pptx",)),
+    ("application/vnd.openxmlformats-officedocument.presentationml.template", "presentation", ("potx",)),
+    ("application/vnd.openxmlformats-officedocument.presentationml.slideshow", "presentation", ("ppsx",)),
+    ("application/vnd.ms-powerpoint.presentation.macroenabled.12", "presentation", ("pptm",)),
+    ("application/vnd.ms-powerpoint.template.macroenabled.12", "presentation", ("potm",)),
+    ("application/vnd.ms-powerpoint.slideshow.macroenabled.12", "presentation", ("ppsm",)),
+    ("application/vnd.oasis.opendocument.graphics", "drawing", ("odg",)),
+    ("application/vnd.oasis.opendocument.graphics-flat-xml", "drawing", ("fodg",)),
+    ("application/vnd.oasis.opendocument.graphics-template", "drawing", ("otg",)),
+    ("application/vnd.sun.xml.draw", "drawing", ("sxd",)),
+    ("application/vnd.sun.xml.draw.template", "drawing", ("std",)),
+    ("application/vnd.visio", "drawing", ("vsd",)),
+    ("application/vnd.ms-visio.drawing", "drawing", ("vsdx",)),
+    ("application/pdf", "drawing", ("pdf",)),
+    ("image/svg+xml", "drawing", ("svg",)),
+    ("image/png", "drawing", ("png",)),
+    ("image/jpeg", "drawing", ("jpg", "jpeg")),
+    ("image/jpg", "drawing", ("jpg",)),
+    ("image/gif", "drawing", ("gif",)),
+    ("image/bmp", "drawing", ("bmp",)),
+    ("image/tiff", "drawing", ("tif", "tiff")),
+)
+_EXTENSIONS_BY_MIME_TYPE = {mime: exts for mime, _, exts in _MIME_TYPES}
+_KIND_BY_MIME_TYPE = {mime: kind for mime, kind, _ in _MIME_TYPES}
+# Where a client publishes its /hosting/capabilities endpoint (Collabora Online, ONLYOFFICE).
+CAPABILITIES_APP = "capabilities"
+CAPABILITIES_ACTION = "getinfo"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +151,13 @@ class Discovery:
             for action in app.actions:
                 if action.ext:
                     index.setdefault(action.ext, []).append((app, action))
+        # Actions of MIME-type apps come after those named by extension, which clients publish as the
+        # primary ones (Collabora calls its MIME-type apps legacy).
+        for app in self.apps:
+            for action in app.actions:
+                if not action.ext:
+                    for ext in extensions_for_mime_type(app.name):
+                        index.setdefault(ext, []).append((app, action))
         object.__setattr__(self, "_by_ext", {ext: tuple(pairs) for ext, pairs in index.items()})
 
     def actions_for(self, ext: str) -> tuple[Action, ...]:
@@ -103,6 +177,21 @@ class Discovery:
         """The app with this name ("Word", or a MIME type for Collabora Online), or None."""
         return next((app for app in self.apps if app.name == name), None)
 
+    def app_of(self, action: Action) -> App | None:
+        """The app that publishes this very action (MIME-type apps publish equal actions), or None."""
+        same = next((app for app in self.apps if any(a is action for a in app.actions)), None)
+        return same or next((app for app in self.apps if action in app.actions), None)
+
+    @property
+    def capabilities_url(self) -> str | None:
+        """The client's /hosting/capabilities URL, if discovery advertises one (Collabora, ONLYOFFICE)."""
+        for app in self.apps:
+            if app.name.lower() == CAPABILITIES_APP:
+                for action in app.actions:
+                    if action.name.lower() == CAPABILITIES_ACTION:
+                        return action.urlsrc
+        return None
+
     def default_action(self, ext: str) -> Action | None:
         """The action marked `default="true"` for an extension, or None."""
         return next((action for action in self.actions_for(ext) if action.default), None)
@@ -116,6 +205,16 @@ class Discovery:
 def normalize_extension(ext: str) -> str:
     """Return an extension as discovery spells it: "docx" for ".DOCX"."""
     return ext.strip().lstrip(".").lower()
+
+
+def extensions_for_mime_type(mime_type: str) -> tuple[str, ...]:
+    """The extensions a MIME-type app name stands for ("odt" for OpenDocument text); () if unknown."""
+    return _EXTENSIONS_BY_MIME_TYPE.get(mime_type.strip().lower(), ())
+
+
+def document_kind(mime_type: str) -> str | None:
+    """The kind of document a MIME type is: "text", "spreadsheet", "presentation" or "drawing"."""
+    return _KIND_BY_MIME_TYPE.get(mime_type.strip().lower())
 
 
 def parse_discovery(xml: bytes) -> Discovery:
@@ -232,7 +331,7 @@ def format_discovery(discovery: Discovery) -> str:
         lines.append("")
         lines.append(f"app {app.name}" + (" (checkLicense)" if app.check_license else ""))
         lines.append(f"  favicon: {app.fav_icon_url or '-'}")
-        lines.extend(f"  {_format_action(action)}" for action in app.actions)
+        lines.extend(f"  {_format_action(action, app)}" for action in app.actions)
     return "\n".join(lines) + "\n"
 
 
@@ -242,8 +341,9 @@ def _format_proof_key(proof_key: ProofKeyInfo | None) -> str:
     return f"proof key: present (old key: {'present' if proof_key.has_old_key else 'absent'})"
 
 
-def _format_action(action: Action) -> str:
-    target = action.ext or (f"progid={action.progid}" if action.progid else "(any)")
+def _format_action(action: Action, app: App) -> str:
+    by_type = ",".join(extensions_for_mime_type(app.name))
+    target = action.ext or (f"progid={action.progid}" if action.progid else f"({by_type or 'any'})")
     parts = [f"{action.name:<14} {target:<8}", f"requires={','.join(sorted(action.requires)) or '-'}"]
     if action.default:
         parts.append("default")

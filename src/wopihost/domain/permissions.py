@@ -7,14 +7,16 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    """A user's relation to a file. Owners have every right; shares grant view or edit."""
+    """A user's relation to a file. Owners have every right; shares grant one of the other roles."""
 
+    # The stored value fits the shares.role column (16 characters).
+    VIEW_NO_DOWNLOAD = "view-no-download"
     VIEW = "view"
     EDIT = "edit"
     OWNER = "owner"
 
 
-SHARE_ROLES = (Role.VIEW, Role.EDIT)
+SHARE_ROLES = (Role.VIEW, Role.VIEW_NO_DOWNLOAD, Role.EDIT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +30,54 @@ class Permissions:
     can_share: bool
     # Whether the user may create files next to this one (PutRelativeFile); viewers save copies elsewhere.
     can_create_relative: bool
+    # Whether the content may leave the host with the user: downloads, FileUrl, printing, export, copying
+    # out. Without it the WOPI client still reads the file (GetFile) to show it.
+    can_download: bool
+
+    @property
+    def always_watermarked(self) -> bool:
+        """Whether the client must watermark the document whatever the settings say."""
+        return not self.can_download
 
 
 _BY_ROLE = {
-    Role.OWNER: Permissions(True, True, True, True, True, True),
-    Role.EDIT: Permissions(True, True, True, False, False, True),
-    Role.VIEW: Permissions(True, False, False, False, False, True),
+    Role.OWNER: Permissions(
+        can_read=True,
+        can_write=True,
+        can_rename=True,
+        can_delete=True,
+        can_share=True,
+        can_create_relative=True,
+        can_download=True,
+    ),
+    Role.EDIT: Permissions(
+        can_read=True,
+        can_write=True,
+        can_rename=True,
+        can_delete=False,
+        can_share=False,
+        can_create_relative=True,
+        can_download=True,
+    ),
+    Role.VIEW: Permissions(
+        can_read=True,
+        can_write=False,
+        can_rename=False,
+        can_delete=False,
+        can_share=False,
+        can_create_relative=True,
+        can_download=True,
+    ),
+    # A copy saved next to the file (PutRelativeFile) would be a download by another name.
+    Role.VIEW_NO_DOWNLOAD: Permissions(
+        can_read=True,
+        can_write=False,
+        can_rename=False,
+        can_delete=False,
+        can_share=False,
+        can_create_relative=False,
+        can_download=False,
+    ),
 }
 
 

@@ -23,6 +23,9 @@ class AccessService:
         access = await self._files.find_access(file_id, claims.user_id)
         if access is None:
             raise NotFound("file not found or not visible to this user")
+        if kind == "fileurl":
+            # A FileUrl works like a download link; a role without downloads never gets to use one.
+            require_download(access)
         return access
 
 
@@ -42,3 +45,15 @@ def require_delete(access: FileAccess) -> None:
     """Refuse a deletion by anyone but the owner."""
     if not access.permissions.can_delete:
         raise PermissionDenied("only the owner may delete this file")
+
+
+def require_download(access: FileAccess) -> None:
+    """Refuse a download (web UI, FileUrl) by a user who may only view the file in the WOPI client."""
+    if not access.permissions.can_download:
+        raise PermissionDenied(f"the owner of “{access.file.name}” does not allow downloading it")
+
+
+def require_create_relative(access: FileAccess) -> None:
+    """Refuse PutRelativeFile by a user whose copies would take the content out of the owner's hands."""
+    if not access.permissions.can_create_relative:
+        raise PermissionDenied("the user may not save copies of this file")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from wopihost.domain.locks import LockGuard, WhenUnlocked
-from wopihost.domain.records import FileAccess, FileRecord, StoredBlob, Version
-from wopihost.errors import FileTooLarge, LargerThanExpected, LockMismatch, NotFound
+from wopihost.domain.records import FileAccess, FileRecord, SaveKind, StoredBlob, Version
+from wopihost.domain.timestamps import iso8601
+from wopihost.errors import DocumentChanged, FileTooLarge, LargerThanExpected, LockMismatch, NotFound
 from wopihost.ports import BlobStore, Clock, FileStore, WriteOutcome
 from wopihost.services.access import require_write
 
@@ -67,14 +69,28 @@ class ContentService:
         lock_id: str | None,
         editors: str = "",
         declared_size: int | None = None,
+        save: SaveKind | None = None,
+        timestamp: str | None = None,
     ) -> FileRecord:
-        """PutFile: replace the content if the caller holds the lock, or if the file is unlocked and empty."""
+        """PutFile: replace the content if the caller holds the lock, or if the file is unlocked and empty.
+
+        With `timestamp` (the LastModifiedTime the client last saw), the save is also refused with
+        DocumentChanged unless the file still has exactly that modification time.
+        """
         require_write(access)
         _precheck_put(access.file, lock_id, self._clock)
+        expected = _expected_modified_at(access.file, timestamp, self._clock)
         blob = await self.store(chunks, declared_size=declared_size)
         guard = LockGuard(lock_id, WhenUnlocked.IF_EMPTY)
         return await self.commit(
-            access.file.id, blob, guard=guard, author_id=access.user.id, editors=editors, source="putfile"
+            access.file.id,
+            blob,
+            guard=guard,
+            author_id=access.user.id,
+            editors=editors,
+            source="putfile",
+            save=save,
+            expected_modified_at=expected,
         )
 
     async def commit(
@@ -86,8 +102,11 @@ class ContentService:
         author_id: str,
         editors: str = "",
         source: str,
+        save: SaveKind | None = None,
+        expected_modified_at: datetime | None = None,
     ) -> FileRecord:
-        """Make a stored blob the file's new version if the guard holds; otherwise discard the blob."""
+        """Make a stored blob the file's new version if the guard (and the expected modification time)
+        holds; otherwise discard the blob."""
         try:
             outcome = await self._files.commit_version(
                 file_id,
@@ -97,6 +116,8 @@ class ContentService:
                 editors=editors,
                 source=source,
                 now=self._clock.now(),
+                save=save,
+                expected_modified_at=expected_modified_at,
             )
         except BaseException:
             await self._blobs.delete(blob.key)
@@ -110,6 +131,8 @@ class ContentService:
             await self._blobs.delete(blob.key)
         if outcome is None:
             raise NotFound("file not found")
+        if outcome.stale and outcome.current is not None:
+            raise DocumentChanged(_lock_id_of(outcome.current, self._clock))
         if outcome.file is None:
             raise mismatch_from(outcome)
         return outcome.file
@@ -163,3 +186,18 @@ def _precheck_put(file: FileRecord, lock_id: str | None, clock: Clock) -> None:
         raise LockMismatch(lock.lock_id, "the file is locked with another lock ID")
     if lock is None and file.size != 0:
         raise LockMismatch("", "the file is not locked and not empty")
+
+
+def _expected_modified_at(file: FileRecord, timestamp: str | None, clock: Clock) -> datetime | None:
+    # Collabora Online sends the LastModifiedTime it last saw and expects a stale save refused. The strings
+    # are compared as sent (anything malformed differs), and the commit re-checks the time atomically.
+    if timestamp is None or not timestamp.strip():
+        return None
+    if timestamp.strip() != iso8601(file.modified_at):
+        raise DocumentChanged(_lock_id_of(file, clock))
+    return file.modified_at
+
+
+def _lock_id_of(file: FileRecord, clock: Clock) -> str:
+    lock = file.active_lock(clock.now())
+    return lock.lock_id if lock is not None else ""

@@ -1,5 +1,8 @@
 """The WOPI client's discovery: held in memory, kept on disk as a last good copy, refreshed in the background.
 
+When discovery advertises a /hosting/capabilities endpoint (Collabora Online, ONLYOFFICE), its JSON is read
+with each discovery fetch and kept beside it; failing to read it never costs the discovery.
+
 Spec: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/online/discovery
 """
 
@@ -15,9 +18,10 @@ from pathlib import Path
 import anyio
 import anyio.to_thread
 
+from wopihost.domain.capabilities import ClientCapabilities, parse_capabilities
 from wopihost.domain.discovery import Discovery, parse_discovery
 from wopihost.errors import DiscoveryUnavailable
-from wopihost.ports import Clock, DiscoverySource
+from wopihost.ports import CapabilitiesSource, Clock, DiscoverySource
 
 logger = logging.getLogger("wopihost.discovery")
 
@@ -41,9 +45,14 @@ class DiscoveryService:
         clock: Clock,
         refresh_interval: timedelta = DEFAULT_REFRESH_INTERVAL,
         retry_interval: timedelta = DEFAULT_RETRY_INTERVAL,
+        capabilities: CapabilitiesSource | None = None,
     ) -> None:
         self._source = source
+        self._capabilities_source = capabilities
         self._cache_file = cache_file
+        self._capabilities_file = cache_file.with_name(f"{cache_file.stem}.capabilities.json")
+        self._capabilities: ClientCapabilities | None = None
+        self._capabilities_error: str | None = None
         self._clock = clock
         self._refresh_interval = refresh_interval
         self._retry_interval = min(retry_interval, refresh_interval)
@@ -66,6 +75,16 @@ class DiscoveryService:
     def last_error(self) -> str | None:
         """Why the latest fetch failed, or None if it succeeded (or none was made)."""
         return self._last_error
+
+    @property
+    def capabilities(self) -> ClientCapabilities | None:
+        """The client's capabilities as last read with discovery; None if never read or not advertised."""
+        return self._capabilities
+
+    @property
+    def capabilities_error(self) -> str | None:
+        """Why the latest capabilities read failed, or None."""
+        return self._capabilities_error
 
     async def get(self) -> Discovery:
         """Return the discovery in memory; on first use load the disk copy, or fetch if there is none."""
@@ -169,8 +188,37 @@ class DiscoveryService:
             len(discovery.apps),
             "present" if discovery.proof_key else "absent",
         )
-        await self._write_cache(xml)
+        await self._write_cache(self._cache_file, xml)
+        await self._refresh_capabilities(discovery)
         return discovery
+
+    async def _refresh_capabilities(self, discovery: Discovery) -> None:
+        url = discovery.capabilities_url
+        if url is None:
+            self._capabilities = None
+            self._capabilities_error = None
+            return
+        if self._capabilities_source is None:
+            return
+        try:
+            capabilities = parse_capabilities(await self._capabilities_source.fetch_capabilities(url))
+        except Exception as exc:  # A capabilities failure must never cost the discovery.
+            self._capabilities_error = _one_line(str(exc)) or type(exc).__name__
+            serving = "none" if self._capabilities is None else "last_good"
+            logger.warning(
+                'op=capabilities_refresh status=failed serving=%s reason="%s"',
+                serving,
+                self._capabilities_error,
+            )
+            return
+        self._capabilities = capabilities
+        self._capabilities_error = None
+        logger.info(
+            'op=capabilities_refresh status=ok product="%s" version=%s',
+            _one_line(capabilities.product_name or "-"),
+            _one_line(capabilities.product_version or "-"),
+        )
+        await self._write_cache(self._capabilities_file, capabilities.to_json())
 
     async def _load_cache_once(self) -> None:
         if self._cache_checked:
@@ -188,10 +236,21 @@ class DiscoveryService:
             self._current = discovery
             self._loads += 1
             logger.info("op=discovery_cache status=loaded apps=%d", len(discovery.apps))
+            if discovery.capabilities_url is not None:
+                await self._load_capabilities_cache()
 
-    async def _write_cache(self, xml: bytes) -> None:
+    async def _load_capabilities_cache(self) -> None:
         try:
-            await anyio.to_thread.run_sync(_write_atomically, self._cache_file, xml)
+            data = await anyio.to_thread.run_sync(self._capabilities_file.read_bytes)
+            self._capabilities = parse_capabilities(data)
+        except FileNotFoundError:
+            return
+        except (OSError, DiscoveryUnavailable) as exc:
+            logger.warning('op=capabilities_cache status=unreadable reason="%s"', _one_line(str(exc)))
+
+    async def _write_cache(self, path: Path, data: bytes) -> None:
+        try:
+            await anyio.to_thread.run_sync(_write_atomically, path, data)
         except OSError as exc:
             logger.warning('op=discovery_cache status=write_failed reason="%s"', _one_line(str(exc)))
 

@@ -6,11 +6,12 @@ from collections.abc import AsyncIterable, Sequence
 from itertools import islice
 
 from wopihost.domain.locks import LockGuard
-from wopihost.domain.names import numbered_names, validate_name
+from wopihost.domain.names import numbered_names, repair_name, validate_name
 from wopihost.domain.permissions import SHARE_ROLES, Role
 from wopihost.domain.records import FileAccess, FileRecord, Folder, Share, User
 from wopihost.errors import (
     FolderLocked,
+    InvalidFileName,
     InvalidRequest,
     LockMismatch,
     NameConflict,
@@ -107,11 +108,18 @@ class FileService:
         raise NameConflict(name)
 
     async def rename(
-        self, access: FileAccess, name: str, *, lock_id: str | None = None, renumber: bool = False
+        self,
+        access: FileAccess,
+        name: str,
+        *,
+        lock_id: str | None = None,
+        renumber: bool = False,
+        repair: bool = False,
     ) -> FileRecord:
-        """Rename a file, keeping its ID. With `renumber`, a taken name becomes "stem (2).ext" and so on."""
+        """Rename a file, keeping its ID. With `renumber`, a taken name becomes "stem (2).ext" and so on;
+        with `repair`, an illegal name becomes the closest legal one, if any is made of the name asked for."""
         require_rename(access)
-        name = validate_name(name)
+        name = repaired_name(name) if repair else validate_name(name)
         lock = access.file.active_lock(self._clock.now())
         if lock is not None and lock.lock_id != lock_id:
             raise LockMismatch(lock.lock_id, "the file is locked with another lock ID")
@@ -209,6 +217,21 @@ class FileService:
     async def list_shares(self, access: FileAccess) -> Sequence[Share]:
         """Who else may see or edit the file."""
         return await self._shares.list_shares(access.file.id)
+
+
+def repaired_name(name: str) -> str:
+    """`name` if it is legal, else the closest legal name made of it; InvalidFileName if none is."""
+    try:
+        return validate_name(name)
+    except InvalidFileName as exc:
+        candidate = repair_name(name, fallback="")
+        # With nothing of the stem left (only illegal characters or spaces), no name is based on the request.
+        if not candidate.strip() or candidate.startswith("."):
+            raise
+        try:
+            return validate_name(candidate)
+        except InvalidFileName:
+            raise exc from None
 
 
 def _require_own_subfolder(user: User, folder: Folder, change: str) -> None:

@@ -12,6 +12,7 @@ from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileAccess, FileRecord, StoredBlob
 from wopihost.errors import InvalidFileName, LockMismatch, NameConflict, Unsupported
 from wopihost.ports import Clock, FileStore, ShareStore
+from wopihost.services.access import require_create_relative
 from wopihost.services.content import ContentService
 from wopihost.services.files import MAX_NAME_ATTEMPTS, FileService
 
@@ -59,6 +60,7 @@ class RelativeFileService:
         declared_size: int | None = None,
     ) -> FileRecord:
         """Create (or, in relative mode with overwrite, replace) the file; return it."""
+        require_create_relative(access)
         place = _place_for(access)
         source = "conversion" if target.conversion else "putrelative"
         if target.relative is not None:

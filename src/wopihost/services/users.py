@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 import anyio.to_thread
 from argon2 import PasswordHasher
@@ -29,7 +30,13 @@ class UserService:
         self._dummy_hash = self._hasher.hash("not a password of anyone")
 
     async def add_user(
-        self, username: str, display_name: str, *, password: str | None = None, is_admin: bool = False
+        self,
+        username: str,
+        display_name: str,
+        *,
+        password: str | None = None,
+        is_admin: bool = False,
+        is_business_user: bool = False,
     ) -> User:
         """Create a user with a stable, never-reused UserId."""
         username = username.strip().lower()
@@ -43,6 +50,7 @@ class UserService:
             password_hash=password_hash,
             is_admin=is_admin,
             now=self._clock.now(),
+            is_business_user=is_business_user,
         )
 
     async def get_user(self, user_id: str) -> User:
@@ -67,6 +75,12 @@ class UserService:
         """Set or clear (None) a user's password."""
         password_hash = await anyio.to_thread.run_sync(self._hash, password) if password is not None else None
         await self._users.set_password_hash(user.id, password_hash)
+
+    async def set_business_user(self, user: User, is_business_user: bool) -> User:
+        """Mark or unmark a Microsoft 365 business user (scenarios/business.rst); return the user as now."""
+        if not await self._users.set_business_user(user.id, is_business_user):
+            raise NotFound("no such user")
+        return replace(user, is_business_user=is_business_user)
 
     async def authenticate(self, username: str, password: str) -> User | None:
         """The user if the password is theirs, else None."""

@@ -26,6 +26,7 @@ from wopihost.web.routes.browse import BrowsePages
 from wopihost.web.routes.files import FilePages
 from wopihost.web.routes.host import HostPages
 from wopihost.web.routes.share import SharePages
+from wopihost.web.routes.users import UserPages
 from wopihost.web.routes.versions import VersionPages
 from wopihost.web.security import SecurityHeadersMiddleware, UiHostnameMiddleware
 
@@ -64,6 +65,7 @@ def create_web_app(services: WebServices) -> Starlette:
         *AuthPages(ctx).routes(),
         *BrowsePages(ctx).routes(),
         *SharePages(ctx).routes(),
+        *UserPages(ctx).routes(),
         *VersionPages(ctx).routes(),
         *FilePages(ctx).routes(),
         *HostPages(ctx).routes(),

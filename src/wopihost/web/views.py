@@ -10,7 +10,15 @@ from wopihost.domain.discovery import Discovery, normalize_extension
 from wopihost.domain.permissions import Role, permissions_for
 from wopihost.domain.records import FileRecord, User
 from wopihost.ports import FolderContents
-from wopihost.web.catalog import app_of, friendly_app_name, resolve_open
+from wopihost.web.catalog import VIEW_ACTIONS, app_of, friendly_app_name, resolve_page
+
+# How each role reads in the share dialog and the "Shared with me" list.
+ROLE_LABELS: dict[Role, str] = {
+    Role.VIEW: "Can view",
+    Role.VIEW_NO_DOWNLOAD: "Can view (no download)",
+    Role.EDIT: "Can edit",
+    Role.OWNER: "Owner",
+}
 
 # File type icons (symbols in templates/_icons.html) and kind names, by extension.
 _KINDS: tuple[tuple[str, str, frozenset[str]], ...] = (
@@ -134,6 +142,14 @@ class FileRow:
     def can_share(self) -> bool:
         return permissions_for(self.role).can_share
 
+    @property
+    def can_download(self) -> bool:
+        return permissions_for(self.role).can_download
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
 
 def open_links(
     discovery: Discovery | None, file: FileRecord, role: Role
@@ -144,21 +160,25 @@ def open_links(
     can_write = permissions_for(role).can_write
     empty = file.size == 0
 
+    # The host pages decide, through the same plan_open, which action each page invokes; links name the page
+    # a request ends at, so that a reader's link needs no redirect and labels name the app actually used.
     def link(requested: str, label: str | None = None) -> OpenLink | None:
-        action = resolve_open(discovery, file.extension, requested, can_write=can_write, empty=empty)
-        if action is None:
+        resolved = resolve_page(discovery, file.extension, requested, can_write=can_write, empty=empty)
+        if resolved is None:
             return None
+        action = resolved.action
         app = friendly_app_name(app_of(discovery, action))
         hint = f"Converts a copy to .{action.targetext or action.newext}" if action.name == "convert" else ""
         text = label or f"Open in {app}"
-        return OpenLink(f"/files/{file.id}/{action.name}", text, action.name, hint)
+        return OpenLink(f"/files/{file.id}/{resolved.page}", text, action.name, hint)
 
     main = link("edit" if can_write else "view")
     if not can_write:
         return main, None
     view = link("view", "View")
-    # Writers of an empty file get editnew for "view" too; a View link then would only repeat Open.
-    if view is None or view.action != "view" or (main is not None and main.action == "view"):
+    # Writers of an empty file get editnew for "view" too, and writers of a file the client only edits get
+    # edit; a View link then would only repeat Open.
+    if view is None or view.action not in VIEW_ACTIONS or (main is not None and main.url == view.url):
         return main, None
     return main, view
 

@@ -6,12 +6,14 @@ https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/fil
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from wopihost.domain.names import MAX_STEM_LENGTH
 from wopihost.domain.permissions import Role
-from wopihost.domain.records import FileAccess
+from wopihost.domain.records import FileAccess, User
 from wopihost.domain.timestamps import iso8601
+from wopihost.ports import Clock
 from wopihost.urls import PublicUrls
 
 # Capabilities this host implements completely. Containers, ecosystem and Cobalt are not implemented and so
@@ -36,11 +38,34 @@ HOST_PAGE_MESSAGES: dict[str, bool] = {
 }
 
 
+# Collabora Online's names for what a role without downloads may not do; ONLYOFFICE reads the print ones.
+NO_DOWNLOAD_FLAGS = (
+    "HidePrintOption",
+    "HideSaveOption",
+    "HideExportOption",
+    "DisablePrint",
+    "DisableExport",
+    "DisableCopy",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class HostIdentity:
-    """How the host names itself in breadcrumbs."""
+    """How the host presents itself to WOPI clients: its brand and the client options of its settings."""
 
     brand_name: str
+    # A template with {user} and {date}; sent to users without downloads, or to everyone with watermark_all.
+    watermark_text: str = ""
+    watermark_all: bool = False
+    enable_insert_remote_image: bool = True
+    # Dates the watermark; None means the system clock.
+    clock: Clock | None = None
+
+    def watermark_for(self, user: User) -> str:
+        """The watermark text for `user` today."""
+        now = self.clock.now() if self.clock else datetime.now(UTC)
+        date = now.astimezone(UTC).date().isoformat()
+        return self.watermark_text.replace("{user}", user.display_name).replace("{date}", date)
 
 
 def check_file_info(
@@ -59,29 +84,59 @@ def check_file_info(
         "FileNameMaxLength": MAX_STEM_LENGTH,
         "UserFriendlyName": user.display_name,
         "IsAnonymousUser": False,
+        "IsAdminUser": user.is_admin,
+        "LicenseCheckForEditIsEnabled": user.is_business_user,
         "ReadOnly": not rights.can_write,
         "UserCanWrite": rights.can_write,
         "UserCanRename": rights.can_rename,
+        # ONLYOFFICE's review mode (tracked changes) is a way of writing; SupportsReviewing is left out.
+        "UserCanReview": rights.can_write,
         "UserCanNotWriteRelative": not rights.can_create_relative,
         **CAPABILITIES,
-        "FileUrl": urls.file_url(file.id, file_url_token),
         "BreadcrumbBrandName": host.brand_name,
         "BreadcrumbDocName": file.name,
         "BreadcrumbFolderName": _folder_name(access),
+        # Collabora Online lets the owner end the editing session for everyone.
+        "EnableOwnerTermination": access.role is Role.OWNER,
+        "EnableInsertRemoteImage": host.enable_insert_remote_image,
     }
+    if rights.can_download:
+        info["FileUrl"] = urls.file_url(file.id, file_url_token)
+    info.update(_content_restrictions(access, host))
     if file.extension:
         # It must begin with a period; without one, clients parse the (absent) extension from BaseFileName.
         info["FileExtension"] = file.extension
     if user.user_info:
         info["UserInfo"] = user.user_info
     if urls.ui_enabled:
-        info["SupportedShareUrlTypes"] = list(SHARE_URL_TYPES)
-        info["PostMessageOrigin"] = urls.ui_origin
-        info.update(HOST_PAGE_MESSAGES)
-        if not access.permissions.can_share:
-            info["FileSharingPostMessage"] = False
+        _add_host_page(info, access, urls)
     _add_urls(info, access, urls)
     return info
+
+
+def _add_host_page(info: dict[str, Any], access: FileAccess, urls: PublicUrls) -> None:
+    info["SupportedShareUrlTypes"] = list(share_url_types(access))
+    info["PostMessageOrigin"] = urls.ui_origin
+    info.update(HOST_PAGE_MESSAGES)
+    info["FileSharingPostMessage"] = access.permissions.can_share
+    # Collabora Online's Share button, answered by the host page's share dialog.
+    info["EnableShare"] = access.permissions.can_share
+
+
+def share_url_types(access: FileAccess) -> tuple[str, ...]:
+    """The share URL types this user may ask GetShareUrl for: ReadWrite only for those who can write."""
+    return SHARE_URL_TYPES if access.permissions.can_write else ("ReadOnly",)
+
+
+def _content_restrictions(access: FileAccess, host: HostIdentity) -> dict[str, Any]:
+    """Print, export and copy flags, the watermark, and ONLYOFFICE's and Office's copy restriction."""
+    restricted = not access.permissions.can_download
+    values: dict[str, Any] = dict.fromkeys(NO_DOWNLOAD_FLAGS, restricted)
+    if restricted:
+        values["CopyPasteRestrictions"] = "BlockAll"
+    if (access.permissions.always_watermarked or host.watermark_all) and host.watermark_text:
+        values["WatermarkText"] = host.watermark_for(access.user)
+    return values
 
 
 def _folder_name(access: FileAccess) -> str:
@@ -92,14 +147,22 @@ def _folder_name(access: FileAccess) -> str:
 
 
 def _add_urls(info: dict[str, Any], access: FileAccess, urls: PublicUrls) -> None:
-    file_id = access.file.id
+    file_id, user, rights = access.file.id, access.user, access.permissions
     folder_url = urls.folder(access.file.folder_id) if access.role is Role.OWNER else urls.shared()
+    avatar = urls.avatar(user.id)
+    if avatar is not None:
+        # Collabora Online shows the avatar beside the user's name and cursor; there is no e-mail to add.
+        info["UserExtraInfo"] = {"avatar": avatar}
+    # Business users always need HostEditUrl: Office returns there after the licence check
+    # (scenarios/business.rst); the edit page sends people who cannot write to the view page.
+    with_edit_url = rights.can_write or user.is_business_user
     candidates = {
         "HostViewUrl": urls.host_view(file_id),
-        "HostEditUrl": urls.host_edit(file_id) if access.permissions.can_write else None,
-        "DownloadUrl": urls.download(file_id),
+        "HostEditUrl": urls.host_edit(file_id) if with_edit_url else None,
+        "HostEmbeddedViewUrl": urls.host_embedded_view(file_id),
+        "DownloadUrl": urls.download(file_id) if rights.can_download else None,
         "CloseUrl": folder_url,
-        "FileSharingUrl": urls.sharing(file_id) if access.permissions.can_share else None,
+        "FileSharingUrl": urls.sharing(file_id) if rights.can_share else None,
         "FileVersionUrl": urls.versions(file_id),
         "BreadcrumbBrandUrl": urls.home(),
         "BreadcrumbFolderUrl": folder_url,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import orjson
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from wopihost.domain.names import encode_utf7
 from wopihost.errors import (
+    DocumentChanged,
     FileTooLarge,
     InvalidFileName,
     InvalidRequest,
@@ -47,6 +49,18 @@ def _lock_mismatch(request: Request, exc: Exception) -> Response:
     if exc.reason:
         headers[X_WOPI_LOCK_FAILURE_REASON] = exc.reason
     return Response(status_code=409, headers=headers)
+
+
+# Collabora Online's status code for "the document changed in storage" (COOLStatusCode::DOC_CHANGED); it
+# reads COOLStatusCode or, from older hosts, LOOLStatusCode in the body of a 409.
+DOC_CHANGED = 1010
+
+
+def _document_changed(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DocumentChanged)
+    body = orjson.dumps({"COOLStatusCode": DOC_CHANGED, "LOOLStatusCode": DOC_CHANGED})
+    headers = {X_WOPI_LOCK: exc.current_lock, X_WOPI_SERVER_ERROR: _header_safe(str(exc))}
+    return Response(body, status_code=409, headers=headers, media_type="application/json")
 
 
 def _invalid_file_name(request: Request, exc: Exception) -> Response:
@@ -90,6 +104,7 @@ EXCEPTION_HANDLERS: dict[type[Exception], Callable[[Request, Exception], Respons
     InvalidRequest: _status(400),
     InvalidFileName: _invalid_file_name,
     LockMismatch: _lock_mismatch,
+    DocumentChanged: _document_changed,
     NameConflict: _name_conflict,
     FileTooLarge: _status(413),
     LargerThanExpected: _status(412),

@@ -14,12 +14,22 @@ from starlette.routing import Route
 
 from wopihost.domain.locks import validate_lock_id
 from wopihost.domain.names import decode_utf7
-from wopihost.errors import InvalidFileName, InvalidRequest, NotFound, Unsupported
+from wopihost.domain.records import FileRecord, SaveKind
+from wopihost.domain.timestamps import iso8601
+from wopihost.errors import InvalidFileName, InvalidRequest, NameConflict, NotFound, Unsupported
 from wopihost.services.relative import RelativeTarget
-from wopihost.wopi.check_file_info import SHARE_URL_TYPES, check_file_info
+from wopihost.wopi.check_file_info import check_file_info, share_url_types
 from wopihost.wopi.context import WopiRequest, WopiServices
 from wopihost.wopi.errors import error_response
 from wopihost.wopi.headers import (
+    X_COOL_WOPI_IS_AUTOSAVE,
+    X_COOL_WOPI_IS_EXIT_SAVE,
+    X_COOL_WOPI_IS_MODIFIED_BY_USER,
+    X_COOL_WOPI_TIMESTAMP,
+    X_LOOL_WOPI_IS_AUTOSAVE,
+    X_LOOL_WOPI_IS_EXIT_SAVE,
+    X_LOOL_WOPI_IS_MODIFIED_BY_USER,
+    X_LOOL_WOPI_TIMESTAMP,
     X_WOPI_EDITORS,
     X_WOPI_FILE_CONVERSION,
     X_WOPI_ITEM_VERSION,
@@ -39,8 +49,13 @@ Handler = Callable[[WopiRequest], Awaitable[Response]]
 MAX_USER_INFO_BODY = 4096
 
 
-def _json(data: object) -> Response:
-    return Response(orjson.dumps(data), media_type="application/json")
+def _json(data: object, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(data), media_type="application/json", headers=headers)
+
+
+def _modified(file: FileRecord) -> str:
+    # The same function formats CheckFileInfo's LastModifiedTime: clients compare the two as strings.
+    return iso8601(file.modified_at)
 
 
 def _ok(version: int | None = None) -> Response:
@@ -84,8 +99,34 @@ async def put_file(w: WopiRequest) -> Response:
         lock_id=validate_lock_id(lock) if lock else None,
         editors=w.header(X_WOPI_EDITORS) or "",
         declared_size=w.content_length(),
+        save=_save_kind(w),
+        timestamp=_first_header(w, X_COOL_WOPI_TIMESTAMP, X_LOOL_WOPI_TIMESTAMP),
     )
-    return _ok(file.version)
+    # The spec leaves the body open; Collabora Online reads LastModifiedTime from it for its next save.
+    return _json({"LastModifiedTime": _modified(file)}, {X_WOPI_ITEM_VERSION: str(file.version)})
+
+
+def _first_header(w: WopiRequest, *names: str) -> str | None:
+    """The first of Collabora Online's header names (X-COOL-, then the legacy X-LOOL-) that is present."""
+    for name in names:
+        value = w.header(name)
+        if value is not None:
+            return value
+    return None
+
+
+def _flag(w: WopiRequest, *names: str) -> bool | None:
+    # A save is never refused over a descriptive flag: a value other than true or false counts as unsaid.
+    value = _first_header(w, *names)
+    return {"true": True, "false": False}.get(value.strip().lower()) if value is not None else None
+
+
+def _save_kind(w: WopiRequest) -> SaveKind:
+    return SaveKind(
+        modified_by_user=_flag(w, X_COOL_WOPI_IS_MODIFIED_BY_USER, X_LOOL_WOPI_IS_MODIFIED_BY_USER),
+        autosave=_flag(w, X_COOL_WOPI_IS_AUTOSAVE, X_LOOL_WOPI_IS_AUTOSAVE),
+        exit_save=_flag(w, X_COOL_WOPI_IS_EXIT_SAVE, X_LOOL_WOPI_IS_EXIT_SAVE),
+    )
 
 
 async def lock(w: WopiRequest) -> Response:
@@ -131,7 +172,11 @@ async def put_relative_file(w: WopiRequest) -> Response:
         access, target, w.body(), declared_size=size if size is not None else w.content_length()
     )
     token = s.tokens.issue(access.user.id, file.id)
-    body = {"Name": file.name, "Url": s.urls.wopi_src_with_token(file.id, token.token)}
+    body = {
+        "Name": file.name,
+        "Url": s.urls.wopi_src_with_token(file.id, token.token),
+        "LastModifiedTime": _modified(file),
+    }
     for key, url in (("HostViewUrl", s.urls.host_view(file.id)), ("HostEditUrl", s.urls.host_edit(file.id))):
         if url is not None:
             body[key] = url
@@ -142,7 +187,7 @@ def _relative_target(w: WopiRequest) -> RelativeTarget:
     suggested, relative = w.header(X_WOPI_SUGGESTED_TARGET), w.header(X_WOPI_RELATIVE_TARGET)
     if (suggested is None) == (relative is None):
         raise InvalidRequest("exactly one of X-WOPI-SuggestedTarget and X-WOPI-RelativeTarget is required")
-    conversion = w.header(X_WOPI_FILE_CONVERSION) is not None
+    conversion = _is_conversion(w.header(X_WOPI_FILE_CONVERSION))
     if suggested is not None:
         return RelativeTarget(
             suggested=decode_utf7(suggested, X_WOPI_SUGGESTED_TARGET), conversion=conversion
@@ -155,19 +200,45 @@ def _relative_target(w: WopiRequest) -> RelativeTarget:
     )
 
 
-async def rename_file(w: WopiRequest) -> Response:
-    """RenameFile: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/renamefile"""
-    access = await w.open()
-    requested = w.header(X_WOPI_REQUESTED_NAME)
-    if requested is None:
-        raise InvalidRequest("X-WOPI-RequestedName is required")
-    stem = decode_utf7(requested, X_WOPI_REQUESTED_NAME)
+def _is_conversion(value: str | None) -> bool:
+    # The spec makes the header's presence the signal; ONLYOFFICE's releases differ in whether they send
+    # it with the value "false" or leave it out, so an explicit false value is honoured as "no conversion".
+    return value is not None and value.strip().lower() not in ("false", "0")
+
+
+def _requested_stem(w: WopiRequest) -> str:
+    # Every 400 of RenameFile carries X-WOPI-InvalidFileNameError, so a missing or undecodable name is an
+    # invalid file name too.
+    try:
+        requested = w.header(X_WOPI_REQUESTED_NAME)
+        if requested is None:
+            raise InvalidRequest("X-WOPI-RequestedName is required")
+        stem = decode_utf7(requested, X_WOPI_REQUESTED_NAME)
+    except InvalidRequest as exc:
+        raise InvalidFileName(str(exc)) from exc
     if not stem.strip():
         # Else the extension alone would become the name (".docx"), which has no extension.
         raise InvalidFileName("the requested name is empty")
+    return stem
+
+
+async def rename_file(w: WopiRequest) -> Response:
+    """RenameFile: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/renamefile"""
+    access = await w.open()
+    stem = _requested_stem(w)
     lock_id = w.header(X_WOPI_LOCK) or None
-    file = await w.services.files.rename(access, stem + access.file.extension, lock_id=lock_id, renumber=True)
-    return _json({"Name": file.stem})
+    s = w.services
+    try:
+        # The spec asks the host to make a legal, free name of what was asked for where it can.
+        file = await s.files.rename(
+            access, stem + access.file.extension, lock_id=lock_id, renumber=True, repair=True
+        )
+    except NameConflict as exc:
+        raise InvalidFileName("no free name close to the requested one was found") from exc
+    # Collabora Online reloads the document from Url, under the new name.
+    token = s.tokens.issue(access.user.id, file.id).token
+    url = s.urls.wopi_src_with_token(file.id, token)
+    return _json({"Name": file.stem, "Url": url, "LastModifiedTime": _modified(file)})
 
 
 async def delete_file(w: WopiRequest) -> Response:
@@ -197,8 +268,10 @@ async def get_share_url(w: WopiRequest) -> Response:
     access = await w.open()
     url_type = w.header(X_WOPI_URL_TYPE)
     urls = w.services.urls
-    if url_type not in SHARE_URL_TYPES or not urls.ui_enabled:
-        raise Unsupported(f"share URL type {url_type!r} is not supported")
+    # A type missing from this user's SupportedShareUrlTypes is one the host does not support for them:
+    # the spec answers 501, so a viewer asking for ReadWrite gets no link at all.
+    if url_type not in share_url_types(access) or not urls.ui_enabled:
+        raise Unsupported(f"share URL type {url_type!r} is not supported for this user")
     url = urls.host_view(access.file.id) if url_type == "ReadOnly" else urls.host_edit(access.file.id)
     return _json({"ShareUrl": url})
 
@@ -231,6 +304,27 @@ def _override_dispatch(table: dict[str, tuple[str, Handler]]) -> Handler:
         return await entry[1](w)
 
     return dispatch
+
+
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def _not_implemented(services: WopiServices) -> Callable[[Request], Awaitable[Response]]:
+    """WOPI paths and methods this host does not implement (containers, ecosystem, ...): WOPI's 501."""
+    wopi_netloc = services.urls.wopi_netloc
+
+    async def run(request: Request) -> Response:
+        request.scope.setdefault("state", {})["wopi_op"] = "Unsupported"
+        if wopi_netloc and request.headers.get("host", "").lower() != wopi_netloc:
+            exc: Exception = NotFound("WOPI is not served on this hostname")
+        elif {".", ".."} & set(request.url.path.split("/")):
+            # A relative segment names no WOPI resource, implemented or not.
+            exc = NotFound("no such WOPI resource")
+        else:
+            exc = Unsupported(f"{request.method} of this WOPI path is not implemented")
+        return error_response(request, exc)
+
+    return run
 
 
 def wopi_routes(services: WopiServices) -> list[Route]:
@@ -267,4 +361,7 @@ def wopi_routes(services: WopiServices) -> list[Route]:
             methods=["POST"],
         ),
         Route("/wopi/direct/{file_id}", endpoint("GetFileUrl", get_direct, signed=False), methods=["GET"]),
+        # Last, so that it only catches what no route above matches by path and method.
+        Route("/wopi", _not_implemented(services), methods=ALL_METHODS),
+        Route("/wopi/{rest:path}", _not_implemented(services), methods=ALL_METHODS),
     ]

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, false, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -27,7 +27,8 @@ from wopihost.adapters.sql.models import FileRow, FolderRow, ShareRow, UserRow, 
 from wopihost.domain.ids import new_id
 from wopihost.domain.locks import LockGuard
 from wopihost.domain.permissions import Role
-from wopihost.domain.records import FileAccess, FileRecord, Folder, StoredBlob, Version
+from wopihost.domain.records import FileAccess, FileRecord, Folder, SaveKind, StoredBlob, Version
+from wopihost.domain.timestamps import next_modified_at
 from wopihost.errors import StorageUnavailable
 from wopihost.ports import FolderContents, FolderOutcome, WriteOutcome
 
@@ -155,6 +156,8 @@ class SqlFileStore:
         editors: str,
         source: str,
         now: datetime,
+        save: SaveKind | None = None,
+        expected_modified_at: datetime | None = None,
     ) -> WriteOutcome | None:
         work = partial(
             _commit_version,
@@ -164,7 +167,9 @@ class SqlFileStore:
             author_id=author_id,
             editors=editors,
             source=source,
+            save=save or SaveKind(),
             now=now,
+            expected_modified_at=expected_modified_at,
         )
         return await self._db.write(work)
 
@@ -245,7 +250,7 @@ def _create_file(conn: Connection, *, file: FileRecord, blob: StoredBlob, source
             modified_by=file.modified_by,
         )
     )
-    _insert_version(conn, file.id, 1, blob, file.created_at, file.modified_by, "", source)
+    _insert_version(conn, file.id, 1, blob, file.created_at, file.modified_by, "", source, SaveKind())
 
 
 def _commit_version(
@@ -257,26 +262,40 @@ def _commit_version(
     author_id: str,
     editors: str,
     source: str,
+    save: SaveKind,
     now: datetime,
+    expected_modified_at: datetime | None,
 ) -> WriteOutcome | None:
+    # The row is locked first (a no-op on SQLite, whose writers are serialised), so that the modification
+    # time derived from the old one is still derived from the latest when the UPDATE writes it.
+    previous = conn.execute(
+        select(FileRow.modified_at).where(FileRow.id == file_id).with_for_update()
+    ).scalar_one_or_none()
+    if previous is None:
+        return None
+    conditions = [FileRow.id == file_id, guard_condition(guard, now)]
+    if expected_modified_at is not None:
+        conditions.append(FileRow.modified_at == expected_modified_at)
+    modified_at = next_modified_at(previous, now)
     statement = (
         update(FileRow)
-        .where(FileRow.id == file_id, guard_condition(guard, now))
+        .where(*conditions)
         .values(
             size=blob.size,
             sha256=blob.sha256,
             version=FileRow.version + 1,
             blob_key=blob.key,
-            modified_at=now,
+            modified_at=modified_at,
             modified_by=author_id,
         )
         .returning(*FILE_COLUMNS)
     )
     row = conn.execute(statement).first()
     if row is None:
-        return _refusal(conn, file_id, now)
+        # Only an expected modification time can refuse a write that the guard lets through.
+        return _refusal(conn, file_id, now, guard=guard if expected_modified_at is not None else None)
     file = file_from_row(row)
-    _insert_version(conn, file_id, file.version, blob, now, author_id, editors, source)
+    _insert_version(conn, file_id, file.version, blob, modified_at, author_id, editors, source, save)
     return WriteOutcome(file=file)
 
 
@@ -331,6 +350,7 @@ def _insert_version(
     author_id: str | None,
     editors: str,
     source: str,
+    save: SaveKind,
 ) -> None:
     conn.execute(
         insert(VersionRow).values(
@@ -343,13 +363,23 @@ def _insert_version(
             author_id=author_id,
             editors=editors,
             source=source,
+            modified_by_user=save.modified_by_user,
+            autosave=save.autosave,
+            exit_save=save.exit_save,
         )
     )
 
 
-def _refusal(conn: Connection, file_id: str, now: datetime) -> WriteOutcome | None:
-    """Explain why a guarded write matched no row: no such file (None), or the lock that blocks it."""
-    row = conn.execute(_FILE, {"file_id": file_id}).first()
+def _refusal(
+    conn: Connection, file_id: str, now: datetime, *, guard: LockGuard | None = None
+) -> WriteOutcome | None:
+    """Explain why a guarded write matched no row: no such file (None), the lock that blocks it, or (when
+    `guard` is given and would let the write through) a stale expected modification time."""
+    admitted = guard_condition(guard, now) if guard is not None else false()
+    row = conn.execute(select(*FILE_COLUMNS, admitted.label("admitted")).where(FileRow.id == file_id)).first()
     if row is None:
         return None
-    return WriteOutcome(file=None, blocking_lock=file_from_row(row).active_lock(now))
+    file = file_from_row(row)
+    if row.admitted:
+        return WriteOutcome(file=None, stale=True, current=file)
+    return WriteOutcome(file=None, blocking_lock=file.active_lock(now))

@@ -26,7 +26,14 @@ class SqlUserStore:
         self._db = db
 
     async def add_user(
-        self, *, username: str, display_name: str, password_hash: str | None, is_admin: bool, now: datetime
+        self,
+        *,
+        username: str,
+        display_name: str,
+        password_hash: str | None,
+        is_admin: bool,
+        now: datetime,
+        is_business_user: bool = False,
     ) -> User:
         user_id, root_id = new_id(), new_id()
 
@@ -39,6 +46,7 @@ class SqlUserStore:
                     password_hash=password_hash,
                     user_info="",
                     is_admin=is_admin,
+                    is_business_user=is_business_user,
                     root_folder_id=root_id,
                     created_at=now,
                 )
@@ -60,6 +68,7 @@ class SqlUserStore:
             root_folder_id=root_id,
             is_admin=is_admin,
             has_password=password_hash is not None,
+            is_business_user=is_business_user,
         )
 
     async def find_user(self, user_id: str) -> User | None:
@@ -81,6 +90,10 @@ class SqlUserStore:
     async def set_user_info(self, user_id: str, user_info: str) -> None:
         statement = update(UserRow).where(UserRow.id == user_id).values(user_info=user_info)
         await self._db.write(lambda conn: conn.execute(statement))
+
+    async def set_business_user(self, user_id: str, is_business_user: bool) -> bool:
+        statement = update(UserRow).where(UserRow.id == user_id).values(is_business_user=is_business_user)
+        return await self._db.write(lambda conn: bool(conn.execute(statement).rowcount))
 
     async def list_users(self) -> Sequence[User]:
         rows = await self._db.scan(

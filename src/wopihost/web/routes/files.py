@@ -12,6 +12,7 @@ from wopihost.domain.names import split_extension, validate_name
 from wopihost.domain.records import FileAccess, User
 from wopihost.errors import InvalidRequest, NameConflict
 from wopihost.numbers import ascii_digits
+from wopihost.services.access import require_download
 from wopihost.streams import idle_limited
 from wopihost.web.catalog import NEW_DOCUMENT_KINDS, new_document_kinds
 from wopihost.web.context import WebContext, done, ensure_unlocked, read_form, required, wants_json
@@ -99,6 +100,7 @@ class FilePages:
     async def download(self, request: Request) -> Response:
         """The current content as a download (CheckFileInfo's DownloadUrl)."""
         _user, access = await self._access(request)
+        require_download(access)
         opened = await self.ctx.services.content.read(access)
         return download_response(opened.file.name, opened.file.size, opened.chunks)
 

@@ -6,18 +6,27 @@ Spec: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/on
 from __future__ import annotations
 
 import logging
+import re
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from wopihost.errors import NotFound
+from wopihost.domain.permissions import permissions_for
+from wopihost.domain.records import FileRecord, User
+from wopihost.errors import NotFound, PermissionDenied
+from wopihost.services.access import require_download, require_write
 from wopihost.web.catalog import HOST_ACTIONS, plan_open
 from wopihost.web.context import WebContext
 from wopihost.web.hostpage import WD_REMOVED_AFTER_USE, host_frame
 from wopihost.web.routes.files import back_url
 
 log = logging.getLogger("wopihost.web")
+# Phones and tablets get the client's mobile actions (ONLYOFFICE's mobileView and mobileEdit) when offered.
+_MOBILE_USER_AGENT = re.compile(r"Mobi|Android|iPhone|iPad|iPod", re.IGNORECASE)
+# What Collabora Online's "insert image from storage" offers (EnableInsertRemoteImage, UI_InsertGraphic).
+IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg", ".webp", ".tif", ".tiff"})
+MAX_LISTED_IMAGES = 200
 
 
 class HostPages:
@@ -37,7 +46,10 @@ class HostPages:
         file = access.file
         discovery = await self.ctx.catalog.require()
         can_write = access.permissions.can_write
-        plan = plan_open(discovery, file.extension, requested, can_write=can_write, empty=file.size == 0)
+        mobile = bool(_MOBILE_USER_AGENT.search(request.headers.get("user-agent", "")))
+        plan = plan_open(
+            discovery, file.extension, requested, can_write=can_write, empty=file.size == 0, mobile=mobile
+        )
         query = request.url.query
         if plan.redirect_to is not None:
             target = f"/files/{file.id}/{plan.redirect_to}" + (f"?{query}" if query else "")
@@ -73,11 +85,52 @@ class HostPages:
             "versionsUrl": f"/files/{file.id}/versions",
             "shareUrl": f"/files/{file.id}/share",
             "canShare": access.permissions.can_share,
+            "imagesUrl": f"/files/{file.id}/images" if can_write else None,
             "removeFromUrl": list(WD_REMOVED_AFTER_USE),
         }
         context = {"access": access, "frame": frame, "token": token, "config": config}
         return self.ctx.render(request, "host.html", context, headers=frame.headers())
 
+    async def images(self, request: Request) -> Response:
+        """The images a writer may insert into the document: those of its folder, and those shared."""
+        user = await self.ctx.user(request)
+        access = await self.ctx.services.files.find_access(request.path_params["file_id"], user)
+        require_write(access)
+        found = await self._insertable_images(user, access.file)
+        listed = [{"id": image.id, "name": image.name, "size": image.size} for image in found]
+        return JSONResponse({"images": listed})
+
+    async def image_url(self, request: Request) -> Response:
+        """A URL the WOPI client fetches an image from (Action_InsertGraphic), with a read-only token."""
+        user = await self.ctx.user(request)
+        services = self.ctx.services
+        require_write(await services.files.find_access(request.path_params["file_id"], user))
+        image = await services.files.find_access(request.path_params["image_id"], user)
+        require_download(image)
+        if image.file.extension.lower() not in IMAGE_EXTENSIONS:
+            raise PermissionDenied(f"“{image.file.name}” is not an image")
+        token = services.tokens.issue(user.id, image.file.id, kind="fileurl").token
+        return JSONResponse(
+            {"filename": image.file.name, "url": services.urls.file_url(image.file.id, token)}
+        )
+
+    async def _insertable_images(self, user: User, document: FileRecord) -> list[FileRecord]:
+        browse = self.ctx.services.browse
+        candidates: dict[str, FileRecord] = {}
+        if document.owner_id == user.id:
+            folder = await browse.get_folder(user, document.folder_id)
+            _folders, files = await self.ctx.services.files.list_folder(folder)
+            candidates.update((file.id, file) for file in files)
+        for shared in await browse.shared_with(user):
+            if permissions_for(shared.role).can_download:
+                candidates.setdefault(shared.file.id, shared.file)
+        images = [file for file in candidates.values() if file.extension.lower() in IMAGE_EXTENSIONS]
+        return sorted(images, key=lambda file: file.name.lower())[:MAX_LISTED_IMAGES]
+
     def routes(self) -> list[Route]:
         """The routes of this module; they go last, after every fixed /files/{id}/... path."""
-        return [Route("/files/{file_id}/{action}", self.open, methods=["GET"])]
+        return [
+            Route("/files/{file_id}/images", self.images, methods=["GET"]),
+            Route("/files/{file_id}/images/{image_id}", self.image_url, methods=["POST"]),
+            Route("/files/{file_id}/{action}", self.open, methods=["GET"]),
+        ]

@@ -1,4 +1,4 @@
-"""Sharing a file with another user (view or edit) and revoking it: CheckFileInfo's FileSharingUrl."""
+"""Sharing a file with another user (view, view without downloads, edit) and revoking it: FileSharingUrl."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from wopihost.domain.records import FileAccess
 from wopihost.errors import InvalidRequest, NotFound
 from wopihost.web.context import WebContext, done, read_form, required, wants_json
 from wopihost.web.routes.files import back_url
+from wopihost.web.views import ROLE_LABELS
 
-ROLE_LABELS = {Role.VIEW: "Can view", Role.EDIT: "Can edit"}
+# What the share forms offer, in order: (value, label).
+SHARE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in SHARE_ROLES]
 
 
 class SharePages:
@@ -35,36 +37,41 @@ class SharePages:
         entries = await self.ctx.services.browse.share_entries(access.file.id) if can_share else []
         if wants_json(request):
             shares = [
-                {"username": e.username, "display_name": e.display_name, "role": e.role.value}
+                {
+                    "username": e.username,
+                    "display_name": e.display_name,
+                    "role": e.role.value,
+                    "role_label": ROLE_LABELS[e.role],
+                }
                 for e in entries
             ]
+            roles = [{"value": value, "label": label} for value, label in SHARE_CHOICES]
             body = {"file": {"id": access.file.id, "name": access.file.name}, "can_share": can_share}
-            return JSONResponse({**body, "owner": access.owner_name, "shares": shares})
+            return JSONResponse({**body, "owner": access.owner_name, "shares": shares, "roles": roles})
         context = {
             "access": access,
             "entries": entries,
             "can_share": can_share,
-            "roles": [(role.value, ROLE_LABELS[role]) for role in SHARE_ROLES],
+            "roles": SHARE_CHOICES,
             "role_labels": {role.value: label for role, label in ROLE_LABELS.items()},
             "back": back_url(access),
         }
         return self.ctx.render(request, "share.html", context)
 
     async def share(self, request: Request) -> Response:
-        """Grant another user view or edit rights."""
+        """Grant another user one of the share roles."""
         access = await self._access(request)
         form = await read_form(request)
         # Usernames are stored in lower case; people type them any way.
         username = required(form, "username", "A username").lower()
-        try:
-            role = Role(form.get("role", "view"))
-        except ValueError as exc:
-            raise InvalidRequest("the role must be view or edit") from exc
+        role = next((r for r in SHARE_ROLES if r.value == form.get("role", Role.VIEW.value)), None)
+        if role is None:
+            raise InvalidRequest("the role must be one of " + ", ".join(label for _v, label in SHARE_CHOICES))
         try:
             await self.ctx.services.files.share(access, username, role)
         except NotFound as exc:
             raise InvalidRequest(f"there is no user called “{username}”") from exc
-        label = ROLE_LABELS.get(role, role.value).lower()
+        label = ROLE_LABELS[role].lower()
         return done(request, self._page_url(access), f"Shared with {username} ({label}).")
 
     async def revoke(self, request: Request) -> Response:

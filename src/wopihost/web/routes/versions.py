@@ -12,6 +12,7 @@ from wopihost.domain.names import split_extension
 from wopihost.domain.records import FileAccess, Version
 from wopihost.errors import NotFound
 from wopihost.numbers import ascii_digits
+from wopihost.services.access import require_download
 from wopihost.web.context import WebContext, done, ensure_unlocked, wants_json
 from wopihost.web.download import download_response
 from wopihost.web.routes.files import back_url
@@ -39,6 +40,8 @@ class VersionRow:
     # Who contributed to the save, from the client's X-WOPI-Editors (co-authoring), besides the author.
     editors: str
     source: str
+    # What the WOPI client said of the save: "autosave", "user save", "exit save", or "" (SaveKind.label).
+    save: str
 
 
 def _editor_ids(version: Version) -> list[str]:
@@ -86,6 +89,7 @@ class VersionPages:
                 author=users[v.author_id].display_name if v.author_id in users else "",
                 editors=names(editor_ids[v.number], v.author_id),
                 source=SOURCE_LABELS.get(v.source, v.source.capitalize()),
+                save=v.save.label,
             )
             for v in versions
         ]
@@ -106,10 +110,15 @@ class VersionPages:
                     "author": r.author,
                     "editors": r.editors,
                     "source": r.source,
+                    "save": r.save,
                 }
                 for r in rows
             ]
-            body = {"file": {"id": access.file.id, "name": access.file.name}, "can_restore": can_restore}
+            body = {
+                "file": {"id": access.file.id, "name": access.file.name},
+                "can_restore": can_restore,
+                "can_download": access.permissions.can_download,
+            }
             return JSONResponse({**body, "versions": items})
         context = {"access": access, "rows": rows, "can_restore": can_restore, "back": back_url(access)}
         return self.ctx.render(request, "versions.html", context)
@@ -117,6 +126,7 @@ class VersionPages:
     async def download(self, request: Request) -> Response:
         """The content of one version, as a download."""
         access = await self._access(request)
+        require_download(access)
         version, chunks = await self.ctx.services.content.open_version(access, _version_number(request))
         return download_response(version_file_name(access.file.name, version.number), version.size, chunks)
 

@@ -1,24 +1,41 @@
 // The host page (hostpage.rst, scenarios/postmessage.rst): creates the WOPI client's frame, posts the
 // access token into it with the page's form, and talks to it with PostMessage — only with its origin.
-import { el, getJson } from "./common.js";
+// It speaks both Office for the web's messages and Collabora Online's (its "PostMessage API": Frame_Ready
+// and Document_Loaded loading states, UI_Share, UI_SaveAs answered by Action_SaveAs, Doc_ModifiedStatus,
+// Views_List, Action_Save_Resp, UI_InsertGraphic answered by Action_InsertGraphic). What it has seen is
+// kept in data attributes of <body> (client-state, host-ready, last-message, modified, views, saved-as,
+// inserted-image) so that browser tests can observe it.
+import { el, getJson, postForm, wireDialog } from "./common.js";
 import { shareDialog } from "./share.js";
 
 const config = JSON.parse(document.getElementById("host-config").textContent);
 const clientOrigin = config.clientOrigin;
-// Until App_LoadingStatus arrives the frame is covered; this long after it loads, the cover goes anyway.
+const state = document.body.dataset;
+// Until the client reports its loading status the frame is covered; this long after it loads, the cover
+// goes anyway.
 const LOADING_FALLBACK_MS = 4000;
 const NOTICE_MS = 4000;
+// Collabora Online sends these with Values.Deprecated alongside their current names; they are ignored.
+const DEPRECATED = new Set(["close", "rev-history"]);
 
 let frame = null;
 let frameCreatedAt = 0;
 let currentName = config.fileName;
 let noticeTimer = 0;
 
-// Messages go to the client's window, addressed to its origin only; "*" is never used.
+// Messages go to the client's window, addressed to its origin only; "*" is never used. Collabora Online
+// reads only JSON strings, Office either form.
 function post(messageId, values = {}) {
   if (!frame || !frame.contentWindow) return;
   const message = { MessageId: messageId, SendTime: Date.now(), Values: values };
   frame.contentWindow.postMessage(JSON.stringify(message), clientOrigin);
+}
+
+// Office waits for Host_PostmessageReady after the frame loads; Collabora Online ignores every message
+// until it has one, and says when it can take it (Initialized, Frame_Ready). Sending it again is harmless.
+function postReady() {
+  post("Host_PostmessageReady");
+  state.hostReady = "true";
 }
 
 function hideLoading() {
@@ -85,7 +102,8 @@ async function openVersions() {
     el("span", { className: "grow" },
       el("strong", {}, `Version ${version.number}`), version.current ? " (current)" : "",
       el("br"), el("span", { className: "muted" },
-        [format.format(new Date(version.created)), version.author, version.size].filter(Boolean).join(" · "))),
+        [format.format(new Date(version.created)), version.author, version.save, version.size]
+          .filter(Boolean).join(" · "))),
     el("a", {
       className: "btn btn-small",
       href: `${config.versionsUrl}/${version.number}/download`,
@@ -94,23 +112,150 @@ async function openVersions() {
   )));
 }
 
+// App_LoadingStatus: Office sends it once, without a Status, when the document is ready; Collabora Online
+// sends Initialized, Frame_Ready, then Document_Loaded (or Failed).
+function loadingStatus(values) {
+  const status = typeof values.Status === "string" ? values.Status : "";
+  if (status === "Initialized" || status === "Frame_Ready") {
+    postReady();
+    if (status === "Frame_Ready") state.clientState = "frame-ready";
+    return;
+  }
+  hideLoading();
+  if (status === "Failed") {
+    state.clientState = "failed";
+    return;
+  }
+  state.clientState = "loaded";
+  if (!status) post("Host_PerfTiming", perfTiming());
+}
+
+// Save As in Collabora Online: the client asks the host for a name (UI_SaveAs, with the wanted format for
+// an export) and creates the copy with PutRelativeFile once the host answers Action_SaveAs.
+const saveAs = document.getElementById("save-as-dialog");
+const saveAsForm = document.getElementById("save-as-form");
+const saveAsName = document.getElementById("save-as-name");
+const saveAsError = document.getElementById("save-as-error");
+wireDialog(saveAs);
+
+function suggestedName(format) {
+  const dot = currentName.lastIndexOf(".");
+  const stem = dot > 0 ? currentName.slice(0, dot) : currentName;
+  const ext = typeof format === "string" && /^[A-Za-z0-9]{1,10}$/.test(format) ? `.${format.toLowerCase()}` : "";
+  return `${stem}${ext || (dot > 0 ? currentName.slice(dot) : config.extension || "")}`;
+}
+
+function openSaveAs(values) {
+  if (saveAs.open) return;
+  saveAsName.value = suggestedName(values.format || values.Format);
+  saveAsError.hidden = true;
+  overFrame(saveAs);
+  saveAs.showModal();
+  const dot = saveAsName.value.lastIndexOf(".");
+  saveAsName.setSelectionRange(0, dot > 0 ? dot : saveAsName.value.length);
+}
+
+saveAsForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const name = saveAsName.value.trim();
+  // Collabora Online takes the format from the extension and refuses a name without one.
+  let problem = "";
+  if (!name || /[\\/]/.test(name)) problem = "Enter a file name without slashes.";
+  else if (!/\.[A-Za-z0-9]{1,10}$/.test(name)) problem = "The name needs an extension, such as .docx or .pdf.";
+  if (problem) {
+    saveAsError.textContent = problem;
+    saveAsError.hidden = false;
+    return;
+  }
+  post("Action_SaveAs", { Filename: name, Notify: true });
+  state.savedAs = name;
+  saveAs.close();
+});
+
+function saveResponse(values) {
+  if (values.success === false) {
+    notify(values.result === "unmodified" ? "No changes to save." : "The document could not be saved.");
+    return;
+  }
+  if (typeof values.fileName === "string" && values.fileName) {
+    notify(`Saved as ${values.fileName}.`);
+  }
+}
+
+// Insert image from storage (Collabora Online, when CheckFileInfo says EnableInsertRemoteImage): the host
+// lets the user pick an image and answers with a URL the client's server downloads it from.
+const insertImage = document.getElementById("insert-image-dialog");
+wireDialog(insertImage);
+
+async function pickImage(image) {
+  const status = document.getElementById("insert-image-status");
+  const result = await postForm(`${config.imagesUrl}/${encodeURIComponent(image.id)}`, []);
+  if (!result.ok) {
+    status.textContent = result.body.error || "The image could not be inserted.";
+    status.hidden = false;
+    return;
+  }
+  post("Action_InsertGraphic", { filename: result.body.filename, url: result.body.url });
+  state.insertedImage = result.body.filename;
+  insertImage.close();
+}
+
+async function openInsertImage() {
+  if (insertImage.open || !config.imagesUrl) return;
+  const list = document.getElementById("insert-image-list");
+  const status = document.getElementById("insert-image-status");
+  list.replaceChildren();
+  status.textContent = "Loading…";
+  status.hidden = false;
+  overFrame(insertImage);
+  insertImage.showModal();
+  const result = await getJson(config.imagesUrl);
+  if (!result.ok) {
+    status.textContent = result.body.error || "The images could not be listed.";
+    return;
+  }
+  const images = result.body.images || [];
+  status.textContent = "No images here: upload one next to this document first.";
+  status.hidden = images.length > 0;
+  list.replaceChildren(...images.map((image) => el(
+    "li", {},
+    el("span", { className: "grow" }, image.name),
+    el("button", { type: "button", className: "btn btn-small", onclick: () => pickImage(image),
+      "aria-label": `Insert ${image.name}` }, "Insert"),
+  )));
+}
+
+function openSharing() {
+  const dialog = document.getElementById("share-dialog");
+  if (dialog.open) return;
+  if (!config.canShare) {
+    notify("You cannot share this file.");
+    return;
+  }
+  overFrame(dialog);
+  sharing.open(config.shareUrl, currentName);
+}
+
 const handlers = {
-  App_LoadingStatus: () => {
-    hideLoading();
-    post("Host_PerfTiming", perfTiming());
-  },
+  App_LoadingStatus: loadingStatus,
   UI_Close: () => window.location.assign(config.closeUrl),
   UI_Edit: () => {
     if (config.editUrl) window.location.assign(config.editUrl);
   },
-  UI_Sharing: () => {
-    const dialog = document.getElementById("share-dialog");
-    if (dialog.open) return;
-    overFrame(dialog);
-    sharing.open(config.shareUrl, currentName);
-  },
+  UI_Sharing: openSharing,
+  UI_Share: openSharing,
   UI_FileVersions: () => openVersions(),
+  UI_SaveAs: openSaveAs,
+  UI_InsertGraphic: () => openInsertImage(),
   File_Rename: (values) => showName(values.NewName),
+  Action_Save_Resp: saveResponse,
+  Doc_ModifiedStatus: (values) => {
+    state.modified = values.Modified === true ? "true" : "false";
+  },
+  Views_List: (values) => {
+    // Collabora Online sends the list itself as Values.
+    if (Array.isArray(values)) state.views = String(values.length);
+  },
   Edit_Notification: () => notify(`Editing — changes are saved to ${config.brand} as you go.`),
 };
 
@@ -125,8 +270,10 @@ window.addEventListener("message", (event) => {
     }
   }
   if (!message || typeof message !== "object" || typeof message.MessageId !== "string") return;
+  if (DEPRECATED.has(message.MessageId)) return;
   if (!Object.prototype.hasOwnProperty.call(handlers, message.MessageId)) return;
   const values = message.Values && typeof message.Values === "object" ? message.Values : {};
+  state.lastMessage = message.MessageId;
   handlers[message.MessageId](values);
 });
 
@@ -163,7 +310,7 @@ function openClient() {
   document.getElementById("frameholder").appendChild(frame);
   // Listening after insertion skips the load event of the initial about:blank document.
   frame.addEventListener("load", () => {
-    post("Host_PostmessageReady");
+    postReady();
     window.setTimeout(hideLoading, LOADING_FALLBACK_MS);
   });
   frameCreatedAt = Date.now();

@@ -1,8 +1,6 @@
 // The share dialog, used by the file browser and by the host page (UI_Sharing).
 import { clearError, el, getJson, postForm, showError, wireDialog } from "./common.js";
 
-const ROLE_LABELS = { view: "Can view", edit: "Can edit" };
-
 function initial(name) {
   return (name || "?").trim().charAt(0).toUpperCase();
 }
@@ -13,6 +11,7 @@ export function shareDialog(dialog, hooks = {}) {
   const status = dialog.querySelector("[data-status]");
   const form = dialog.querySelector("[data-share-form]");
   const nameSlot = dialog.querySelector("[data-name]");
+  const roleSelect = dialog.querySelector("[data-roles]");
   let url = "";
 
   function setStatus(text) {
@@ -42,7 +41,7 @@ export function shareDialog(dialog, hooks = {}) {
       el("span", { className: "avatar", "aria-hidden": "true" }, initial(share.display_name)),
       el("span", { className: "grow" }, el("strong", {}, share.display_name), " ",
         el("span", { className: "muted" }, share.username)),
-      el("span", { className: "muted" }, ROLE_LABELS[share.role] || share.role),
+      el("span", { className: "muted" }, share.role_label || share.role),
       canShare ? remove : null,
     );
   }
@@ -63,6 +62,10 @@ export function shareDialog(dialog, hooks = {}) {
       el("span", { className: "muted" }, "Owner"),
     );
     list.replaceChildren(owner, ...data.shares.map((share) => entry(share, data.can_share)));
+    // The server names the roles, so that the dialog never offers one it would refuse.
+    if (data.roles) {
+      roleSelect.replaceChildren(...data.roles.map((role) => el("option", { value: role.value }, role.label)));
+    }
     form.hidden = !data.can_share;
     if (!data.can_share) setStatus(`Only the owner, ${data.owner}, can share this file.`);
     else setStatus(data.shares.length ? "" : "Not shared with anyone yet.");
