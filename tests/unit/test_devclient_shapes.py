@@ -44,7 +44,7 @@ Triple = tuple[str, str, str]
 NOT_EMULATED = frozenset(
     {"mobileView", "mobileEdit", "interactivepreview", "preloadview", "preloadedit", "imagepreview"}
     | {"attend", "attendservice", "present", "presentservice", "formsubmit", "formedit", "rtc"}
-    | {"syndicate", "legacywebservice", "documentchat", "embededit"}
+    | {"syndicate", "legacywebservice", "documentchat", "embededit", "collab", "formpreview", "rest"}
 )
 FIXTURE_FILES: dict[ShapeName, tuple[str, ...]] = {
     "collabora": ("collabora.xml",),
@@ -80,7 +80,7 @@ def test_collabora_shape_has_mime_apps_office_apps_view_comment_and_capabilities
 
     assert {"writer", "calc", "impress", "draw", "Capabilities"} <= set(names)
     assert ("application/pdf", "view_comment", "") in triples
-    assert ("writer", "view_comment", "pdf") in triples
+    assert ("draw", "view_comment", "pdf") in triples
     assert ("application/vnd.oasis.opendocument.text", "edit", "") in triples
     # Edit-only formats: no view action for docx, xlsx, pptx or odt.
     for ext in ("docx", "xlsx", "pptx", "odt"):
@@ -114,11 +114,11 @@ def test_oos_shape_is_internal_and_every_frame_page_resolves_back() -> None:
     discovery = _discovery("oos")
 
     assert discovery.net_zone == "internal-http"
-    assert [app.name for app in discovery.apps] == ["Word", "Excel", "PowerPoint"]
-    for (slug, action), page in OOS_PAGES.items():
+    assert [app.name for app in discovery.apps] == ["Word", "WordPdf", "Excel", "PowerPoint"]
+    for (name, action), page in OOS_PAGES.items():
         path, _, query = page.partition("?")
         flags = dict(part.split("=") for part in query.split("&") if part)
-        assert oos_action(path, flags) == (slug, action)
+        assert oos_action(path, flags) == (name, action)
 
 
 @pytest.mark.parametrize("shape", SHAPE_NAMES)
@@ -354,12 +354,12 @@ async def test_every_favicon_a_shape_names_is_served(tmp_path: Path, shape: Shap
 @pytest.mark.anyio
 async def test_cool_html_opens_a_format_collabora_only_views_read_only(tmp_path: Path) -> None:
     host = StarletteHost()
-    host.files["f1"] = HostFile("notes.txt", b"one line\n")
+    host.files["f1"] = HostFile("letter.dotx", blank_document("letter.dotx"))
 
     client, boot, _ = await _launch(host, "collabora", tmp_path, COOL_PATH)
     await client.aclose()
 
-    assert boot["mode"] == "view", "Collabora's discovery offers txt for viewing only"
+    assert boot["mode"] == "view", "Collabora's discovery offers templates for viewing only"
     assert "LOCK" not in host.overrides()
 
 

@@ -43,6 +43,7 @@ SHAPE_ICONS = {
     "x-office-presentation": ("I", "#c0392b"),
     "x-office-drawing": ("D", "#d68910"),
     "pdf": ("P", "#aa2222"),
+    "wordpdf": ("W", "#2b579a"),
 }
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 

@@ -22,17 +22,17 @@ from wopihost.devclient.runtime import Runtime
 from wopihost.devclient.sessions import OpenFailure
 from wopihost.devclient.shapes import (
     CAPABILITIES_PATH,
-    COLLABORA_FORMATS,
     COOL_PATH,
     ONLYOFFICE_PREFIX,
     OOS_PAGES,
+    collabora_formats,
     oos_action,
 )
 from wopihost.domain.names import split_extension
 
-_FAMILY_APPS = {"writer": "Word", "calc": "Excel", "impress": "PowerPoint", "draw": "Word"}
-_EXTENSION_FAMILIES = {ext: family for ext, family, _ in COLLABORA_FORMATS}
-_COLLABORA_ACTIONS = {ext: action for ext, _, action in COLLABORA_FORMATS}
+_FAMILY_APPS = {"writer": "Word", "calc": "Excel", "impress": "PowerPoint"}
+_EXTENSION_FAMILIES = {ext: family.split("-")[0] for ext, (family, _) in collabora_formats().items()}
+_COLLABORA_ACTIONS = {ext: action for ext, (_, action) in collabora_formats().items()}
 _ONLYOFFICE_DOCTYPES = {"word": "Word", "cell": "Excel", "slide": "PowerPoint", "pdf": "Word"}
 
 
@@ -140,12 +140,17 @@ async def oos_page(request: Request) -> Response:
     found = oos_action(request.url.path, dict(request.query_params))
     if found is None:
         return Response("no such action", status_code=404)
-    app = APPS_BY_SLUG[found[0]]
-    accepted = await actions.accept_launch(request, app, found[1])
+    name, action = found
+    app = APPS_BY_NAME.get(name, APPS_BY_NAME["Word"])  # type: ignore[call-overload]
+    accepted = await actions.accept_launch(request, app, action)
     if isinstance(accepted, Response):
         return accepted
     runtime, params = accepted
-    return await actions.HANDLERS[found[1]](runtime, app, params)
+    if action in ("view", "embedview"):
+        return await actions.view(runtime, app, params, mode=action, any_type=True)  # type: ignore[arg-type]
+    if action == "convert":
+        return await actions.convert(runtime, app, params)
+    return await open_by_type(runtime, params, edit=True, create_new=action == "editnew")
 
 
 def shape_routes() -> list[BaseRoute]:

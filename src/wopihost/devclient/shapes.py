@@ -18,13 +18,21 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from wopihost.devclient.catalog import APPS, AppSpec
+from wopihost.devclient.catalog import EXCEL_PLACEHOLDERS, WORD_PLACEHOLDERS
 from wopihost.devclient.client_styles import StyleName
 from wopihost.devclient.discovery_xml import (
     PROOF_KEY_ORDER,
     build_discovery_xml,
-    favicon_url,
     net_zone_name,
+)
+from wopihost.devclient.shape_formats import (
+    COLLABORA_APPS,
+    COLLABORA_MIME_APPS,
+    ONLYOFFICE_EDITORS,
+    ONLYOFFICE_FORMS,
+    ONLYOFFICE_MIME_APPS,
+    ONLYOFFICE_NEW,
+    OOS_ACTIONS,
 )
 
 ShapeName = Literal["microsoft", "collabora", "onlyoffice", "oos"]
@@ -44,48 +52,6 @@ _ONLYOFFICE_TEMPLATE = (
     "<rs=DC_LLCC&><dchat=DISABLE_CHAT&><embed=EMBEDDED&><fs=FULLSCREEN&><hid=HOST_SESSION_ID&>"
     "<rec=RECORDING&><sc=SESSION_CONTEXT&><thm=THEME_ID&><ui=UI_LLCC&><wopisrc=WOPI_SOURCE&>&"
 )
-
-MIME_TYPES: Mapping[str, str] = {
-    "odt": "application/vnd.oasis.opendocument.text",
-    "fodt": "application/vnd.oasis.opendocument.text-flat-xml",
-    "ott": "application/vnd.oasis.opendocument.text-template",
-    "sxw": "application/vnd.sun.xml.writer",
-    "doc": "application/msword",
-    "dot": "application/msword-template",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "docm": "application/vnd.ms-word.document.macroEnabled.12",
-    "dotx": "application/vnd.openxmlformats-officedocument.wordprocessingml.template",
-    "rtf": "application/rtf",
-    "txt": "text/plain",
-    "epub": "application/epub+zip",
-    "html": "text/html",
-    "pdf": "application/pdf",
-    "djvu": "image/vnd.djvu",
-    "xps": "application/vnd.ms-xpsdocument",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-    "fods": "application/vnd.oasis.opendocument.spreadsheet-flat-xml",
-    "ots": "application/vnd.oasis.opendocument.spreadsheet-template",
-    "sxc": "application/vnd.sun.xml.calc",
-    "xls": "application/vnd.ms-excel",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
-    "xlsb": "application/vnd.ms-excel.sheet.binary.macroEnabled.12",
-    "csv": "text/csv",
-    "odp": "application/vnd.oasis.opendocument.presentation",
-    "fodp": "application/vnd.oasis.opendocument.presentation-flat-xml",
-    "otp": "application/vnd.oasis.opendocument.presentation-template",
-    "sxi": "application/vnd.sun.xml.impress",
-    "ppt": "application/vnd.ms-powerpoint",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "pptm": "application/vnd.ms-powerpoint.presentation.macroEnabled.12",
-    "ppsx": "application/vnd.openxmlformats-officedocument.presentationml.slideshow",
-    "potx": "application/vnd.openxmlformats-officedocument.presentationml.template",
-    "odg": "application/vnd.oasis.opendocument.graphics",
-    "fodg": "application/vnd.oasis.opendocument.graphics-flat-xml",
-    "otg": "application/vnd.oasis.opendocument.graphics-template",
-    "vsdx": "application/vnd.visio",
-    "svg": "image/svg+xml",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,68 +87,56 @@ class ShapedApp:
     fav_icon_url: str | None = None
 
 
-# Collabora: (extension, Office-compatible app, action); the MIME-type apps repeat each type with ext="".
-COLLABORA_FORMATS: tuple[tuple[str, str, str], ...] = (
-    ("sxw", "writer", "view"), ("odt", "writer", "edit"), ("fodt", "writer", "edit"),
-    ("ott", "writer", "edit"), ("doc", "writer", "edit"), ("docx", "writer", "edit"),
-    ("docm", "writer", "edit"), ("dotx", "writer", "view"), ("rtf", "writer", "edit"),
-    ("txt", "writer", "view"), ("epub", "writer", "view"), ("pdf", "writer", "view_comment"),
-    ("sxc", "calc", "view"), ("ods", "calc", "edit"), ("fods", "calc", "edit"), ("ots", "calc", "edit"),
-    ("xls", "calc", "edit"), ("xlsx", "calc", "edit"), ("xlsm", "calc", "edit"), ("xlsb", "calc", "edit"),
-    ("csv", "calc", "edit"),
-    ("sxi", "impress", "view"), ("odp", "impress", "edit"), ("fodp", "impress", "edit"),
-    ("otp", "impress", "edit"), ("ppt", "impress", "edit"), ("pptx", "impress", "edit"),
-    ("pptm", "impress", "edit"), ("ppsx", "impress", "edit"), ("potx", "impress", "edit"),
-    ("odg", "draw", "edit"), ("fodg", "draw", "edit"), ("otg", "draw", "edit"), ("vsdx", "draw", "view"),
-    ("svg", "draw", "view"),
-)  # fmt: skip
 _COLLABORA_ICONS = {"writer": "document", "calc": "spreadsheet", "impress": "presentation", "draw": "drawing"}
 
-# ONLYOFFICE: (app, document type, target of convert, view-only extensions, editable extensions).
-ONLYOFFICE_FORMATS: tuple[tuple[str, str, str | None, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("Word", "word", "docx", ("doc", "dot", "epub", "html", "sxw"),
-     ("docx", "docm", "dotx", "odt", "ott", "rtf", "txt")),
-    ("Excel", "cell", "xlsx", ("xls", "sxc"), ("xlsx", "xlsm", "ods", "ots", "csv")),
-    ("PowerPoint", "slide", "pptx", ("ppt", "sxi"), ("pptx", "pptm", "ppsx", "potx", "odp", "otp")),
-    ("Pdf", "pdf", None, ("djvu", "xps"), ("pdf",)),
-)  # fmt: skip
-ONLYOFFICE_FORMS = frozenset({"pdf"})
-ONLYOFFICE_NEW = frozenset({"docx", "xlsx", "pptx"})
 
-# Office Online Server's frame pages: (app slug, action) -> path and query the page tells actions apart by.
+def collabora_formats() -> dict[str, tuple[str, str]]:
+    """Return each extension Collabora's apps list, with the app (writer, calc, ...) and the action."""
+    return {
+        ext: (app, action)
+        for app, entries in COLLABORA_APPS
+        for ext, action in (entry.split(":") for entry in entries.split())
+    }
+
+
+# Office Online Server's frame pages: (app, action) -> path and the query that tells actions apart.
 OOS_PAGES: Mapping[tuple[str, str], str] = {
-    ("word", "view"): "/wv/wordviewerframe.aspx?",
-    ("word", "embedview"): "/wv/wordviewerframe.aspx?embed=1&",
-    ("word", "edit"): "/we/wordeditorframe.aspx?",
-    ("word", "editnew"): "/we/wordeditorframe.aspx?new=1&",
-    ("word", "convert"): "/we/WordConvertAndEdit.aspx?",
-    ("excel", "view"): "/x/_layouts/xlviewerinternal.aspx?",
-    ("excel", "embedview"): "/x/_layouts/xlembed.aspx?",
-    ("excel", "edit"): "/x/_layouts/xlviewerinternal.aspx?edit=1&",
-    ("excel", "editnew"): "/x/_layouts/xlviewerinternal.aspx?edit=1&new=1&",
-    ("excel", "convert"): "/x/_layouts/xlviewerinternal.aspx?ConvertAndEdit=1&",
-    ("powerpoint", "view"): "/p/PowerPointFrame.aspx?PowerPointView=ReadingView&",
-    ("powerpoint", "embedview"): "/p/PowerPointFrame.aspx?PowerPointView=EmbedView&",
-    ("powerpoint", "edit"): "/p/PowerPointFrame.aspx?PowerPointView=EditView&",
-    ("powerpoint", "editnew"): "/p/PowerPointFrame.aspx?PowerPointView=EditView&New=1&",
-    ("powerpoint", "convert"): "/p/PowerPointFrame.aspx?PowerPointView=EditView&ConvertAndEdit=1&",
+    ("Word", "view"): "/wv/wordviewerframe.aspx?",
+    ("Word", "embedview"): "/wv/wordviewerframe.aspx?embed=1&",
+    ("Word", "edit"): "/we/wordeditorframe.aspx?",
+    ("Word", "editnew"): "/we/wordeditorframe.aspx?new=1&",
+    ("Word", "convert"): "/we/WordConvertAndEdit.aspx?",
+    ("WordPdf", "view"): "/wv/wordviewerframe.aspx?PdfMode=1&",
+    ("WordPdf", "embedview"): "/wv/wordviewerframe.aspx?embed=1&PdfMode=1&",
+    ("Excel", "view"): "/x/_layouts/xlviewerinternal.aspx?",
+    ("Excel", "embedview"): "/x/_layouts/xlembed.aspx?",
+    ("Excel", "edit"): "/x/_layouts/xlviewerinternal.aspx?edit=1&",
+    ("Excel", "editnew"): "/x/_layouts/xlviewerinternal.aspx?edit=1&new=1&",
+    ("Excel", "convert"): "/x/_layouts/ExcelConvertAndEdit.aspx?",
+    ("PowerPoint", "view"): "/p/PowerPointFrame.aspx?PowerPointView=ReadingView&",
+    ("PowerPoint", "embedview"): "/p/PowerPointFrame.aspx?PowerPointView=ChromelessView&Embed=1&",
+    ("PowerPoint", "edit"): "/p/PowerPointFrame.aspx?PowerPointView=EditView&",
+    ("PowerPoint", "editnew"): "/p/PowerPointFrame.aspx?PowerPointView=EditView&New=1&",
+    ("PowerPoint", "convert"): "/p/PptConvertAndEdit.aspx?",
 }
+_OOS_PLACEHOLDERS = {"Excel": EXCEL_PLACEHOLDERS}
 
 
 def collabora_apps(base_url: str) -> list[ShapedApp]:
-    """Return Collabora's apps: MIME types with ext="", writer/calc/impress/draw, then Capabilities."""
+    """Return Collabora's apps: writer/calc/impress/draw and kin, MIME types with ext="", Capabilities."""
     cool = f"{base_url}{COOL_PATH}?"
-    apps = [
-        ShapedApp(MIME_TYPES[ext], (ShapedAction(action, "", cool, default=True),))
-        for ext, _, action in COLLABORA_FORMATS
-    ]
-    for name, icon in _COLLABORA_ICONS.items():
+    apps = []
+    for name, entries in COLLABORA_APPS:
         actions = tuple(
             ShapedAction(action, ext, cool, default=True)
-            for ext, app, action in COLLABORA_FORMATS
-            if app == name
+            for ext, action in (entry.split(":") for entry in entries.split())
         )
+        icon = _COLLABORA_ICONS.get(name.split("-")[0], "document")
         apps.append(ShapedApp(name, actions, f"{base_url}/favicons/x-office-{icon}.ico"))
+    apps += [
+        ShapedApp(mime, (ShapedAction(action, "", cool, default=True),))
+        for mime, action in COLLABORA_MIME_APPS
+    ]
     apps.append(_capabilities(base_url, requires=None))
     return apps
 
@@ -194,17 +148,22 @@ def _capabilities(base_url: str, *, requires: str | None) -> ShapedApp:
 
 
 def _onlyoffice_actions(
-    base_url: str, doctype: str, target: str | None, ext: str, *, editable: bool, shown_ext: str
+    base_url: str,
+    doctype: str,
+    target: str | None,
+    ext: str,
+    *,
+    editable: bool,
+    shown_ext: str,
+    views: bool = True,
 ) -> Iterator[ShapedAction]:
     page = f"{base_url}{ONLYOFFICE_PREFIX}/{doctype}"
     end = _ONLYOFFICE_TEMPLATE
     locks = "locks,update"
-    if not editable:
-        yield ShapedAction("view", shown_ext, f"{page}/view?{end}", default=True)
-    else:
-        yield ShapedAction("view", shown_ext, f"{page}/view?{end}")
-    yield ShapedAction("embedview", shown_ext, f"{page}/view?embed=1&{end}")
-    yield ShapedAction("mobileView", shown_ext, f"{page}/view?mobile=1&{end}")
+    if views:
+        yield ShapedAction("view", shown_ext, f"{page}/view?{end}", default=not editable)
+        yield ShapedAction("embedview", shown_ext, f"{page}/view?embed=1&{end}")
+        yield ShapedAction("mobileView", shown_ext, f"{page}/view?mobile=1&{end}")
     if not editable:
         if target:
             convert = f"{base_url}{ONLYOFFICE_PREFIX}/convert-and-edit/{ext}/{target}?{end}"
@@ -221,55 +180,54 @@ def _onlyoffice_actions(
 def onlyoffice_apps(base_url: str) -> list[ShapedApp]:
     """Return ONLYOFFICE's apps: Word/Excel/PowerPoint/Pdf by extension, MIME types, Capabilities."""
     apps: list[ShapedApp] = []
-    for name, doctype, target, view_only, editable in ONLYOFFICE_FORMATS:
+    for name, doctype, target, view_only, editable in ONLYOFFICE_EDITORS:
         actions = [
             action
             for exts, can_edit in ((view_only, False), (editable, True))
-            for ext in exts
+            for ext in exts.split()
             for action in _onlyoffice_actions(
                 base_url, doctype, target, ext, editable=can_edit, shown_ext=ext
             )
         ]
         icon = f"{base_url}/favicons/{name.lower()}.ico"
         apps.append(ShapedApp(name, tuple(actions), icon))
-    seen: set[str] = set()
-    for _, doctype, target, view_only, editable in ONLYOFFICE_FORMATS:
-        for exts, can_edit in ((view_only, False), (editable, True)):
-            for ext in exts:
-                mime = MIME_TYPES[ext]
-                if mime in seen:
-                    continue
-                seen.add(mime)
-                by_mime = _onlyoffice_actions(base_url, doctype, target, ext, editable=can_edit, shown_ext="")
-                apps.append(ShapedApp(mime, tuple(by_mime)))
+    targets = {doctype: target for _, doctype, target, _, _ in ONLYOFFICE_EDITORS}
+    for mime, doctype, edits, source in ONLYOFFICE_MIME_APPS:
+        # MIME-type apps of editable types carry only the edit actions; the others view and convert.
+        by_mime = _onlyoffice_actions(
+            base_url,
+            doctype,
+            targets.get(doctype),
+            source or "",
+            editable=edits,
+            shown_ext="",
+            views=not edits,
+        )
+        apps.append(ShapedApp(mime, tuple(by_mime)))
     apps.append(_capabilities(base_url, requires="locks,update"))
     return apps
 
 
 def oos_apps(base_url: str) -> list[ShapedApp]:
-    """Return Office Online Server's apps: Office's catalog on OOS's frame pages (no WopiTest)."""
-    apps = []
-    for app in APPS:
-        if app.slug not in ("word", "excel", "powerpoint"):
-            continue
-        oos_actions = tuple(
-            ShapedAction(
-                action.name,
+    """Return Office Online Server's apps, on its frame pages, with Office's placeholders."""
+    by_app: dict[str, list[ShapedAction]] = {}
+    for app, action, extensions, requires in OOS_ACTIONS:
+        page = f"{base_url}{OOS_PAGES[(app, action)]}{_OOS_PLACEHOLDERS.get(app, WORD_PLACEHOLDERS)}"
+        for entry in extensions.split():
+            ext, _, target = entry.partition(">")
+            shaped = ShapedAction(
+                action,
                 ext,
-                _oos_urlsrc(base_url, app, action.name, action.placeholders or app.placeholders),
-                default=action.default,
-                requires=action.requires,
-                targetext=action.extra.get("targetext") or action.extra.get("newext"),
+                page,
+                default=action == "view",
+                requires=requires or None,
+                targetext=target or None,
             )
-            for action in app.actions
-            for ext in action.extensions
-        )
-        apps.append(ShapedApp(app.name, oos_actions, favicon_url(base_url, app)))
-    return apps
-
-
-def _oos_urlsrc(base_url: str, app: AppSpec, action: str, placeholders: str) -> str:
-    return f"{base_url}{OOS_PAGES[(app.slug, action)]}{placeholders}"
+            by_app.setdefault(app, []).append(shaped)
+    return [
+        ShapedApp(name, tuple(actions), f"{base_url}/favicons/{name.lower()}.ico")
+        for name, actions in by_app.items()
+    ]
 
 
 def oos_action(path: str, flags: Mapping[str, str]) -> tuple[str, str] | None:
