@@ -24,17 +24,20 @@ ORIGIN = "http://host.test"
 pytestmark = pytest.mark.skipif(NODE is None and not os.environ.get("CI"), reason="node is not installed")
 
 
-def _run(client: str, info: dict[str, object], *clicks: str) -> tuple[int, list[dict[str, Any]]]:
+def _run(
+    client: str, info: dict[str, object], *steps: str, fetch_json: str = "{}"
+) -> tuple[int, list[dict[str, Any]]]:
     page = Page("pid", "view", APPS_BY_NAME["Word"], LaunchParams("http://h/wopi/files/1", "t", 0), 0.0)
     page.info = FileInfo({"PostMessageOrigin": ORIGIN, "BaseFileName": "a.pdf", **info})
     page.model = TextModel("word", (Block("p0", "text"),))
     boot = boot_data(page, poll_ms=1000, edit_notification_ms=1000, client=client)
     assert NODE is not None
     result = subprocess.run(
-        [NODE, str(RUNNER), str(SCRIPT), orjson.dumps(boot).decode(), *clicks],
+        [NODE, str(RUNNER), str(SCRIPT), orjson.dumps(boot).decode(), *steps],
         capture_output=True,
         check=True,
         timeout=30,
+        env={**os.environ, "FETCH_JSON": fetch_json},
     )
     output = orjson.loads(result.stdout)
     assert all(sent["origin"] == ORIGIN for sent in output["sent"])
@@ -62,12 +65,39 @@ def test_office_frame_sends_one_loading_status_after_the_host_is_ready() -> None
 
 
 def test_collabora_share_button_sends_ui_share_when_the_host_enables_sharing() -> None:
-    _, messages = _run("collabora", {"EnableShare": True}, "btn-share")
+    _, messages = _run("collabora", {"EnableShare": True}, "click:btn-share")
 
     assert messages[-1]["MessageId"] == "UI_Share"
 
 
 def test_office_share_button_sends_ui_sharing() -> None:
-    _, messages = _run("office", {"FileSharingPostMessage": True}, "btn-share")
+    _, messages = _run("office", {"FileSharingPostMessage": True}, "click:btn-share")
 
     assert messages[-1]["MessageId"] == "UI_Sharing"
+
+
+def _action_save_as(name: str) -> str:
+    message = {"MessageId": "Action_SaveAs", "SendTime": 1, "Values": {"Filename": name, "Notify": True}}
+    return "message:" + orjson.dumps(message).decode()
+
+
+def test_collabora_saves_a_copy_on_action_save_as_and_answers_action_save_resp() -> None:
+    _, messages = _run("collabora", {}, _action_save_as("copy.docx"), fetch_json='{"name": "copy.docx"}')
+
+    assert messages[-1] == {
+        "MessageId": "Action_Save_Resp",
+        "SendTime": messages[-1]["SendTime"],
+        "Values": {"success": True, "fileName": "copy.docx"},
+    }
+
+
+def test_collabora_reports_a_failed_save_as_in_action_save_resp() -> None:
+    _, messages = _run("collabora", {}, _action_save_as("copy.docx"), fetch_json='{"error": "409"}')
+
+    assert messages[-1]["Values"] == {"success": False, "result": "409"}
+
+
+def test_office_frame_ignores_action_save_as() -> None:
+    _, messages = _run("office", {}, _action_save_as("copy.docx"), fetch_json='{"name": "copy.docx"}')
+
+    assert [m["MessageId"] for m in messages] == ["App_LoadingStatus"]

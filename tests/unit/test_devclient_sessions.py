@@ -10,6 +10,7 @@ import docx
 import pytest
 
 from tests.unit.devclient_fakes import FakeHost, ManualClock, fake_wopi
+from wopihost.devclient import file_ops
 from wopihost.devclient.coauthoring import SessionManager
 from wopihost.devclient.documents import blank_document
 from wopihost.devclient.keys import DevClientKeys
@@ -289,7 +290,7 @@ async def test_editnew_zero_byte_file_is_written_blank_before_locking(world: Wor
 async def test_rename_sends_the_lock_and_renames_the_session(world: World) -> None:
     alice = await world.join("Alice")
 
-    response = await world.manager.rename(alice, "Renamed")
+    response = await file_ops.rename(world.manager, alice, "Renamed")
 
     assert response.ok
     session, _ = world.manager.find(alice)

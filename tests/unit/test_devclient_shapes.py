@@ -413,3 +413,26 @@ def test_shapes_refresh_locks_at_their_clients_cadence_unless_configured() -> No
     assert timings_for(DevClientSettings(), "onlyoffice").lock_refresh == 600.0
     assert timings_for(DevClientSettings(), "collabora").lock_refresh == 900.0
     assert timings_for(DevClientSettings(refresh_lock_seconds=60), "onlyoffice").lock_refresh == 60.0
+
+
+@pytest.mark.anyio
+async def test_collabora_shape_saves_a_copy_with_put_relative_file_after_saving_changes(
+    tmp_path: Path,
+) -> None:
+    host = StarletteHost()
+    host.files["f1"] = HostFile("a.docx", blank_document("a.docx"))
+    client, boot, _ = await _launch(host, "collabora", tmp_path, COOL_PATH)
+    api = f"/api/p/{boot['pid']}"
+    await client.post(f"{api}/edits", json={"appended": ["typed"]})
+
+    response = await client.post(f"{api}/saveas", json={"name": "Copy of a.docx"})
+    await client.aclose()
+
+    assert response.status_code == 200
+    assert response.json()["name"] == "Copy of a.docx"
+    assert host.overrides()[-2:] == ["PUT", "PUT_RELATIVE"], "pending changes are saved first"
+    headers = host.requests[-1][2]
+    assert headers["x-wopi-suggestedtarget"] == "Copy of a.docx"
+    assert "x-wopi-lock" not in headers
+    copy = next(f for f in host.files.values() if f.name == "Copy of a.docx")
+    assert copy.content == host.files["f1"].content

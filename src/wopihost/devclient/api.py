@@ -9,6 +9,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from wopihost.devclient import file_ops
 from wopihost.devclient.messages import notice
 from wopihost.devclient.pages import NO_STORE
 from wopihost.devclient.runtime import Runtime
@@ -125,7 +126,7 @@ async def rename(request: Request) -> Response:
         stem = body.get("name")
         if not isinstance(stem, str) or not stem.strip():
             raise InvalidRequest("name must be a non-empty string")
-        response = await runtime.manager.rename(request.path_params["pid"], stem.strip())
+        response = await file_ops.rename(runtime.manager, request.path_params["pid"], stem.strip())
         session, _ = runtime.manager.find(request.path_params["pid"])
     except SessionGone as error:
         return _gone(error)
@@ -135,6 +136,27 @@ async def rename(request: Request) -> Response:
         return _json({"error": f"RenameFile failed: {response.describe()}", "status": response.status}, 409)
     body_out = response.json_object() or {}
     return _json({"name": body_out.get("Name", stem.strip()), "fileName": session.file_name})
+
+
+async def save_as(request: Request) -> Response:
+    """POST {"name": file name}: Collabora's Save As, which the host page asked for with Action_SaveAs."""
+    runtime = _runtime(request)
+    try:
+        body = await _body(request)
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidRequest("name must be a non-empty string")
+        response = await file_ops.save_as(runtime.manager, request.path_params["pid"], name.strip())
+    except SessionGone as error:
+        return _gone(error)
+    except InvalidRequest as error:
+        return _json({"error": str(error)}, status_code=400)
+    answer = response.json_object() if response.ok else None
+    if answer is None:
+        return _json(
+            {"error": f"PutRelativeFile failed: {response.describe()}", "status": response.status}, 409
+        )
+    return _json({"name": answer.get("Name", name.strip()), "url": answer.get("Url")})
 
 
 async def leave(request: Request) -> Response:

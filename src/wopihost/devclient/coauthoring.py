@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import anyio
 
 from wopihost.devclient.checks import Outcome, check_permission, refresh_lock
-from wopihost.devclient.client_styles import AUTOSAVE, STYLES, ClientStyle, SaveKind, last_modified_time
+from wopihost.devclient.client_styles import AUTOSAVE, STYLES, ClientStyle, SaveKind
 from wopihost.devclient.clock import SessionClock, epoch_ms
 from wopihost.devclient.documents import apply_edits, read_model
 from wopihost.devclient.fileinfo import FileInfo
@@ -30,7 +30,7 @@ from wopihost.devclient.sessions import (
     SessionGone,
     document_key,
 )
-from wopihost.devclient.wopi_client import WopiClient, WopiResponse, WopiTarget
+from wopihost.devclient.wopi_client import WopiClient, WopiTarget
 from wopihost.domain.names import split_extension
 
 # How long a page that was removed can still learn why.
@@ -70,6 +70,11 @@ class SessionManager:
         self._by_pid: dict[str, DocumentSession] = {}
         self._departed: dict[str, tuple[Departure, float]] = {}
         self._opening: defaultdict[str, anyio.Lock] = defaultdict(anyio.Lock)
+
+    @property
+    def events(self) -> EventRecorder:
+        """Return the recorder of the sessions' WOPI requests and changes."""
+        return self._events
 
     # Joining and leaving
 
@@ -218,21 +223,6 @@ class SessionManager:
         async with session.op_lock:
             if session.dirty and not session.ended:
                 await self._save(session, SaveKind.by_user())
-
-    async def rename(self, pid: str, stem: str) -> WopiResponse:
-        """RenameFile with the participant's token and the session's lock; updates the name on success."""
-        session, participant = self.touch(pid)
-        async with session.op_lock:
-            response = await self.wopi.rename_file(participant.target, stem, lock_id=session.lock_id)
-            self._events.wopi(session, session.file_name, response, participant.actor)
-            if response.ok:
-                body = response.json_object() or {}
-                if self.style.name == "collabora":
-                    session.last_modified = last_modified_time(response) or ""
-                new_stem = body.get("Name") if isinstance(body.get("Name"), str) else stem
-                extension = session.file_name[len(session.file_name.rsplit(".", 1)[0]) :]
-                session.file_name = f"{new_stem}{extension}"
-            return response
 
     # Timers
 

@@ -1,9 +1,11 @@
 // Runs the development client's page script in Node with a stand-in DOM, delivers Host_PostmessageReady,
-// clicks the buttons named on the command line and prints every PostMessage the page sent (and how many
-// of them before the host was ready), as JSON.
+// then performs the steps named on the command line ("click:<button id>" or "message:<JSON message>"),
+// and prints every PostMessage the page sent (and how many of them before the host was ready), as JSON.
+// Every fetch answers 200 with the JSON in the FETCH_JSON environment variable ({} by default).
 "use strict";
 const fs = require("fs");
-const [script, bootJson, ...clicks] = process.argv.slice(2);
+const [script, bootJson, ...steps] = process.argv.slice(2);
+const realSetTimeout = setTimeout;
 
 function stub() {
   const target = function () {};
@@ -49,7 +51,8 @@ global.window = {
   top: stub(),
   open() {},
 };
-global.fetch = () => new Promise(() => {});
+const fetchJson = process.env.FETCH_JSON || "{}";
+global.fetch = () => Promise.resolve({ status: 200, ok: true, text: () => Promise.resolve(fetchJson), json: () => Promise.resolve(JSON.parse(fetchJson)) });
 global.setTimeout = () => 0;
 global.clearTimeout = () => {};
 
@@ -58,11 +61,17 @@ const beforeReady = sent.length;
 const origin = JSON.parse(bootJson).postMessage.origin;
 const ready = { MessageId: "Host_PostmessageReady", SendTime: Date.now(), Values: {} };
 window.devclientEarlyMessages.push({ origin, data: JSON.stringify(ready) });
-for (const id of clicks) {
-  const button = elements.find((candidate) => candidate.id === id);
+for (const step of steps) {
+  const [kind, argument] = [step.slice(0, step.indexOf(":")), step.slice(step.indexOf(":") + 1)];
+  if (kind === "message") {
+    window.devclientEarlyMessages.push({ origin, data: argument });
+    continue;
+  }
+  const button = elements.find((candidate) => candidate.id === argument);
   if (!button) {
-    throw new Error("no button " + id);
+    throw new Error("no button " + argument);
   }
   button.handlers.click();
 }
-console.log(JSON.stringify({ beforeReady, sent }));
+// Answers to fetch arrive as promises; the page's reactions to them are printed once they ran.
+realSetTimeout(() => console.log(JSON.stringify({ beforeReady, sent })), 50);

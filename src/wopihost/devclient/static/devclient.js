@@ -76,6 +76,8 @@
       if (document.activeElement && document.activeElement.blur) {
         document.activeElement.blur();
       }
+    } else if (collabora && message.MessageId === "Action_SaveAs") {
+      saveCopyAs(message.Values || {});
     } else if (message.MessageId === "Grab_Focus") {
       messaging.focusGrab = true;
       document.body.classList.remove("focus-blurred");
@@ -91,6 +93,32 @@
       } else {
         send("App_LoadingStatus", { DocumentLoadedTime: messaging.loadedAt });
       }
+    }
+  }
+
+  // Collabora creates the copy the host named (PutRelativeFile) and, when asked to, reports the outcome.
+  async function saveCopyAs(values) {
+    const name = typeof values.Filename === "string" ? values.Filename : "";
+    const result = name ? await postJson("/saveas", { name: name }) : { error: "no file name" };
+    if (!result) {
+      return;
+    }
+    if (result.error) {
+      showBanner("Couldn't save a copy: " + result.error);
+    } else {
+      showBanner("Saved a copy as " + result.name + ".");
+    }
+    if (values.Notify) {
+      send("Action_Save_Resp", result.error ? { success: false, result: result.error } : { success: true, fileName: result.name });
+    }
+  }
+
+  // Collabora tells the host whether the document has unsaved changes whenever that changes.
+  let modifiedSent = null;
+  function modifiedStatus(modified) {
+    if (collabora && messaging.statusSent && modified !== modifiedSent) {
+      modifiedSent = modified;
+      send("Doc_ModifiedStatus", { Modified: modified });
     }
   }
 
@@ -276,6 +304,7 @@
     }[save.state];
     $("save-status").textContent = text || "";
     $("save-status").dataset.state = save.state;
+    modifiedStatus(save.state !== "saved");
   }
 
   function setFileName(name) {
