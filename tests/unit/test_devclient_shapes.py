@@ -436,3 +436,12 @@ async def test_collabora_shape_saves_a_copy_with_put_relative_file_after_saving_
     assert "x-wopi-lock" not in headers
     copy = next(f for f in host.files.values() if f.name == "Copy of a.docx")
     assert copy.content == host.files["f1"].content
+
+
+@pytest.mark.anyio
+async def test_start_page_names_the_client_the_shape_emulates(tmp_path: Path) -> None:
+    app = create_devclient_app(keys_file=tmp_path / "keys.json", public_url=BASE, shape="collabora")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
+        page = (await client.get("/")).text
+
+    assert "behaves like Collabora Online" in page

@@ -31,7 +31,12 @@ from wopihost.devclient.policies import Timings
 from wopihost.devclient.runtime import Runtime
 from wopihost.devclient.sessions import SessionEvent
 from wopihost.devclient.shape_routes import shape_routes
-from wopihost.devclient.shapes import SHAPE_STYLES, ShapeName, build_shaped_discovery
+from wopihost.devclient.shapes import (
+    SHAPE_CLIENT_NAMES,
+    SHAPE_STYLES,
+    ShapeName,
+    build_shaped_discovery,
+)
 from wopihost.devclient.wopi_client import USER_AGENT, WopiClient
 from wopihost.logging_setup import configure_logging, quiet_http_logs
 
@@ -77,7 +82,13 @@ async def favicon(request: Request) -> Response:
 async def index(request: Request) -> Response:
     """A start page that says what this server is and where its discovery is."""
     runtime = _runtime(request)
-    return runtime.renderer.index(discovery_url=runtime.base_url + DISCOVERY_PATH, apps=APPS)
+    # The app list describes Office's discovery; the other shapes are named instead.
+    office = runtime.shape == "microsoft"
+    return runtime.renderer.index(
+        discovery_url=runtime.base_url + DISCOVERY_PATH,
+        apps=APPS if office else (),
+        client_name=SHAPE_CLIENT_NAMES[runtime.shape],
+    )
 
 
 def _routes() -> list[BaseRoute]:

@@ -155,9 +155,13 @@ class PageRenderer:
         )
         return HTMLResponse(html, status_code=status_code, headers=NO_STORE)
 
-    def index(self, *, discovery_url: str, apps: tuple[AppSpec, ...]) -> HTMLResponse:
-        """Return the start page that explains the client."""
-        html = self._env.get_template("index.html").render(discovery_url=discovery_url, apps=apps)
+    def index(
+        self, *, discovery_url: str, apps: tuple[AppSpec, ...], client_name: str = "Office for the web"
+    ) -> HTMLResponse:
+        """Return the start page that explains the client and whose discovery it presents."""
+        html = self._env.get_template("index.html").render(
+            discovery_url=discovery_url, apps=apps, client_name=client_name
+        )
         return HTMLResponse(html)
 
 

@@ -44,6 +44,12 @@ SHAPE_STYLES: Mapping[ShapeName, StyleName] = {
     "onlyoffice": "onlyoffice",
     "oos": "office",
 }
+SHAPE_CLIENT_NAMES: Mapping[ShapeName, str] = {
+    "microsoft": "Office for the web",
+    "collabora": "Collabora Online",
+    "onlyoffice": "ONLYOFFICE Docs",
+    "oos": "Office Online Server",
+}
 CAPABILITIES_PATH = "/hosting/capabilities"
 COLLABORA_HASH = "0devclient"
 COOL_PATH = f"/browser/{COLLABORA_HASH}/cool.html"
