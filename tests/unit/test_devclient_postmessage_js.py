@@ -101,3 +101,27 @@ def test_office_frame_ignores_action_save_as() -> None:
     _, messages = _run("office", {}, _action_save_as("copy.docx"), fetch_json='{"name": "copy.docx"}')
 
     assert [m["MessageId"] for m in messages] == ["App_LoadingStatus"]
+
+
+def _elements(client: str, info: dict[str, object]) -> dict[str, str]:
+    page = Page("pid", "view", APPS_BY_NAME["Word"], LaunchParams("http://h/wopi/files/1", "t", 0), 0.0)
+    page.info = FileInfo({"PostMessageOrigin": ORIGIN, "BaseFileName": "a.docx", **info})
+    page.model = TextModel("word", (Block("p0", "text"),))
+    boot = boot_data(page, poll_ms=1000, edit_notification_ms=1000, client=client)
+    assert NODE is not None
+    result = subprocess.run(
+        [NODE, str(RUNNER), str(SCRIPT), orjson.dumps(boot).decode()],
+        capture_output=True,
+        check=True,
+        timeout=30,
+    )
+    return {element["id"]: element["text"] for element in orjson.loads(result.stdout)["elements"]}
+
+
+def test_collabora_pages_show_the_hosts_watermark() -> None:
+    assert (
+        _elements("collabora", {"WatermarkText": "Alice - confidential"})["watermark"]
+        == "Alice - confidential"
+    )
+    assert "watermark" not in _elements("collabora", {})
+    assert "watermark" not in _elements("office", {"WatermarkText": "x"}), "Office has no watermark"

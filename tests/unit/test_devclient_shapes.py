@@ -445,3 +445,22 @@ async def test_start_page_names_the_client_the_shape_emulates(tmp_path: Path) ->
         page = (await client.get("/")).text
 
     assert "behaves like Collabora Online" in page
+
+
+def test_collabora_pages_take_away_export_print_and_copy_from_a_view_no_download_user() -> None:
+    info = {
+        "PostMessageOrigin": "http://host.test",
+        "DownloadUrl": "http://host.test/download",
+        "HideExportOption": True,
+        "HidePrintOption": True,
+        "DisableCopy": True,
+        "WatermarkText": "Bob",
+    }
+
+    collabora = boot_data(_page("view", info), poll_ms=1000, edit_notification_ms=1000, client="collabora")
+    office = boot_data(_page("view", info), poll_ms=1000, edit_notification_ms=1000)
+
+    assert (collabora["buttons"]["download"], collabora["buttons"]["print"]) == (False, False)
+    assert (collabora["watermark"], collabora["disableCopy"]) == ("Bob", True)
+    assert (office["buttons"]["download"], office["buttons"]["print"]) == (True, True)
+    assert (office["watermark"], office["disableCopy"]) == ("", False)

@@ -99,6 +99,7 @@ def boot_data(
         "fileName": page.file_name or info.base_file_name,
         "userName": info.user_name if page.info else "",
         "buttons": _buttons(info, page.mode, client),
+        **_protection(info, client),
         "urls": page_urls(info),
         "postMessage": {"origin": info.post_message_origin, **flags},
         "breadcrumbs": {
@@ -122,12 +123,31 @@ def boot_data(
 
 def _buttons(info: FileInfo, mode: str, client: str) -> dict[str, bool]:
     buttons = buttons_for(info, mode).to_json()
+    if client != "collabora":
+        buttons["saveAs"] = False
+        return buttons
     origin = bool(info.post_message_origin)
-    # Collabora shows Share when the host sets EnableShare, and asks the host for Save As by PostMessage.
-    collabora = client == "collabora" and origin
-    buttons["share"] = buttons["share"] or (collabora and mode != "embedview" and info.flag("EnableShare"))
-    buttons["saveAs"] = collabora and mode == "edit" and not info.flag("UserCanNotWriteRelative")
+    # Collabora shows Share when the host sets EnableShare, asks the host for Save As by PostMessage, and
+    # hides what the host's Hide*/Disable* properties take away (the "view, no download" role).
+    buttons["share"] = buttons["share"] or (origin and mode != "embedview" and info.flag("EnableShare"))
+    buttons["saveAs"] = (
+        origin
+        and mode == "edit"
+        and not info.flag("UserCanNotWriteRelative")
+        and not (info.flag("HideSaveOption") or info.flag("HideExportOption") or info.flag("DisableExport"))
+    )
+    buttons["download"] = buttons["download"] and not (
+        info.flag("HideExportOption") or info.flag("DisableExport")
+    )
+    buttons["print"] = buttons["print"] and not info.flag("HidePrintOption")
     return buttons
+
+
+def _protection(info: FileInfo, client: str) -> dict[str, object]:
+    """Return what Collabora does for a restricted user: a watermark, and no copying out."""
+    if client != "collabora":
+        return {"watermark": "", "disableCopy": False}
+    return {"watermark": info.text("WatermarkText"), "disableCopy": info.flag("DisableCopy")}
 
 
 class PageRenderer:

@@ -1,7 +1,8 @@
 // Runs the development client's page script in Node with a stand-in DOM, delivers Host_PostmessageReady,
 // then performs the steps named on the command line ("click:<button id>" or "message:<JSON message>"),
 // and prints every PostMessage the page sent (and how many of them before the host was ready), as JSON.
-// Every fetch answers 200 with the JSON in the FETCH_JSON environment variable ({} by default).
+// Every fetch answers 200 with the JSON in the FETCH_JSON environment variable ({} by default). The elements
+// the page created with an id are printed too.
 "use strict";
 const fs = require("fs");
 const [script, bootJson, ...steps] = process.argv.slice(2);
@@ -74,4 +75,6 @@ for (const step of steps) {
   button.handlers.click();
 }
 // Answers to fetch arrive as promises; the page's reactions to them are printed once they ran.
-realSetTimeout(() => console.log(JSON.stringify({ beforeReady, sent })), 50);
+const text = (value) => (typeof value === "string" ? value : "");
+const shown = () => elements.filter((e) => typeof e.id === "string").map((e) => ({ id: e.id, text: text(e.textContent) }));
+realSetTimeout(() => console.log(JSON.stringify({ beforeReady, sent, elements: shown() })), 50);

@@ -122,6 +122,23 @@
     }
   }
 
+  // Collabora's restrictions for a user who may not take the document away: a watermark over the pages,
+  // and copying blocked (DisableCopy).
+  function applyProtection() {
+    if (boot.watermark) {
+      const mark = document.createElement("div");
+      mark.className = "watermark";
+      mark.id = "watermark";
+      mark.textContent = boot.watermark;
+      mark.setAttribute("aria-hidden", "true");
+      document.body.appendChild(mark);
+    }
+    if (boot.disableCopy) {
+      document.body.classList.add("no-copy");
+      ["copy", "cut", "dragstart"].forEach((type) => document.addEventListener(type, (event) => event.preventDefault()));
+    }
+  }
+
   function frameReady() {
     if (collabora) {
       send("App_LoadingStatus", { Status: "Frame_Ready" });
@@ -900,6 +917,7 @@
   }
 
   buildHeader();
+  applyProtection();
   frameReady();
   setFileName(boot.fileName || boot.app.name);
   $("log-toggle").addEventListener("click", () => { $("wopi-log").hidden = !$("wopi-log").hidden; });
