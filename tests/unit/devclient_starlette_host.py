@@ -48,6 +48,7 @@ class StarletteHost:
             routes=[
                 Route("/wopi/files/{fid}", self._file, methods=["GET", "POST"]),
                 Route("/wopi/files/{fid}/contents", self._contents, methods=["GET", "POST"]),
+                Route("/images/{name}", self._image, methods=["GET"]),
             ]
         )
 
@@ -114,6 +115,11 @@ class StarletteHost:
             body["LastModifiedTime"] = self.files[fid].modified
             body["HostEditUrl"] = f"http://wopi.test/files/{fid}/edit"
         return JSONResponse(body)
+
+    async def _image(self, request: Request) -> Response:
+        # What a host hands Collabora after UI_InsertGraphic: a URL its server downloads the image from.
+        self.requests.append(("", "IMAGE", dict(request.headers)))
+        return Response(b"\x89PNG fake image", media_type="image/png")
 
     async def _contents(self, request: Request) -> Response:
         fid = request.path_params["fid"]

@@ -25,12 +25,18 @@ pytestmark = pytest.mark.skipif(NODE is None and not os.environ.get("CI"), reaso
 
 
 def _run(
-    client: str, info: dict[str, object], *steps: str, fetch_json: str = "{}"
+    client: str,
+    info: dict[str, object],
+    *steps: str,
+    fetch_json: str = "{}",
+    buttons: dict[str, bool] | None = None,
+    fetched: list[dict[str, str]] | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
     page = Page("pid", "view", APPS_BY_NAME["Word"], LaunchParams("http://h/wopi/files/1", "t", 0), 0.0)
     page.info = FileInfo({"PostMessageOrigin": ORIGIN, "BaseFileName": "a.pdf", **info})
     page.model = TextModel("word", (Block("p0", "text"),))
     boot = boot_data(page, poll_ms=1000, edit_notification_ms=1000, client=client)
+    boot["buttons"].update(buttons or {})
     assert NODE is not None
     result = subprocess.run(
         [NODE, str(RUNNER), str(SCRIPT), orjson.dumps(boot).decode(), *steps],
@@ -41,6 +47,8 @@ def _run(
     )
     output = orjson.loads(result.stdout)
     assert all(sent["origin"] == ORIGIN for sent in output["sent"])
+    if fetched is not None:
+        fetched.extend(output["fetched"])
     return output["beforeReady"], [sent["message"] for sent in output["sent"]]
 
 
@@ -125,3 +133,20 @@ def test_collabora_pages_show_the_hosts_watermark() -> None:
     )
     assert "watermark" not in _elements("collabora", {})
     assert "watermark" not in _elements("office", {"WatermarkText": "x"}), "Office has no watermark"
+
+
+def test_collabora_insert_image_button_asks_the_host_with_ui_insert_graphic() -> None:
+    _, messages = _run("collabora", {}, "click:btn-insertimage", buttons={"insertImage": True})
+
+    assert messages[-1]["MessageId"] == "UI_InsertGraphic"
+
+
+def test_collabora_downloads_the_image_of_action_insert_graphic_through_its_server() -> None:
+    message = {"MessageId": "Action_InsertGraphic", "Values": {"url": "http://h/img/1", "filename": "p.png"}}
+    fetched: list[dict[str, str]] = []
+
+    _run("collabora", {}, "message:" + orjson.dumps(message).decode(), fetched=fetched)
+
+    assert fetched == [
+        {"url": "/api/p/pid/insertgraphic", "body": '{"url":"http://h/img/1","filename":"p.png"}'}
+    ]

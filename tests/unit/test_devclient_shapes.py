@@ -464,3 +464,46 @@ def test_collabora_pages_take_away_export_print_and_copy_from_a_view_no_download
     assert (collabora["watermark"], collabora["disableCopy"]) == ("Bob", True)
     assert (office["buttons"]["download"], office["buttons"]["print"]) == (True, True)
     assert (office["watermark"], office["disableCopy"]) == ("", False)
+
+
+@pytest.mark.anyio
+async def test_collabora_shape_inserts_the_image_the_host_page_picked(tmp_path: Path) -> None:
+    host = StarletteHost()
+    host.files["f1"] = HostFile("a.docx", blank_document("a.docx"))
+    client, boot, _ = await _launch(host, "collabora", tmp_path, COOL_PATH)
+    api = f"/api/p/{boot['pid']}"
+
+    response = await client.post(
+        f"{api}/insertgraphic", json={"url": "http://wopi.test/images/pic.png", "filename": "pic.png"}
+    )
+    state = (await client.get(f"{api}/state")).json()
+    await client.aclose()
+
+    assert response.json() == {"filename": "pic.png", "size": 15}
+    assert "IMAGE" in host.overrides()
+    assert "[Image: pic.png (15 bytes)]" in [block["text"] for block in state["model"]["blocks"]]
+
+
+@pytest.mark.anyio
+async def test_collabora_shape_downloads_images_only_from_trusted_hosts(tmp_path: Path) -> None:
+    host = StarletteHost()
+    host.files["f1"] = HostFile("a.docx", blank_document("a.docx"))
+    app = create_devclient_app(
+        keys_file=tmp_path / "keys.json",
+        public_url=BASE,
+        transport=httpx.ASGITransport(app=host.app()),
+        shape="collabora",
+        allowed_wopi_hosts={"wopi.test"},
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
+        url = f"{COOL_PATH}?WOPISrc={quote(host.url('f1'), safe='')}"
+        page = await client.post(url, data={"access_token": "tok"})
+        match = _BOOT.search(page.text)
+        assert match is not None
+        pid = orjson.loads(match.group(1))["pid"]
+        response = await client.post(
+            f"/api/p/{pid}/insertgraphic", json={"url": "http://elsewhere.test/x.png", "filename": "x.png"}
+        )
+
+    assert response.status_code == 403
+    assert "IMAGE" not in host.overrides()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from starlette.requests import Request
@@ -157,6 +158,29 @@ async def save_as(request: Request) -> Response:
             {"error": f"PutRelativeFile failed: {response.describe()}", "status": response.status}, 409
         )
     return _json({"name": answer.get("Name", name.strip()), "url": answer.get("Url")})
+
+
+async def insert_graphic(request: Request) -> Response:
+    """POST {"url", "filename"}: the image a host page chose after UI_InsertGraphic (Action_InsertGraphic)."""
+    runtime = _runtime(request)
+    try:
+        body = await _body(request)
+        url, filename = body.get("url"), body.get("filename")
+        if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+            raise InvalidRequest("url must be an http(s) URL")
+        if not isinstance(filename, str):
+            raise InvalidRequest("filename must be a string")
+        # The same trust rule as WOPISrc: a page could otherwise make the client fetch any URL.
+        if not runtime.allows(url):
+            return _json({"error": "the image is not on a trusted host"}, status_code=403)
+        response = await file_ops.insert_graphic(runtime.manager, request.path_params["pid"], url, filename)
+    except SessionGone as error:
+        return _gone(error)
+    except InvalidRequest as error:
+        return _json({"error": str(error)}, status_code=400)
+    if not response.ok:
+        return _json({"error": f"the image could not be downloaded: {response.describe()}"}, status_code=409)
+    return _json({"filename": filename, "size": len(response.content)})
 
 
 async def leave(request: Request) -> Response:

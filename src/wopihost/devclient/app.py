@@ -103,6 +103,7 @@ def _routes() -> list[BaseRoute]:
         Route("/api/p/{pid}/save", api.save, methods=["POST"]),
         Route("/api/p/{pid}/rename", api.rename, methods=["POST"]),
         Route("/api/p/{pid}/saveas", api.save_as, methods=["POST"]),
+        Route("/api/p/{pid}/insertgraphic", api.insert_graphic, methods=["POST"]),
         Route("/api/p/{pid}/leave", api.leave, methods=["POST"]),
         Route("/page/{pid}/view", actions.page_view, methods=["GET"]),
         Route("/page/{pid}/continue", actions.page_continue, methods=["GET"]),

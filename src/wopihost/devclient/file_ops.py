@@ -24,6 +24,18 @@ async def rename(manager: SessionManager, pid: str, stem: str) -> WopiResponse:
         return response
 
 
+async def insert_graphic(manager: SessionManager, pid: str, url: str, filename: str) -> WopiResponse:
+    """Collabora's insert-from-storage: download the image the host page named and add it to the document.
+
+    The development client cannot place pictures, so a line naming the image stands in for it.
+    """
+    response = await manager.wopi.download(url)
+    if response.ok:
+        text = f"[Image: {filename} ({len(response.content)} bytes)]"
+        await manager.edit(pid, {}, [text])
+    return response
+
+
 async def save_as(manager: SessionManager, pid: str, name: str) -> WopiResponse:
     """Collabora's Save As: save pending changes, then PutRelativeFile with the full name, unlocked."""
     await manager.flush(pid)

@@ -143,6 +143,7 @@ def post_message_flags(info: FileInfo) -> dict[str, bool]:
         "FileSharingPostMessage",
         "FileVersionPostMessage",
         "EnableShare",
+        "EnableInsertRemoteImage",
     )
     return {name: info.flag(name) for name in names}
 

@@ -124,7 +124,7 @@ def boot_data(
 def _buttons(info: FileInfo, mode: str, client: str) -> dict[str, bool]:
     buttons = buttons_for(info, mode).to_json()
     if client != "collabora":
-        buttons["saveAs"] = False
+        buttons["saveAs"] = buttons["insertImage"] = False
         return buttons
     origin = bool(info.post_message_origin)
     # Collabora shows Share when the host sets EnableShare, asks the host for Save As by PostMessage, and
@@ -140,6 +140,7 @@ def _buttons(info: FileInfo, mode: str, client: str) -> dict[str, bool]:
         info.flag("HideExportOption") or info.flag("DisableExport")
     )
     buttons["print"] = buttons["print"] and not info.flag("HidePrintOption")
+    buttons["insertImage"] = origin and mode == "edit" and info.flag("EnableInsertRemoteImage")
     return buttons
 
 

@@ -268,6 +268,18 @@ class WopiClient:
             headers[X_WOPI_LOCK] = lock_id
         return await self._post("RenameFile", target, headers)
 
+    async def download(self, url: str) -> WopiResponse:
+        """GET a URL a host page handed over (Collabora's Action_InsertGraphic): a plain request, no proof."""
+        started = time.perf_counter()
+        try:
+            response = await self._http.get(url, headers={"User-Agent": USER_AGENT})
+        except httpx.HTTPError as exc:
+            return WopiResponse("Download", 0, error=type(exc).__name__)
+        elapsed = (time.perf_counter() - started) * 1000
+        return WopiResponse(
+            "Download", response.status_code, response.headers, response.content, elapsed_ms=elapsed
+        )
+
     async def _post(self, operation: str, target: WopiTarget, headers: Mapping[str, str]) -> WopiResponse:
         return await self.send(operation, target, method="POST", headers=headers, body=b"")
 

@@ -2,7 +2,7 @@
 // then performs the steps named on the command line ("click:<button id>" or "message:<JSON message>"),
 // and prints every PostMessage the page sent (and how many of them before the host was ready), as JSON.
 // Every fetch answers 200 with the JSON in the FETCH_JSON environment variable ({} by default). The elements
-// the page created with an id are printed too.
+// the page created with an id, and the page's fetches, are printed too.
 "use strict";
 const fs = require("fs");
 const [script, bootJson, ...steps] = process.argv.slice(2);
@@ -53,7 +53,8 @@ global.window = {
   open() {},
 };
 const fetchJson = process.env.FETCH_JSON || "{}";
-global.fetch = () => Promise.resolve({ status: 200, ok: true, text: () => Promise.resolve(fetchJson), json: () => Promise.resolve(JSON.parse(fetchJson)) });
+const fetched = [];
+global.fetch = (url, options) => fetched.push({ url, body: (options && options.body) || "" }) && Promise.resolve({ status: 200, ok: true, text: () => Promise.resolve(fetchJson), json: () => Promise.resolve(JSON.parse(fetchJson)) });
 global.setTimeout = () => 0;
 global.clearTimeout = () => {};
 
@@ -77,4 +78,4 @@ for (const step of steps) {
 // Answers to fetch arrive as promises; the page's reactions to them are printed once they ran.
 const text = (value) => (typeof value === "string" ? value : "");
 const shown = () => elements.filter((e) => typeof e.id === "string").map((e) => ({ id: e.id, text: text(e.textContent) }));
-realSetTimeout(() => console.log(JSON.stringify({ beforeReady, sent, elements: shown() })), 50);
+realSetTimeout(() => console.log(JSON.stringify({ beforeReady, sent, elements: shown(), fetched })), 50);

@@ -76,6 +76,8 @@
       if (document.activeElement && document.activeElement.blur) {
         document.activeElement.blur();
       }
+    } else if (collabora && message.MessageId === "Action_InsertGraphic") {
+      insertGraphic(message.Values || {});
     } else if (collabora && message.MessageId === "Action_SaveAs") {
       saveCopyAs(message.Values || {});
     } else if (message.MessageId === "Grab_Focus") {
@@ -110,6 +112,15 @@
     }
     if (values.Notify) {
       send("Action_Save_Resp", result.error ? { success: false, result: result.error } : { success: true, fileName: result.name });
+    }
+  }
+
+  // Insert image from storage: the host page picked an image after UI_InsertGraphic; Collabora's server
+  // downloads it from the URL given.
+  async function insertGraphic(values) {
+    const result = await postJson("/insertgraphic", { url: values.url, filename: values.filename || "" });
+    if (result) {
+      showBanner(result.error ? "Couldn't insert the image: " + result.error : "Inserted " + result.filename + ".");
     }
   }
 
@@ -213,6 +224,9 @@
     }
     if (b.saveAs) {
       addButton("Save As", "btn-saveas", onSaveAs, true);
+    }
+    if (b.insertImage) {
+      addButton("Insert Image", "btn-insertimage", () => send("UI_InsertGraphic"), true);
     }
     if (b.versions) {
       addButton("Previous Versions", "btn-versions", onVersions, flags.FileVersionPostMessage);
