@@ -10,15 +10,19 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
-# Browser tests drive Debian's Chromium; install it when we are allowed to.
-if [ ! -x /usr/bin/chromium ]; then
+# Browser tests drive Debian's Chromium; the development client's page script is tested with Node.
+# Install what is missing when we are allowed to.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium chromium-driver)
+command -v node >/dev/null || missing+=(nodejs)
+if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
-        apt-get install -y -q chromium chromium-driver >/dev/null \
-            || { apt-get update -q && apt-get install -y -q chromium chromium-driver >/dev/null; }
+        apt-get install -y -q "${missing[@]}" >/dev/null \
+            || { apt-get update -q && apt-get install -y -q "${missing[@]}" >/dev/null; }
     elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-        sudo apt-get install -y -q chromium chromium-driver >/dev/null
+        sudo apt-get install -y -q "${missing[@]}" >/dev/null
     else
-        echo "note: /usr/bin/chromium is missing and cannot be installed here; browser tests will be skipped" >&2
+        echo "note: ${missing[*]} missing and cannot be installed here; the tests that need them will be skipped" >&2
     fi
 fi
 
