@@ -9,7 +9,7 @@ stale save that must be refused), in which case it is "expected".
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -23,7 +23,7 @@ from wopihost.devclient.client_styles import (
 )
 from wopihost.devclient.clock import VirtualClock
 from wopihost.devclient.documents import apply_edits, kind_for
-from wopihost.devclient.simulate import Line, SimUser
+from wopihost.devclient.simulate import Line, Outcome, SimUser
 from wopihost.devclient.wopi_client import WopiClient, WopiResponse, WopiTarget
 from wopihost.errors import WopiHostError
 
@@ -31,35 +31,16 @@ ClientName = Literal["collabora", "onlyoffice"]
 
 
 @dataclass(slots=True)
-class ReplayReport:
+class ReplayReport(Outcome):
     """What happened in one replay, and whether the host answered as the client needs."""
 
     client: ClientName
     number: int
     title: str
-    lines: list[Line] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-
-    @property
-    def unexpected(self) -> list[Line]:
-        """Return the answers the client would treat as errors."""
-        return [line for line in self.lines if line.verdict == "unexpected"]
-
-    @property
-    def passed(self) -> bool:
-        """Tell whether there were no unexpected errors and every expected refusal happened."""
-        return not self.unexpected and not self.missing
 
     def to_json(self) -> dict[str, Any]:
         """Return the report for --json output."""
-        return {
-            "client": self.client,
-            "scenario": self.number,
-            "title": self.title,
-            "passed": self.passed,
-            "missing": self.missing,
-            "lines": [line.to_json() for line in self.lines],
-        }
+        return {"client": self.client, "scenario": self.number, "title": self.title, **self.outcome_json()}
 
 
 @dataclass(slots=True)

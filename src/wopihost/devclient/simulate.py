@@ -74,16 +74,15 @@ class Line:
 
 
 @dataclass(slots=True)
-class ScenarioReport:
-    """What happened in one scenario, and whether it went as the docs say it should."""
+class Outcome:
+    """The lines of a replay, and the refusals it expected that never came."""
 
-    scenario: Scenario
-    lines: list[Line] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list, kw_only=True)
+    missing: list[str] = field(default_factory=list, kw_only=True)
 
     @property
     def unexpected(self) -> list[Line]:
-        """Return the error responses no revocation explains."""
+        """Return the error responses nothing in the replay explains."""
         return [line for line in self.lines if line.verdict == "unexpected"]
 
     @property
@@ -91,15 +90,29 @@ class ScenarioReport:
         """Tell whether there were no unexpected errors and every expected failure happened."""
         return not self.unexpected and not self.missing
 
-    def to_json(self) -> dict[str, Any]:
-        """Return the report for --json output."""
+    def outcome_json(self) -> dict[str, Any]:
+        """Return the verdict and the lines, for --json output."""
         return {
-            "app": self.scenario.app,
-            "scenario": self.scenario.number,
-            "title": self.scenario.title,
             "passed": self.passed,
             "missing": self.missing,
             "lines": [line.to_json() for line in self.lines],
+        }
+
+
+@dataclass(slots=True)
+class ScenarioReport(Outcome):
+    """What happened in one scenario, and whether it went as the docs say it should."""
+
+    scenario: Scenario
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the report for --json output."""
+        scenario = self.scenario
+        return {
+            "app": scenario.app,
+            "scenario": scenario.number,
+            "title": scenario.title,
+            **self.outcome_json(),
         }
 
 
