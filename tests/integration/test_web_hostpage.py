@@ -178,6 +178,16 @@ async def test_embedview_host_page_served(signed_in: Web, doc: FileRecord) -> No
     assert form_action(page).startswith(f"{CLIENT}/hosting/embedview?")
 
 
+async def test_embedview_page_may_be_framed_by_host_pages_only(signed_in: Web, doc: FileRecord) -> None:
+    # HostEmbeddedViewUrl is for embedding; the other host pages may not be framed at all.
+    embed = await signed_in.client.get(f"/files/{doc.id}/embedview")
+    assert "frame-ancestors 'self'" in embed.headers["content-security-policy"]
+    assert embed.headers["x-frame-options"] == "SAMEORIGIN"
+    view = await signed_in.client.get(f"/files/{doc.id}/view")
+    assert "frame-ancestors 'none'" in view.headers["content-security-policy"]
+    assert view.headers["x-frame-options"] == "DENY"
+
+
 async def test_file_type_without_action_explained_with_download(signed_in: Web) -> None:
     file = await signed_in.upload("notes.txt", b"x")
     page = await signed_in.client.get(f"/files/{file.id}/view")

@@ -48,14 +48,19 @@ class HostFrame:
     session_id: str
     style_nonce: str
     csp: str
+    # The embedview page (CheckFileInfo's HostEmbeddedViewUrl) may be framed by the host's own pages.
+    embeddable: bool = False
 
     def headers(self) -> dict[str, str]:
         """The host page's response headers: its own CSP, no referrer, and no caching."""
-        return {
+        headers = {
             "Content-Security-Policy": self.csp,
             "Referrer-Policy": HOST_PAGE_REFERRER_POLICY,
             **HOST_PAGE_CACHE_HEADERS,
         }
+        if self.embeddable:
+            headers["X-Frame-Options"] = "SAMEORIGIN"
+        return headers
 
 
 def host_frame(
@@ -66,6 +71,7 @@ def host_frame(
     language: str | None,
     raw_query: str,
     business_user: bool = False,
+    embeddable: bool = False,
 ) -> HostFrame:
     """Build the action URL (with the user's language, a new host session ID and the wd* parameters)."""
     session_id = secrets.token_hex(16)
@@ -93,5 +99,7 @@ def host_frame(
             form_origins=origins,
             image_origins=(*origins, *favicon_origins(discovery)),
             style_nonce=nonce,
+            frame_ancestors="'self'" if embeddable else "'none'",
         ),
+        embeddable=embeddable,
     )

@@ -28,6 +28,7 @@ def build_csp(
     form_origins: Iterable[str] = (),
     image_origins: Iterable[str] = (),
     style_nonce: str | None = None,
+    frame_ancestors: str = "'none'",
 ) -> str:
     """A Content-Security-Policy: same-origin scripts and styles, and only the given outside origins."""
     frames = " ".join(dict.fromkeys(frame_origins)) or "'none'"
@@ -41,7 +42,7 @@ def build_csp(
         "connect-src": "'self'",
         "frame-src": frames,
         "form-action": " ".join(["'self'", *dict.fromkeys(form_origins)]),
-        "frame-ancestors": "'none'",
+        "frame-ancestors": frame_ancestors,
         "base-uri": "'none'",
         "object-src": "'none'",
     }

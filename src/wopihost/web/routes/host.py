@@ -64,6 +64,7 @@ class HostPages:
             language=request.headers.get("accept-language"),
             raw_query=query,
             business_user=user.is_business_user,
+            embeddable=requested == "embedview",
         )
         # A new token for every page load; it goes into the page's form and nowhere else.
         token = services.tokens.issue(user.id, file.id)
