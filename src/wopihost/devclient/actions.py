@@ -13,6 +13,7 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from wopihost.devclient import licensing
 from wopihost.devclient.catalog import APPS_BY_SLUG, AppSpec, app_for_filename
 from wopihost.devclient.documents import (
     DEFAULT_LIMITS,
@@ -93,6 +94,7 @@ async def _launch_params(request: Request) -> LaunchParams | str:
         ui_language=query.get("ui"),
         session_context=query.get("sc"),
         host_session_id=query.get("hid"),
+        business_user=licensing.is_business_user(query),
     )
 
 
@@ -193,7 +195,16 @@ async def embedview(runtime: Runtime, app: AppSpec, params: LaunchParams) -> Res
 async def edit(runtime: Runtime, app: AppSpec, params: LaunchParams, *, create_new: bool = False) -> Response:
     """edit (and editnew): join or start the document's co-authoring session."""
     action = "editnew" if create_new else "edit"
+    licence = await licensing.check_licence(
+        runtime.wopi,
+        params.target(),
+        business_user=params.business_user,
+        session_context=params.session_context,
+    )
     page = runtime.pages.add("edit", app, params, runtime.clock.monotonic())
+    if licence.notice is not None:
+        page.mode, page.notice = "error", licence.notice
+        return _render(runtime, page)
     extensions = frozenset(ext for spec in app.actions if spec.name == action for ext in spec.extensions)
     try:
         joined = await runtime.manager.join(

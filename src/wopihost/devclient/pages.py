@@ -38,6 +38,8 @@ class LaunchParams:
     ui_language: str | None = None
     session_context: str | None = None
     host_session_id: str | None = None
+    # IsLicensedUser=1: a Microsoft 365 business user, whose edits need a licence check (licensing.py).
+    business_user: bool = False
 
     def target(self) -> WopiTarget:
         """Return the file as this user reaches it."""
