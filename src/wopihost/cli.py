@@ -7,13 +7,14 @@ import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import anyio
 import click
+from pydantic import ValidationError
 
 from wopihost.app import Services, build_services, initialise
-from wopihost.config import Settings, load_settings
+from wopihost.config import ServerSettings, Settings, load_settings
 from wopihost.devclient.cli import devclient as devclient_group
 from wopihost.domain.permissions import SHARE_ROLES, Role
 from wopihost.domain.records import User
@@ -24,7 +25,7 @@ from wopihost.serving import find_serving, run_server
 _READ_CHUNK = 1024 * 1024
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
 
@@ -160,7 +161,6 @@ async def user_set(services: Services, username: str, business: bool | None) -> 
     """Change a user's flags."""
     if business is None:
         _fail("nothing to change: give --business or --no-business")
-        return
     found = await services.users.get_user_by_name(username)
     changed = await services.users.set_business_user(found, business)
     click.echo(f"{changed.username}\t{_user_flags(changed)}")
@@ -257,7 +257,12 @@ def _with_server(settings: Settings, **values: Any) -> Settings:
     given = {k: v for k, v in values.items() if v is not None}
     if not given:
         return settings
-    return settings.model_copy(update={"server": settings.server.model_copy(update=given)})
+    # Validated again (not model_copy's unchecked update), so that "https://x/" loses its slash as in a file.
+    try:
+        server = ServerSettings.model_validate(settings.server.model_dump() | given)
+    except ValidationError as exc:
+        _fail(f"invalid option: {exc}")
+    return settings.model_copy(update={"server": server})
 
 
 def _token_settings(settings: Settings, **options: Any) -> Settings:

@@ -12,8 +12,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from tests.servers import WOPIHOST, free_port, running, wopihost
+from wopihost.cli import main
+from wopihost.config import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -138,3 +141,16 @@ def test_serve_refuses_devclient_port_taken_by_another_process(data_dir: Path, d
             _kill_group(process.pid)
     assert process.returncode == 1
     assert f"port 127.0.0.1:{devclient_port} is already in use" in stderr.decode()
+
+
+def test_serve_announces_public_url_when_set(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    served: list[Settings] = []
+    monkeypatch.setattr("wopihost.cli.run_server", served.append)
+    result = CliRunner().invoke(
+        main,
+        ["--data-dir", str(data_dir), "serve", "--host", "0.0.0.0", "--public-url", "https://files.example/"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "sign in at https://files.example/\n" in result.stderr
+    assert served[0].server.host == "0.0.0.0"
