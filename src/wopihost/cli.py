@@ -7,24 +7,25 @@ import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import anyio
 import click
+from pydantic import ValidationError
 
 from wopihost.app import Services, build_services, initialise
-from wopihost.config import Settings, load_settings
+from wopihost.config import ServerSettings, Settings, load_settings
 from wopihost.devclient.cli import devclient as devclient_group
 from wopihost.domain.permissions import SHARE_ROLES, Role
 from wopihost.domain.records import User
 from wopihost.errors import WopiHostError
 from wopihost.logging_setup import configure_logging
-from wopihost.serving import run_server
+from wopihost.serving import find_serving, run_server
 
 _READ_CHUNK = 1024 * 1024
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
 
@@ -34,26 +35,30 @@ def _settings(ctx: click.Context) -> Settings:
     return settings
 
 
+def _run_services(settings: Settings, func: Callable[..., Coroutine[Any, Any, None]], **kwargs: Any) -> None:
+    """Run an async command body with the services built from the settings, reporting errors plainly."""
+
+    async def main() -> None:
+        await initialise(settings)
+        services = build_services(settings)
+        try:
+            await func(services, **kwargs)
+        finally:
+            await services.aclose()
+
+    try:
+        anyio.run(main)
+    except WopiHostError as exc:
+        _fail(str(exc) or type(exc).__name__)
+
+
 def run_with_services(func: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
     """Run an async command body with the services built from the settings, reporting errors plainly."""
 
     @wraps(func)
     @click.pass_context
-    def wrapper(ctx: click.Context, /, *args: Any, **kwargs: Any) -> None:
-        settings = _settings(ctx)
-
-        async def main() -> None:
-            await initialise(settings)
-            services = build_services(settings)
-            try:
-                await func(services, *args, **kwargs)
-            finally:
-                await services.aclose()
-
-        try:
-            anyio.run(main)
-        except WopiHostError as exc:
-            _fail(str(exc) or type(exc).__name__)
+    def wrapper(ctx: click.Context, /, **kwargs: Any) -> None:
+        _run_services(_settings(ctx), func, **kwargs)
 
     return wrapper
 
@@ -156,7 +161,6 @@ async def user_set(services: Services, username: str, business: bool | None) -> 
     """Change a user's flags."""
     if business is None:
         _fail("nothing to change: give --business or --no-business")
-        return
     found = await services.users.get_user_by_name(username)
     changed = await services.users.set_business_user(found, business)
     click.echo(f"{changed.username}\t{_user_flags(changed)}")
@@ -245,12 +249,61 @@ async def unshare(services: Services, file_id: str, username: str) -> None:
     click.echo(f"unshared {file_id} from {username}" if removed else f"{username} had no share of {file_id}")
 
 
+_URL_FIELDS = ("host", "port", "public_url", "wopi_url")
+
+
+def _with_server(settings: Settings, **values: Any) -> Settings:
+    """The settings with the server options given on the command line (None means not given)."""
+    given = {k: v for k, v in values.items() if v is not None}
+    if not given:
+        return settings
+    # Validated again (not model_copy's unchecked update), so that "https://x/" loses its slash as in a file.
+    try:
+        server = ServerSettings.model_validate(settings.server.model_dump() | given)
+    except ValidationError as exc:
+        _fail(f"invalid option: {exc}")
+    return settings.model_copy(update={"server": server})
+
+
+def _token_settings(settings: Settings, **options: Any) -> Settings:
+    """Where `token` says the host is: its options, else the configured URLs, else a running serve's."""
+    if any(v is not None for v in options.values()):
+        return _with_server(settings, **options)
+    if settings.server.model_fields_set & set(_URL_FIELDS):
+        return settings
+    running = find_serving(settings.data_dir)
+    return _with_server(settings, **running) if running else settings
+
+
 @main.command()
 @click.option("--user", "username", required=True, help="Username the token acts for.")
 @click.option("--file", "file_id", required=True, help="File ID the token is for.")
-@run_with_services
-async def token(services: Services, username: str, file_id: str) -> None:
-    """Print a WOPISrc and an access token for a user and a file, as JSON."""
+@click.option("--host", default=None, help="Host of the WOPISrc, as for serve.")
+@click.option("--port", type=int, default=None, help="Port of the WOPISrc, as for serve.")
+@click.option("--public-url", default=None, help="URL of the host, as for serve.")
+@click.option("--wopi-url", default=None, help="URL WOPI clients use, as for serve.")
+@click.pass_context
+def token(
+    ctx: click.Context,
+    username: str,
+    file_id: str,
+    host: str | None,
+    port: int | None,
+    public_url: str | None,
+    wopi_url: str | None,
+) -> None:
+    """Print a WOPISrc and an access token for a user and a file, as JSON.
+
+    The WOPISrc's URL comes from --public-url/--wopi-url/--host/--port when given; else from the server
+    settings of the environment or config file; else from the `wopihost serve` running on the same data
+    directory (which records its URLs there); else from the defaults (http://127.0.0.1:8080).
+    """
+    options = {"host": host, "port": port, "public_url": public_url, "wopi_url": wopi_url}
+    settings = _token_settings(_settings(ctx), **options)
+    _run_services(settings, _print_token, username=username, file_id=file_id)
+
+
+async def _print_token(services: Services, username: str, file_id: str) -> None:
     found = await services.users.get_user_by_name(username)
     await services.files.find_access(file_id, found)
     issued = services.tokens.issue(found.id, file_id)
@@ -271,6 +324,13 @@ async def token(services: Services, username: str, file_id: str) -> None:
 @click.option("--public-url", default=None, help="URL browsers use to reach this server.")
 @click.option("--wopi-url", default=None, help="URL WOPI clients use, if WOPI has its own hostname.")
 @click.option("--workers", type=int, default=None, help="Worker processes (default 1).")
+@click.option(
+    "--devclient-port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Port of the development client started beside the server "
+    "(default 8081, env WOPIHOST_DEVCLIENT__PORT).",
+)
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -279,22 +339,19 @@ def serve(
     public_url: str | None,
     wopi_url: str | None,
     workers: int | None,
+    devclient_port: int | None,
 ) -> None:
-    """Run the server (and, unless a WOPI client is configured, the development client beside it)."""
-    server = {
-        k: v
-        for k, v in {
-            "host": host,
-            "port": port,
-            "public_url": public_url,
-            "wopi_url": wopi_url,
-            "workers": workers,
-        }.items()
-        if v is not None
-    }
-    settings = _settings(ctx)
-    if server:
-        settings = settings.model_copy(update={"server": settings.server.model_copy(update=server)})
+    """Run the server (and, unless a WOPI client is configured, the development client beside it).
+
+    SIGTERM or Ctrl+C stops both. While it runs, the server records its URLs in the data directory,
+    where `wopihost token` finds them.
+    """
+    settings = _with_server(
+        _settings(ctx), host=host, port=port, public_url=public_url, wopi_url=wopi_url, workers=workers
+    )
+    if devclient_port is not None:
+        devclient = settings.devclient.model_copy(update={"port": devclient_port})
+        settings = settings.model_copy(update={"devclient": devclient})
     try:
         settings.check_safe_for_environment()
         anyio.run(initialise, settings)
@@ -304,7 +361,11 @@ def serve(
         f"wopihost serving WOPI at {settings.server.wopi_base_url}/wopi/files/ (data in {settings.data_dir})",
         err=True,
     )
-    run_server(settings)
+    click.echo(f"sign in at {settings.server.base_url}/", err=True)
+    try:
+        run_server(settings)
+    except WopiHostError as exc:
+        _fail(str(exc))
 
 
 @main.group()
@@ -360,9 +421,8 @@ async def demo_setup(services: Services) -> None:
 
     for line in await seed_demo(services.users, services.files):
         click.echo(f"created {line}")
-    click.echo(
-        f"sign in at {services.urls.ui_base}/ as " + " or ".join(f"{u} / {p}" for u, _, p in DEMO_USERS)
-    )
+    # The address is printed by `serve`, which alone knows the port and public URL it is given.
+    click.echo("sign in as " + " or ".join(f"{u} / {p}" for u, _, p in DEMO_USERS))
 
 
 main.add_command(devclient_group)

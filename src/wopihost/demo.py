@@ -11,11 +11,11 @@ from wopihost.services.files import FileService
 from wopihost.services.users import UserService
 
 DEMO_USERS = (("alice", "Alice Example", "alice-demo-password"), ("bob", "Bob Example", "bob-demo-password"))
+# Only documents people work on: a validator's .wopitest file is created by the validator tests themselves.
 _SAMPLES: tuple[tuple[str, list[str]], ...] = (
     ("Welcome.docx", ["Welcome to wopihost.", "Open this document in Word to edit it in your browser."]),
     ("Budget.xlsx", ["Item", "Rent", "Travel"]),
     ("Pitch.pptx", ["wopihost: Office documents in the browser"]),
-    ("Validator.wopitest", []),
 )
 
 

@@ -106,6 +106,10 @@ class ConfigurationError(WopiHostError):
     """The settings are inconsistent or unsafe for the chosen environment."""
 
 
+class StartupError(WopiHostError):
+    """A process the server needs, such as the development client, cannot be started."""
+
+
 class DiscoveryUnavailable(WopiHostError):
     """The WOPI client's discovery XML could not be fetched or parsed, and no good copy is cached."""
 

@@ -2,39 +2,75 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import json
 import os
+import signal
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import httpx
 import uvicorn
 
 from wopihost.config import Settings
+from wopihost.errors import StartupError
 
 _DEVCLIENT_START_SECONDS = 20.0
+_STOP_SECONDS = 10.0
 
 
 def run_server(settings: Settings) -> None:
-    """Serve the host with uvicorn until interrupted; start and stop the development client around it."""
+    """Serve the host with uvicorn until interrupted; start and stop the development client around it.
+
+    SIGTERM and SIGINT end the development client too. Raises StartupError when the development client's
+    port is taken by another process or the client cannot start.
+    """
     _export_for_workers(settings)
-    devclient = _start_devclient(settings)
+    with _signals_unwind():
+        devclient = _start_devclient(settings)
+        record = record_serving(settings)
+        try:
+            uvicorn.run(
+                "wopihost.app:app_from_environment",
+                factory=True,
+                host=settings.server.host,
+                port=settings.server.port,
+                workers=settings.server.workers,
+                log_config=None,
+                access_log=False,
+                server_header=False,
+                timeout_graceful_shutdown=10,
+                proxy_headers=bool(settings.server.trusted_proxies),
+                forwarded_allow_ips=settings.server.trusted_proxies or None,
+            )
+        finally:
+            _stop(devclient)
+            record.unlink(missing_ok=True)
+
+
+def _raise_exit(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextlib.contextmanager
+def _signals_unwind() -> Iterator[None]:
+    """Turn SIGTERM into SystemExit while serving, so that `finally` blocks stop the development client.
+
+    uvicorn shuts down gracefully on SIGTERM and then raises the signal again with the previous handler;
+    with the default handler the process would die there, before any clean-up.
+    """
+    previous = signal.signal(signal.SIGTERM, _raise_exit)
     try:
-        uvicorn.run(
-            "wopihost.app:app_from_environment",
-            factory=True,
-            host=settings.server.host,
-            port=settings.server.port,
-            workers=settings.server.workers,
-            log_config=None,
-            access_log=False,
-            server_header=False,
-            timeout_graceful_shutdown=10,
-            proxy_headers=bool(settings.server.trusted_proxies),
-            forwarded_allow_ips=settings.server.trusted_proxies or None,
-        )
+        yield
     finally:
-        _stop(devclient)
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _export_for_workers(settings: Settings) -> None:
@@ -44,6 +80,46 @@ def _export_for_workers(settings: Settings) -> None:
         value = getattr(settings.server, key)
         if value is not None:
             os.environ[f"WOPIHOST_SERVER__{key.upper()}"] = str(value)
+    os.environ["WOPIHOST_DEVCLIENT__PORT"] = str(settings.devclient.port)
+
+
+def serving_record_path(data_dir: Path) -> Path:
+    """Where a running `serve` writes the URLs it serves, for other commands on the same data directory."""
+    return data_dir / "run" / "serve.json"
+
+
+def record_serving(settings: Settings) -> Path:
+    """Write the URLs and process id of this server; the caller removes the file when serving stops."""
+    path = serving_record_path(settings.data_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {
+        "pid": os.getpid(),
+        "public_url": settings.server.base_url,
+        "wopi_url": settings.server.wopi_base_url,
+    }
+    path.write_text(json.dumps(record), encoding="utf-8")
+    return path
+
+
+def find_serving(data_dir: Path) -> dict[str, str] | None:
+    """The URLs recorded by a `serve` that is still running on this data directory, if any."""
+    try:
+        record: dict[str, Any] = json.loads(serving_record_path(data_dir).read_text(encoding="utf-8"))
+        pid = int(record["pid"])
+        urls = {"public_url": str(record["public_url"]), "wopi_url": str(record["wopi_url"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return urls if _alive(pid) else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _start_devclient(settings: Settings) -> subprocess.Popen[bytes] | None:
@@ -51,6 +127,7 @@ def _start_devclient(settings: Settings) -> subprocess.Popen[bytes] | None:
     if settings.discovery.resolved_url or not settings.devclient.enabled:
         return None
     dev = settings.devclient
+    _check_port_free(dev.host, dev.port)
     command = [
         sys.executable,
         "-m",
@@ -65,14 +142,41 @@ def _start_devclient(settings: Settings) -> subprocess.Popen[bytes] | None:
         dev.base_url,
     ]
     process = subprocess.Popen(command)  # noqa: S603 - our own interpreter and module
-    _wait_for(f"{dev.base_url}/hosting/discovery", process)
+    try:
+        _wait_for(f"{dev.base_url}/hosting/discovery", process)
+    except BaseException:
+        _stop(process)
+        raise
     return process
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse to start when another process listens on the development client's port.
+
+    Without this check the host would silently talk to whatever answers there, such as a development
+    client left over from an earlier run, with other settings and keys.
+    """
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        # The same option uvicorn sets, so that connections of a stopped server in TIME_WAIT do not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise StartupError(f"the development client cannot listen on {host}:{port}: {exc}") from exc
+            raise StartupError(
+                f"the development client's port {host}:{port} is already in use by another process "
+                "(perhaps a development client left running by an earlier serve): stop that process, "
+                "or choose another port with --devclient-port"
+            ) from exc
 
 
 def _wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
     """Wait until the URL answers, so that the host's first discovery fetch finds the client up."""
     deadline = time.monotonic() + _DEVCLIENT_START_SECONDS
-    while time.monotonic() < deadline and process.poll() is None:
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise StartupError(f"the development client exited with code {process.returncode}")
         try:
             httpx.get(url, timeout=1.0)
             return
@@ -86,6 +190,7 @@ def _stop(process: subprocess.Popen[bytes] | None) -> None:
         return
     process.terminate()
     try:
-        process.wait(timeout=10)
+        process.wait(timeout=_STOP_SECONDS)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait(timeout=_STOP_SECONDS)

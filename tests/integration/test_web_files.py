@@ -235,3 +235,26 @@ async def test_confirmation_pages_render_for_owner(signed_in: Web, page: str) ->
     response = await signed_in.client.get(f"/files/{file.id}/{page}")
     assert response.status_code == 200
     assert f'action="/files/{file.id}/{page}"' in response.text
+
+
+async def test_pdf_without_client_action_opens_inline_from_file_list(signed_in: Web) -> None:
+    file = await signed_in.upload("Scan.pdf", b"%PDF-1.4 scan")
+    listing = await signed_in.client.get("/")
+    assert f'href="/files/{file.id}/pdf"' in listing.text
+    response = await signed_in.client.get(f"/files/{file.id}/pdf")
+    assert response.status_code == 200
+    assert response.content == b"%PDF-1.4 scan"
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"].startswith('inline; filename="Scan.pdf"')
+    assert response.headers["x-content-type-options"] == "nosniff"
+    csp = response.headers["content-security-policy"]
+    assert "default-src 'none'" in csp
+    assert "script-src" not in csp
+
+
+async def test_pdf_inline_refused_for_other_types_and_no_download_role(signed_in: Web) -> None:
+    doc = await signed_in.upload("Report.docx", b"x")
+    assert (await signed_in.client.get(f"/files/{doc.id}/pdf")).status_code == 404
+    shared = await signed_in.upload("Secret.pdf", b"%PDF-1.4", owner=signed_in.bob)
+    await signed_in.share(shared, signed_in.alice, Role.VIEW_NO_DOWNLOAD)
+    assert (await signed_in.client.get(f"/files/{shared.id}/pdf")).status_code == 403

@@ -37,3 +37,20 @@ def download_response(name: str, size: int, chunks: AsyncIterator[bytes]) -> Str
         "Cache-Control": "private, no-store",
     }
     return StreamingResponse(chunks, media_type=media_type_for(name), headers=headers)
+
+
+# The browser's own PDF viewer embeds the response in a wrapper page: it needs object-src 'self', and a
+# sandbox would block it. Whatever the bytes are, application/pdf with nosniff never renders as a web page.
+PDF_CSP = "default-src 'none'; object-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+
+
+def inline_pdf_response(name: str, size: int, chunks: AsyncIterator[bytes]) -> StreamingResponse:
+    """Stream a PDF for the browser's viewer, opened in the tab rather than saved."""
+    headers = {
+        "Content-Disposition": content_disposition(name, "inline"),
+        "Content-Length": str(size),
+        "Content-Security-Policy": PDF_CSP,
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-store",
+    }
+    return StreamingResponse(chunks, media_type="application/pdf", headers=headers)

@@ -199,6 +199,8 @@ def file_row(
         holder = users.get(lock.user_id or "")
         editor = holder.display_name if holder else "someone"
     main, view = open_links(discovery, file, role)
+    if main is None and file.extension.lower() == ".pdf" and permissions_for(role).can_download:
+        main = OpenLink(f"/files/{file.id}/pdf", "Open PDF", "pdf")
     return FileRow(
         file=file,
         role=role,

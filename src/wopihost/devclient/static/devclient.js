@@ -930,6 +930,23 @@
     documentLoaded();
   }
 
+  // Ctrl+S (Cmd+S on a Mac) saves now, as in Office for the web, instead of the browser's "Save page as".
+  document.addEventListener("keydown", (event) => {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey || event.key.toLowerCase() !== "s") {
+      return;
+    }
+    event.preventDefault();
+    if (editable) {
+      saveNow();
+    }
+  });
+
+  async function saveNow() {
+    await flushEdits();
+    await fetch(api + "/save", { method: "POST" });
+    await refresh();
+  }
+
   buildHeader();
   applyProtection();
   frameReady();

@@ -10,13 +10,13 @@ from starlette.routing import Route
 
 from wopihost.domain.names import split_extension, validate_name
 from wopihost.domain.records import FileAccess, User
-from wopihost.errors import InvalidRequest, NameConflict
+from wopihost.errors import InvalidRequest, NameConflict, NotFound
 from wopihost.numbers import ascii_digits
 from wopihost.services.access import require_download
 from wopihost.streams import idle_limited
 from wopihost.web.catalog import NEW_DOCUMENT_KINDS, new_document_kinds
 from wopihost.web.context import WebContext, done, ensure_unlocked, read_form, required, wants_json
-from wopihost.web.download import download_response
+from wopihost.web.download import download_response, inline_pdf_response
 from wopihost.web.routes.browse import folder_url
 
 CONFLICT_MODES = ("fail", "rename", "replace")
@@ -104,6 +104,15 @@ class FilePages:
         opened = await self.ctx.services.content.read(access)
         return download_response(opened.file.name, opened.file.size, opened.chunks)
 
+    async def view_pdf(self, request: Request) -> Response:
+        """A PDF opened in the browser's own viewer, for when the WOPI client has no PDF action."""
+        _user, access = await self._access(request)
+        require_download(access)
+        if access.file.extension.lower() != ".pdf":
+            raise NotFound("not a PDF")
+        opened = await self.ctx.services.content.read(access)
+        return inline_pdf_response(opened.file.name, opened.file.size, opened.chunks)
+
     async def rename_page(self, request: Request) -> Response:
         """A page with the rename form, for browsers without scripts."""
         _user, access = await self._access(request)
@@ -164,6 +173,7 @@ class FilePages:
             Route("/folders/{folder_id}/new", self.new_document, methods=["POST"]),
             Route("/files/{file_id}", self.show, methods=["GET"]),
             Route("/files/{file_id}/download", self.download, methods=["GET"]),
+            Route("/files/{file_id}/pdf", self.view_pdf, methods=["GET"]),
             Route("/files/{file_id}/rename", self.rename_page, methods=["GET"]),
             Route("/files/{file_id}/rename", self.rename, methods=["POST"]),
             Route("/files/{file_id}/move", self.move_page, methods=["GET"]),

@@ -72,7 +72,6 @@ async function openDeleteFolder(dialog, link) {
   }
   notice.textContent = result.body.notice;
   submit.disabled = false;
-  if (dialog.open) submit.focus();
 }
 
 function openRename(dialog, link, name, isFolder) {
@@ -96,6 +95,8 @@ function setupRowDialogs() {
     const dialog = document.getElementById(`${link.dataset.dialog}-dialog`);
     if (!row || !dialog) return;
     event.preventDefault();
+    // The menu closes under the item: the dialog returns focus to the menu's button.
+    link.closest("details")?.querySelector("summary")?.focus();
     link.closest("details")?.removeAttribute("open");
     const name = row.dataset.fileName ?? row.dataset.folderName;
     for (const slot of dialog.querySelectorAll("[data-name]")) slot.textContent = name;
@@ -110,11 +111,14 @@ function setupRowDialogs() {
       openDeleteFolder(dialog, link);
     } else {
       form.action = link.href;
-      openDialog(dialog, form.querySelector('[type="submit"]'));
+      // A destructive action is never one key press away: the dialog starts on Cancel.
+      const submit = form.querySelector('[type="submit"]');
+      openDialog(dialog, submit.classList.contains("btn-danger") ? form.querySelector(".dialog-foot [data-close]") : submit);
     }
   });
   for (const button of document.querySelectorAll("[data-open-dialog]")) {
     button.addEventListener("click", () => {
+      button.closest("details")?.querySelector("summary")?.focus();
       button.closest("details")?.removeAttribute("open");
       const dialog = document.getElementById(button.dataset.openDialog);
       openDialog(dialog, dialog.querySelector("input:not([type=hidden])"));

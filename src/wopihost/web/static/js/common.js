@@ -71,10 +71,29 @@ export function clearError(container) {
   }
 }
 
-// Close buttons, and a click on the backdrop, close a dialog.
+// A control hidden since it was used (a menu item in a closed menu) hands focus back to its menu button.
+function focusable(control) {
+  if (!control || !control.isConnected || control === document.body) return null;
+  if (control.getClientRects().length) return control;
+  return control.closest("details")?.querySelector("summary") ?? null;
+}
+
+// Close buttons, and a click on the backdrop, close a dialog; focus then returns to the control that
+// opened it, which is whatever had focus when showModal was called.
 export function wireDialog(dialog) {
   if (dialog.dataset.wired) return;
   dialog.dataset.wired = "1";
+  const showModal = dialog.showModal.bind(dialog);
+  let opener = null;
+  dialog.showModal = () => {
+    if (!dialog.open) opener = document.activeElement;
+    showModal();
+  };
+  dialog.addEventListener("close", () => {
+    const target = focusable(opener);
+    opener = null;
+    if (target) target.focus();
+  });
   for (const button of dialog.querySelectorAll("[data-close]")) {
     button.addEventListener("click", () => dialog.close());
   }
