@@ -18,7 +18,15 @@ from wopihost.errors import (
     NotFound,
     PermissionDenied,
 )
-from wopihost.ports import Clock, FileStore, FolderContents, ShareStore, UserStore, WriteOutcome
+from wopihost.ports import (
+    Clock,
+    FileStore,
+    FolderContents,
+    LockStore,
+    ShareStore,
+    UserStore,
+    WriteOutcome,
+)
 from wopihost.services.access import require_delete, require_rename
 from wopihost.services.content import ContentService, mismatch_from
 
@@ -30,9 +38,17 @@ class FileService:
     """File and folder management for the CLI, the web UI and the WOPI RenameFile/DeleteFile operations."""
 
     def __init__(
-        self, *, files: FileStore, shares: ShareStore, users: UserStore, content: ContentService, clock: Clock
+        self,
+        *,
+        files: FileStore,
+        shares: ShareStore,
+        users: UserStore,
+        content: ContentService,
+        clock: Clock,
+        locks: LockStore,
     ) -> None:
         self._files = files
+        self._locks = locks
         self._shares = shares
         self._users = users
         self._content = content
@@ -212,7 +228,13 @@ class FileService:
         user = await self._users.find_user_by_name(username)
         if user is None:
             raise NotFound(f"no user {username!r}")
-        return await self._shares.remove_share(access.file.id, user.id)
+        removed = await self._shares.remove_share(access.file.id, user.id)
+        # The revoked user's client can no longer unlock (it gets 404), so the lock their session holds
+        # goes with their access, unless another editor's session holds it too.
+        await self._locks.release_holder(
+            access.file.id, user.id, ended_by=access.user.id, now=self._clock.now()
+        )
+        return removed
 
     async def list_shares(self, access: FileAccess) -> Sequence[Share]:
         """Who else may see or edit the file."""
