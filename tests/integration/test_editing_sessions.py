@@ -95,6 +95,14 @@ async def test_revoke_viewer_leaves_editor_session_alone(signed_in: Web) -> None
     assert await lock_of(signed_in, file) == LOCK
 
 
+async def test_changing_editor_to_viewer_ends_their_session(signed_in: Web) -> None:
+    file = await editing(signed_in, signed_in.bob)
+
+    await signed_in.post(f"/files/{file.id}/share", {"username": "bob", "role": "view"})
+
+    assert await lock_of(signed_in, file) == ""
+
+
 async def test_revoke_records_ended_session_on_version_history(signed_in: Web) -> None:
     file = await editing(signed_in, signed_in.bob)
     await signed_in.post(f"/files/{file.id}/share/revoke", {"username": "bob"})
