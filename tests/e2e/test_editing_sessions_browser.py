@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -52,7 +53,7 @@ def test_badge_clears_without_reload_after_unlock(
 
 
 def test_owner_ends_session_from_badge_with_cancel_focused(
-    alice: Page, host_server: HostServer, put_file: Callable[..., str]
+    alice: Page, host_server: HostServer, put_file: Callable[..., str], screenshots: Path
 ) -> None:
     name = "End me.docx"
     file_id = locked_by_bob(host_server, put_file, name)
@@ -64,6 +65,7 @@ def test_owner_ends_session_from_badge_with_cancel_focused(
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("It is being edited by Bob Brown")
     expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    alice.screenshot(path=screenshots / "sessions-end-dialog.png")
     dialog.get_by_role("button", name="End editing session").click()
 
     expect(alice.locator("#flashes")).to_contain_text("Ended the editing session.")
@@ -71,10 +73,11 @@ def test_owner_ends_session_from_badge_with_cancel_focused(
     assert wopi(host_server, file_id, "bob", "GET_LOCK").headers["X-WOPI-Lock"] == ""
     alice.goto(f"{host_server.base}/files/{file_id}/versions")
     expect(alice.locator("[data-session-ended]")).to_contain_text("Editing session ended by Alice Adams at")
+    alice.screenshot(path=screenshots / "sessions-version-history.png", full_page=True)
 
 
 def test_rename_refusal_offers_end_session(
-    alice: Page, host_server: HostServer, put_file: Callable[..., str]
+    alice: Page, host_server: HostServer, put_file: Callable[..., str], screenshots: Path
 ) -> None:
     name = "Refused rename.docx"
     locked_by_bob(host_server, put_file, name)
@@ -89,5 +92,6 @@ def test_rename_refusal_offers_end_session(
 
     error = dialog.locator("[data-error]")
     expect(error).to_contain_text("is being edited by Bob Brown")
+    alice.screenshot(path=screenshots / "sessions-rename-refused.png")
     error.get_by_role("link", name="End editing session").click()
     expect(alice.get_by_role("heading", level=1)).to_contain_text("End the editing session")
