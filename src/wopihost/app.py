@@ -35,6 +35,7 @@ from wopihost.services.files import FileService
 from wopihost.services.locks import LockService
 from wopihost.services.proof import ProofKeyVerifier
 from wopihost.services.relative import RelativeFileService
+from wopihost.services.sessions import EditingSessionService
 from wopihost.services.tokens import TokenService
 from wopihost.services.users import UserService
 from wopihost.urls import PublicUrls
@@ -64,6 +65,7 @@ class Services:
     discovery: DiscoveryService
     proof: ProofKeyVerifier
     browse: BrowseService
+    sessions: EditingSessionService
 
     def web(self) -> WebServices:
         return WebServices(
@@ -77,6 +79,7 @@ class Services:
             clock=self.clock,
             session_secret=load_or_create_secret(self.settings.data_dir / "secrets" / "session-key"),
             browse=self.browse,
+            sessions=self.sessions,
         )
 
     def wopi(self) -> WopiServices:
@@ -122,7 +125,10 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         max_file_size=settings.storage.max_file_size,
         retention=settings.versions.retention,
     )
-    files = FileService(files=file_store, shares=share_store, users=user_store, content=content, clock=clock)
+    lock_store = SqlLockStore(db)
+    files = FileService(
+        files=file_store, shares=share_store, users=user_store, content=content, clock=clock, locks=lock_store
+    )
     discovery = build_discovery(settings, clock)
     proof = ProofKeyVerifier(
         discovery=discovery,
@@ -143,7 +149,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         relative=RelativeFileService(
             files=file_store, shares=share_store, content=content, file_service=files, clock=clock
         ),
-        locks=LockService(locks=SqlLockStore(db), clock=clock),
+        locks=LockService(locks=lock_store, clock=clock),
+        sessions=EditingSessionService(locks=lock_store, files=file_store, users=user_store, clock=clock),
         access=AccessService(tokens=tokens, files=file_store),
         urls=PublicUrls(
             ui_base=settings.server.base_url, wopi_base=settings.server.wopi_base_url, ui_enabled=ui_enabled

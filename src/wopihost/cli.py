@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
@@ -18,7 +19,7 @@ from wopihost.config import ServerSettings, Settings, load_settings
 from wopihost.devclient.cli import devclient as devclient_group
 from wopihost.domain.permissions import SHARE_ROLES, Role
 from wopihost.domain.records import User
-from wopihost.errors import WopiHostError
+from wopihost.errors import NotFound, WopiHostError
 from wopihost.logging_setup import configure_logging
 from wopihost.serving import find_serving, run_server
 
@@ -273,6 +274,29 @@ def _token_settings(settings: Settings, **options: Any) -> Settings:
         return settings
     running = find_serving(settings.data_dir)
     return _with_server(settings, **running) if running else settings
+
+
+@main.group()
+def lock() -> None:
+    """Inspect and end WOPI editing sessions."""
+
+
+@lock.command("break")
+@click.argument("file_id")
+@click.option("--by", "username", default=None, help="The owner or administrator ending it (for the record).")
+@run_with_services
+async def lock_break(services: Services, file_id: str, username: str | None) -> None:
+    """End a file's editing session, so that it can be renamed or deleted; the client's next save fails."""
+    by = await services.users.get_user_by_name(username) if username else None
+    ended = await services.sessions.end_session(file_id, by)
+    if ended is None:
+        click.echo(f"{file_id} has no editing session")
+        return
+    whose = ""
+    if ended.lock_user_id:
+        with contextlib.suppress(NotFound):
+            whose = f" of {(await services.users.get_user(ended.lock_user_id)).display_name}"
+    click.echo(f"ended the editing session{whose} on {file_id}")
 
 
 @main.command()

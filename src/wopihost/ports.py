@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from wopihost.domain.locks import Lock, LockGuard
+from wopihost.domain.locks import Lock, LockBreak, LockGuard
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import (
     FileAccess,
@@ -93,7 +93,11 @@ class FolderOutcome:
 
 
 class LockStore(Protocol):
-    """WOPI locks, each change a compare-and-swap. Every method returns None for an unknown file."""
+    """WOPI locks, each change a compare-and-swap. Every method returns None for an unknown file.
+
+    Each successful Lock, RefreshLock or UnlockAndRelock by a user records that user as a holder of the
+    lock, with the time, in the same transaction (co-authors share one lock ID).
+    """
 
     async def get(self, file_id: str, *, now: datetime) -> LockOutcome | None: ...
 
@@ -101,13 +105,42 @@ class LockStore(Protocol):
         """Lock an unlocked file, or refresh a lock that has this ID."""
         ...
 
-    async def swap(self, file_id: str, new: str, expected: str, *, now: datetime) -> LockOutcome | None:
-        """Replace lock `expected` with `new` atomically (UnlockAndRelock)."""
+    async def swap(
+        self, file_id: str, new: str, expected: str, *, now: datetime, user_id: str | None = None
+    ) -> LockOutcome | None:
+        """Replace lock `expected` with `new` atomically (UnlockAndRelock); its holders follow."""
         ...
 
-    async def refresh(self, file_id: str, lock_id: str, *, now: datetime) -> LockOutcome | None: ...
+    async def refresh(
+        self, file_id: str, lock_id: str, *, now: datetime, user_id: str | None = None
+    ) -> LockOutcome | None:
+        """Restart the lock's timer; `user_id`, if given, is recorded as a holder."""
+        ...
 
-    async def release(self, file_id: str, lock_id: str, *, now: datetime) -> LockOutcome | None: ...
+    async def release(self, file_id: str, lock_id: str, *, now: datetime) -> LockOutcome | None:
+        """Unlock, ending the session for all its holders."""
+        ...
+
+    async def break_lock(
+        self, file_id: str, expected: str, *, ended_by: str | None, now: datetime
+    ) -> LockOutcome | None:
+        """End the session holding lock `expected`, as a compare-and-swap, and record who ended it when."""
+        ...
+
+    async def release_holder(
+        self, file_id: str, user_id: str, *, ended_by: str | None, now: datetime
+    ) -> LockOutcome | None:
+        """Drop `user_id` from the lock's holders; release the lock (ok) if they held it and no other
+        holder was seen within the lock's lifetime, recording it as ended by `ended_by`. One transaction."""
+        ...
+
+    async def list_holders(self, file_id: str) -> Sequence[tuple[str, str, datetime]]:
+        """Who was seen holding a lock on the file: (user ID, lock ID, last seen)."""
+        ...
+
+    async def list_breaks(self, file_id: str) -> Sequence[LockBreak]:
+        """The file's sessions ended from outside the WOPI client, newest first."""
+        ...
 
 
 class UserStore(Protocol):

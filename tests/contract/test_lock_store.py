@@ -15,7 +15,7 @@ from tests.contract.conftest import World, make_blob, make_file
 from wopihost.adapters.clock import FakeClock
 from wopihost.adapters.sql.files import SqlFileStore
 from wopihost.adapters.sql.locks import SqlLockStore
-from wopihost.domain.locks import LOCK_TTL, LockGuard
+from wopihost.domain.locks import LOCK_TTL, LockBreak, LockGuard, SessionEndReason, WhenUnlocked
 from wopihost.ports import LockOutcome
 
 pytestmark = pytest.mark.anyio
@@ -274,3 +274,233 @@ def test_spec_table_covers_every_operation_and_state() -> None:
         for op in ("acquire", "refresh", "release", "swap")
         for state in ("unlocked", "locked", "expired")
     }
+
+
+# Ending a session from outside the client, and the holders of a lock.
+
+
+# PutFile's guard: the lock, or an empty file (the world's file is not empty).
+PUTFILE_A = LockGuard(A, WhenUnlocked.IF_EMPTY)
+
+
+async def _holders(store: SqlLockStore, file_id: str) -> set[tuple[str, str]]:
+    return {(user_id, lock_id) for user_id, lock_id, _seen in await store.list_holders(file_id)}
+
+
+async def test_break_lock_with_current_id_unlocks_and_records_who_when(
+    lock_store: SqlLockStore, clock: FakeClock, world: World
+) -> None:
+    await lock_store.acquire(world.file.id, A, user_id=world.other.id, now=clock.now())
+    clock.advance(timedelta(minutes=3))
+
+    broken = await lock_store.break_lock(world.file.id, A, ended_by=world.owner.id, now=clock.now())
+
+    assert broken is not None
+    assert (broken.ok, broken.current) == (True, None)
+    assert _lock_id(await lock_store.get(world.file.id, now=clock.now())) is None
+    assert await _holders(lock_store, world.file.id) == set()
+    assert await lock_store.list_breaks(world.file.id) == [
+        LockBreak(world.file.id, world.other.id, world.owner.id, clock.now(), SessionEndReason.ENDED)
+    ]
+
+
+@pytest.mark.parametrize("state", ["unlocked", "expired", "relocked"])
+async def test_break_lock_without_expected_lock_changes_nothing(
+    lock_store: SqlLockStore, clock: FakeClock, world: World, state: str
+) -> None:
+    if state != "unlocked":
+        await lock_store.acquire(world.file.id, A, user_id=world.other.id, now=clock.now())
+    if state == "expired":
+        clock.advance(LOCK_TTL)
+    if state == "relocked":
+        await lock_store.swap(world.file.id, B, A, now=clock.now())
+
+    broken = await lock_store.break_lock(world.file.id, A, ended_by=world.owner.id, now=clock.now())
+
+    assert broken is not None
+    assert not broken.ok
+    assert _lock_id(broken) == (B if state == "relocked" else None)
+    assert await lock_store.list_breaks(world.file.id) == []
+
+
+async def test_break_lock_on_unknown_file_returns_none(lock_store: SqlLockStore, clock: FakeClock) -> None:
+    assert await lock_store.break_lock("nosuchfile", A, ended_by=None, now=clock.now()) is None
+    assert await lock_store.release_holder("nosuchfile", "u", ended_by=None, now=clock.now()) is None
+
+
+async def test_save_with_broken_lock_is_refused_whole(
+    lock_store: SqlLockStore, file_store: SqlFileStore, clock: FakeClock, world: World
+) -> None:
+    await lock_store.acquire(world.file.id, A, user_id=world.other.id, now=clock.now())
+    await lock_store.break_lock(world.file.id, A, ended_by=world.owner.id, now=clock.now())
+
+    written = await file_store.commit_version(
+        world.file.id,
+        make_blob(),
+        guard=PUTFILE_A,
+        author_id=world.other.id,
+        editors="",
+        source="putfile",
+        now=clock.now(),
+    )
+
+    assert written is not None
+    assert written.file is None
+    assert len(await file_store.list_versions(world.file.id)) == 1
+
+
+async def test_break_lock_racing_saves_leaves_each_save_whole_or_absent(
+    lock_store: SqlLockStore, file_store: SqlFileStore, clock: FakeClock, world: World
+) -> None:
+    await lock_store.acquire(world.file.id, A, user_id=world.other.id, now=clock.now())
+    saved: list[bool] = []
+
+    async def save() -> None:
+        outcome = await file_store.commit_version(
+            world.file.id,
+            make_blob(),
+            guard=PUTFILE_A,
+            author_id=world.other.id,
+            editors="",
+            source="putfile",
+            now=clock.now(),
+        )
+        saved.append(outcome is not None and outcome.file is not None)
+
+    async def end() -> None:
+        await lock_store.break_lock(world.file.id, A, ended_by=world.owner.id, now=clock.now())
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(4):
+            tg.start_soon(save)
+        tg.start_soon(end)
+        for _ in range(4):
+            tg.start_soon(save)
+
+    versions = await file_store.list_versions(world.file.id)
+    record = await file_store.find_file(world.file.id)
+    assert record is not None
+    assert len(versions) == 1 + saved.count(True) == record.version
+    assert _lock_id(await lock_store.get(world.file.id, now=clock.now())) is None
+    assert len(await lock_store.list_breaks(world.file.id)) == 1
+
+
+async def test_lock_refresh_relock_and_save_record_their_users_as_holders(
+    lock_store: SqlLockStore, file_store: SqlFileStore, clock: FakeClock, world: World
+) -> None:
+    file_id = world.file.id
+    await lock_store.acquire(file_id, A, user_id=world.owner.id, now=clock.now())
+    await lock_store.refresh(file_id, A, now=clock.now(), user_id=world.other.id)
+    await file_store.commit_version(
+        file_id,
+        make_blob(),
+        guard=LockGuard(A),
+        author_id=world.third.id,
+        editors="",
+        source="putfile",
+        now=clock.now(),
+    )
+    all_three = {(world.owner.id, A), (world.other.id, A), (world.third.id, A)}
+    assert await _holders(lock_store, file_id) == all_three
+
+    await lock_store.swap(file_id, B, A, now=clock.now(), user_id=world.other.id)
+    assert await _holders(lock_store, file_id) == {(u, B) for u, _ in all_three}
+
+    await lock_store.release(file_id, B, now=clock.now())
+    assert await _holders(lock_store, file_id) == set()
+
+
+async def test_refused_operations_record_no_holder(
+    lock_store: SqlLockStore, file_store: SqlFileStore, clock: FakeClock, world: World
+) -> None:
+    await lock_store.acquire(world.file.id, A, user_id=world.owner.id, now=clock.now())
+
+    await lock_store.acquire(world.file.id, B, user_id=world.other.id, now=clock.now())
+    await lock_store.refresh(world.file.id, B, now=clock.now(), user_id=world.other.id)
+    await file_store.commit_version(
+        world.file.id,
+        make_blob(),
+        guard=LockGuard(B),
+        author_id=world.third.id,
+        editors="",
+        source="putfile",
+        now=clock.now(),
+    )
+
+    assert await _holders(lock_store, world.file.id) == {(world.owner.id, A)}
+
+
+async def test_new_lock_after_expiry_forgets_holders_of_the_old_one(
+    lock_store: SqlLockStore, clock: FakeClock, world: World
+) -> None:
+    await lock_store.acquire(world.file.id, A, user_id=world.other.id, now=clock.now())
+    clock.advance(LOCK_TTL)
+
+    await lock_store.acquire(world.file.id, B, user_id=world.third.id, now=clock.now())
+
+    assert await _holders(lock_store, world.file.id) == {(world.third.id, B)}
+
+
+async def test_release_holder_of_sole_editor_releases_and_records_revocation(
+    lock_store: SqlLockStore, clock: FakeClock, world: World
+) -> None:
+    await lock_store.acquire(world.file.id, A, user_id=world.other.id, now=clock.now())
+
+    released = await lock_store.release_holder(
+        world.file.id, world.other.id, ended_by=world.owner.id, now=clock.now()
+    )
+
+    assert released is not None
+    assert released.ok
+    assert _lock_id(await lock_store.get(world.file.id, now=clock.now())) is None
+    assert [b.reason for b in await lock_store.list_breaks(world.file.id)] == [SessionEndReason.REVOKED]
+
+
+async def test_release_holder_of_one_of_two_co_editors_keeps_the_lock(
+    lock_store: SqlLockStore, clock: FakeClock, world: World
+) -> None:
+    await lock_store.acquire(world.file.id, A, user_id=world.other.id, now=clock.now())
+    await lock_store.acquire(world.file.id, A, user_id=world.third.id, now=clock.now())
+
+    kept = await lock_store.release_holder(
+        world.file.id, world.other.id, ended_by=world.owner.id, now=clock.now()
+    )
+    then = await lock_store.release_holder(
+        world.file.id, world.third.id, ended_by=world.owner.id, now=clock.now()
+    )
+
+    assert kept is not None
+    assert (kept.ok, _lock_id(kept)) == (False, A)
+    assert then is not None
+    assert then.ok
+    assert len(await lock_store.list_breaks(world.file.id)) == 1
+
+
+async def test_release_holder_ignores_a_co_editor_not_seen_within_the_lock_lifetime(
+    lock_store: SqlLockStore, clock: FakeClock, world: World
+) -> None:
+    await lock_store.acquire(world.file.id, A, user_id=world.third.id, now=clock.now())
+    for _ in range(2):
+        clock.advance(timedelta(minutes=20))
+        await lock_store.refresh(world.file.id, A, now=clock.now(), user_id=world.other.id)
+
+    released = await lock_store.release_holder(
+        world.file.id, world.other.id, ended_by=world.owner.id, now=clock.now()
+    )
+
+    assert released is not None
+    assert released.ok
+
+
+async def test_release_holder_of_a_user_not_holding_the_lock_keeps_it(
+    lock_store: SqlLockStore, clock: FakeClock, world: World
+) -> None:
+    await lock_store.acquire(world.file.id, A, user_id=world.third.id, now=clock.now())
+
+    kept = await lock_store.release_holder(
+        world.file.id, world.other.id, ended_by=world.owner.id, now=clock.now()
+    )
+
+    assert kept is not None
+    assert (kept.ok, _lock_id(kept)) == (False, A)
+    assert await lock_store.list_breaks(world.file.id) == []

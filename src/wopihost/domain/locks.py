@@ -58,3 +58,24 @@ def validate_lock_id(value: str | None, header: str = "X-WOPI-Lock") -> str:
 def is_representable(lock_id: str) -> bool:
     """Tell whether a lock ID can be sent to a WOPI client in X-WOPI-Lock."""
     return len(lock_id) <= MAX_LOCK_ID_LENGTH and lock_id.isascii()
+
+
+class SessionEndReason(Enum):
+    """Why an editing session ended without its WOPI client's Unlock."""
+
+    ENDED = "ended"  # the owner or an administrator ended it
+    REVOKED = "revoked"  # the owner took away the access of the last user editing
+
+
+@dataclass(frozen=True, slots=True)
+class LockBreak:
+    """An editing session ended from outside the WOPI client: whose it was, who ended it, when and why.
+
+    `ended_by` is None when an operator ended it from the command line without naming a user.
+    """
+
+    file_id: str
+    lock_user_id: str | None
+    ended_by: str | None
+    ended_at: datetime
+    reason: SessionEndReason

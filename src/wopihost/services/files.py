@@ -7,7 +7,7 @@ from itertools import islice
 
 from wopihost.domain.locks import LockGuard
 from wopihost.domain.names import numbered_names, repair_name, validate_name
-from wopihost.domain.permissions import SHARE_ROLES, Role
+from wopihost.domain.permissions import SHARE_ROLES, Role, permissions_for
 from wopihost.domain.records import FileAccess, FileRecord, Folder, Share, User
 from wopihost.errors import (
     FolderLocked,
@@ -18,7 +18,15 @@ from wopihost.errors import (
     NotFound,
     PermissionDenied,
 )
-from wopihost.ports import Clock, FileStore, FolderContents, ShareStore, UserStore, WriteOutcome
+from wopihost.ports import (
+    Clock,
+    FileStore,
+    FolderContents,
+    LockStore,
+    ShareStore,
+    UserStore,
+    WriteOutcome,
+)
 from wopihost.services.access import require_delete, require_rename
 from wopihost.services.content import ContentService, mismatch_from
 
@@ -30,9 +38,17 @@ class FileService:
     """File and folder management for the CLI, the web UI and the WOPI RenameFile/DeleteFile operations."""
 
     def __init__(
-        self, *, files: FileStore, shares: ShareStore, users: UserStore, content: ContentService, clock: Clock
+        self,
+        *,
+        files: FileStore,
+        shares: ShareStore,
+        users: UserStore,
+        content: ContentService,
+        clock: Clock,
+        locks: LockStore,
     ) -> None:
         self._files = files
+        self._locks = locks
         self._shares = shares
         self._users = users
         self._content = content
@@ -203,6 +219,9 @@ class FileService:
         if user.id == access.file.owner_id:
             raise InvalidRequest("the owner already has every right to the file")
         await self._shares.set_share(access.file.id, user.id, role, now=self._clock.now())
+        if not permissions_for(role).can_write:
+            # Editing taken away: a session the user's client holds ends as it does on revocation.
+            await self._end_sessions_of(access, user)
         return Share(file_id=access.file.id, user_id=user.id, role=role)
 
     async def unshare(self, access: FileAccess, username: str) -> bool:
@@ -212,7 +231,16 @@ class FileService:
         user = await self._users.find_user_by_name(username)
         if user is None:
             raise NotFound(f"no user {username!r}")
-        return await self._shares.remove_share(access.file.id, user.id)
+        removed = await self._shares.remove_share(access.file.id, user.id)
+        await self._end_sessions_of(access, user)
+        return removed
+
+    async def _end_sessions_of(self, access: FileAccess, user: User) -> None:
+        # A user who lost the right to edit can no longer unlock (their client gets 404 or 401), so the lock
+        # their session holds goes with the right, unless another editor's session holds it too.
+        await self._locks.release_holder(
+            access.file.id, user.id, ended_by=access.user.id, now=self._clock.now()
+        )
 
     async def list_shares(self, access: FileAccess) -> Sequence[Share]:
         """Who else may see or edit the file."""

@@ -31,12 +31,17 @@ class LockService:
     async def refresh_lock(self, access: FileAccess, lock_id: str) -> int:
         """Reset the lock's 30-minute timer if it matches."""
         require_write(access)
-        return _checked(await self._locks.refresh(access.file.id, lock_id, now=self._clock.now()))
+        outcome = await self._locks.refresh(
+            access.file.id, lock_id, now=self._clock.now(), user_id=access.user.id
+        )
+        return _checked(outcome)
 
     async def unlock_and_relock(self, access: FileAccess, new_lock_id: str, old_lock_id: str) -> int:
         """Replace the lock `old_lock_id` with `new_lock_id` atomically."""
         require_write(access)
-        outcome = await self._locks.swap(access.file.id, new_lock_id, old_lock_id, now=self._clock.now())
+        outcome = await self._locks.swap(
+            access.file.id, new_lock_id, old_lock_id, now=self._clock.now(), user_id=access.user.id
+        )
         return _checked(outcome)
 
     async def get_lock(self, access: FileAccess) -> tuple[str, int]:

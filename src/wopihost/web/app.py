@@ -15,16 +15,18 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from wopihost.domain.records import User
 from wopihost.errors import NameConflict, WopiHostError
 from wopihost.web.catalog import ClientCatalog
 from wopihost.web.context import ICONS_PATH, STATIC_DIR, WebContext, WebServices, local_path, wants_json
 from wopihost.web.csrf import CsrfMiddleware
-from wopihost.web.errors import Problem, SignInRequired, problem_for
+from wopihost.web.errors import FileLocked, Problem, SignInRequired, end_session_action, problem_for
 from wopihost.web.ratelimit import LoginThrottle
 from wopihost.web.routes.auth import AuthPages
 from wopihost.web.routes.browse import BrowsePages
 from wopihost.web.routes.files import FilePages
 from wopihost.web.routes.host import HostPages
+from wopihost.web.routes.sessions import SessionPages
 from wopihost.web.routes.share import SharePages
 from wopihost.web.routes.users import UserPages
 from wopihost.web.routes.versions import VersionPages
@@ -67,6 +69,7 @@ def create_web_app(services: WebServices) -> Starlette:
         *SharePages(ctx).routes(),
         *UserPages(ctx).routes(),
         *VersionPages(ctx).routes(),
+        *SessionPages(ctx).routes(),
         *FilePages(ctx).routes(),
         *HostPages(ctx).routes(),
     ]
@@ -99,17 +102,26 @@ def _error_handler(ctx: WebContext) -> Handler:
             problem = problem_for(exc)
         if problem.status >= 500:
             log.warning("op=web_error status=%d error=%s", problem.status, type(exc).__name__)
+        action = end_session_action(exc, await _signed_in(ctx, request, exc))
         if wants_json(request) or request.url.path.endswith("/upload"):
             body: dict[str, object] = {"ok": False, "error": problem.message, "title": problem.title}
             if isinstance(exc, NameConflict):
                 body["conflict"] = True
                 body["suggestion"] = exc.suggestion
+            if action is not None:
+                body["action"] = {"url": action.url, "label": action.label}
             return JSONResponse(body, status_code=problem.status)
         await ctx.optional_user(request)
-        context = {"problem": problem, "back": _back_link(request, ctx.services.urls.ui_origin)}
+        back = _back_link(request, ctx.services.urls.ui_origin)
+        context = {"problem": problem, "back": back, "action": action}
         return ctx.render(request, "error.html", context, status_code=problem.status)
 
     return handle
+
+
+async def _signed_in(ctx: WebContext, request: Request, exc: Exception) -> User | None:
+    # Only a refusal that offers a way out needs the user; other errors may come before any session.
+    return await ctx.optional_user(request) if isinstance(exc, FileLocked) else None
 
 
 def _sign_in_required(request: Request) -> Response:

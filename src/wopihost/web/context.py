@@ -21,6 +21,7 @@ from wopihost.services.browse import BrowseService
 from wopihost.services.content import ContentService
 from wopihost.services.discovery import DiscoveryService
 from wopihost.services.files import FileService
+from wopihost.services.sessions import EditingSessionService
 from wopihost.services.tokens import TokenService
 from wopihost.services.users import UserService
 from wopihost.urls import PublicUrls
@@ -53,6 +54,7 @@ class WebServices:
     clock: Clock
     session_secret: bytes
     browse: BrowseService
+    sessions: EditingSessionService
 
 
 @dataclass(slots=True)
@@ -199,4 +201,6 @@ async def ensure_unlocked(ctx: WebContext, file: FileRecord) -> None:
         return
     holders = await ctx.services.browse.find_users([lock.user_id])
     holder = holders.get(lock.user_id or "")
-    raise FileLocked(file.name, holder.display_name if holder else None)
+    raise FileLocked(
+        file.name, holder.display_name if holder else None, file_id=file.id, owner_id=file.owner_id
+    )

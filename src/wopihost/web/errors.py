@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wopihost.domain.records import User
 from wopihost.errors import (
     AlreadyExists,
     DiscoveryUnavailable,
@@ -27,9 +28,28 @@ class SignInRequired(WopiHostError):
 class FileLocked(WopiHostError):
     """A file cannot change now because someone has it open for editing in the WOPI client."""
 
-    def __init__(self, name: str, editor: str | None) -> None:
+    def __init__(self, name: str, editor: str | None, *, file_id: str = "", owner_id: str = "") -> None:
         who = editor or "someone"
         super().__init__(f"“{name}” is being edited by {who}. Try again when they have closed it.")
+        self.file_id = file_id
+        self.owner_id = owner_id
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemAction:
+    """A way out of an error that the UI offers beside its message."""
+
+    url: str
+    label: str
+
+
+def end_session_action(exc: Exception, user: User | None) -> ProblemAction | None:
+    """For a file being edited, the owner and administrators are offered to end the editing session."""
+    if not isinstance(exc, FileLocked) or not exc.file_id or user is None:
+        return None
+    if not (user.is_admin or user.id == exc.owner_id):
+        return None
+    return ProblemAction(f"/files/{exc.file_id}/session/end", "End editing session")
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,6 +128,8 @@ class FileRow:
     view: OpenLink | None
     editor: str | None
     owner: str | None
+    # The owner and administrators may end the session of whoever is editing.
+    can_end_session: bool = False
 
     @property
     def can_rename(self) -> bool:
@@ -191,6 +193,7 @@ def file_row(
     users: Mapping[str, User],
     now: datetime,
     owner: str | None = None,
+    viewer: User | None = None,
 ) -> FileRow:
     """Build the row of one file; `users` holds the display names of lock holders."""
     lock = file.active_lock(now)
@@ -212,4 +215,5 @@ def file_row(
         view=view,
         editor=editor,
         owner=owner,
+        can_end_session=viewer is not None and (viewer.is_admin or viewer.id == file.owner_id),
     )

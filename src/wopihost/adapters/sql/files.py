@@ -11,7 +11,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, false, insert, selec
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from wopihost.adapters.sql import folders
+from wopihost.adapters.sql import folders, holders
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.guards import guard_condition
 from wopihost.adapters.sql.mapping import (
@@ -296,6 +296,9 @@ def _commit_version(
         return _refusal(conn, file_id, now, guard=guard if expected_modified_at is not None else None)
     file = file_from_row(row)
     _insert_version(conn, file_id, file.version, blob, modified_at, author_id, editors, source, save)
+    lock = file.active_lock(now)
+    if guard.lock_id is not None and lock is not None and lock.lock_id == guard.lock_id:
+        holders.record_holder(conn, file_id, author_id, guard.lock_id, now)
     return WriteOutcome(file=file)
 
 

@@ -129,3 +129,32 @@ class ShareRow(Base):
 
 
 Index("ix_shares_user_id", ShareRow.user_id)
+
+
+class LockHolderRow(Base):
+    """A user whose WOPI client session holds the file's lock; co-authors share one lock ID.
+
+    `user_id` has no foreign key, like `files.lock_user_id`: the row only says who was seen, for display and
+    for ending a revoked user's session.
+    """
+
+    __tablename__ = "lock_holders"
+
+    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # The lock ID the user was last seen with: holders of an older lock are no part of the current session.
+    lock_id: Mapped[str] = mapped_column(String(1024))
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LockBreakRow(Base):
+    """An editing session ended by someone other than its WOPI client: who ended it, when, and why."""
+
+    __tablename__ = "lock_breaks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), index=True)
+    lock_user_id: Mapped[str | None] = mapped_column(String(32))
+    ended_by: Mapped[str | None] = mapped_column(String(32))
+    ended_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(String(16))

@@ -50,7 +50,7 @@ class BrowsePages:
         """The files other users shared with this one."""
         user = await self.ctx.user(request)
         shared = await self.ctx.services.browse.shared_with(user)
-        rows = await self._rows([(s.file, s.role, s.owner_name) for s in shared])
+        rows = await self._rows([(s.file, s.role, s.owner_name) for s in shared], user)
         context = {"rows": rows, "section": "shared", "discovery_ok": await self._discovery_ok()}
         return self.ctx.render(request, "shared.html", context)
 
@@ -117,7 +117,7 @@ class BrowsePages:
             "folder_url": folder_url(folder),
             "breadcrumbs": [(crumb.name or "My files", folder_url(crumb)) for crumb in crumbs],
             "subfolders": [(sub, folder_url(sub)) for sub in subfolders],
-            "rows": await self._rows([(file, Role.OWNER, None) for file in files]),
+            "rows": await self._rows([(file, Role.OWNER, None) for file in files], user),
             "new_kinds": new_document_kinds(discovery) if discovery else (),
             "discovery_ok": discovery is not None,
             "max_upload": services.content.max_file_size,
@@ -125,13 +125,15 @@ class BrowsePages:
         }
         return self.ctx.render(request, "browser.html", context)
 
-    async def _rows(self, entries: Sequence[tuple[FileRecord, Role, str | None]]) -> list[FileRow]:
+    async def _rows(
+        self, entries: Sequence[tuple[FileRecord, Role, str | None]], user: User
+    ) -> list[FileRow]:
         now = self.ctx.services.clock.now()
         holders = [lock.user_id for file, _r, _o in entries if (lock := file.active_lock(now)) is not None]
         users = await self.ctx.services.browse.find_users(holders)
         discovery = await self.ctx.catalog.current()
         return [
-            file_row(file, role, discovery=discovery, users=users, now=now, owner=owner)
+            file_row(file, role, discovery=discovery, users=users, now=now, owner=owner, viewer=user)
             for file, role, owner in entries
         ]
 

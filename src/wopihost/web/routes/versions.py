@@ -119,9 +119,28 @@ class VersionPages:
                 "can_restore": can_restore,
                 "can_download": access.permissions.can_download,
             }
-            return JSONResponse({**body, "versions": items})
-        context = {"access": access, "rows": rows, "can_restore": can_restore, "back": back_url(access)}
+            return JSONResponse({**body, "versions": items, "sessions_ended": await self._ended(access)})
+        context = {
+            "access": access,
+            "rows": rows,
+            "can_restore": can_restore,
+            "back": back_url(access),
+            "ended": await self._ended(access),
+        }
         return self.ctx.render(request, "versions.html", context)
+
+    async def _ended(self, access: FileAccess) -> list[dict[str, str]]:
+        """The editing sessions of the file ended from outside the WOPI client, newest first."""
+        return [
+            {
+                "ended_by": e.ended_by,
+                "editor": e.editor,
+                "at": iso_time(e.ended.ended_at),
+                "at_text": short_time(e.ended.ended_at),
+                "reason": e.ended.reason.value,
+            }
+            for e in await self.ctx.services.sessions.history(access.file.id)
+        ]
 
     async def download(self, request: Request) -> Response:
         """The content of one version, as a download."""

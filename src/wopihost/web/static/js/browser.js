@@ -1,6 +1,7 @@
 // The file browser: menus, the dialogs of file and folder rows, and uploads with progress.
 import { clearError, csrfToken, el, enhanceForm, getJson, showError, wireDialog } from "./common.js";
 import { shareDialog } from "./share.js";
+import "./locks.js";
 
 const MAX_PARALLEL_UPLOADS = 2;
 

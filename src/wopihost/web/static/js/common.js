@@ -56,10 +56,14 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
-export function showError(container, message) {
+// `action`, when the server offers one ({url, label}), follows the message as a link.
+export function showError(container, message, action = null) {
   const target = container.querySelector("[data-error]");
   if (!target) return;
   target.textContent = message || "Something went wrong. Try again.";
+  if (action && action.url && action.url.startsWith("/")) {
+    target.append(" ", el("a", { href: action.url, className: "error-action" }, action.label));
+  }
   target.hidden = false;
 }
 
@@ -119,7 +123,7 @@ export function enhanceForm(form) {
         window.location.assign(result.body.redirect || window.location.href);
         return;
       }
-      showError(form, result.body.error);
+      showError(form, result.body.error, result.body.action);
     } catch (_error) {
       showError(form, "The server could not be reached. Check your connection and try again.");
     } finally {
