@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from wopihost.errors import NameConflict, WopiHostError
+from wopihost.errors import ExtensionChangeUnconfirmed, NameConflict, WopiHostError
 from wopihost.web.catalog import ClientCatalog
 from wopihost.web.context import ICONS_PATH, STATIC_DIR, WebContext, WebServices, local_path, wants_json
 from wopihost.web.csrf import CsrfMiddleware
@@ -104,6 +104,8 @@ def _error_handler(ctx: WebContext) -> Handler:
             if isinstance(exc, NameConflict):
                 body["conflict"] = True
                 body["suggestion"] = exc.suggestion
+            if isinstance(exc, ExtensionChangeUnconfirmed):
+                body["confirm"] = "change_extension"
             return JSONResponse(body, status_code=problem.status)
         await ctx.optional_user(request)
         context = {"problem": problem, "back": _back_link(request, ctx.services.urls.ui_origin)}
