@@ -106,3 +106,34 @@ async def test_wopi_rename_file_keeps_extension_whatever_is_requested(host: Host
     assert response.status_code == 200
     name = (await host.check_file_info()).json()["BaseFileName"]
     assert name.endswith(".docx")
+
+
+async def test_row_of_word_document_named_xlsx_offers_no_open_link(signed_in: Web) -> None:
+    good = await signed_in.upload("Good.docx", DOCX)
+    bad = await signed_in.upload("Disguised.xlsx", DOCX)
+
+    page = (await signed_in.client.get("/")).text
+
+    assert f'href="/files/{good.id}/edit"' in page
+    assert f"/files/{bad.id}/edit" not in page
+    assert f"/files/{bad.id}/view" not in page
+    assert "Name does not fit the content" in page
+
+
+@pytest.mark.parametrize("action", ["edit", "view"])
+async def test_host_page_of_misnamed_file_415_and_no_token(signed_in: Web, action: str) -> None:
+    bad = await signed_in.upload("Disguised.xlsx", DOCX)
+
+    page = await signed_in.client.get(f"/files/{bad.id}/{action}")
+
+    assert page.status_code == 415
+    assert "access_token" not in page.text
+    assert "which its name does not describe" in page.text
+
+
+async def test_host_page_of_matching_file_still_opens(signed_in: Web) -> None:
+    good = await signed_in.upload("Good.docx", DOCX)
+
+    page = await signed_in.client.get(f"/files/{good.id}/edit")
+
+    assert page.status_code == 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.samples import EXCEL_MAIN, POWERPOINT_MAIN, odf, ole2, ooxml
-from wopihost.domain.sniffing import Kind, sniff
+from wopihost.domain.sniffing import Kind, sniff, unsafe_to_open
 
 DOCM_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
 
@@ -89,3 +89,22 @@ def test_sniff_unknown_zip_fits_package_extensions_only() -> None:
     assert found.kind is Kind.ZIP
     assert found.matches(".docx")
     assert not found.matches(".txt")
+
+
+@pytest.mark.parametrize(
+    ("content", "extension", "unsafe"),
+    [
+        (ooxml(), ".txt", True),
+        (ooxml(), ".csv", True),
+        (ooxml(), ".xlsx", True),
+        (ooxml(), ".docx", False),
+        (b"\x89PNG\r\n\x1a\n\x00", ".txt", True),
+        (b"%PDF-1.4", ".md", True),
+        (b"just words", ".txt", False),
+        (b"just words", ".docx", False),
+        (b"\x00\x01\x02", ".docx", False),
+        (ooxml(), ".bin", False),
+    ],
+)
+def test_unsafe_to_open_binary_never_as_text(content: bytes, extension: str, unsafe: bool) -> None:
+    assert unsafe_to_open(sniff(content, complete=True), extension) is unsafe

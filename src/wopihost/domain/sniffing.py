@@ -112,6 +112,19 @@ class Sniffed:
         return False
 
 
+def unsafe_to_open(found: Sniffed, extension: str) -> bool:
+    """Whether a WOPI client must not be offered content under a name with `extension`.
+
+    Stricter than nothing, looser than `matches`: recognised content (a package, a PDF, a legacy Office
+    file) under another known extension, and anything but text under a text extension. Unrecognised bytes
+    under an Office name are left to the client, which refuses to parse them and so cannot save over them.
+    """
+    ext = extension.lower()
+    if found.matches(ext):
+        return False
+    return ext in TEXT_EXTENSIONS or found.kind not in (Kind.TEXT, Kind.BINARY)
+
+
 def sniff(head: bytes, *, complete: bool = False) -> Sniffed:
     """What the content starting with `head` is. `complete` says `head` is the whole content."""
     if not head:

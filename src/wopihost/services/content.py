@@ -10,7 +10,7 @@ from datetime import datetime
 
 from wopihost.domain.locks import LockGuard, WhenUnlocked
 from wopihost.domain.records import FileAccess, FileRecord, SaveKind, StoredBlob, Version
-from wopihost.domain.sniffing import SNIFF_BYTES, Sniffed, sniff
+from wopihost.domain.sniffing import KNOWN_EXTENSIONS, SNIFF_BYTES, Sniffed, sniff, unsafe_to_open
 from wopihost.domain.timestamps import iso8601
 from wopihost.errors import DocumentChanged, FileTooLarge, LargerThanExpected, LockMismatch, NotFound
 from wopihost.ports import BlobStore, Clock, FileStore, WriteOutcome
@@ -44,6 +44,17 @@ class ContentService:
         self.max_file_size = max_file_size
         self._retention = retention
         self._sniffed: OrderedDict[str, Sniffed] = OrderedDict()
+
+    async def misnamed(self, file: FileRecord) -> Sniffed | None:
+        """What the content is if a client must not open it under its name (a .docx named .txt), else None."""
+        if file.size == 0 or file.extension.lower() not in KNOWN_EXTENSIONS:
+            return None
+        try:
+            found = await self.sniff(file)
+        except NotFound:
+            # A save replaced (and pruning removed) the content since the record was read; no verdict.
+            return None
+        return found if unsafe_to_open(found, file.extension) else None
 
     async def sniff(self, file: FileRecord) -> Sniffed:
         """What the file's current content is, judged from its first bytes only."""

@@ -128,6 +128,8 @@ class FileRow:
     view: OpenLink | None
     editor: str | None
     owner: str | None
+    # What the content really is when the name's extension misdescribes it; no Open link is offered then.
+    misnamed_as: str | None = None
 
     @property
     def can_rename(self) -> bool:
@@ -191,14 +193,19 @@ def file_row(
     users: Mapping[str, User],
     now: datetime,
     owner: str | None = None,
+    misnamed_as: str | None = None,
 ) -> FileRow:
-    """Build the row of one file; `users` holds the display names of lock holders."""
+    """Build the row of one file; `users` holds the display names of lock holders.
+
+    `misnamed_as` says what the content is when its extension misdescribes it: such a file is not offered
+    to the WOPI client, which would open it as what the name says (ZIP bytes as editable text).
+    """
     lock = file.active_lock(now)
     editor = None
     if lock is not None:
         holder = users.get(lock.user_id or "")
         editor = holder.display_name if holder else "someone"
-    main, view = open_links(discovery, file, role)
+    main, view = open_links(None if misnamed_as else discovery, file, role)
     return FileRow(
         file=file,
         role=role,
@@ -210,4 +217,5 @@ def file_row(
         view=view,
         editor=editor,
         owner=owner,
+        misnamed_as=misnamed_as,
     )
