@@ -20,7 +20,6 @@ from wopihost.web.catalog import ClientCatalog
 from wopihost.web.context import ICONS_PATH, STATIC_DIR, WebContext, WebServices, local_path, wants_json
 from wopihost.web.csrf import CsrfMiddleware
 from wopihost.web.errors import Problem, SignInRequired, problem_for
-from wopihost.web.ratelimit import LoginThrottle
 from wopihost.web.routes.auth import AuthPages
 from wopihost.web.routes.browse import BrowsePages
 from wopihost.web.routes.files import FilePages
@@ -55,7 +54,6 @@ def create_web_app(services: WebServices) -> Starlette:
     ctx = WebContext(
         services=services,
         catalog=ClientCatalog(services.discovery, services.clock),
-        throttle=LoginThrottle(services.clock),
     )
     https = services.urls.ui_base.startswith("https://")
     routes: list[BaseRoute] = [

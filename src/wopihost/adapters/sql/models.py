@@ -129,3 +129,13 @@ class ShareRow(Base):
 
 
 Index("ix_shares_user_id", ShareRow.user_id)
+
+
+class SignInFailureRow(Base):
+    """A counter of failed sign-ins. `key` is a hash (of a user name and address, or of an address)."""
+
+    __tablename__ = "sign_in_failures"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
