@@ -68,7 +68,7 @@ def test_sniff_text_refuses_office_extensions(extension: str) -> None:
 def test_sniff_prefix_cut_inside_a_character_still_text() -> None:
     head = ("x" * 10 + "é").encode()[:-1]
     assert sniff(head, complete=False).kind is Kind.TEXT
-    assert sniff(head, complete=True).kind is Kind.BINARY
+    assert sniff(head, complete=True).kind is Kind.OTHER_TEXT
 
 
 @pytest.mark.parametrize("content", [b"abc\x00def", b"\xff\xfe\x00a", b"\x89PNG\r\n\x1a\n\x00\x00"])
@@ -104,7 +104,14 @@ def test_sniff_unknown_zip_fits_package_extensions_only() -> None:
         (b"just words", ".docx", False),
         (b"\x00\x01\x02", ".docx", False),
         (ooxml(), ".bin", False),
+        ("Straße;1\n".encode("cp1252"), ".csv", False),
     ],
 )
 def test_unsafe_to_open_binary_never_as_text(content: bytes, extension: str, unsafe: bool) -> None:
     assert unsafe_to_open(sniff(content, complete=True), extension) is unsafe
+
+
+def test_sniff_legacy_encoded_text_is_not_text_for_renames() -> None:
+    found = sniff("Straße;1\n".encode("cp1252"), complete=True)
+    assert found.kind is Kind.OTHER_TEXT
+    assert not found.matches(".txt")

@@ -75,6 +75,8 @@ class Kind(StrEnum):
     ODF = "odf"
     ZIP = "zip"
     OLE = "ole"
+    # No NUL bytes, but not UTF-8 either: text in a legacy encoding, or binary data.
+    OTHER_TEXT = "other-text"
     BINARY = "binary"
 
 
@@ -94,7 +96,12 @@ class Sniffed:
             return "an empty file"
         if self.extensions:
             return f"a {' / '.join(sorted(self.extensions))} file"
-        return {Kind.ZIP: "a ZIP package", Kind.OLE: "a legacy Office file"}.get(self.kind, "binary data")
+        labels = {
+            Kind.ZIP: "a ZIP package",
+            Kind.OLE: "a legacy Office file",
+            Kind.OTHER_TEXT: "not UTF-8 text",
+        }
+        return labels.get(self.kind, "binary data")
 
     def matches(self, extension: str) -> bool:
         """Whether a name ending in `extension` describes this content truthfully."""
@@ -115,14 +122,17 @@ class Sniffed:
 def unsafe_to_open(found: Sniffed, extension: str) -> bool:
     """Whether a WOPI client must not be offered content under a name with `extension`.
 
-    Stricter than nothing, looser than `matches`: recognised content (a package, a PDF, a legacy Office
-    file) under another known extension, and anything but text under a text extension. Unrecognised bytes
-    under an Office name are left to the client, which refuses to parse them and so cannot save over them.
+    Looser than `matches`: recognised content (a package, a PDF, a legacy Office file) under another known
+    extension, and binary content under a text extension. Unrecognised bytes under an Office name are left
+    to the client, which refuses to parse them and so cannot save over them.
     """
     ext = extension.lower()
     if found.matches(ext):
         return False
-    return ext in TEXT_EXTENSIONS or found.kind not in (Kind.TEXT, Kind.BINARY)
+    if ext in TEXT_EXTENSIONS:
+        # Clients read legacy encodings (a cp1252 CSV); NUL bytes and recognised formats are never text.
+        return found.kind is not Kind.OTHER_TEXT
+    return found.kind not in (Kind.TEXT, Kind.OTHER_TEXT, Kind.BINARY)
 
 
 def sniff(head: bytes, *, complete: bool = False) -> Sniffed:
@@ -135,12 +145,12 @@ def sniff(head: bytes, *, complete: bool = False) -> Sniffed:
         return _sniff_zip(head)
     if head.startswith(_OLE_MAGIC):
         return Sniffed(Kind.OLE, _ole_extensions(head))
-    return Sniffed(Kind.TEXT) if _is_text(head, complete=complete) else Sniffed(Kind.BINARY)
-
-
-def _is_text(head: bytes, *, complete: bool) -> bool:
     if b"\x00" in head:
-        return False
+        return Sniffed(Kind.BINARY)
+    return Sniffed(Kind.TEXT) if _is_utf8(head, complete=complete) else Sniffed(Kind.OTHER_TEXT)
+
+
+def _is_utf8(head: bytes, *, complete: bool) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         # A prefix may end inside a multi-byte character; only the whole content must end on a boundary.
