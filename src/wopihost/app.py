@@ -13,6 +13,7 @@ import anyio
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from wopihost.adapters.clock import SystemClock
 from wopihost.adapters.discovery_http import HttpDiscoverySource
@@ -23,8 +24,10 @@ from wopihost.adapters.sql.files import SqlFileStore
 from wopihost.adapters.sql.locks import SqlLockStore
 from wopihost.adapters.sql.migrate import upgrade_to_head
 from wopihost.adapters.sql.shares import SqlShareStore
+from wopihost.adapters.sql.throttling import SqlFailureCounter
 from wopihost.adapters.sql.users import SqlUserStore
 from wopihost.config import Settings, load_settings
+from wopihost.domain.throttling import ThrottleLimits
 from wopihost.logging_setup import configure_logging
 from wopihost.ports import Clock
 from wopihost.services.access import AccessService
@@ -36,6 +39,7 @@ from wopihost.services.locks import LockService
 from wopihost.services.proof import ProofKeyVerifier
 from wopihost.services.relative import RelativeFileService
 from wopihost.services.sessions import EditingSessionService
+from wopihost.services.signin_throttle import SignInThrottle
 from wopihost.services.tokens import TokenService
 from wopihost.services.users import UserService
 from wopihost.urls import PublicUrls
@@ -66,6 +70,7 @@ class Services:
     proof: ProofKeyVerifier
     browse: BrowseService
     sessions: EditingSessionService
+    throttle: SignInThrottle
 
     def web(self) -> WebServices:
         return WebServices(
@@ -80,6 +85,7 @@ class Services:
             session_secret=load_or_create_secret(self.settings.data_dir / "secrets" / "session-key"),
             browse=self.browse,
             sessions=self.sessions,
+            throttle=self.throttle,
         )
 
     def wopi(self) -> WopiServices:
@@ -158,6 +164,17 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         discovery=discovery,
         proof=proof,
         browse=BrowseService(files=file_store, shares=share_store, users=user_store, clock=clock),
+        throttle=SignInThrottle(counter=SqlFailureCounter(db), clock=clock, limits=throttle_limits(settings)),
+    )
+
+
+def throttle_limits(settings: Settings) -> ThrottleLimits:
+    """The sign-in throttle's limits from the settings."""
+    signin = settings.signin
+    return ThrottleLimits(
+        per_user_address=signin.max_failures_per_user_address,
+        per_address=signin.max_failures_per_address,
+        window=timedelta(minutes=signin.window_minutes),
     )
 
 
@@ -199,6 +216,12 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
         await services.aclose()
 
     middleware = [Middleware(WopiHeadersAndLogMiddleware, machine_name=settings.server.machine_name)]
+    if settings.server.trusted_proxies:
+        # The client address (sign-in throttling, logs) comes from X-Forwarded-For only when a trusted proxy
+        # sent it, under any ASGI server; after uvicorn's own proxy handling this changes nothing.
+        middleware.insert(
+            0, Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.server.trusted_proxies)
+        )
     routes: list[BaseRoute] = [*wopi_routes(services.wopi())]
     if services.urls.ui_enabled:
         routes.append(Mount("/", app=create_web_app(services.web())))

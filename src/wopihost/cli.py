@@ -17,9 +17,10 @@ from pydantic import ValidationError
 from wopihost.app import Services, build_services, initialise
 from wopihost.config import ServerSettings, Settings, load_settings
 from wopihost.devclient.cli import devclient as devclient_group
+from wopihost.domain.names import split_extension
 from wopihost.domain.permissions import SHARE_ROLES, Role
 from wopihost.domain.records import User
-from wopihost.errors import NotFound, WopiHostError
+from wopihost.errors import ExtensionChangeUnconfirmed, NotFound, WopiHostError
 from wopihost.logging_setup import configure_logging
 from wopihost.serving import find_serving, run_server
 
@@ -221,6 +222,28 @@ async def file_list(services: Services, owner: str, path: str) -> None:
         click.echo(f"{sub.id}\t-\t-\t{sub.name}/")
     for f in files:
         click.echo(f"{f.id}\t{f.size}\tv{f.version}\t{f.name}")
+
+
+@file.command("rename")
+@click.argument("file_id")
+@click.argument("name")
+@click.option(
+    "--change-extension",
+    is_flag=True,
+    help="Confirm a new extension; refused anyway if it would misdescribe the content.",
+)
+@run_with_services
+async def file_rename(services: Services, file_id: str, name: str, change_extension: bool) -> None:
+    """Rename a file, keeping its ID; a name without an extension keeps the current one."""
+    access = await services.files.access_as_owner(file_id)
+    if not split_extension(name)[1]:
+        name += access.file.extension
+    try:
+        renamed = await services.files.rename(access, name, change_extension=change_extension)
+    except ExtensionChangeUnconfirmed as exc:
+        old, new = exc.old_extension or "no extension", exc.new_extension or "no extension"
+        _fail(f"the new name changes the extension from {old} to {new}; pass --change-extension to confirm")
+    click.echo(f"renamed {file_id} to {renamed.name}")
 
 
 @main.command()

@@ -86,6 +86,15 @@ class TokenSettings(BaseModel):
     keys_file: Path | None = None
 
 
+class SignInSettings(BaseModel):
+    """Sign-in throttling. Failures count per user name and client address together, and per address."""
+
+    max_failures_per_user_address: int = Field(default=5, ge=1)
+    # Looser: one address may mistype several accounts' passwords, but not try hundreds of user names.
+    max_failures_per_address: int = Field(default=50, ge=1)
+    window_minutes: float = Field(default=15.0, gt=0)
+
+
 class VersionSettings(BaseModel):
     """File version history."""
 
@@ -204,6 +213,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = Field(default_factory=StorageSettings)
     tokens: TokenSettings = Field(default_factory=TokenSettings)
     versions: VersionSettings = Field(default_factory=VersionSettings)
+    signin: SignInSettings = Field(default_factory=SignInSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     branding: BrandingSettings = Field(default_factory=BrandingSettings)
     clients: ClientSettings = Field(default_factory=ClientSettings)

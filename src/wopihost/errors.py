@@ -52,6 +52,25 @@ class InvalidFileName(WopiHostError):
         self.suggestion = suggestion
 
 
+class ExtensionChangeUnconfirmed(InvalidFileName):
+    """A rename would change the file's extension, and the caller did not confirm that it means to."""
+
+    def __init__(self, old_extension: str, new_extension: str) -> None:
+        old, new = old_extension or "no extension", new_extension or "no extension"
+        super().__init__(f"the rename changes the file type from {old} to {new}; confirm to go ahead")
+        self.old_extension = old_extension
+        self.new_extension = new_extension
+
+
+class ExtensionMismatch(InvalidFileName):
+    """A new extension would misdescribe the file's content (a Word document named .txt)."""
+
+    def __init__(self, extension: str, content: str) -> None:
+        super().__init__(f"the file is {content}, which a {extension} name would misdescribe")
+        self.extension = extension
+        self.content = content
+
+
 class NameConflict(WopiHostError):
     """A file (or, by `kind`, a folder) with the requested name already exists.
 

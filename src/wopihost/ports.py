@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from wopihost.domain.locks import Lock, LockBreak, LockGuard
@@ -20,6 +20,7 @@ from wopihost.domain.records import (
     Version,
 )
 from wopihost.domain.signing import SigningKeyring
+from wopihost.domain.throttling import Failures
 
 
 class Clock(Protocol):
@@ -303,6 +304,24 @@ class ShareStore(Protocol):
 
     async def list_shared_with(self, user_id: str) -> Sequence[tuple[FileRecord, Role]]:
         """The files other users shared with this user, with the role of each."""
+        ...
+
+
+class FailureCounter(Protocol):
+    """Counters of failed sign-ins, shared by every process of the host, each within a time window."""
+
+    async def add_failure(self, keys: Sequence[str], *, now: datetime, window: timedelta) -> None:
+        """Count one failure on each key atomically; a counter whose window has passed starts again at 1."""
+        ...
+
+    async def failures(
+        self, keys: Sequence[str], *, now: datetime, window: timedelta
+    ) -> Mapping[str, Failures]:
+        """The counters of these keys whose window is still running at `now`."""
+        ...
+
+    async def clear(self, key: str) -> None:
+        """Forget a counter (after a successful sign-in)."""
         ...
 
 

@@ -18,6 +18,7 @@ from docx.oxml.ns import nsdecls
 from openpyxl.styles import Font
 from pptx.util import Inches
 
+from tests.samples import ooxml
 from wopihost.devclient.documents import (
     Block,
     Limits,
@@ -560,19 +561,32 @@ def test_read_model_potx_template_is_readable() -> None:
 # --- text ----------------------------------------------------------------------------------------
 
 
-def test_read_model_text_lines_are_blocks_with_invalid_utf8_replaced() -> None:
-    model = read_model("a.wopitest", b"caf\xc3\xa9\r\n\xff\xfe\r\n\r\n")
+def test_read_model_text_lines_are_blocks() -> None:
+    model = read_model("a.wopitest", b"caf\xc3\xa9\r\nsecond\r\n\r\n")
     assert [(block.key, block.text) for block in model.blocks] == [
         ("line1", "café"),
-        ("line2", "\ufffd\ufffd"),
+        ("line2", "second"),
         ("line3", ""),
     ]
 
 
 def test_apply_edits_text_keeps_untouched_bytes_and_line_endings() -> None:
-    original = b"\xef\xbb\xbfkeep \xff\r\nchange me\r\nlast"
+    original = b"\xef\xbb\xbfkeep \xc3\xa9\r\nchange me\r\nlast"
     content = apply_edits("a.txt", original, {"line2": "changed ✓"}, ["added"])
-    assert content == b"\xef\xbb\xbfkeep \xff\r\nchanged \xe2\x9c\x93\r\nlast\nadded\r"
+    assert content == b"\xef\xbb\xbfkeep \xc3\xa9\r\nchanged \xe2\x9c\x93\r\nlast\nadded\r"
+
+
+@pytest.mark.parametrize(
+    "content", [ooxml(), b"caf\xe9 latin-1\n", b"nul\x00inside\n", b"%PDF-1.7\n\x80\x81"], ids=repr
+)
+def test_read_model_text_of_non_text_bytes_refused_as_unreadable(content: bytes) -> None:
+    with pytest.raises(UnreadableDocument, match="not text"):
+        read_model("Report.txt", content)
+
+
+def test_apply_edits_text_of_docx_bytes_refused_and_nothing_written() -> None:
+    with pytest.raises(UnreadableDocument):
+        apply_edits("Report.txt", ooxml(), {"line1": "typed over"}, ["more"])
 
 
 def test_apply_edits_text_appends_to_empty_file_with_final_newline() -> None:

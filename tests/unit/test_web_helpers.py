@@ -1,4 +1,4 @@
-"""Small web helpers: downloads' Content-Disposition, the CSP, sign-in throttling, redirects, file rows."""
+"""Small web helpers: downloads' Content-Disposition, the CSP, redirects, file rows."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ from urllib.parse import unquote
 import pytest
 
 from tests.e2e.standin_client import discovery_xml
-from wopihost.adapters.clock import FakeClock
 from wopihost.domain.discovery import parse_discovery
 from wopihost.domain.locks import Lock
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord, User
 from wopihost.web.context import local_path
 from wopihost.web.download import content_disposition
-from wopihost.web.ratelimit import LoginThrottle
 from wopihost.web.security import build_csp, origin_of
 from wopihost.web.views import file_kind, file_row, human_size, open_links
 
@@ -67,34 +65,6 @@ def test_build_csp_default_allows_no_frames_and_only_self_scripts() -> None:
 
 def test_origin_of_lowercases_and_drops_path() -> None:
     assert origin_of("HTTPS://Client.Example:8443/a/b?c") == "https://client.example:8443"
-
-
-def test_login_throttle_five_failures_block_until_window_passes() -> None:
-    clock = FakeClock(NOW)
-    throttle = LoginThrottle(clock, max_failures=5, window=timedelta(minutes=15))
-    for _ in range(5):
-        assert throttle.retry_after("Alice", "10.0.0.1") == 0
-        throttle.record_failure("alice", "10.0.0.1")
-    assert throttle.retry_after("alice", "10.0.0.1") == 15 * 60
-    assert throttle.retry_after("alice", "10.0.0.2") == 0
-    assert throttle.retry_after("bob", "10.0.0.1") == 0
-    clock.advance(timedelta(minutes=15))
-    assert throttle.retry_after("alice", "10.0.0.1") == 0
-
-
-def test_login_throttle_reset_forgets_failures() -> None:
-    throttle = LoginThrottle(FakeClock(NOW), max_failures=2)
-    throttle.record_failure("alice", "ip")
-    throttle.record_failure("alice", "ip")
-    throttle.reset("alice", "ip")
-    assert throttle.retry_after("alice", "ip") == 0
-
-
-def test_login_throttle_many_keys_memory_bounded() -> None:
-    throttle = LoginThrottle(FakeClock(NOW), max_entries=10)
-    for index in range(100):
-        throttle.record_failure(f"user{index}", "ip")
-    assert len(throttle._attempts) == 10
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from wopihost.domain.locks import LockGuard, WhenUnlocked
 from wopihost.domain.records import FileAccess, FileRecord, SaveKind, StoredBlob, Version
+from wopihost.domain.sniffing import KNOWN_EXTENSIONS, SNIFF_BYTES, Sniffed, sniff, unsafe_to_open
 from wopihost.domain.timestamps import iso8601
 from wopihost.errors import DocumentChanged, FileTooLarge, LargerThanExpected, LockMismatch, NotFound
 from wopihost.ports import BlobStore, Clock, FileStore, WriteOutcome
@@ -18,6 +20,8 @@ log = logging.getLogger("wopihost.content")
 
 # GetFile's default for a missing X-WOPI-MaxExpectedSize: the largest 4-byte signed integer.
 DEFAULT_MAX_EXPECTED_SIZE = 2**31 - 1
+# Sniffed kinds kept per content hash; a listing of many files reads each one's prefix once.
+_SNIFF_CACHE_ENTRIES = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,41 @@ class ContentService:
         self._clock = clock
         self.max_file_size = max_file_size
         self._retention = retention
+        self._sniffed: OrderedDict[str, Sniffed] = OrderedDict()
+
+    async def misnamed(self, file: FileRecord) -> Sniffed | None:
+        """What the content is if a client must not open it under its name (a .docx named .txt), else None."""
+        if file.size == 0 or file.extension.lower() not in KNOWN_EXTENSIONS:
+            return None
+        try:
+            found = await self.sniff(file)
+        except NotFound:
+            # A save replaced (and pruning removed) the content since the record was read; no verdict.
+            return None
+        return found if unsafe_to_open(found, file.extension) else None
+
+    async def sniff(self, file: FileRecord) -> Sniffed:
+        """What the file's current content is, judged from its first bytes only."""
+        cached = self._sniffed.get(file.sha256)
+        if cached is not None:
+            self._sniffed.move_to_end(file.sha256)
+            return cached
+        head = bytearray()
+        chunks = await self._blobs.open(file.blob_key)
+        try:
+            async for chunk in chunks:
+                head += chunk[: SNIFF_BYTES - len(head)]
+                if len(head) >= SNIFF_BYTES:
+                    break
+        finally:
+            close = getattr(chunks, "aclose", None)
+            if close is not None:
+                await close()
+        found = sniff(bytes(head), complete=file.size <= SNIFF_BYTES)
+        self._sniffed[file.sha256] = found
+        while len(self._sniffed) > _SNIFF_CACHE_ENTRIES:
+            self._sniffed.popitem(last=False)
+        return found
 
     async def read(self, access: FileAccess, *, max_expected_size: int | None = None) -> OpenedContent:
         """Open the current content; FileTooLarge if it exceeds what the client expects (GetFile's 412)."""

@@ -6,10 +6,12 @@ from collections.abc import AsyncIterable, Sequence
 from itertools import islice
 
 from wopihost.domain.locks import LockGuard
-from wopihost.domain.names import numbered_names, repair_name, validate_name
+from wopihost.domain.names import numbered_names, repair_name, split_extension, validate_name
 from wopihost.domain.permissions import SHARE_ROLES, Role, permissions_for
 from wopihost.domain.records import FileAccess, FileRecord, Folder, Share, User
 from wopihost.errors import (
+    ExtensionChangeUnconfirmed,
+    ExtensionMismatch,
     FolderLocked,
     InvalidFileName,
     InvalidRequest,
@@ -131,11 +133,16 @@ class FileService:
         lock_id: str | None = None,
         renumber: bool = False,
         repair: bool = False,
+        change_extension: bool = False,
     ) -> FileRecord:
         """Rename a file, keeping its ID. With `renumber`, a taken name becomes "stem (2).ext" and so on;
-        with `repair`, an illegal name becomes the closest legal one, if any is made of the name asked for."""
+        with `repair`, an illegal name becomes the closest legal one, if any is made of the name asked for.
+
+        A new extension needs `change_extension`, and is refused if it would misdescribe the content.
+        """
         require_rename(access)
         name = repaired_name(name) if repair else validate_name(name)
+        await self._check_extension(access.file, split_extension(name)[1], confirmed=change_extension)
         lock = access.file.active_lock(self._clock.now())
         if lock is not None and lock.lock_id != lock_id:
             raise LockMismatch(lock.lock_id, "the file is locked with another lock ID")
@@ -148,6 +155,15 @@ class FileService:
                 continue
             return _written(outcome)
         raise NameConflict(name, await self.free_name(access.file.folder_id, name))
+
+    async def _check_extension(self, file: FileRecord, extension: str, *, confirmed: bool) -> None:
+        if extension.lower() == file.extension.lower():
+            return
+        if not confirmed:
+            raise ExtensionChangeUnconfirmed(file.extension, extension)
+        sniffed = await self._content.sniff(file)
+        if not sniffed.matches(extension):
+            raise ExtensionMismatch(extension, sniffed.label)
 
     async def move(self, access: FileAccess, folder: Folder) -> FileRecord:
         """Move a file to another of its owner's folders, keeping its ID."""

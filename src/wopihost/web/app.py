@@ -16,12 +16,11 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from wopihost.domain.records import User
-from wopihost.errors import NameConflict, WopiHostError
+from wopihost.errors import ExtensionChangeUnconfirmed, NameConflict, WopiHostError
 from wopihost.web.catalog import ClientCatalog
 from wopihost.web.context import ICONS_PATH, STATIC_DIR, WebContext, WebServices, local_path, wants_json
 from wopihost.web.csrf import CsrfMiddleware
 from wopihost.web.errors import FileLocked, Problem, SignInRequired, end_session_action, problem_for
-from wopihost.web.ratelimit import LoginThrottle
 from wopihost.web.routes.auth import AuthPages
 from wopihost.web.routes.browse import BrowsePages
 from wopihost.web.routes.files import FilePages
@@ -57,7 +56,6 @@ def create_web_app(services: WebServices) -> Starlette:
     ctx = WebContext(
         services=services,
         catalog=ClientCatalog(services.discovery, services.clock),
-        throttle=LoginThrottle(services.clock),
     )
     https = services.urls.ui_base.startswith("https://")
     routes: list[BaseRoute] = [
@@ -110,6 +108,8 @@ def _error_handler(ctx: WebContext) -> Handler:
                 body["suggestion"] = exc.suggestion
             if action is not None:
                 body["action"] = {"url": action.url, "label": action.label}
+            if isinstance(exc, ExtensionChangeUnconfirmed):
+                body["confirm"] = "change_extension"
             return JSONResponse(body, status_code=problem.status)
         await ctx.optional_user(request)
         back = _back_link(request, ctx.services.urls.ui_origin)

@@ -22,13 +22,13 @@ from wopihost.services.content import ContentService
 from wopihost.services.discovery import DiscoveryService
 from wopihost.services.files import FileService
 from wopihost.services.sessions import EditingSessionService
+from wopihost.services.signin_throttle import SignInThrottle
 from wopihost.services.tokens import TokenService
 from wopihost.services.users import UserService
 from wopihost.urls import PublicUrls
 from wopihost.web.catalog import ClientCatalog
 from wopihost.web.csrf import csrf_token
 from wopihost.web.errors import FileLocked, SignInRequired
-from wopihost.web.ratelimit import LoginThrottle
 
 WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
@@ -55,6 +55,7 @@ class WebServices:
     session_secret: bytes
     browse: BrowseService
     sessions: EditingSessionService
+    throttle: SignInThrottle
 
 
 @dataclass(slots=True)
@@ -63,7 +64,6 @@ class WebContext:
 
     services: WebServices
     catalog: ClientCatalog
-    throttle: LoginThrottle
     env: jinja2.Environment = field(init=False)
     icons: bytes = field(init=False)
     _asset_versions: dict[str, str] = field(init=False, default_factory=dict)
@@ -190,7 +190,7 @@ def local_path(target: str | None, default: str = "/") -> str:
 
 
 def client_address(request: Request) -> str:
-    """The client's IP address as the server sees it."""
+    """The client's IP address: the peer's, or the one a trusted proxy forwarded (see `proxied`)."""
     return request.client.host if request.client else "unknown"
 
 

@@ -8,6 +8,8 @@ from wopihost.domain.records import User
 from wopihost.errors import (
     AlreadyExists,
     DiscoveryUnavailable,
+    ExtensionChangeUnconfirmed,
+    ExtensionMismatch,
     FileTooLarge,
     FolderLocked,
     InvalidFileName,
@@ -68,6 +70,8 @@ _PROBLEMS: tuple[tuple[type[Exception], int, str], ...] = (
     (LockMismatch, 409, "The file is being edited"),
     (NameConflict, 409, "That name is taken"),
     (AlreadyExists, 409, "That already exists"),
+    (ExtensionChangeUnconfirmed, 409, "Change the file type?"),
+    (ExtensionMismatch, 400, "That extension does not fit the file"),
     (InvalidFileName, 400, "That name is not allowed"),
     (FileTooLarge, 413, "The file is too large"),
     (InvalidRequest, 400, "Something is missing"),
@@ -96,6 +100,16 @@ def _message(exc: Exception, title: str) -> str:
     if isinstance(exc, NameConflict):
         hint = f" “{exc.suggestion}” is free." if exc.suggestion else ""
         return f"A {exc.kind} named “{exc.name}” already exists here.{hint}"
+    if isinstance(exc, ExtensionChangeUnconfirmed):
+        return (
+            f"Changing the extension from “{exc.old_extension or 'none'}” to “{exc.new_extension or 'none'}” "
+            "changes which app opens the file. Confirm the change to rename it."
+        )
+    if isinstance(exc, ExtensionMismatch):
+        return (
+            f"The file is {exc.content}; a “{exc.extension}” name would misdescribe it, and opening it "
+            "could damage it. Keep its extension."
+        )
     if isinstance(exc, InvalidFileName):
         hint = f" Try “{exc.suggestion}”." if exc.suggestion else ""
         return f"The name is not allowed: {exc.reason}.{hint}"

@@ -130,6 +130,8 @@ class FileRow:
     owner: str | None
     # The owner and administrators may end the session of whoever is editing.
     can_end_session: bool = False
+    # What the content really is when the name's extension misdescribes it; no Open link is offered then.
+    misnamed_as: str | None = None
 
     @property
     def can_rename(self) -> bool:
@@ -194,15 +196,21 @@ def file_row(
     now: datetime,
     owner: str | None = None,
     viewer: User | None = None,
+    misnamed_as: str | None = None,
 ) -> FileRow:
-    """Build the row of one file; `users` holds the display names of lock holders."""
+    """Build the row of one file; `users` holds the display names of lock holders.
+
+    `misnamed_as` says what the content is when its extension misdescribes it: such a file is not offered
+    to the WOPI client, which would open it as what the name says (ZIP bytes as editable text).
+    """
     lock = file.active_lock(now)
     editor = None
     if lock is not None:
         holder = users.get(lock.user_id or "")
         editor = holder.display_name if holder else "someone"
-    main, view = open_links(discovery, file, role)
-    if main is None and file.extension.lower() == ".pdf" and permissions_for(role).can_download:
+    main, view = open_links(None if misnamed_as else discovery, file, role)
+    pdf = file.extension.lower() == ".pdf" and not misnamed_as
+    if main is None and pdf and permissions_for(role).can_download:
         main = OpenLink(f"/files/{file.id}/pdf", "Open PDF", "pdf")
     return FileRow(
         file=file,
@@ -216,4 +224,5 @@ def file_row(
         editor=editor,
         owner=owner,
         can_end_session=viewer is not None and (viewer.is_admin or viewer.id == file.owner_id),
+        misnamed_as=misnamed_as,
     )

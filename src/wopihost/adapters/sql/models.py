@@ -158,3 +158,13 @@ class LockBreakRow(Base):
     ended_by: Mapped[str | None] = mapped_column(String(32))
     ended_at: Mapped[datetime] = mapped_column(UtcDateTime)
     reason: Mapped[str] = mapped_column(String(16))
+
+
+class SignInFailureRow(Base):
+    """A counter of failed sign-ins. `key` is a hash (of a user name and address, or of an address)."""
+
+    __tablename__ = "sign_in_failures"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

@@ -1,7 +1,8 @@
 """Plain-text files: one block per line, keyed `line1`, `line2`, ...
 
-Lines are edited as bytes, so lines nobody touched keep their exact bytes, invalid UTF-8 and
-line endings included.
+Only UTF-8 content without NUL bytes is text here: anything else (a Word document renamed .txt) is
+refused as unreadable, so that its bytes are never shown as editable text nor saved over. Lines are
+edited as bytes, so lines nobody touched keep their exact bytes and line endings.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 
 from wopihost.devclient.documents.model import Block, TextModel
 from wopihost.devclient.documents.safety import Limits
-from wopihost.errors import InvalidRequest
+from wopihost.domain.sniffing import Kind, sniff
+from wopihost.errors import InvalidRequest, UnreadableDocument
 
 _BOM = b"\xef\xbb\xbf"
 _KEY = re.compile(r"line([1-9][0-9]{0,9})")
@@ -35,7 +37,8 @@ class _Lines:
 
 
 def read(content: bytes, limits: Limits) -> TextModel:
-    """Return the lines of a UTF-8 text file, undecodable bytes shown as U+FFFD."""
+    """Return the lines of a UTF-8 text file; UnreadableDocument if the content is not text."""
+    require_text(content)
     lines = _split(content).lines
     shown = lines[: limits.max_blocks]
     blocks = tuple(Block(key=f"line{n}", text=_decode(line)) for n, line in enumerate(shown, start=1))
@@ -45,7 +48,8 @@ def read(content: bytes, limits: Limits) -> TextModel:
 def apply(
     ext: str, content: bytes, edits: Mapping[str, str], appended: Sequence[str], limits: Limits
 ) -> bytes:
-    """Replace the keyed lines and append new lines at the end."""
+    """Replace the keyed lines and append new lines at the end; never of content that is not text."""
+    require_text(content)
     parsed = _split(content)
     changes = [(_index(key, len(parsed.lines)), text) for key, text in edits.items()]
     for index, text in changes:
@@ -62,6 +66,13 @@ def apply(
 def blank(ext: str) -> bytes:
     """Return the blank text file, which is empty."""
     return b""
+
+
+def require_text(content: bytes) -> None:
+    """Refuse content that is not UTF-8 text, naming what it seems to be."""
+    found = sniff(content, complete=True)
+    if found.kind not in (Kind.TEXT, Kind.EMPTY):
+        raise UnreadableDocument(f"the file is {found.label}, not text; it cannot be opened as text")
 
 
 def _split(content: bytes) -> _Lines:

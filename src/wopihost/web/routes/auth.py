@@ -43,7 +43,7 @@ class AuthPages:
         username, password = form.get("username", "").strip(), form.get("password", "")
         target = local_path(form.get("next"))
         address = client_address(request)
-        wait = self.ctx.throttle.retry_after(username, address)
+        wait = await self.ctx.services.throttle.retry_after(username, address)
         if wait:
             log.warning("op=signin status=throttled address=%s", address)
             minutes = max(1, round(wait / 60))
@@ -53,10 +53,10 @@ class AuthPages:
         if username and 0 < len(password) <= MAX_PASSWORD_LENGTH:
             user = await self.ctx.services.users.authenticate(username, password)
         if user is None:
-            self.ctx.throttle.record_failure(username, address)
+            await self.ctx.services.throttle.record_failure(username, address)
             log.info("op=signin status=failed address=%s", address)
             return self._page(request, target, username, "Wrong username or password.", 401)
-        self.ctx.throttle.reset(username, address)
+        await self.ctx.services.throttle.reset(username, address)
         # A new session on sign-in: nothing set before it (a planted CSRF token) survives.
         request.session.clear()
         request.session[SESSION_USER] = user.id

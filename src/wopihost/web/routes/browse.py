@@ -132,10 +132,23 @@ class BrowsePages:
         holders = [lock.user_id for file, _r, _o in entries if (lock := file.active_lock(now)) is not None]
         users = await self.ctx.services.browse.find_users(holders)
         discovery = await self.ctx.catalog.current()
-        return [
-            file_row(file, role, discovery=discovery, users=users, now=now, owner=owner, viewer=user)
-            for file, role, owner in entries
-        ]
+        rows = []
+        for file, role, owner in entries:
+            misnamed = await self.ctx.services.content.misnamed(file)
+            label = misnamed.label if misnamed else None
+            rows.append(
+                file_row(
+                    file,
+                    role,
+                    discovery=discovery,
+                    users=users,
+                    now=now,
+                    owner=owner,
+                    viewer=user,
+                    misnamed_as=label,
+                )
+            )
+        return rows
 
     async def _discovery_ok(self) -> bool:
         return await self.ctx.catalog.current() is not None

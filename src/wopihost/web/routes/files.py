@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from wopihost.domain.names import split_extension, validate_name
 from wopihost.domain.records import FileAccess, User
-from wopihost.errors import InvalidRequest, NameConflict, NotFound
+from wopihost.errors import ExtensionChangeUnconfirmed, InvalidRequest, NameConflict, NotFound
 from wopihost.numbers import ascii_digits
 from wopihost.services.access import require_download
 from wopihost.streams import idle_limited
@@ -119,14 +119,22 @@ class FilePages:
         return self.ctx.render(request, "rename.html", {"access": access, "back": back_url(access)})
 
     async def rename(self, request: Request) -> Response:
-        """Rename a file; an omitted extension is kept."""
+        """Rename a file; an omitted extension is kept, and a changed one must be confirmed."""
         _user, access = await self._access(request)
         form = await read_form(request)
         name = required(form, "name", "A new name")
         if not split_extension(name)[1] and access.file.extension:
             name += access.file.extension
         await ensure_unlocked(self.ctx, access.file)
-        file = await self.ctx.services.files.rename(access, name)
+        confirmed = form.get("change_extension") == "1"
+        try:
+            file = await self.ctx.services.files.rename(access, name, change_extension=confirmed)
+        except ExtensionChangeUnconfirmed:
+            if wants_json(request):
+                raise
+            # Without the page's script, the form comes back with the confirmation box to tick.
+            context = {"access": access, "back": back_url(access), "name": name, "confirm": True}
+            return self.ctx.render(request, "rename.html", context, status_code=409)
         return done(request, back_url(access), f"Renamed to “{file.name}”.")
 
     async def move_page(self, request: Request) -> Response:

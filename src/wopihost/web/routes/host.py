@@ -54,8 +54,14 @@ class HostPages:
         if plan.redirect_to is not None:
             target = f"/files/{file.id}/{plan.redirect_to}" + (f"?{query}" if query else "")
             return RedirectResponse(target, status_code=303)
-        if plan.action is None:
-            context = {"access": access, "back": back_url(access)}
+        misnamed = await services.content.misnamed(file)
+        if plan.action is None or misnamed is not None:
+            # A client would open the content as what the name says: a .docx named .txt as editable text.
+            context = {
+                "access": access,
+                "back": back_url(access),
+                "misnamed": misnamed.label if misnamed else None,
+            }
             return self.ctx.render(request, "cannot_open.html", context, status_code=415)
         frame = host_frame(
             discovery,

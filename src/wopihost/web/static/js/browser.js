@@ -75,11 +75,35 @@ async function openDeleteFolder(dialog, link) {
   submit.disabled = false;
 }
 
+function extensionOf(name) {
+  const dot = name.lastIndexOf(".");
+  return dot > 0 ? name.slice(dot).toLowerCase() : "";
+}
+
+// A new extension changes which app opens the file: the dialog warns, and the rename needs the box ticked
+// (the server refuses it otherwise, and refuses an extension that misdescribes the content either way).
+function watchExtension(form, input, name) {
+  const warning = form.querySelector("[data-extension-warning]");
+  if (!warning) return;
+  const box = warning.querySelector('input[name="change_extension"]');
+  const update = () => {
+    const typed = input.value.trim();
+    const changed = extensionOf(typed) !== "" && extensionOf(typed) !== extensionOf(name);
+    warning.hidden = !changed;
+    box.disabled = !changed;
+    box.required = changed;
+    if (!changed) box.checked = false;
+  };
+  input.oninput = update;
+  update();
+}
+
 function openRename(dialog, link, name, isFolder) {
   const form = dialog.querySelector("form");
   form.action = link.href;
   const input = form.querySelector('input[name="name"]');
   input.value = name;
+  if (!isFolder) watchExtension(form, input, name);
   openDialog(dialog, input);
   // A file's name is selected up to its extension; a folder's dots start no extension.
   const dot = isFolder ? -1 : name.lastIndexOf(".");
