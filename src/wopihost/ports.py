@@ -122,6 +122,14 @@ class LockStore(Protocol):
         """Unlock, ending the session for all its holders."""
         ...
 
+    async def join(self, file_id: str, lock_id: str, *, user_id: str, now: datetime) -> None:
+        """Record `user_id` as a holder if the file still carries the unexpired lock `lock_id`.
+
+        Co-authors join a session without any lock call of their own (one client service locks for all),
+        so a writer's CheckFileInfo of a locked file counts as taking part in its session.
+        """
+        ...
+
     async def break_lock(
         self, file_id: str, expected: str, *, ended_by: str | None, now: datetime
     ) -> LockOutcome | None:

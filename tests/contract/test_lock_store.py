@@ -504,3 +504,29 @@ async def test_release_holder_of_a_user_not_holding_the_lock_keeps_it(
     assert kept is not None
     assert (kept.ok, _lock_id(kept)) == (False, A)
     assert await lock_store.list_breaks(world.file.id) == []
+
+
+async def test_join_records_a_co_author_who_made_no_lock_call_and_revocation_keeps_the_lock(
+    lock_store: SqlLockStore, clock: FakeClock, world: World
+) -> None:
+    await lock_store.acquire(world.file.id, A, user_id=world.other.id, now=clock.now())
+    await lock_store.join(world.file.id, A, user_id=world.third.id, now=clock.now())
+
+    kept = await lock_store.release_holder(
+        world.file.id, world.other.id, ended_by=world.owner.id, now=clock.now()
+    )
+
+    assert kept is not None
+    assert (kept.ok, _lock_id(kept)) == (False, A)
+
+
+async def test_join_of_another_or_expired_lock_records_nobody(
+    lock_store: SqlLockStore, clock: FakeClock, world: World
+) -> None:
+    await lock_store.acquire(world.file.id, A, user_id=world.other.id, now=clock.now())
+    await lock_store.join(world.file.id, B, user_id=world.third.id, now=clock.now())
+    clock.advance(timedelta(minutes=31))
+    await lock_store.join(world.file.id, A, user_id=world.third.id, now=clock.now())
+    await lock_store.join("nosuchfile", A, user_id=world.third.id, now=clock.now())
+
+    assert await _holders(lock_store, world.file.id) == {(world.other.id, A)}

@@ -85,6 +85,20 @@ async def test_revoke_one_of_two_co_editors_keeps_the_session_until_the_last(sig
     assert await lock_of(signed_in, file) == ""
 
 
+async def test_revoke_keeps_the_session_of_a_co_author_who_only_opened_the_file(signed_in: Web) -> None:
+    # Office's co-authoring service locks once for everyone; the others only send CheckFileInfo.
+    carol = await add_user(signed_in, "carol", "Carol Chen")
+    file = await editing(signed_in, signed_in.bob)
+    await signed_in.share(file, carol, Role.EDIT)
+    token = signed_in.services.tokens.issue(carol.id, file.id).token
+    assert (await signed_in.client.get(f"/wopi/files/{file.id}", params={"access_token": token})).is_success
+
+    await signed_in.post(f"/files/{file.id}/share/revoke", {"username": "bob"})
+
+    assert await lock_of(signed_in, file) == LOCK
+    assert (await put_file(signed_in, file, carol, b"carol's edit")).status_code == 200
+
+
 async def test_revoke_viewer_leaves_editor_session_alone(signed_in: Web) -> None:
     carol = await add_user(signed_in, "carol", "Carol Chen")
     file = await editing(signed_in, signed_in.bob)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from wopihost.domain.records import FileAccess
 from wopihost.errors import LockMismatch, NotFound
 from wopihost.ports import Clock, LockOutcome, LockStore
 from wopihost.services.access import require_write
+
+# A co-author seen in a session is recorded again at most this often by one process; holders count as
+# active for a whole lock lifetime, so this costs revocation nothing and keeps CheckFileInfo a read.
+JOIN_RECORD_INTERVAL = timedelta(minutes=1)
+_MAX_REMEMBERED_JOINS = 10_000
 
 
 class LockService:
@@ -14,6 +21,22 @@ class LockService:
     def __init__(self, *, locks: LockStore, clock: Clock) -> None:
         self._locks = locks
         self._clock = clock
+        self._joined: dict[tuple[str, str, str], datetime] = {}
+
+    async def note_participant(self, access: FileAccess) -> None:
+        """Record a writer opening a locked file as taking part in the session that holds the lock."""
+        now = self._clock.now()
+        lock = access.file.active_lock(now)
+        if lock is None or not access.permissions.can_write:
+            return
+        key = (access.file.id, access.user.id, lock.lock_id)
+        seen = self._joined.get(key)
+        if seen is not None and now - seen < JOIN_RECORD_INTERVAL:
+            return
+        if len(self._joined) >= _MAX_REMEMBERED_JOINS:
+            self._joined.clear()
+        self._joined[key] = now
+        await self._locks.join(access.file.id, lock.lock_id, user_id=access.user.id, now=now)
 
     async def lock(self, access: FileAccess, lock_id: str) -> int:
         """Lock the file, or refresh the lock if it already carries this lock ID."""

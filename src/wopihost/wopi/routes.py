@@ -66,6 +66,8 @@ async def check_file_info_op(w: WopiRequest) -> Response:
     """CheckFileInfo: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/checkfileinfo"""
     access = await w.open()
     s = w.services
+    # A co-author's client joins a locked session with CheckFileInfo alone; revocation must know them.
+    await s.locks.note_participant(access)
     file_url_token = s.tokens.issue(access.user.id, access.file.id, kind="fileurl").token
     return _json(check_file_info(access, urls=s.urls, host=s.host, file_url_token=file_url_token))
 

@@ -70,6 +70,15 @@ class SqlLockStore:
             file_id, lock_held(lock_id, now), _CLEARED, now, lambda conn: _forget_all(conn, file_id)
         )
 
+    async def join(self, file_id: str, lock_id: str, *, user_id: str, now: datetime) -> None:
+        def work(conn: Connection) -> None:
+            row = _locked_row(conn, file_id)
+            current = _outcome(False, row, now).current if row is not None else None
+            if current is not None and current.lock_id == lock_id:
+                holders.record_holder(conn, file_id, user_id, lock_id, now)
+
+        await self._db.write(work)
+
     async def break_lock(
         self, file_id: str, expected: str, *, ended_by: str | None, now: datetime
     ) -> LockOutcome | None:
