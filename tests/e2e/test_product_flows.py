@@ -244,8 +244,8 @@ def test_revoked_share_while_editing_shows_permission_lost_and_drops_later_edits
     bob.goto(f"{base}/shared")
     expect(row(bob, name)).to_have_count(0)
 
-    # Bob's token could not unlock, so his lock stays until Alice's client takes it over; she finds the
-    # document as it was before the revocation, and leaving unlocks it.
+    # Revoking Bob ended his editing session (he was its only editor), so Alice's client starts a new one;
+    # she finds the document as it was before the revocation, and leaving unlocks it.
     alice.goto(f"{base}/")
     alice.get_by_role("link", name=f"Open in Word: {name}").click()
     at_alice = wait_until_editing(alice)
