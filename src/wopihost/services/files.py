@@ -71,6 +71,13 @@ class FileService:
             raise NotFound("file not found or not visible to this user")
         return access
 
+    async def find_named(self, folder_id: str, name: str, user: User) -> FileAccess:
+        """The file of this name in the folder as `user` sees it; NotFound if none or not visible."""
+        file = await self._files.find_file_by_name(folder_id, name)
+        if file is None:
+            raise NotFound("file not found or not visible to this user")
+        return await self.find_access(file.id, user)
+
     async def ensure_folder_path(self, owner: User, parts: Sequence[str]) -> Folder:
         """Return the folder at `parts` below the owner's root, creating missing folders."""
         folder = await self._files.find_folder(owner.root_folder_id)

@@ -136,6 +136,11 @@ class RelativeFileService:
         return created
 
 
+def copies_folder_id(access: FileAccess) -> str:
+    """The folder PutRelativeFile puts this user's new files made from this one in."""
+    return _place_for(access).folder_id
+
+
 def _place_for(access: FileAccess) -> _Place:
     # Owners and editors save next to the source file (it stays the owner's); viewers save to their own root.
     if access.role is Role.VIEW:

@@ -13,9 +13,10 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from wopihost.domain.permissions import permissions_for
-from wopihost.domain.records import FileRecord, User
-from wopihost.errors import NotFound, PermissionDenied
+from wopihost.domain.records import FileAccess, FileRecord, User
+from wopihost.errors import InvalidRequest, NotFound, PermissionDenied
 from wopihost.services.access import require_download, require_write
+from wopihost.services.relative import copies_folder_id
 from wopihost.web.catalog import HOST_ACTIONS, plan_open
 from wopihost.web.context import WebContext
 from wopihost.web.hostpage import WD_REMOVED_AFTER_USE, host_frame
@@ -83,20 +84,34 @@ class HostPages:
         )
         config = {
             "clientOrigin": frame.client_origin,
-            "fileId": file.id,
-            "fileName": file.name,
-            "extension": file.extension,
+            **_file_config(access),
             "brand": self.ctx.brand,
-            "closeUrl": back_url(access),
-            "editUrl": f"/files/{file.id}/edit" if can_write else None,
-            "versionsUrl": f"/files/{file.id}/versions",
-            "shareUrl": f"/files/{file.id}/share",
-            "canShare": access.permissions.can_share,
-            "imagesUrl": f"/files/{file.id}/images" if can_write else None,
             "removeFromUrl": list(WD_REMOVED_AFTER_USE),
         }
         context = {"access": access, "frame": frame, "token": token, "config": config}
         return self.ctx.render(request, "host.html", context, headers=frame.headers())
+
+    async def saved_as(self, request: Request) -> Response:
+        """The file a Save As in the client just created from this one, found by the name it reported.
+
+        Collabora Online reports only the new name (Action_Save_Resp's fileName), so the host page asks
+        which file that is: the one of that name where PutRelativeFile puts this user's copies, or next
+        to the source file, provided the user may see it.
+        """
+        user = await self.ctx.user(request)
+        files = self.ctx.services.files
+        source = await files.find_access(request.path_params["file_id"], user)
+        name = request.query_params.get("name", "").strip()
+        if not name:
+            raise InvalidRequest("name is required")
+        folders = dict.fromkeys([copies_folder_id(source), source.file.folder_id])
+        for folder_id in folders:
+            try:
+                copy = await files.find_named(folder_id, name, user)
+            except NotFound:
+                continue
+            return JSONResponse(_file_config(copy))
+        raise NotFound(f"no file named {name!r} next to the document")
 
     async def images(self, request: Request) -> Response:
         """The images a writer may insert into the document: those of its folder, and those shared."""
@@ -137,7 +152,28 @@ class HostPages:
     def routes(self) -> list[Route]:
         """The routes of this module; they go last, after every fixed /files/{id}/... path."""
         return [
+            Route("/files/{file_id}/saved-as", self.saved_as, methods=["GET"]),
             Route("/files/{file_id}/images", self.images, methods=["GET"]),
             Route("/files/{file_id}/images/{image_id}", self.image_url, methods=["POST"]),
             Route("/files/{file_id}/{action}", self.open, methods=["GET"]),
         ]
+
+
+def _file_config(access: FileAccess) -> dict[str, object]:
+    """What the host page knows of its file; it swaps these when a Save As opens another file."""
+    file = access.file
+    can_write = access.permissions.can_write
+    return {
+        "fileId": file.id,
+        "fileName": file.name,
+        "extension": file.extension,
+        # The host page's own address for the file; the client opens a saved copy for editing.
+        "pageUrl": f"/files/{file.id}/edit" if can_write else f"/files/{file.id}/view",
+        "closeUrl": back_url(access),
+        "editUrl": f"/files/{file.id}/edit" if can_write else None,
+        "versionsUrl": f"/files/{file.id}/versions",
+        "shareUrl": f"/files/{file.id}/share",
+        "canShare": access.permissions.can_share,
+        "imagesUrl": f"/files/{file.id}/images" if can_write else None,
+        "savedAsUrl": f"/files/{file.id}/saved-as",
+    }

@@ -4,7 +4,7 @@
 // and Document_Loaded loading states, UI_Share, UI_SaveAs answered by Action_SaveAs, Doc_ModifiedStatus,
 // Views_List, Action_Save_Resp, UI_InsertGraphic answered by Action_InsertGraphic). What it has seen is
 // kept in data attributes of <body> (client-state, host-ready, last-message, modified, views, saved-as,
-// inserted-image) so that browser tests can observe it.
+// file-id, inserted-image) so that browser tests can observe it.
 import { el, getJson, postForm, wireDialog } from "./common.js";
 import { shareDialog } from "./share.js";
 
@@ -172,6 +172,26 @@ saveAsForm.addEventListener("submit", (event) => {
   saveAs.close();
 });
 
+// After a Save As, Collabora Online opens the new file in the same frame and reports only its name
+// (Action_Save_Resp with fileName; a plain save has none). The page then follows that file: the server says
+// which file the name is, and close, versions, sharing, the title and the address bar move to it.
+async function followSavedCopy(name) {
+  const result = await getJson(`${config.savedAsUrl}?name=${encodeURIComponent(name)}`);
+  if (!result.ok || !result.body.fileId || result.body.fileId === config.fileId) return;
+  const copy = result.body;
+  for (const key of ["fileId", "fileName", "extension", "pageUrl", "closeUrl", "editUrl", "versionsUrl",
+    "shareUrl", "canShare", "imagesUrl", "savedAsUrl"]) {
+    config[key] = copy[key] === undefined ? null : copy[key];
+  }
+  showName(copy.fileName);
+  document.getElementById("versions-page-link").href = config.versionsUrl;
+  state.fileId = copy.fileId;
+  if (window.history && window.history.replaceState) {
+    const address = `${copy.pageUrl}${window.location.search}${window.location.hash}`;
+    window.history.replaceState(window.history.state, "", address);
+  }
+}
+
 function saveResponse(values) {
   if (values.success === false) {
     notify(values.result === "unmodified" ? "No changes to save." : "The document could not be saved.");
@@ -179,6 +199,7 @@ function saveResponse(values) {
   }
   if (typeof values.fileName === "string" && values.fileName) {
     notify(`Saved as ${values.fileName}.`);
+    followSavedCopy(values.fileName);
   }
 }
 
