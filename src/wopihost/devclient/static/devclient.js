@@ -98,7 +98,9 @@
     }
   }
 
-  // Collabora creates the copy the host named (PutRelativeFile) and, when asked to, reports the outcome.
+  // Collabora creates the copy the host named (PutRelativeFile), reports the outcome when asked to
+  // (Action_Save_Resp with the new file's name), and opens the new file in the same frame: it leaves the
+  // old document and loads the one at PutRelativeFile's Url, whose token it carries.
   async function saveCopyAs(values) {
     const name = typeof values.Filename === "string" ? values.Filename : "";
     const result = name ? await postJson("/saveas", { name: name }) : { error: "no file name" };
@@ -113,6 +115,39 @@
     if (values.Notify) {
       send("Action_Save_Resp", result.error ? { success: false, result: result.error } : { success: true, fileName: result.name });
     }
+    if (!result.error && typeof result.url === "string" && result.url) {
+      await openSavedCopy(result.url);
+    }
+  }
+
+  async function openSavedCopy(url) {
+    let wopi;
+    try {
+      wopi = new URL(url);
+    } catch (error) {
+      return;
+    }
+    const token = wopi.searchParams.get("access_token");
+    if (!token) {
+      return;
+    }
+    await leave();
+    wopi.search = "";
+    const launch = new URL(window.location.href);
+    launch.searchParams.set("WOPISrc", wopi.toString());
+    const form = document.createElement("form");
+    form.method = "post";
+    form.action = launch.toString();
+    form.target = "_self";
+    for (const [name, value] of [["access_token", token], ["access_token_ttl", wopi.searchParams.get("access_token_ttl") || "0"]]) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      form.appendChild(input);
+    }
+    document.body.appendChild(form);
+    form.submit();
   }
 
   // Insert image from storage: the host page picked an image after UI_InsertGraphic; Collabora's server
