@@ -77,7 +77,7 @@ def test_collabora_save_as_moves_the_host_page_to_the_copy(
             ROUND_TRIP_MS / 1000,
         )
         assert lock == b""
-        # The page's Close now goes back to where the copy is, and a reload opens the copy.
+        # A reload of the new address opens the copy.
         page.reload()
         expect(body).to_have_attribute("data-file-id", new_id, timeout=OPEN_MS)
     finally:

@@ -32,7 +32,7 @@ async def saved_as(web: Web, source: FileRecord, name: str) -> httpx.Response:
     return await web.client.get(f"/files/{source.id}/saved-as", params={"name": name}, headers=JSON)
 
 
-async def test_owner_finds_the_copy_next_to_the_file(signed_in: Web) -> None:
+async def test_saved_as_by_owner_finds_the_copy_next_to_the_file(signed_in: Web) -> None:
     doc = await signed_in.upload("Report.docx", b"content")
     copy = await save_as(signed_in, doc, signed_in.alice, "Report final.docx")
     answer = await saved_as(signed_in, doc, "Report final.docx")
@@ -52,14 +52,14 @@ async def test_owner_finds_the_copy_next_to_the_file(signed_in: Web) -> None:
     }
 
 
-async def test_a_pdf_export_is_found_by_its_own_extension(signed_in: Web) -> None:
+async def test_saved_as_of_a_pdf_export_finds_it_by_its_extension(signed_in: Web) -> None:
     doc = await signed_in.upload("Report.docx", b"content")
     copy = await save_as(signed_in, doc, signed_in.alice, "Report.pdf")
     body = (await saved_as(signed_in, doc, "Report.pdf")).json()
     assert (body["fileId"], body["extension"]) == (copy.id, ".pdf")
 
 
-async def test_shared_editor_finds_the_copy_in_the_owners_folder(web: Web) -> None:
+async def test_saved_as_by_shared_editor_finds_the_copy_in_the_owners_folder(web: Web) -> None:
     doc = await web.upload("Report.docx", b"content")
     await web.share(doc, web.bob, Role.EDIT)
     copy = await save_as(web, doc, web.bob, "Report (Bob).docx")
@@ -72,7 +72,7 @@ async def test_shared_editor_finds_the_copy_in_the_owners_folder(web: Web) -> No
     assert body["canShare"] is False
 
 
-async def test_shared_viewer_finds_the_copy_in_their_own_folder(web: Web) -> None:
+async def test_saved_as_by_shared_viewer_finds_the_copy_in_their_own_folder(web: Web) -> None:
     doc = await web.upload("Report.docx", b"content")
     await web.share(doc, web.bob, Role.VIEW)
     copy = await save_as(web, doc, web.bob, "Report.docx")
@@ -84,7 +84,7 @@ async def test_shared_viewer_finds_the_copy_in_their_own_folder(web: Web) -> Non
     assert (body["pageUrl"], body["canShare"]) == (f"/files/{copy.id}/edit", True)
 
 
-async def test_files_the_user_cannot_see_are_not_found(web: Web) -> None:
+async def test_saved_as_of_files_the_user_cannot_see_answers_404(web: Web) -> None:
     doc = await web.upload("Report.docx", b"content")
     await web.upload("Secret.docx", b"secret")
     private = await web.upload("Private.docx", b"private")
@@ -98,7 +98,7 @@ async def test_files_the_user_cannot_see_are_not_found(web: Web) -> None:
     assert (await saved_as(web, doc, " ")).status_code == 400
 
 
-async def test_saved_as_needs_a_signed_in_user(web: Web) -> None:
+async def test_saved_as_without_sign_in_answers_401(web: Web) -> None:
     doc = await web.upload("Report.docx", b"content")
     await save_as(web, doc, web.alice, "Copy.docx")
     answer = await saved_as(web, doc, "Copy.docx")
@@ -106,7 +106,7 @@ async def test_saved_as_needs_a_signed_in_user(web: Web) -> None:
     assert "fileId" not in answer.json()
 
 
-async def test_host_page_names_its_file_for_the_script(signed_in: Web) -> None:
+async def test_host_page_names_its_file_and_saved_as_url(signed_in: Web) -> None:
     doc = await signed_in.upload("Report.docx", b"content")
     page = (await signed_in.client.get(f"/files/{doc.id}/edit")).text
     assert f'data-file-id="{doc.id}"' in page
@@ -118,7 +118,7 @@ async def test_host_page_names_its_file_for_the_script(signed_in: Web) -> None:
     assert 'id="versions-page-link"' in page
 
 
-async def test_host_script_follows_the_file_a_save_as_opened(web: Web) -> None:
+async def test_host_script_on_save_as_response_follows_the_new_file(web: Web) -> None:
     script = (await web.client.get("/static/js/host.js")).text
     response = script[script.index("function saveResponse") :]
     response = response[: response.index("\n}\n")]

@@ -71,7 +71,7 @@ class FileService:
             raise NotFound("file not found or not visible to this user")
         return access
 
-    async def find_named(self, folder_id: str, name: str, user: User) -> FileAccess:
+    async def get_named(self, folder_id: str, name: str, user: User) -> FileAccess:
         """The file of this name in the folder as `user` sees it; NotFound if none or not visible."""
         file = await self._files.find_file_by_name(folder_id, name)
         if file is None:

@@ -107,7 +107,7 @@ class HostPages:
         folders = dict.fromkeys([copies_folder_id(source), source.file.folder_id])
         for folder_id in folders:
             try:
-                copy = await files.find_named(folder_id, name, user)
+                copy = await files.get_named(folder_id, name, user)
             except NotFound:
                 continue
             return JSONResponse(_file_config(copy))
