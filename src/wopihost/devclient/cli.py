@@ -19,8 +19,6 @@ from wopihost.devclient.keys import DevClientKeys
 from wopihost.devclient.keystore import KeyStore
 from wopihost.devclient.policies import AppName
 from wopihost.devclient.replay import ClientName, ReplayReport
-from wopihost.devclient.replay import format_summary as replay_summary
-from wopihost.devclient.replay import reports_json as replay_json
 from wopihost.devclient.replay_scripts import SCRIPTS, run_replay
 from wopihost.devclient.scenarios import REVOKING, SCENARIO_NUMBERS, Role, Scenario, scenario
 from wopihost.devclient.shapes import SHAPE_NAMES, ShapeName, build_shaped_discovery
@@ -273,9 +271,9 @@ def _replay(
         run = partial(run_replay, script, users, keys.signer, time_factor=time_factor)
         reports.append(anyio.run(partial(run, progress=None if as_json else _progress)))
         if not as_json:
-            click.echo("\n".join(replay_summary(reports[-1])))
+            click.echo("\n".join(format_summary(reports[-1])))
     if as_json:
-        click.echo(replay_json(reports))
+        click.echo(reports_json(reports))
     else:
         failed = [r for r in reports if not r.passed]
         click.echo(f"\n{len(reports) - len(failed)} of {len(reports)} scenarios passed for {client}.")

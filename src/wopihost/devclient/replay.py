@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-import orjson
-
 from wopihost.devclient.client_styles import (
     ClientStyle,
     SaveKind,
@@ -333,21 +331,3 @@ def _edited(editor: Editor) -> bytes:
         return apply_edits(editor.file_name, editor.content, {}, [f"{editor.user.name} typed this"])
     except WopiHostError:
         return editor.content
-
-
-def reports_json(reports: list[ReplayReport]) -> str:
-    """Return every replay report as one JSON document."""
-    passed = all(report.passed for report in reports)
-    return orjson.dumps({"passed": passed, "scenarios": [r.to_json() for r in reports]}).decode("utf-8")
-
-
-def format_summary(report: ReplayReport) -> list[str]:
-    """Return a replay's verdict: pass or fail, counts, and what an expected refusal lacked."""
-    requests = sum(1 for line in report.lines if line.status)
-    expected = sum(1 for line in report.lines if line.verdict == "expected")
-    verdict = "PASS" if report.passed else "FAIL"
-    summary = (
-        f"  => {verdict}: {requests} requests, {expected} expected failures,"
-        f" {len(report.unexpected)} unexpected errors"
-    )
-    return [summary, *(f"     missing: {text}" for text in report.missing)]

@@ -11,7 +11,7 @@ import os
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
 import httpx
@@ -311,8 +311,8 @@ def format_line(line: Line) -> str:
     return text.rstrip()
 
 
-def format_summary(report: ScenarioReport) -> list[str]:
-    """Return a scenario's verdict: pass or fail, counts, and what an expected failure lacked."""
+def format_summary(report: Outcome) -> list[str]:
+    """Return a scenario's or replay's verdict: pass or fail, counts, and what an expected failure lacked."""
     requests = sum(1 for line in report.lines if line.status)
     expected = sum(1 for line in report.lines if line.verdict == "expected")
     verdict = "PASS" if report.passed else "FAIL"
@@ -331,7 +331,16 @@ def format_report(report: ScenarioReport) -> str:
     return "\n".join([*out, *format_summary(report)])
 
 
-def reports_json(reports: Sequence[ScenarioReport]) -> str:
+class Reported(Protocol):
+    """A report that can say whether it passed and render itself for --json output."""
+
+    @property
+    def passed(self) -> bool: ...
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
+def reports_json(reports: Sequence[Reported]) -> str:
     """Return every report as one JSON document."""
     passed = all(report.passed for report in reports)
     return orjson.dumps({"passed": passed, "scenarios": [r.to_json() for r in reports]}).decode("utf-8")
