@@ -317,7 +317,7 @@ def _not_implemented(services: WopiServices) -> Callable[[Request], Awaitable[Re
 
     async def run(request: Request) -> Response:
         request.scope.setdefault("state", {})["wopi_op"] = "Unsupported"
-        if wopi_netloc and request.headers.get("host", "").lower() != wopi_netloc:
+        if not _on_wopi_hostname(request, wopi_netloc):
             exc: Exception = NotFound("WOPI is not served on this hostname")
         elif {".", ".."} & set(request.url.path.split("/")):
             # A relative segment names no WOPI resource, implemented or not.
@@ -327,6 +327,11 @@ def _not_implemented(services: WopiServices) -> Callable[[Request], Awaitable[Re
         return error_response(request, exc)
 
     return run
+
+
+def _on_wopi_hostname(request: Request, wopi_netloc: str | None) -> bool:
+    """Whether the request came to WOPI's hostname; when WOPI has its own, the UI hostname never serves it."""
+    return not wopi_netloc or request.headers.get("host", "").lower() == wopi_netloc
 
 
 def wopi_routes(services: WopiServices) -> list[Route]:
@@ -342,8 +347,7 @@ def wopi_routes(services: WopiServices) -> list[Route]:
             if operation:
                 w.set_operation(operation)
             try:
-                if wopi_netloc and request.headers.get("host", "").lower() != wopi_netloc:
-                    # WOPI has its own hostname: the UI hostname never serves it.
+                if not _on_wopi_hostname(request, wopi_netloc):
                     raise NotFound("WOPI is not served on this hostname")
                 if signed:
                     await w.check_proof()
