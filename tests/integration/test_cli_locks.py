@@ -2,46 +2,19 @@
 
 from __future__ import annotations
 
-import logging
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
 import pytest
-from click.testing import CliRunner, Result
 
+from tests.integration.test_cli import data_dir, isolated_logging, run
 from wopihost.app import build_services
-from wopihost.cli import main
 from wopihost.config import load_settings
 from wopihost.services.sessions import EndedSession
 
+__all__ = ["data_dir", "isolated_logging"]
+
 LOCK = "cli-lock"
-
-
-@pytest.fixture(autouse=True)
-def isolated_logging() -> Iterator[None]:
-    """The CLI configures the root logger for its process; give the rest of the test session its own back."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    try:
-        yield
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_password_hashing: None) -> Path:
-    for name in [n for n in os.environ if n.startswith("WOPIHOST_")]:
-        monkeypatch.delenv(name)
-    return tmp_path / "data"
-
-
-def run(data_dir: Path, *args: str, ok: bool = True) -> Result:
-    result = CliRunner().invoke(main, ["--data-dir", str(data_dir), *args], catch_exceptions=False)
-    assert (result.exit_code == 0) is ok, (result.exit_code, result.stdout, result.stderr)
-    return result
 
 
 @pytest.fixture
