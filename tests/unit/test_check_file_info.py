@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 import pytest
 
+from wopihost.adapters.clock import FakeClock
 from wopihost.adapters.local_blobs import LocalBlobStore
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileAccess, FileRecord, StoredBlob, User
@@ -27,7 +28,7 @@ from wopihost.wopi.check_file_info import HostIdentity, check_file_info
 OWNER = User(id="ownerownerownerownerowne", username="alice", display_name="Alice", root_folder_id="r" * 24)
 GUEST = User(id="guestguestguestguestgues", username="bob", display_name="Bob B.", root_folder_id="q" * 24)
 MODIFIED = datetime(2026, 6, 15, 13, 45, 30, 123456, tzinfo=UTC)
-HOST = HostIdentity(brand_name="wopihost")
+HOST = HostIdentity(brand_name="wopihost", clock=FakeClock(MODIFIED))
 
 # Every property the host may send, with its type in the spec (bool is not int here: `type(v) is t`).
 PROPERTY_TYPES: dict[str, type] = {

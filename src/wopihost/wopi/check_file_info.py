@@ -6,7 +6,7 @@ https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/fil
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from wopihost.domain.names import MAX_STEM_LENGTH
@@ -54,17 +54,16 @@ class HostIdentity:
     """How the host presents itself to WOPI clients: its brand and the client options of its settings."""
 
     brand_name: str
+    # Dates the watermark: the app's clock, so that tests and the rest of the host agree on "today".
+    clock: Clock
     # A template with {user} and {date}; sent to users without downloads, or to everyone with watermark_all.
     watermark_text: str = ""
     watermark_all: bool = False
     enable_insert_remote_image: bool = True
-    # Dates the watermark; None means the system clock.
-    clock: Clock | None = None
 
     def watermark_for(self, user: User) -> str:
         """The watermark text for `user` today."""
-        now = self.clock.now() if self.clock else datetime.now(UTC)
-        date = now.astimezone(UTC).date().isoformat()
+        date = self.clock.now().astimezone(UTC).date().isoformat()
         return self.watermark_text.replace("{user}", user.display_name).replace("{date}", date)
 
 
