@@ -10,6 +10,7 @@ import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from wopihost.domain.locales import check_locale_setting
 from wopihost.domain.records import User
 from wopihost.errors import InvalidRequest, NotFound
 from wopihost.ports import Clock, UserStore
@@ -81,6 +82,13 @@ class UserService:
         if not await self._users.set_business_user(user.id, is_business_user):
             raise NotFound("no such user")
         return replace(user, is_business_user=is_business_user)
+
+    async def set_locale(self, user: User, locale: str | None) -> User:
+        """Set the user's UI language ("de"), or "auto"/None to follow the browser; return the user as now."""
+        chosen = check_locale_setting(locale)
+        if not await self._users.set_locale(user.id, chosen):
+            raise NotFound("no such user")
+        return replace(user, locale=chosen)
 
     async def authenticate(self, username: str, password: str) -> User | None:
         """The user if the password is theirs, else None."""

@@ -11,31 +11,32 @@ from wopihost.domain.permissions import Role, permissions_for
 from wopihost.domain.records import FileRecord, User
 from wopihost.ports import FolderContents
 from wopihost.web.catalog import VIEW_ACTIONS, app_of, friendly_app_name, resolve_page
+from wopihost.web.i18n import ENGLISH, N_, Localizer
 
 # How each role reads in the share dialog and the "Shared with me" list.
 ROLE_LABELS: dict[Role, str] = {
-    Role.VIEW: "Can view",
-    Role.VIEW_NO_DOWNLOAD: "Can view (no download)",
-    Role.EDIT: "Can edit",
-    Role.OWNER: "Owner",
+    Role.VIEW: N_("Can view"),
+    Role.VIEW_NO_DOWNLOAD: N_("Can view (no download)"),
+    Role.EDIT: N_("Can edit"),
+    Role.OWNER: N_("Owner"),
 }
 
 # File type icons (symbols in templates/_icons.html) and kind names, by extension.
 _KINDS: tuple[tuple[str, str, frozenset[str]], ...] = (
-    ("word", "Word document", frozenset({"doc", "docx", "docm", "dot", "dotx", "dotm", "odt", "rtf"})),
-    ("excel", "Excel workbook", frozenset({"xls", "xlsx", "xlsm", "xlsb", "xlt", "xltx", "ods", "csv"})),
+    ("word", N_("Word document"), frozenset({"doc", "docx", "docm", "dot", "dotx", "dotm", "odt", "rtf"})),
+    ("excel", N_("Excel workbook"), frozenset({"xls", "xlsx", "xlsm", "xlsb", "xlt", "xltx", "ods", "csv"})),
     (
         "powerpoint",
-        "PowerPoint presentation",
+        N_("PowerPoint presentation"),
         frozenset({"ppt", "pptx", "pptm", "pps", "ppsx", "pot", "potx", "odp"}),
     ),
-    ("onenote", "OneNote notebook", frozenset({"one", "onetoc2"})),
-    ("visio", "Visio drawing", frozenset({"vsd", "vsdx"})),
-    ("pdf", "PDF document", frozenset({"pdf"})),
-    ("text", "Text file", frozenset({"txt", "md", "log"})),
-    ("image", "Image", frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "bmp"})),
-    ("archive", "Archive", frozenset({"zip", "7z", "gz", "tar"})),
-    ("test", "WOPI validator file", frozenset({"wopitest", "wopitestx"})),
+    ("onenote", N_("OneNote notebook"), frozenset({"one", "onetoc2"})),
+    ("visio", N_("Visio drawing"), frozenset({"vsd", "vsdx"})),
+    ("pdf", N_("PDF document"), frozenset({"pdf"})),
+    ("text", N_("Text file"), frozenset({"txt", "md", "log"})),
+    ("image", N_("Image"), frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "bmp"})),
+    ("archive", N_("Archive"), frozenset({"zip", "7z", "gz", "tar"})),
+    ("test", N_("WOPI validator file"), frozenset({"wopitest", "wopitestx"})),
 )
 
 
@@ -47,51 +48,48 @@ class FileKind:
     label: str
 
 
-def file_kind(name: str) -> FileKind:
+def file_kind(name: str, i18n: Localizer = ENGLISH) -> FileKind:
     """The icon and kind name for a file name."""
     ext = normalize_extension(name.rpartition(".")[2]) if "." in name else ""
     for icon, label, extensions in _KINDS:
         if ext in extensions:
-            return FileKind(icon, label)
-    return FileKind("file", f"{ext.upper()} file" if ext else "File")
+            return FileKind(icon, i18n.gettext(label))
+    return FileKind("file", i18n.gettext("%(ext)s file", ext=ext.upper()) if ext else i18n.gettext("File"))
 
 
-def human_size(size: int) -> str:
-    """A size for people: "0 bytes", "12 KB", "3.4 MB"."""
-    if size < 1024:
-        return f"{size} byte{'' if size == 1 else 's'}"
-    value = float(size)
-    for unit in ("KB", "MB", "GB", "TB"):
-        value /= 1024
-        if value < 1024 or unit == "TB":
-            return f"{value:.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
-    return f"{size} bytes"
+def human_size(size: int, i18n: Localizer = ENGLISH) -> str:
+    """A size for people: "0 bytes", "12 KB", "3.4 MB" ("3,4 MB" in German)."""
+    return i18n.format_size(size)
 
 
-def counted(count: int, noun: str) -> str:
-    """A count with its noun: "1 file", "3 files"."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def contents_summary(contents: FolderContents) -> str:
+def contents_summary(contents: FolderContents, i18n: Localizer = ENGLISH) -> str:
     """What a folder holds, for people: "3 files and 1 folder", "nothing"."""
+    files = i18n.ngettext("%(num)s file", "%(num)s files", contents.files)
+    folders = i18n.ngettext("%(num)s folder", "%(num)s folders", contents.folders)
     if not contents.files and not contents.folders:
-        return "nothing"
+        return i18n.gettext("nothing")
     if not contents.folders:
-        return counted(contents.files, "file")
+        return files
     if not contents.files:
-        return counted(contents.folders, "folder")
-    return f"{counted(contents.files, 'file')} and {counted(contents.folders, 'folder')}"
+        return folders
+    return i18n.gettext("%(files)s and %(folders)s", files=files, folders=folders)
 
 
-def deletion_notice(contents: FolderContents) -> str:
+def deletion_notice(contents: FolderContents, i18n: Localizer = ENGLISH) -> str:
     """What deleting a folder takes with it, for its confirmation dialog and page."""
     if not contents.files and not contents.folders:
-        return "The folder is empty."
-    text = f"{contents_summary(contents)} inside it will be deleted too"
-    if contents.files:
-        text += f", with every version of the file{'' if contents.files == 1 else 's'}"
-    return f"{text[:1].upper()}{text[1:]}."
+        return i18n.gettext("The folder is empty.")
+    summary = contents_summary(contents, i18n)
+    if not contents.files:
+        text = i18n.gettext("%(contents)s inside it will be deleted too.", contents=summary)
+    else:
+        text = i18n.ngettext(
+            "%(contents)s inside it will be deleted too, with every version of the file.",
+            "%(contents)s inside it will be deleted too, with every version of the files.",
+            contents.files,
+            contents=summary,
+        )
+    return f"{text[:1].upper()}{text[1:]}"
 
 
 def iso_time(moment: datetime) -> str:
@@ -99,9 +97,9 @@ def iso_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def short_time(moment: datetime) -> str:
-    """A UTC time for people (scripts show it in the viewer's time zone)."""
-    return moment.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
+def short_time(moment: datetime, i18n: Localizer = ENGLISH) -> str:
+    """A UTC time for people in their language (scripts show it in the viewer's time zone)."""
+    return i18n.format_datetime(moment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +130,7 @@ class FileRow:
     can_end_session: bool = False
     # What the content really is when the name's extension misdescribes it; no Open link is offered then.
     misnamed_as: str | None = None
+    i18n: Localizer = ENGLISH
 
     @property
     def can_rename(self) -> bool:
@@ -152,11 +151,11 @@ class FileRow:
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS[self.role]
+        return self.i18n.gettext(ROLE_LABELS[self.role])
 
 
 def open_links(
-    discovery: Discovery | None, file: FileRecord, role: Role
+    discovery: Discovery | None, file: FileRecord, role: Role, i18n: Localizer = ENGLISH
 ) -> tuple[OpenLink | None, OpenLink | None]:
     """The main "Open in <app>" link (edit for writers, view for readers), and a separate View link."""
     if discovery is None:
@@ -171,15 +170,16 @@ def open_links(
         if resolved is None:
             return None
         action = resolved.action
-        app = friendly_app_name(app_of(discovery, action))
-        hint = f"Converts a copy to .{action.targetext or action.newext}" if action.name == "convert" else ""
-        text = label or f"Open in {app}"
+        app = i18n.gettext(friendly_app_name(app_of(discovery, action)))
+        target = action.targetext or action.newext
+        hint = i18n.gettext("Converts a copy to .%(ext)s", ext=target) if action.name == "convert" else ""
+        text = label or i18n.gettext("Open in %(app)s", app=app)
         return OpenLink(f"/files/{file.id}/{resolved.page}", text, action.name, hint)
 
     main = link("edit" if can_write else "view")
     if not can_write:
         return main, None
-    view = link("view", "View")
+    view = link("view", i18n.gettext("View"))
     # Writers of an empty file get editnew for "view" too, and writers of a file the client only edits get
     # edit; a View link then would only repeat Open.
     if view is None or view.action not in VIEW_ACTIONS or (main is not None and main.url == view.url):
@@ -197,6 +197,7 @@ def file_row(
     owner: str | None = None,
     viewer: User | None = None,
     misnamed_as: str | None = None,
+    i18n: Localizer = ENGLISH,
 ) -> FileRow:
     """Build the row of one file; `users` holds the display names of lock holders.
 
@@ -207,22 +208,23 @@ def file_row(
     editor = None
     if lock is not None:
         holder = users.get(lock.user_id or "")
-        editor = holder.display_name if holder else "someone"
-    main, view = open_links(None if misnamed_as else discovery, file, role)
+        editor = holder.display_name if holder else i18n.gettext("someone")
+    main, view = open_links(None if misnamed_as else discovery, file, role, i18n)
     pdf = file.extension.lower() == ".pdf" and not misnamed_as
     if main is None and pdf and permissions_for(role).can_download:
-        main = OpenLink(f"/files/{file.id}/pdf", "Open PDF", "pdf")
+        main = OpenLink(f"/files/{file.id}/pdf", i18n.gettext("Open PDF"), "pdf")
     return FileRow(
         file=file,
         role=role,
-        kind=file_kind(file.name),
-        size=human_size(file.size),
+        kind=file_kind(file.name, i18n),
+        size=human_size(file.size, i18n),
         modified_iso=iso_time(file.modified_at),
-        modified=short_time(file.modified_at),
+        modified=short_time(file.modified_at, i18n),
         open=main,
         view=view,
         editor=editor,
         owner=owner,
         can_end_session=viewer is not None and (viewer.is_admin or viewer.id == file.owner_id),
         misnamed_as=misnamed_as,
+        i18n=i18n,
     )

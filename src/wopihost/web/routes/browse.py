@@ -50,7 +50,7 @@ class BrowsePages:
         """The files other users shared with this one."""
         user = await self.ctx.user(request)
         shared = await self.ctx.services.browse.shared_with(user)
-        rows = await self._rows([(s.file, s.role, s.owner_name) for s in shared], user)
+        rows = await self._rows(request, [(s.file, s.role, s.owner_name) for s in shared], user)
         context = {"rows": rows, "section": "shared", "discovery_ok": await self._discovery_ok()}
         return self.ctx.render(request, "shared.html", context)
 
@@ -61,7 +61,8 @@ class BrowsePages:
         parent = await browse.get_folder(user, request.path_params["folder_id"])
         form = await read_form(request)
         folder = await browse.create_folder(user, parent, required(form, "name", "A folder name"))
-        return done(request, folder_url(folder), f"Folder “{folder.name}” is ready.")
+        message = self.ctx.localizer(request).gettext("Folder “%(name)s” is ready.", name=folder.name)
+        return done(request, folder_url(folder), message)
 
     async def rename_folder_page(self, request: Request) -> Response:
         """A page with the folder rename form, for browsers without scripts."""
@@ -75,29 +76,39 @@ class BrowsePages:
         form = await read_form(request)
         name = required(form, "name", "A new name")
         renamed = await self.ctx.services.files.rename_folder(user, folder, name)
-        return done(request, parent_url(user, folder), f"Renamed the folder to “{renamed.name}”.")
+        message = self.ctx.localizer(request).gettext("Renamed the folder to “%(name)s”.", name=renamed.name)
+        return done(request, parent_url(user, folder), message)
 
     async def delete_folder_page(self, request: Request) -> Response:
         """What deleting a folder would delete: JSON for the delete dialog, else a confirmation page."""
         user, folder = await self._subfolder(request)
         contents = await self.ctx.services.files.count_folder_contents(folder)
+        notice = deletion_notice(contents, self.ctx.localizer(request))
         if wants_json(request):
             body = {
                 "name": folder.name,
                 "files": contents.files,
                 "folders": contents.folders,
-                "notice": deletion_notice(contents),
+                "notice": notice,
             }
             return JSONResponse(body)
-        context = {"folder": folder, "notice": deletion_notice(contents), "back": parent_url(user, folder)}
+        context = {"folder": folder, "notice": notice, "back": parent_url(user, folder)}
         return self.ctx.render(request, "delete_folder.html", context)
 
     async def delete_folder(self, request: Request) -> Response:
         """Delete a folder with everything in it and return to the folder that held it."""
         user, folder = await self._subfolder(request)
         deleted = await self.ctx.services.files.delete_folder(user, folder)
-        inside = "" if not deleted.files and not deleted.folders else f" with {contents_summary(deleted)}"
-        return done(request, parent_url(user, folder), f"Deleted the folder “{folder.name}”{inside}.")
+        i18n = self.ctx.localizer(request)
+        if not deleted.files and not deleted.folders:
+            message = i18n.gettext("Deleted the folder “%(name)s”.", name=folder.name)
+        else:
+            message = i18n.gettext(
+                "Deleted the folder “%(name)s” with %(contents)s.",
+                name=folder.name,
+                contents=contents_summary(deleted, i18n),
+            )
+        return done(request, parent_url(user, folder), message)
 
     async def _subfolder(self, request: Request) -> tuple[User, Folder]:
         """The signed-in user and one of their folders other than the root, which stays as it is."""
@@ -112,12 +123,13 @@ class BrowsePages:
         crumbs = await services.browse.breadcrumbs(folder)
         subfolders, files = await services.files.list_folder(folder)
         discovery = await self.ctx.catalog.current()
+        my_files = self.ctx.localizer(request).gettext("My files")
         context: dict[str, Any] = {
             "folder": folder,
             "folder_url": folder_url(folder),
-            "breadcrumbs": [(crumb.name or "My files", folder_url(crumb)) for crumb in crumbs],
+            "breadcrumbs": [(crumb.name or my_files, folder_url(crumb)) for crumb in crumbs],
             "subfolders": [(sub, folder_url(sub)) for sub in subfolders],
-            "rows": await self._rows([(file, Role.OWNER, None) for file in files], user),
+            "rows": await self._rows(request, [(file, Role.OWNER, None) for file in files], user),
             "new_kinds": new_document_kinds(discovery) if discovery else (),
             "discovery_ok": discovery is not None,
             "max_upload": services.content.max_file_size,
@@ -126,8 +138,9 @@ class BrowsePages:
         return self.ctx.render(request, "browser.html", context)
 
     async def _rows(
-        self, entries: Sequence[tuple[FileRecord, Role, str | None]], user: User
+        self, request: Request, entries: Sequence[tuple[FileRecord, Role, str | None]], user: User
     ) -> list[FileRow]:
+        i18n = self.ctx.localizer(request)
         now = self.ctx.services.clock.now()
         holders = [lock.user_id for file, _r, _o in entries if (lock := file.active_lock(now)) is not None]
         users = await self.ctx.services.browse.find_users(holders)
@@ -146,6 +159,7 @@ class BrowsePages:
                     owner=owner,
                     viewer=user,
                     misnamed_as=label,
+                    i18n=i18n,
                 )
             )
         return rows

@@ -68,7 +68,8 @@ class HostPages:
             discovery,
             plan.action,
             wopi_src=services.urls.wopi_src(file.id),
-            language=request.headers.get("accept-language"),
+            # The WOPI client shows its UI in the language of the host's pages.
+            language=self.ctx.localizer(request).tag,
             raw_query=query,
             business_user=user.is_business_user,
             embeddable=requested == "embedview",

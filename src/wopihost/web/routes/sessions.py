@@ -52,7 +52,8 @@ class SessionPages:
             back = back_url(await self.ctx.services.files.find_access(file_id, user))
         except NotFound:
             back = "/"  # An administrator ending a session on someone else's file.
-        message = "Ended the editing session." if ended else "Nobody was editing the file."
+        _ = self.ctx.localizer(request).gettext
+        message = _("Ended the editing session.") if ended else _("Nobody was editing the file.")
         return done(request, back, message)
 
     def routes(self) -> list[Route]:

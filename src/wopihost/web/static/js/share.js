@@ -1,5 +1,5 @@
 // The share dialog, used by the file browser and by the host page (UI_Sharing).
-import { clearError, el, getJson, postForm, showError, wireDialog } from "./common.js";
+import { clearError, el, getJson, postForm, showError, t, wireDialog } from "./common.js";
 
 function initial(name) {
   return (name || "?").trim().charAt(0).toUpperCase();
@@ -23,8 +23,8 @@ export function shareDialog(dialog, hooks = {}) {
     const remove = el("button", {
       type: "button",
       className: "btn btn-small",
-      "aria-label": `Stop sharing with ${share.display_name}`,
-    }, "Remove");
+      "aria-label": t("Stop sharing with {name}", { name: share.display_name }),
+    }, t("Remove"));
     remove.addEventListener("click", async () => {
       clearError(dialog);
       const result = await postForm(`${url}/revoke`, [["username", share.username]]);
@@ -49,7 +49,7 @@ export function shareDialog(dialog, hooks = {}) {
   async function refresh() {
     const result = await getJson(url);
     if (!result.ok) {
-      setStatus(result.body.error || "The sharing settings could not be loaded.");
+      setStatus(result.body.error || t("The sharing settings could not be loaded."));
       return;
     }
     const data = result.body;
@@ -59,7 +59,7 @@ export function shareDialog(dialog, hooks = {}) {
       { className: "share-entry" },
       el("span", { className: "avatar", "aria-hidden": "true" }, initial(data.owner)),
       el("span", { className: "grow" }, el("strong", {}, data.owner)),
-      el("span", { className: "muted" }, "Owner"),
+      el("span", { className: "muted" }, t("Owner")),
     );
     list.replaceChildren(owner, ...data.shares.map((share) => entry(share, data.can_share)));
     // The server names the roles, so that the dialog never offers one it would refuse.
@@ -67,8 +67,8 @@ export function shareDialog(dialog, hooks = {}) {
       roleSelect.replaceChildren(...data.roles.map((role) => el("option", { value: role.value }, role.label)));
     }
     form.hidden = !data.can_share;
-    if (!data.can_share) setStatus(`Only the owner, ${data.owner}, can share this file.`);
-    else setStatus(data.shares.length ? "" : "Not shared with anyone yet.");
+    if (!data.can_share) setStatus(t("Only the owner, {owner}, can share this file.", { owner: data.owner }));
+    else setStatus(data.shares.length ? "" : t("Not shared with anyone yet."));
   }
 
   form.addEventListener("submit", async (event) => {
@@ -95,7 +95,7 @@ export function shareDialog(dialog, hooks = {}) {
       list.replaceChildren();
       form.hidden = true;
       clearError(dialog);
-      setStatus("Loading…");
+      setStatus(t("Loading…"));
       if (hooks.onOpen) hooks.onOpen();
       dialog.showModal();
       await refresh();
