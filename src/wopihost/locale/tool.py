@@ -41,7 +41,7 @@ def po_path(locale: str) -> Path:
 def extract(root: Path = ROOT) -> Catalog:
     """Every translatable message in the sources, as babel.cfg maps them."""
     with (root / "babel.cfg").open(encoding="utf-8") as config:
-        method_map, options_map = parse_mapping_cfg(config)
+        method_map, options_map = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]
     catalog = Catalog(project="wopihost", charset="utf-8")
     # Babel warns on stderr of each f-string it cannot extract; those messages stay untranslated.
     for path, line, message, comments, context in extract_from_dir(
@@ -97,7 +97,7 @@ def problems(locale: str, extracted: Catalog) -> list[str]:
     """What is wrong with a catalog: untranslated, fuzzy, missing, stale, placeholder mismatches, old .mo."""
     catalog = load(locale)
     found = [f"{locale}: missing {m.id!r}" for m in extracted if m.id and m.id not in catalog]
-    known = {m.id for m in extracted if m.id}
+    known: set[object] = {_key(m.id) for m in extracted if m.id}
     for message in catalog:
         if not message.id:
             continue
@@ -107,13 +107,21 @@ def problems(locale: str, extracted: Catalog) -> list[str]:
     return found
 
 
+def _key(message_id: object) -> object:
+    return tuple(message_id) if isinstance(message_id, list) else message_id
+
+
+def _texts(value: object) -> list[str]:
+    return [str(text or "") for text in value] if isinstance(value, (tuple, list)) else [str(value or "")]
+
+
 def _message_problems(locale: str, message: Message, known: set[object]) -> Iterable[str]:
-    if message.id not in known:
+    if _key(message.id) not in known:
         yield f"{locale}: {message.id!r} is in no source any more (run the update command)"
     if message.fuzzy:
         yield f"{locale}: fuzzy {message.id!r}"
-    ids = message.id if isinstance(message.id, tuple) else (message.id,)
-    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    ids = _texts(message.id)
+    strings = _texts(message.string)
     if not all(strings):
         yield f"{locale}: untranslated {message.id!r}"
         return
