@@ -313,7 +313,9 @@ def test_build_collabora_edit_passes_language_as_lang_and_appends_wopisrc(collab
     edit = choose_action(collabora, "docx", "edit")
     assert edit is not None
     url = build_action_url(edit, ActionUrlContext(wopi_src=WOPI_SRC, language="de", business_user=True))
-    expected = f"https://collabora.example.com/browser/8c1b4a2/cool.html?WOPISrc={ENCODED_WOPI_SRC}&lang=de-DE"
+    expected = (
+        f"https://collabora.example.com/browser/8c1b4a2/cool.html?WOPISrc={ENCODED_WOPI_SRC}&lang=de-DE"
+    )
     assert url == expected
 
 
