@@ -1,4 +1,4 @@
-"""The catalogs are complete, in step with the sources, keep every placeholder, and their .mo files are current.
+"""The catalogs are complete, in step with the sources, keep every placeholder, and their .mo are current.
 
 A message added to a template, a route or a script without a translation fails here; the fix is
 `python -m wopihost.locale.tool update`, translating the new msgids in each .po, then `... compile`.
