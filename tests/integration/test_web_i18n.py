@@ -149,3 +149,13 @@ def test_cli_user_set_locale_stores_and_clears(data_dir: Path) -> None:  # noqa:
     assert out(run(data_dir, "user", "set", "ERIN", "--locale", "auto")) == "erin\tlocale=auto"
     refused = run(data_dir, "user", "set", "erin", "--locale", "it", ok=False)
     assert "--locale" in refused.stderr
+
+
+async def test_name_rule_refusal_explained_in_users_language(signed_in: Web) -> None:
+    await signed_in.services.users.set_locale(signed_in.alice, "de")
+    file = await signed_in.upload("a.docx", b"a")
+    refused = await signed_in.post(f"/files/{file.id}/rename", {"name": "a<b.docx"}, json=True)
+    assert refused.status_code == 400
+    assert refused.json()["error"].startswith(
+        "Der Name ist nicht erlaubt: der Name enthält ein unzulässiges Zeichen"
+    )

@@ -8,9 +8,10 @@ import jinja2
 import pytest
 
 from wopihost.domain.records import User
+from wopihost.domain.sniffing import Kind, Sniffed
 from wopihost.ports import FolderContents
 from wopihost.web.i18n import ENGLISH, Catalogs
-from wopihost.web.views import contents_summary, deletion_notice
+from wopihost.web.views import CONTENT_LABELS, content_label, contents_summary, deletion_notice
 
 CATALOGS = Catalogs()
 MOMENT = datetime(2026, 12, 6, 11, 14, 51, tzinfo=UTC)
@@ -84,3 +85,12 @@ def test_templates_escape_values_put_into_translations() -> None:
     )
     html = template.render(n="<b>x</b>", **CATALOGS.localizer("de").jinja_globals())
     assert html == "„&lt;b&gt;x&lt;/b&gt;“ löschen? In &lt;b&gt;x&lt;/b&gt; öffnen"
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_every_content_label_is_translated(kind: Kind) -> None:
+    german = CATALOGS.localizer("de")
+    for found in (Sniffed(kind), Sniffed(kind, frozenset({".docx"}))):
+        label = content_label(found)
+        assert label in CONTENT_LABELS or label == "a .docx file"
+        assert content_label(found, german) != label

@@ -26,6 +26,11 @@ MAX_HEADER_LENGTH = 1024
 MAX_RANGES = 32
 
 
+def N_(message: str) -> str:
+    """Mark a message for extraction (python -m wopihost.locale.tool); it is translated where it is shown."""
+    return message
+
+
 def parse_accept_language(header: str | None) -> list[str]:
     """The language ranges of an Accept-Language header, most wanted first; q=0 and malformed ranges dropped.
 

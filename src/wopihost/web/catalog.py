@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 
 from wopihost.domain.action_urls import choose_action
 from wopihost.domain.discovery import Action, App, Discovery, document_kind
+from wopihost.domain.locales import N_
 from wopihost.errors import DiscoveryUnavailable
 from wopihost.ports import Clock
 from wopihost.services.discovery import DiscoveryService
-from wopihost.web.i18n import N_
 from wopihost.web.security import origin_of
 
 # The pages the host serves, each at /files/{id}/{page}; each invokes one discovery action (see plan_open).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wopihost.domain.locales import N_
 from wopihost.domain.records import User
 from wopihost.errors import (
     AlreadyExists,
@@ -21,7 +22,7 @@ from wopihost.errors import (
     StorageUnavailable,
     WopiHostError,
 )
-from wopihost.web.i18n import ENGLISH, N_, Localizer
+from wopihost.web.i18n import ENGLISH, Localizer
 
 
 class SignInRequired(WopiHostError):
@@ -127,7 +128,7 @@ def _message(exc: Exception, title: str, i18n: Localizer) -> str:
         return _(
             "The file is %(content)s; a “%(extension)s” name would misdescribe it, and opening it "
             "could damage it. Keep its extension.",
-            content=exc.content,
+            content=_(exc.content),
             extension=exc.extension,
         )
     if isinstance(exc, InvalidFileName):

@@ -22,17 +22,12 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 from markupsafe import Markup
 
-from wopihost.domain.locales import SUPPORTED_LOCALES, choose_locale, language_tag
+from wopihost.domain.locales import N_, SUPPORTED_LOCALES, choose_locale, language_tag
 from wopihost.domain.records import User
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
 _SIZE_UNITS = ("KB", "MB", "GB", "TB")
-
-
-def N_(message: str) -> str:
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
 
 
 class Catalogs:

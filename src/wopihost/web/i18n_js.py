@@ -6,7 +6,7 @@ filled in by the script. A message added to a script must be added here too, or 
 
 from __future__ import annotations
 
-from wopihost.web.i18n import N_
+from wopihost.domain.locales import N_
 
 JS_MESSAGES: tuple[str, ...] = (
     # common.js

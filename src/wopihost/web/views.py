@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from wopihost.domain.discovery import Discovery, normalize_extension
+from wopihost.domain.locales import N_
 from wopihost.domain.permissions import Role, permissions_for
 from wopihost.domain.records import FileRecord, User
+from wopihost.domain.sniffing import Kind, Sniffed
 from wopihost.ports import FolderContents
 from wopihost.web.catalog import VIEW_ACTIONS, app_of, friendly_app_name, resolve_page
-from wopihost.web.i18n import ENGLISH, N_, Localizer
+from wopihost.web.i18n import ENGLISH, Localizer
 
 # How each role reads in the share dialog and the "Shared with me" list.
 ROLE_LABELS: dict[Role, str] = {
@@ -55,6 +57,24 @@ def file_kind(name: str, i18n: Localizer = ENGLISH) -> FileKind:
         if ext in extensions:
             return FileKind(icon, i18n.gettext(label))
     return FileKind("file", i18n.gettext("%(ext)s file", ext=ext.upper()) if ext else i18n.gettext("File"))
+
+
+# Sniffed.label's words, for extraction: what a misnamed file really holds.
+CONTENT_LABELS = (
+    N_("text"),
+    N_("an empty file"),
+    N_("a ZIP package"),
+    N_("a legacy Office file"),
+    N_("not UTF-8 text"),
+    N_("binary data"),
+)
+
+
+def content_label(found: Sniffed, i18n: Localizer = ENGLISH) -> str:
+    """What some content is, for people in their language ("a .docx file", "eine .docx-Datei")."""
+    if found.extensions and found.kind not in (Kind.TEXT, Kind.EMPTY):
+        return i18n.gettext("a %(extensions)s file", extensions=" / ".join(sorted(found.extensions)))
+    return i18n.gettext(found.label)
 
 
 def human_size(size: int, i18n: Localizer = ENGLISH) -> str:

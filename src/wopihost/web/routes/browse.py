@@ -14,7 +14,7 @@ from wopihost.domain.records import FileRecord, Folder, User
 from wopihost.errors import PermissionDenied
 from wopihost.web.catalog import new_document_kinds
 from wopihost.web.context import WebContext, done, read_form, required, wants_json
-from wopihost.web.views import FileRow, contents_summary, deletion_notice, file_row
+from wopihost.web.views import FileRow, content_label, contents_summary, deletion_notice, file_row
 
 
 def folder_url(folder: Folder) -> str:
@@ -148,7 +148,7 @@ class BrowsePages:
         rows = []
         for file, role, owner in entries:
             misnamed = await self.ctx.services.content.misnamed(file)
-            label = misnamed.label if misnamed else None
+            label = content_label(misnamed, i18n) if misnamed else None
             rows.append(
                 file_row(
                     file,

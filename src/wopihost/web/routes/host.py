@@ -21,6 +21,7 @@ from wopihost.web.catalog import HOST_ACTIONS, plan_open
 from wopihost.web.context import WebContext
 from wopihost.web.hostpage import WD_REMOVED_AFTER_USE, host_frame
 from wopihost.web.routes.files import back_url
+from wopihost.web.views import content_label
 
 log = logging.getLogger("wopihost.web")
 # Phones and tablets get the client's mobile actions (ONLYOFFICE's mobileView and mobileEdit) when offered.
@@ -61,7 +62,7 @@ class HostPages:
             context = {
                 "access": access,
                 "back": back_url(access),
-                "misnamed": misnamed.label if misnamed else None,
+                "misnamed": content_label(misnamed, self.ctx.localizer(request)) if misnamed else None,
             }
             return self.ctx.render(request, "cannot_open.html", context, status_code=415)
         frame = host_frame(

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from wopihost.domain.locales import N_
 from wopihost.domain.names import split_extension
 from wopihost.domain.records import FileAccess, Version
 from wopihost.errors import NotFound
@@ -15,7 +16,7 @@ from wopihost.numbers import ascii_digits
 from wopihost.services.access import require_download
 from wopihost.web.context import WebContext, done, ensure_unlocked, wants_json
 from wopihost.web.download import download_response
-from wopihost.web.i18n import N_, Localizer
+from wopihost.web.i18n import Localizer
 from wopihost.web.routes.files import back_url
 from wopihost.web.views import human_size, iso_time, short_time
 
