@@ -159,3 +159,9 @@ async def test_name_rule_refusal_explained_in_users_language(signed_in: Web) -> 
     assert refused.json()["error"].startswith(
         "Der Name ist nicht erlaubt: der Name enthält ein unzulässiges Zeichen"
     )
+
+
+async def test_pages_say_their_language_and_vary_by_accept_language(web: Web) -> None:
+    page = await web.client.get("/signin", headers={"Accept-Language": "fr"})
+    assert page.headers["Content-Language"] == "fr"
+    assert "Accept-Language" in page.headers["Vary"]

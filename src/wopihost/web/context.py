@@ -124,7 +124,9 @@ class WebContext:
         }
         values.update(context or {})
         html = self.env.get_template(template).render(values)
-        return HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
+        # The page's language depends on Accept-Language when the user has chosen none: caches must know.
+        languages = {"Content-Language": i18n.locale, "Vary": "Accept-Language"}
+        return HTMLResponse(html, status_code=status_code, headers={**languages, **(headers or {})})
 
     def localizer(self, request: Request) -> Localizer:
         """The request's language: the signed-in user's choice, else the browser's (see web/i18n.py)."""
