@@ -10,6 +10,7 @@ import pytest
 from wopihost.domain.records import User
 from wopihost.domain.sniffing import Kind, Sniffed
 from wopihost.ports import FolderContents
+from wopihost.services.sessions import AN_ADMINISTRATOR, SOMEONE
 from wopihost.web.i18n import ENGLISH, Catalogs
 from wopihost.web.views import CONTENT_LABELS, content_label, contents_summary, deletion_notice
 
@@ -94,3 +95,11 @@ def test_every_content_label_is_translated(kind: Kind) -> None:
         label = content_label(found)
         assert label in CONTENT_LABELS or label == "a .docx file"
         assert content_label(found, german) != label
+
+
+def test_person_translates_only_the_services_stand_ins() -> None:
+    german = CATALOGS.localizer("de")
+    assert german.person(SOMEONE) == "jemandem"
+    assert german.person(AN_ADMINISTRATOR) == "einem Administrator"
+    assert german.person("Bob Brown") == "Bob Brown"
+    assert german.person("Owner") == "Owner"

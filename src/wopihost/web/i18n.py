@@ -116,10 +116,17 @@ class Localizer:
             "locale": self.locale,
         }
 
+    def person(self, name: str) -> str:
+        """A person's display name; the services' stand-ins for unknown people ("someone") translated."""
+        return self.gettext(name) if name in _STAND_INS else name
+
     def messages(self, msgids: tuple[str, ...]) -> Mapping[str, str]:
         """The translations of `msgids`, keyed by msgid: what the page's scripts show."""
         return {msgid: self.translations.gettext(msgid) for msgid in msgids}
 
+
+# What the services call people they no longer know (services/sessions.py).
+_STAND_INS = frozenset({"someone", "an administrator"})
 
 # The source language, for code that formats outside a request.
 ENGLISH = Localizer("en", "en", NullTranslations())

@@ -26,7 +26,11 @@ class SessionPages:
         user = await self.ctx.user(request)
         ids = [i for i in request.query_params.get("ids", "").split(",") if i][:MAX_POLLED_FILES]
         states = await self.ctx.services.sessions.lock_states(user, ids)
-        files = [{"id": s.file_id, "editor": s.editor, "can_end": s.can_end} for s in states]
+        i18n = self.ctx.localizer(request)
+        editor = [i18n.person(s.editor) if s.editor else None for s in states]
+        files = [
+            {"id": s.file_id, "editor": e, "can_end": s.can_end} for s, e in zip(states, editor, strict=True)
+        ]
         headers = {"Cache-Control": "no-store"}
         return JSONResponse({"files": files, "interval_ms": POLL_INTERVAL_MS}, headers=headers)
 
@@ -38,7 +42,9 @@ class SessionPages:
         context = {
             "access": access,
             "back": back_url(access),
-            "editor": states[0].editor if states else None,
+            "editor": self.ctx.localizer(request).person(states[0].editor)
+            if states and states[0].editor
+            else None,
             "can_end": may_end_session(access.file, user),
         }
         return self.ctx.render(request, "end_session.html", context)

@@ -145,8 +145,8 @@ class VersionPages:
         """The editing sessions of the file ended from outside the WOPI client, newest first."""
         return [
             {
-                "ended_by": e.ended_by,
-                "editor": e.editor,
+                "ended_by": i18n.person(e.ended_by),
+                "editor": i18n.person(e.editor),
                 "at": iso_time(e.ended.ended_at),
                 "at_text": short_time(e.ended.ended_at, i18n),
                 "reason": e.ended.reason.value,
