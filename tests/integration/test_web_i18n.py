@@ -165,3 +165,11 @@ async def test_pages_say_their_language_and_vary_by_accept_language(web: Web) ->
     page = await web.client.get("/signin", headers={"Accept-Language": "fr"})
     assert page.headers["Content-Language"] == "fr"
     assert "Accept-Language" in page.headers["Vary"]
+
+
+async def test_blank_required_field_named_in_users_language(signed_in: Web) -> None:
+    await signed_in.services.users.set_locale(signed_in.alice, "fr")
+    root = (await signed_in.services.browse.root_folder(signed_in.alice)).id
+    refused = await signed_in.post(f"/folders/{root}/folders", {"name": "   "}, json=True)
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "Un nom de dossier est requis."

@@ -27,8 +27,9 @@ from wopihost.domain.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
 LOCALE_DIR = Path(__file__).resolve().parent
 ROOT = LOCALE_DIR.parents[2]
 DOMAIN = "messages"
-# The exceptions whose messages the web UI shows as they are (web/errors.py translates them).
-KEYWORDS = {**DEFAULT_KEYWORDS, "PermissionDenied": None, "InvalidRequest": None}
+# The exceptions whose messages the web UI shows as they are (web/errors.py translates them), and the labels
+# of required form fields (web/context.py's required(form, name, label)).
+KEYWORDS = {**DEFAULT_KEYWORDS, "PermissionDenied": None, "InvalidRequest": None, "required": (3,)}
 TRANSLATED = tuple(locale for locale in SUPPORTED_LOCALES if locale != DEFAULT_LOCALE)
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
 

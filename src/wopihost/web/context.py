@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from wopihost.config import Settings
 from wopihost.domain.records import FileRecord, User
-from wopihost.errors import InvalidRequest, NotFound
+from wopihost.errors import NotFound
 from wopihost.ports import Clock
 from wopihost.services.browse import BrowseService
 from wopihost.services.content import ContentService
@@ -28,7 +28,7 @@ from wopihost.services.users import UserService
 from wopihost.urls import PublicUrls
 from wopihost.web.catalog import ClientCatalog
 from wopihost.web.csrf import csrf_token
-from wopihost.web.errors import FileLocked, SignInRequired
+from wopihost.web.errors import FileLocked, MissingField, SignInRequired
 from wopihost.web.i18n import Catalogs, Localizer
 from wopihost.web.i18n_js import JS_MESSAGES
 
@@ -201,7 +201,7 @@ def required(form: Mapping[str, str], name: str, label: str) -> str:
     """A form field that may not be blank."""
     value = form.get(name, "").strip()
     if not value:
-        raise InvalidRequest(f"{label} is required")
+        raise MissingField(label)
     return value
 
 

@@ -41,6 +41,14 @@ class FileLocked(WopiHostError):
         self.owner_id = owner_id
 
 
+class MissingField(InvalidRequest):
+    """A form field that may not be blank was; `label` names it ("A folder name")."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__(f"{label} is required")
+        self.label = label
+
+
 @dataclass(frozen=True, slots=True)
 class ProblemAction:
     """A way out of an error that the UI offers beside its message."""
@@ -138,6 +146,8 @@ def _message(exc: Exception, title: str, i18n: Localizer) -> str:
         return _("Files can be at most %(size)s.", size=i18n.format_size(exc.limit))
     if isinstance(exc, NotFound):
         return _("It does not exist, or you do not have access to it.")
+    if isinstance(exc, MissingField):
+        return _("%(field)s is required.", field=_(exc.label))
     if isinstance(exc, DiscoveryUnavailable):
         return _("The WOPI client cannot be reached right now. Try again in a minute.")
     # Services' messages: translated when the catalog has them (see wopihost/locale/tool.py's keywords).

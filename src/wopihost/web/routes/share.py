@@ -70,7 +70,7 @@ class SharePages:
         i18n = self.ctx.localizer(request)
         form = await read_form(request)
         # Usernames are stored in lower case; people type them any way.
-        username = required(form, "username", i18n.gettext("A username")).lower()
+        username = required(form, "username", "A username").lower()
         role = next((r for r in SHARE_ROLES if r.value == form.get("role", Role.VIEW.value)), None)
         if role is None:
             roles = ", ".join(i18n.gettext(label) for _v, label in SHARE_CHOICES)
@@ -88,7 +88,7 @@ class SharePages:
         access = await self._access(request)
         i18n = self.ctx.localizer(request)
         form = await read_form(request)
-        username = required(form, "username", i18n.gettext("A username")).lower()
+        username = required(form, "username", "A username").lower()
         try:
             removed = await self.ctx.services.files.unshare(access, username)
         except NotFound as exc:
