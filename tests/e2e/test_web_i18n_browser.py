@@ -48,7 +48,12 @@ def sign_in_german(page: Page, base: str, username: str) -> None:
 
 
 def test_browser_in_german_shows_german_ui(
-    german_page: Page, host_server: HostServer, carla: str, put_file: Callable[..., str], screenshots: Path
+    german_page: Page,
+    host_server: HostServer,
+    carla: str,
+    put_file: Callable[..., str],
+    screenshots: Path,
+    tmp_path: Path,
 ) -> None:
     put_file("Bericht.docx", b"PK" + b"x" * 1600, owner=carla)
     page = german_page
@@ -67,6 +72,14 @@ def test_browser_in_german_shows_german_ui(
     expect(dialog.get_by_role("heading")).to_have_text("Neuer Ordner")
     page.screenshot(path=screenshots / "i18n-01-file-browser-de.png")
     dialog.get_by_role("button", name="Abbrechen").click()
+    # Messages the scripts show come translated from the page: an upload's status.
+    notes = tmp_path / "Notizen.txt"
+    notes.write_text("Hallo")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Hochladen").click()
+    chooser.value.set_files(notes)
+    expect(page.locator(".upload-item.done .upload-status")).to_have_text("Fertig")
+    expect(page.locator("tr", has_text="Notizen.txt")).to_be_visible()
     # A message the script shows: the move dialog's folder list.
     row.get_by_label("Weitere Aktionen für Bericht.docx").click()
     row.get_by_role("link", name="Verschieben").click()
