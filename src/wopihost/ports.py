@@ -9,7 +9,6 @@ from typing import Protocol
 
 from wopihost.domain.locks import Lock, LockBreak, LockGuard
 from wopihost.domain.permissions import Role
-from wopihost.domain.search import SnippetPart
 from wopihost.domain.records import (
     FileAccess,
     FileRecord,
@@ -20,6 +19,7 @@ from wopihost.domain.records import (
     User,
     Version,
 )
+from wopihost.domain.search import SnippetPart
 from wopihost.domain.signing import SigningKeyring
 from wopihost.domain.throttling import Failures
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    column,
     delete,
     func,
     literal,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    table,
     text,
     union_all,
 )
@@ -59,6 +61,7 @@ _HEADLINE_OPTIONS = (
     f'MaxFragments=2, FragmentDelimiter=" {_ELLIPSIS} "'
 )
 _FTS_MATCH: ColumnElement[Any] = literal_column("search_fts")
+_FTS = table("search_fts", column("rowid"))
 _DOC = SearchDocumentRow.__table__.c
 
 
@@ -215,8 +218,8 @@ def _sqlite_text_statement(user_id: str, query: str, limit: int) -> Select[Any]:
     snippet = func.snippet(_FTS_MATCH, 0, MATCH_START, MATCH_END, _ELLIPSIS, SNIPPET_WORDS)
     return (
         select(*FILE_COLUMNS, ShareRow.role, snippet.label("snippet"))
-        .select_from(text("search_fts"))
-        .join(SearchDocumentRow, SearchDocumentRow.fts_rowid == literal_column("search_fts.rowid"))
+        .select_from(_FTS)
+        .join(SearchDocumentRow, SearchDocumentRow.fts_rowid == _FTS.c.rowid)
         .join(FileRow, FileRow.id == SearchDocumentRow.file_id)
         .outerjoin(ShareRow, and_(ShareRow.file_id == FileRow.id, ShareRow.user_id == user_id))
         .where(_FTS_MATCH.op("MATCH")(fts5_query(query)), _visible(user_id))
