@@ -1,4 +1,4 @@
-"""The SearchIndex contract on SQLite (FTS5) and PostgreSQL (tsvector): matching, ranking, rights, currency."""
+"""The SearchIndex contract on SQLite (FTS5) and PostgreSQL (tsvector): matches, ranking, rights, currency."""
 
 from __future__ import annotations
 
@@ -215,7 +215,8 @@ async def test_store_new_version_replaces_text(
         source="putfile",
         now=clock.now(),
     )
-    assert outcome is not None and outcome.file is not None
+    assert outcome is not None
+    assert outcome.file is not None
 
     await _index_text(index, outcome.file, "new wording")
     await _index_text(index, outcome.file, "new wording")  # again, as a second process would
