@@ -175,3 +175,14 @@ async def test_delete_file_gone_from_text_results(host: Host) -> None:
 async def _texts(host: Host, query: str) -> list[str]:
     results = await host.services.search.search(host.owner, query)
     return [r.name for r in results.texts]
+
+
+async def test_index_new_empty_document_no_warning(host: Host, caplog: pytest.LogCaptureFixture) -> None:
+    blank = await host.upload("Blank.docx", b"")
+
+    with caplog.at_level(logging.WARNING, logger="wopihost.search"):
+        await host.services.indexer.reindex()
+
+    assert not [r for r in caplog.records if blank.id in r.getMessage()]
+    assert await host.services.indexer.reindex() == 0
+    assert [r.name for r in (await host.services.search.suggest(host.owner, "blank")).names] == ["Blank.docx"]

@@ -9,6 +9,7 @@ fetches external entities. Whatever was read before a limit was reached is kept.
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import subprocess
@@ -23,6 +24,8 @@ from xml.etree.ElementTree import Element, ParseError, iterparse
 import anyio.to_thread
 
 from wopihost.errors import UnreadableDocument
+
+log = logging.getLogger("wopihost.search")
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -91,6 +94,8 @@ class DocumentTextExtractor:
         self._max_chars = max_chars
         self._max_entry_size = max_entry_size
         self._pdftotext = shutil.which(pdftotext) if pdftotext else None
+        if pdftotext and self._pdftotext is None:
+            log.warning("op=search_pdf status=unavailable program=%s (PDFs found by name only)", pdftotext)
         self._pdf_timeout = pdf_timeout_seconds
         self._zip_readers: dict[str, Callable[[zipfile.ZipFile, _Text], None]] = {
             **dict.fromkeys((".docx", ".docm", ".dotx"), self._word),

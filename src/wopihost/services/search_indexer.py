@@ -58,6 +58,9 @@ class SearchIndexer:
             return await self._index.store(IndexEntry(file.id, file.version, "unsupported"))
         if file.size > self._limits.max_file_size:
             return await self._index.store(IndexEntry(file.id, file.version, "too_large"))
+        if file.size == 0:
+            # A new document before its first save: nothing to read, and nothing wrong.
+            return await self._index.store(IndexEntry(file.id, file.version, "ok"))
         try:
             text = clean_text(await self._extractor.extract(extension, await self._blobs.open(file.blob_key)))
         except (NotFound, UnreadableDocument) as exc:
