@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import anyio
 import pytest
 from sqlalchemy import Connection, text
 
@@ -249,3 +250,14 @@ def _count_documents(conn: Connection) -> int:
     if conn.dialect.name == "sqlite":
         count += conn.execute(text("SELECT count(*) FROM search_fts")).scalar_one()
     return int(count)
+
+
+async def test_store_concurrently_same_version_leaves_one_entry(
+    index: SqlSearchIndex, db: Database, world: World
+) -> None:
+    async with anyio.create_task_group() as tasks:
+        for _ in range(6):
+            tasks.start_soon(_index_text, index, world.file, "indexed by several processes")
+
+    assert await db.read(_count_documents) == (2 if db.is_sqlite else 1)
+    assert await _texts(index, world.owner.id, "several") == [world.file.name]

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
+import anyio
 import pytest
 
 from tests import search_documents as docs
 from tests.integration.conftest import Host
 from tests.integration.web_support import Web
+from wopihost.adapters.sql.search_index import SqlSearchIndex
+from wopihost.adapters.text_extraction import DocumentTextExtractor
 from wopihost.domain.permissions import Role
+from wopihost.services.search_indexer import IndexerLimits, SearchIndexer
 
 pytestmark = pytest.mark.anyio
 
@@ -186,3 +191,33 @@ async def test_index_new_empty_document_no_warning(host: Host, caplog: pytest.Lo
     assert not [r for r in caplog.records if blank.id in r.getMessage()]
     assert await host.services.indexer.reindex() == 0
     assert [r.name for r in (await host.services.search.suggest(host.owner, "blank")).names] == ["Blank.docx"]
+
+
+async def test_indexer_running_save_wakes_it_without_waiting_for_sweep(host: Host) -> None:
+    indexer = SearchIndexer(
+        index=SqlSearchIndex(host.services.db, host.clock),
+        blobs=host.services.blobs,
+        extractor=DocumentTextExtractor(max_chars=10_000, max_entry_size=1024 * 1024),
+        limits=IndexerLimits(max_file_size=1024 * 1024, sweep_seconds=3600),
+    )
+    host.services.content.on_change(indexer.wake)
+    stop = anyio.Event()
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(indexer.run, stop)
+        # The first sweep indexes the seeded files; the next one is an hour away.
+        assert await _eventually(lambda: _stale_count(host), 0)
+        await host.upload("Wake.docx", docs.word("woken promptly"))
+        assert await _eventually(lambda: _texts(host, "promptly"), ["Wake.docx"])
+        stop.set()
+
+
+async def _stale_count(host: Host) -> int:
+    return len(await SqlSearchIndex(host.services.db, host.clock).find_stale(limit=10))
+
+
+async def _eventually(probe: Callable[[], Awaitable[object]], expected: object, seconds: float = 10) -> bool:
+    for _ in range(int(seconds / 0.05)):
+        if await probe() == expected:
+            return True
+        await anyio.sleep(0.05)
+    return False
