@@ -28,10 +28,6 @@ class SearchResult:
     modified_at: datetime | None
     snippet: tuple[SnippetPart, ...] = ()
 
-    @property
-    def url(self) -> str:
-        return f"/folders/{self.id}" if self.kind == "folder" else f"/files/{self.id}"
-
 
 @dataclass(frozen=True, slots=True)
 class SearchResults:

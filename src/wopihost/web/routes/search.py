@@ -13,6 +13,11 @@ from wopihost.web.context import WebContext
 from wopihost.web.views import file_kind, short_time
 
 
+def result_url(result: SearchResult) -> str:
+    """Where a result leads: the folder's page, or the file's own URL (which opens it)."""
+    return f"/folders/{result.id}" if result.kind == "folder" else f"/files/{result.id}"
+
+
 def _icon(result: SearchResult) -> str:
     return "folder" if result.kind == "folder" else file_kind(result.name).icon
 
@@ -22,7 +27,7 @@ def _suggestion(result: SearchResult) -> dict[str, Any]:
         "kind": result.kind,
         "name": result.name,
         "location": result.location,
-        "url": result.url,
+        "url": result_url(result),
         "icon": _icon(result),
     }
 
@@ -53,6 +58,7 @@ class SearchPages:
             "results": results,
             "query": results.query,
             "icon_of": _icon,
+            "url_of": result_url,
             "when": lambda result: short_time(result.modified_at) if result.modified_at else "",
         }
         return self.ctx.render(request, "search.html", context, headers={"Cache-Control": "no-store"})
