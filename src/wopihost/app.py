@@ -188,6 +188,7 @@ def build_indexer(settings: Settings, index: SqlSearchIndex, blobs: LocalBlobSto
         max_entry_size=search.max_entry_size,
         pdftotext=search.pdftotext or None,
         pdf_timeout_seconds=search.pdf_timeout_seconds,
+        spool_dir=settings.data_dir / "tmp" / "search",
     )
     limits = IndexerLimits(
         max_file_size=search.max_file_size, batch_size=search.batch_size, sweep_seconds=search.sweep_seconds

@@ -6,6 +6,7 @@ import io
 import shutil
 import zipfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -144,3 +145,15 @@ async def test_extract_unknown_extension_raises_unreadable() -> None:
     assert not extractor.supports(".png")
     with pytest.raises(UnreadableDocument):
         await extractor.extract(".png", _chunks(b"\x89PNG"))
+
+
+async def test_extract_spooled_copy_removed_afterwards(tmp_path: Path) -> None:
+    spool = tmp_path / "spool"
+    extractor = DocumentTextExtractor(max_chars=1000, max_entry_size=1024 * 1024, spool_dir=spool)
+
+    text = await extractor.extract(".docx", _chunks(docs.word("spooled")))
+    with pytest.raises(UnreadableDocument):
+        await extractor.extract(".xlsx", _chunks(b"broken"))
+
+    assert text == "spooled\n"
+    assert list(spool.iterdir()) == []

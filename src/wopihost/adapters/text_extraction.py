@@ -90,7 +90,10 @@ class DocumentTextExtractor:
         max_entry_size: int,
         pdftotext: str | None = "pdftotext",
         pdf_timeout_seconds: float = 60.0,
+        spool_dir: Path | None = None,
     ) -> None:
+        # Spooled content goes to disk beside the data (the system's temporary directory may be in RAM).
+        self._spool_dir = spool_dir
         self._max_chars = max_chars
         self._max_entry_size = max_entry_size
         self._pdftotext = shutil.which(pdftotext) if pdftotext else None
@@ -120,7 +123,9 @@ class DocumentTextExtractor:
             return await self._plain(chunks)
         if not self.supports(extension):
             raise UnreadableDocument(f"no text extraction for {extension or 'files without extension'}")
-        with tempfile.NamedTemporaryFile(prefix="wopihost-extract-") as spool:
+        if self._spool_dir is not None:
+            self._spool_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(prefix="extract-", dir=self._spool_dir) as spool:
             async for chunk in chunks:
                 await anyio.to_thread.run_sync(spool.write, chunk)
             await anyio.to_thread.run_sync(spool.flush)
