@@ -261,3 +261,15 @@ async def test_store_concurrently_same_version_leaves_one_entry(
 
     assert await db.read(_count_documents) == (2 if db.is_sqlite else 1)
     assert await _texts(index, world.owner.id, "several") == [world.file.name]
+
+
+async def test_store_text_of_a_million_distinct_words_kept_searchable(
+    index: SqlSearchIndex, world: World
+) -> None:
+    # Past PostgreSQL's 1 MB tsvector limit: the start of the text stays searchable there.
+    words = [f"w{n:07d}" for n in range(110_000)]
+
+    stored = await index.store(IndexEntry(world.file.id, world.file.version, "ok", " ".join(words)))
+
+    assert stored is True
+    assert await _texts(index, world.owner.id, words[0]) == [world.file.name]

@@ -34,6 +34,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import DBAPIError
 
 from wopihost.adapters.sql.database import SQLITE_FOLD_FUNCTION, Database
 from wopihost.adapters.sql.mapping import FILE_COLUMNS, file_from_row
@@ -51,6 +52,7 @@ from wopihost.domain.search import (
     query_terms,
     snippet_parts,
 )
+from wopihost.errors import StorageUnavailable
 from wopihost.ports import Clock, IndexEntry, NameMatch, TextMatch
 
 # Words of context around a match in snippets.
@@ -60,6 +62,9 @@ _HEADLINE_OPTIONS = (
     f"StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}, "
     f'MaxFragments=2, FragmentDelimiter=" {_ELLIPSIS} "'
 )
+# PostgreSQL's SQLSTATE for "string is too long for tsvector", and how often the text is halved to fit.
+_PROGRAM_LIMIT_EXCEEDED = "54000"
+TSVECTOR_ATTEMPTS = 4
 _FTS_MATCH: ColumnElement[Any] = literal_column("search_fts")
 _FTS = table("search_fts", column("rowid"))
 _DOC = SearchDocumentRow.__table__.c
@@ -296,15 +301,20 @@ _UPSERT_POSTGRESQL = text(
 
 def _store_postgresql(conn: Connection, entry: IndexEntry, now: datetime) -> None:
     sources, targets = fold_table()
-    conn.execute(
-        _UPSERT_POSTGRESQL,
-        {
-            "file_id": entry.file_id,
-            "version": entry.version,
-            "status": entry.status,
-            "body": entry.text,
-            "sources": sources,
-            "targets": targets,
-            "now": now,
-        },
-    )
+    values = {"file_id": entry.file_id, "version": entry.version, "status": entry.status, "now": now}
+    values |= {"sources": sources, "targets": targets}
+    body = entry.text
+    for _attempt in range(TSVECTOR_ATTEMPTS):
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    _UPSERT_POSTGRESQL, {**values, "body": body, "sources": sources, "targets": targets}
+                )
+            return
+        except DBAPIError as exc:
+            # A tsvector holds at most 1 MB (many distinct words, as in a large CSV of codes): index the
+            # first half of the text, and so on, rather than none of it.
+            if getattr(exc.orig, "sqlstate", None) != _PROGRAM_LIMIT_EXCEEDED:
+                raise
+            body = body[: len(body) // 2]
+    raise StorageUnavailable("the text is too long for a tsvector even when cut")
