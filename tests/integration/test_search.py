@@ -221,3 +221,26 @@ async def _eventually(probe: Callable[[], Awaitable[object]], expected: object, 
             return True
         await anyio.sleep(0.05)
     return False
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "max_file_size"),
+    [("Photo.png", b"\x89PNG\r\n\x1a\n....", 1024 * 1024), ("Huge.docx", docs.word("huge words"), 100)],
+)
+async def test_index_unsupported_or_too_large_found_by_name_only_not_retried(
+    host: Host, name: str, content: bytes, max_file_size: int
+) -> None:
+    index = SqlSearchIndex(host.services.db, host.clock)
+    indexer = SearchIndexer(
+        index=index,
+        blobs=host.services.blobs,
+        extractor=DocumentTextExtractor(max_chars=10_000, max_entry_size=1024 * 1024),
+        limits=IndexerLimits(max_file_size=max_file_size),
+    )
+    file = await host.upload(name, content)
+
+    await indexer.reindex()
+
+    assert file.id not in {f.id for f in await index.find_stale(limit=100)}
+    assert await _texts(host, "huge") == []
+    assert [r.name for r in (await host.services.search.suggest(host.owner, name[:4])).names] == [name]
