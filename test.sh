@@ -10,11 +10,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
-# Browser tests drive Debian's Chromium; the development client's page script is tested with Node.
-# Install what is missing when we are allowed to.
+# Browser tests drive Debian's Chromium; the development client's page script is tested with Node; search
+# reads the text of PDFs with poppler's pdftotext. Install what is missing when we are allowed to.
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium chromium-driver)
 command -v node >/dev/null || missing+=(nodejs)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
         apt-get install -y -q "${missing[@]}" >/dev/null \

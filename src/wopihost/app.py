@@ -23,9 +23,11 @@ from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
 from wopihost.adapters.sql.locks import SqlLockStore
 from wopihost.adapters.sql.migrate import upgrade_to_head
+from wopihost.adapters.sql.search_index import SqlSearchIndex
 from wopihost.adapters.sql.shares import SqlShareStore
 from wopihost.adapters.sql.throttling import SqlFailureCounter
 from wopihost.adapters.sql.users import SqlUserStore
+from wopihost.adapters.text_extraction import DocumentTextExtractor
 from wopihost.config import Settings, load_settings
 from wopihost.domain.throttling import ThrottleLimits
 from wopihost.logging_setup import configure_logging
@@ -38,6 +40,8 @@ from wopihost.services.files import FileService
 from wopihost.services.locks import LockService
 from wopihost.services.proof import ProofKeyVerifier
 from wopihost.services.relative import RelativeFileService
+from wopihost.services.search import SearchService
+from wopihost.services.search_indexer import IndexerLimits, SearchIndexer
 from wopihost.services.sessions import EditingSessionService
 from wopihost.services.signin_throttle import SignInThrottle
 from wopihost.services.tokens import TokenService
@@ -71,6 +75,8 @@ class Services:
     browse: BrowseService
     sessions: EditingSessionService
     throttle: SignInThrottle
+    search: SearchService
+    indexer: SearchIndexer
 
     def web(self) -> WebServices:
         return WebServices(
@@ -86,6 +92,7 @@ class Services:
             browse=self.browse,
             sessions=self.sessions,
             throttle=self.throttle,
+            search=self.search,
         )
 
     def wopi(self) -> WopiServices:
@@ -136,6 +143,9 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         files=file_store, shares=share_store, users=user_store, content=content, clock=clock, locks=lock_store
     )
     discovery = build_discovery(settings, clock)
+    search_index = SqlSearchIndex(db, clock)
+    indexer = build_indexer(settings, search_index, blobs)
+    content.on_change(indexer.wake)
     proof = ProofKeyVerifier(
         discovery=discovery,
         clock=clock,
@@ -165,7 +175,25 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         proof=proof,
         browse=BrowseService(files=file_store, shares=share_store, users=user_store, clock=clock),
         throttle=SignInThrottle(counter=SqlFailureCounter(db), clock=clock, limits=throttle_limits(settings)),
+        search=SearchService(index=search_index, files=file_store, users=user_store),
+        indexer=indexer,
     )
+
+
+def build_indexer(settings: Settings, index: SqlSearchIndex, blobs: LocalBlobStore) -> SearchIndexer:
+    """The background indexer of document text, with the configured limits."""
+    search = settings.search
+    extractor = DocumentTextExtractor(
+        max_chars=search.max_text_chars,
+        max_entry_size=search.max_entry_size,
+        pdftotext=search.pdftotext or None,
+        pdf_timeout_seconds=search.pdf_timeout_seconds,
+        spool_dir=settings.data_dir / "tmp" / "search",
+    )
+    limits = IndexerLimits(
+        max_file_size=search.max_file_size, batch_size=search.batch_size, sweep_seconds=search.sweep_seconds
+    )
+    return SearchIndexer(index=index, blobs=blobs, extractor=extractor, limits=limits)
 
 
 def throttle_limits(settings: Settings) -> ThrottleLimits:
@@ -211,6 +239,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
         stop = anyio.Event()
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(services.discovery.run_periodic, stop)
+            if settings.search.indexer_enabled:
+                tasks.start_soon(services.indexer.run, stop)
             yield
             stop.set()
         await services.aclose()

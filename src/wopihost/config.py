@@ -102,6 +102,25 @@ class VersionSettings(BaseModel):
     retention: int = Field(default=0, ge=0)
 
 
+class SearchSettings(BaseModel):
+    """Search: the background indexer that extracts the text of documents."""
+
+    # Off: no background indexing in this process (`wopihost search reindex` still works); names are
+    # always searchable.
+    indexer_enabled: bool = True
+    # How often the indexer looks for files saved by other processes or nodes.
+    sweep_seconds: float = Field(default=60.0, gt=0)
+    batch_size: int = Field(default=20, ge=1, le=1000)
+    # Larger files are found by name only.
+    max_file_size: int = Field(default=100 * 1024 * 1024, ge=1)
+    # Text kept per file, in characters, and the uncompressed size read of any one part of a ZIP document.
+    max_text_chars: int = Field(default=1_000_000, ge=1000)
+    max_entry_size: int = Field(default=200 * 1024 * 1024, ge=1024)
+    # Poppler's pdftotext (Debian package poppler-utils); empty to leave PDF text out.
+    pdftotext: str = "pdftotext"
+    pdf_timeout_seconds: float = Field(default=60.0, gt=0)
+
+
 class LoggingSettings(BaseModel):
     """Log output."""
 
@@ -220,6 +239,7 @@ class Settings(BaseSettings):
     discovery: DiscoverySettings = Field(default_factory=DiscoverySettings)
     proof_keys: ProofKeySettings = Field(default_factory=ProofKeySettings)
     devclient: DevClientSettings = Field(default_factory=DevClientSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
 
     @classmethod
     def settings_customise_sources(

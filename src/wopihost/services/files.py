@@ -123,6 +123,7 @@ class FileService:
         if created is None:
             await self._content.discard([blob.key])
             raise NameConflict(name, await self.free_name(folder.id, name))
+        self._content.changed(created.id)
         return created
 
     async def free_name(self, folder_id: str, name: str) -> str:

@@ -133,6 +133,8 @@ class RelativeFileService:
         )
         if created is not None and place.owner_id != access.user.id:
             await self._shares.set_share(created.id, access.user.id, Role.EDIT, now=self._clock.now())
+        if created is not None:
+            self._content.changed(created.id)
         return created
 
 

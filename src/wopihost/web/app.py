@@ -25,6 +25,7 @@ from wopihost.web.routes.auth import AuthPages
 from wopihost.web.routes.browse import BrowsePages
 from wopihost.web.routes.files import FilePages
 from wopihost.web.routes.host import HostPages
+from wopihost.web.routes.search import SearchPages
 from wopihost.web.routes.sessions import SessionPages
 from wopihost.web.routes.share import SharePages
 from wopihost.web.routes.users import UserPages
@@ -64,6 +65,7 @@ def create_web_app(services: WebServices) -> Starlette:
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         *AuthPages(ctx).routes(),
         *BrowsePages(ctx).routes(),
+        *SearchPages(ctx).routes(),
         *SharePages(ctx).routes(),
         *UserPages(ctx).routes(),
         *VersionPages(ctx).routes(),

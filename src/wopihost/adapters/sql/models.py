@@ -168,3 +168,22 @@ class SignInFailureRow(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
     first_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class SearchDocumentRow(Base):
+    """What the search index holds for a file: the version its text came from, and the text itself.
+
+    On PostgreSQL `body` is the text, searched through the `body_tsv` tsvector column and its GIN index
+    (added by the migration; SQLAlchemy's model leaves it out because SQLite has no such type). On SQLite the
+    text lives in the FTS5 table `search_fts` under rowid `fts_rowid`, and `body` stays empty. Deleting the
+    file deletes this row (cascade) and, through a trigger, the FTS5 row.
+    """
+
+    __tablename__ = "search_documents"
+
+    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str | None] = mapped_column(Text)
+    fts_rowid: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    indexed_at: Mapped[datetime] = mapped_column(UtcDateTime)
