@@ -38,8 +38,6 @@ export function prepareMenu(menu) {
   summary.setAttribute("aria-expanded", menu.open ? "true" : "false");
   summary.setAttribute("aria-controls", list.id);
   list.setAttribute("role", "menu");
-  const name = summary.getAttribute("aria-label") || summary.textContent.trim();
-  if (name && !list.hasAttribute("aria-label")) list.setAttribute("aria-label", name);
   // Forms around items (a POST per item) are only wrappers: the menu's children are its items.
   for (const form of list.querySelectorAll("form")) form.setAttribute("role", "none");
   for (const item of list.querySelectorAll(".menu-item")) {
