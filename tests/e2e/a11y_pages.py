@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Frame, Page, expect
 
 AXE_JS = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 FAILING_IMPACTS = frozenset({"serious", "critical"})
@@ -127,18 +127,44 @@ PAGES: tuple[A11yPage, ...] = (
     A11yPage("browser-root", "/", ALICE),
     A11yPage("browser-folder", "/folders/{folder_id}", ALICE),
     A11yPage("browser-new-menu", "/folders/{folder_id}", ALICE, step=open_menu("New")),
-    A11yPage("browser-row-menu", "/folders/{folder_id}", ALICE, step=open_menu("More actions for A11y report.docx")),
-    A11yPage("browser-new-folder-dialog", "/folders/{folder_id}", ALICE, step=new_folder_dialog),
-    A11yPage("browser-share-dialog", "/folders/{folder_id}", ALICE, step=row_dialog("A11y report.docx", "Share", "share-dialog")),
-    A11yPage("browser-rename-dialog", "/folders/{folder_id}", ALICE, step=row_dialog("A11y report.docx", "Rename", "rename-dialog")),
-    A11yPage("browser-move-dialog", "/folders/{folder_id}", ALICE, step=row_dialog("A11y report.docx", "Move", "move-dialog")),
-    A11yPage("browser-delete-dialog", "/folders/{folder_id}", ALICE, step=row_dialog("A11y report.docx", "Delete", "delete-dialog")),
     A11yPage(
-        "browser-rename-folder-dialog", "/folders/{folder_id}", ALICE,
+        "browser-row-menu", "/folders/{folder_id}", ALICE, step=open_menu("More actions for A11y report.docx")
+    ),
+    A11yPage("browser-new-folder-dialog", "/folders/{folder_id}", ALICE, step=new_folder_dialog),
+    A11yPage(
+        "browser-share-dialog",
+        "/folders/{folder_id}",
+        ALICE,
+        step=row_dialog("A11y report.docx", "Share", "share-dialog"),
+    ),
+    A11yPage(
+        "browser-rename-dialog",
+        "/folders/{folder_id}",
+        ALICE,
+        step=row_dialog("A11y report.docx", "Rename", "rename-dialog"),
+    ),
+    A11yPage(
+        "browser-move-dialog",
+        "/folders/{folder_id}",
+        ALICE,
+        step=row_dialog("A11y report.docx", "Move", "move-dialog"),
+    ),
+    A11yPage(
+        "browser-delete-dialog",
+        "/folders/{folder_id}",
+        ALICE,
+        step=row_dialog("A11y report.docx", "Delete", "delete-dialog"),
+    ),
+    A11yPage(
+        "browser-rename-folder-dialog",
+        "/folders/{folder_id}",
+        ALICE,
         step=row_dialog("A11y inner", "Rename", "rename-folder-dialog"),
     ),
     A11yPage(
-        "browser-delete-folder-dialog", "/folders/{folder_id}", ALICE,
+        "browser-delete-folder-dialog",
+        "/folders/{folder_id}",
+        ALICE,
         step=row_dialog("A11y inner", "Delete", "delete-folder-dialog"),
     ),
     A11yPage("shared-empty", "/shared", ALICE),
@@ -151,24 +177,48 @@ PAGES: tuple[A11yPage, ...] = (
     A11yPage("rename-folder-page", "/folders/{folder_id}/rename", ALICE),
     A11yPage("delete-folder-page", "/folders/{folder_id}/delete", ALICE),
     A11yPage("signout-page", "/signout", ALICE),
-    A11yPage("host-page-edit", "/files/{file_id}/{action}", ALICE, values={"action": "edit"}, ready=HOST_LOADED),
     A11yPage(
-        "host-page-share-dialog", "/files/{file_id}/{action}", ALICE, values={"action": "edit"},
-        ready=HOST_LOADED, step=frame_button("UI_Sharing", "share-dialog"),
+        "host-page-edit", "/files/{file_id}/{action}", ALICE, values={"action": "edit"}, ready=HOST_LOADED
     ),
     A11yPage(
-        "host-page-versions-dialog", "/files/{file_id}/{action}", ALICE, values={"action": "edit"},
-        ready=HOST_LOADED, step=frame_button("UI_FileVersions", "versions-dialog"),
+        "host-page-share-dialog",
+        "/files/{file_id}/{action}",
+        ALICE,
+        values={"action": "edit"},
+        ready=HOST_LOADED,
+        step=frame_button("UI_Sharing", "share-dialog"),
     ),
     A11yPage(
-        "host-page-save-as-dialog", "/files/{file_id}/{action}", ALICE, values={"action": "edit"},
-        ready=HOST_LOADED, step=show_dialog("save-as-dialog"),
+        "host-page-versions-dialog",
+        "/files/{file_id}/{action}",
+        ALICE,
+        values={"action": "edit"},
+        ready=HOST_LOADED,
+        step=frame_button("UI_FileVersions", "versions-dialog"),
     ),
     A11yPage(
-        "host-page-insert-image-dialog", "/files/{file_id}/{action}", ALICE, values={"action": "edit"},
-        ready=HOST_LOADED, step=show_dialog("insert-image-dialog"),
+        "host-page-save-as-dialog",
+        "/files/{file_id}/{action}",
+        ALICE,
+        values={"action": "edit"},
+        ready=HOST_LOADED,
+        step=show_dialog("save-as-dialog"),
     ),
-    A11yPage("cannot-open", "/files/{file_id}/{action}", ALICE, values={"action": "view"}, path="/files/{zip_id}/view"),
+    A11yPage(
+        "host-page-insert-image-dialog",
+        "/files/{file_id}/{action}",
+        ALICE,
+        values={"action": "edit"},
+        ready=HOST_LOADED,
+        step=show_dialog("insert-image-dialog"),
+    ),
+    A11yPage(
+        "cannot-open",
+        "/files/{file_id}/{action}",
+        ALICE,
+        values={"action": "view"},
+        path="/files/{zip_id}/view",
+    ),
     A11yPage("not-found-signed-in", None, ALICE, path="/files/no-such-file/rename"),
     A11yPage("admin-forbidden", None, ALICE, path="/admin/users"),
     # A recipient who may only view.
@@ -177,7 +227,9 @@ PAGES: tuple[A11yPage, ...] = (
     A11yPage("share-page-not-owner", "/files/{file_id}/share", BOB),
     A11yPage("move-page-not-owner", "/files/{file_id}/move", BOB),
     A11yPage("versions-page-viewer", "/files/{file_id}/versions", BOB),
-    A11yPage("host-page-view", "/files/{file_id}/{action}", BOB, values={"action": "view"}, ready=HOST_LOADED),
+    A11yPage(
+        "host-page-view", "/files/{file_id}/{action}", BOB, values={"action": "view"}, ready=HOST_LOADED
+    ),
     # An administrator.
     A11yPage("admin-users", "/admin/users", ADA),
 )
@@ -194,8 +246,8 @@ RUN_AXE = """async () => {
 }"""
 
 
-def serious_violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core's serious and critical violations on the page as it is now."""
+def serious_violations(page: Page | Frame) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page (or frame) as it is now."""
     violations: list[dict[str, Any]] = page.evaluate(RUN_AXE)
     return [v for v in violations if v["impact"] in FAILING_IMPACTS]
 

@@ -34,7 +34,7 @@ def axe_js() -> Path:
 
 @pytest.fixture(scope="module")
 def world(host_server: HostServer) -> dict[str, str]:
-    """The files and people the pages show: a folder of Alice's, shared with Bob to view, and an administrator."""
+    """What the pages show: a folder of Alice's with a file Bob may view, and an administrator."""
     host_server.cli("user", "add", ADA, "--name", "Ada Admin", "--password", PASSWORD, "--admin")
     folder = host_server.data_dir / "a11y"
     folder.mkdir(exist_ok=True)
@@ -46,15 +46,24 @@ def world(host_server: HostServer) -> dict[str, str]:
     ):
         local = folder / Path(name).name
         local.write_bytes(content)
-        ids[key] = host_server.cli("file", "put", str(local), "--owner", ALICE, "--to", f"/Accessibility/{name}")
+        ids[key] = host_server.cli(
+            "file", "put", str(local), "--owner", ALICE, "--to", f"/Accessibility/{name}"
+        )
     host_server.cli("share", ids["file_id"], "--with", BOB, "--role", "view")
     listing = host_server.cli("file", "list", "--owner", ALICE, "/")
-    ids["folder_id"] = next(line.split("\t")[0] for line in listing.splitlines() if line.endswith("\tAccessibility/"))
+    ids["folder_id"] = next(
+        line.split("\t")[0] for line in listing.splitlines() if line.endswith("\tAccessibility/")
+    )
     return ids
 
 
 def _context(browser: Browser, axe_js: Path, storage_state: Any = None) -> BrowserContext:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US", storage_state=storage_state)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800},
+        locale="en-US",
+        storage_state=storage_state,
+        reduced_motion="reduce",  # screenshots without transitions half done
+    )
     context.set_default_timeout(10_000)
     # An init script, unlike a script tag, runs under the pages' Content-Security-Policy unchanged.
     context.add_init_script(path=str(axe_js))
@@ -63,7 +72,11 @@ def _context(browser: Browser, axe_js: Path, storage_state: Any = None) -> Brows
 
 @pytest.fixture(scope="module")
 def people(
-    browser: Browser, host_server: HostServer, signed_in_states: dict[str, Any], axe_js: Path, world: Mapping[str, str]
+    browser: Browser,
+    host_server: HostServer,
+    signed_in_states: dict[str, Any],
+    axe_js: Path,
+    world: Mapping[str, str],
 ) -> Iterator[dict[str, Page]]:
     """One page per person, reused by every check (a check navigates first, so nothing carries over)."""
     contexts = {
@@ -97,7 +110,9 @@ def test_page_in_color_scheme_has_no_serious_axe_violations(
         spec.step(page)
     page.screenshot(path=SHOTS / f"{spec.name}-{scheme}.png")
     violations = serious_violations(page)
-    assert not violations, f"{spec.name} ({scheme}, {path}) has serious accessibility violations:\n{describe(violations)}"
+    assert not violations, (
+        f"{spec.name} ({scheme}, {path}) has serious accessibility violations:\n{describe(violations)}"
+    )
 
 
 # Pages whose background covers the window, in each scheme: (person, path template, element).
@@ -123,7 +138,12 @@ def _luminance(page: Page, selector: str) -> float:
 
 @pytest.mark.parametrize(("user", "path", "selector"), SCHEME_PAGES)
 def test_page_background_follows_system_color_scheme(
-    user: str, path: str, selector: str, people: dict[str, Page], world: Mapping[str, str], host_server: HostServer
+    user: str,
+    path: str,
+    selector: str,
+    people: dict[str, Page],
+    world: Mapping[str, str],
+    host_server: HostServer,
 ) -> None:
     page = people[user]
     page.emulate_media(color_scheme="dark")

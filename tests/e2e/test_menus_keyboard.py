@@ -46,7 +46,9 @@ def test_menu_button_key_opens_menu_on_first_item_and_escape_returns(
     expect(button).to_have_attribute("aria-expanded", "false")
 
 
-def test_menu_arrows_wrap_and_home_end_jump(alice: Page, host_server: HostServer, put_file: Callable[..., str]) -> None:
+def test_menu_arrows_wrap_and_home_end_jump(
+    alice: Page, host_server: HostServer, put_file: Callable[..., str]
+) -> None:
     button, menu = _row_menu(alice, host_server.base, put_file)
     items = menu.get_by_role("menuitem")
     button.focus()
@@ -68,7 +70,9 @@ def test_menu_arrows_wrap_and_home_end_jump(alice: Page, host_server: HostServer
     assert _focused_text(alice) == "Rename"
 
 
-def test_menu_tab_closes_and_moves_on(alice: Page, host_server: HostServer, put_file: Callable[..., str]) -> None:
+def test_menu_tab_closes_and_moves_on(
+    alice: Page, host_server: HostServer, put_file: Callable[..., str]
+) -> None:
     button, menu = _row_menu(alice, host_server.base, put_file)
     button.focus()
     alice.keyboard.press("Enter")
