@@ -86,6 +86,20 @@ def new_folder_dialog(page: Page) -> None:
     expect(page.locator("#folder-dialog")).to_be_visible()
 
 
+def end_session_dialog(page: Page) -> None:
+    page.locator('tr[data-file-name="A11y locked.docx"]').get_by_role(
+        "link", name="End editing session"
+    ).click()
+    expect(page.locator("#end-session-dialog")).to_be_visible()
+
+
+def upload_refused(page: Page) -> None:
+    """The uploads panel with a refusal in it (a name Windows reserves; nothing reaches the server)."""
+    upload = {"name": "con.docx", "mimeType": "application/octet-stream", "buffer": b"x"}
+    page.locator("#upload-input").set_input_files(files=[upload])
+    expect(page.locator(".upload-item.failed .upload-status")).to_contain_text("reserved")
+
+
 def wrong_password(page: Page) -> None:
     page.get_by_label("Username").fill("nobody-a11y")
     page.get_by_label("Password").fill("not the password")
@@ -167,6 +181,8 @@ PAGES: tuple[A11yPage, ...] = (
         ALICE,
         step=row_dialog("A11y inner", "Delete", "delete-folder-dialog"),
     ),
+    A11yPage("browser-end-session-dialog", "/folders/{folder_id}", ALICE, step=end_session_dialog),
+    A11yPage("browser-upload-refused", "/folders/{folder_id}", ALICE, step=upload_refused),
     A11yPage("shared-empty", "/shared", ALICE),
     A11yPage("rename-page", "/files/{file_id}/rename", ALICE),
     A11yPage("move-page", "/files/{file_id}/move", ALICE),
@@ -174,6 +190,12 @@ PAGES: tuple[A11yPage, ...] = (
     A11yPage("share-page", "/files/{file_id}/share", ALICE),
     A11yPage("versions-page", "/files/{file_id}/versions", ALICE),
     A11yPage("end-session-page", "/files/{file_id}/session/end", ALICE),
+    A11yPage(
+        "end-session-page-locked",
+        "/files/{file_id}/session/end",
+        ALICE,
+        path="/files/{locked_id}/session/end",
+    ),
     A11yPage("rename-folder-page", "/folders/{folder_id}/rename", ALICE),
     A11yPage("delete-folder-page", "/folders/{folder_id}/delete", ALICE),
     A11yPage("signout-page", "/signout", ALICE),

@@ -7,11 +7,13 @@ test-output/screenshots/a11y/, and must have no serious or critical axe violatio
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
@@ -43,6 +45,7 @@ def world(host_server: HostServer) -> dict[str, str]:
         ("file_id", "A11y report.docx", b"PK a11y report"),
         ("zip_id", "A11y archive.zip", b"PK\x03\x04 a11y archive"),
         ("inner_file_id", "A11y inner/Note.txt", b"a note"),
+        ("locked_id", "A11y locked.docx", b"PK a11y locked"),
     ):
         local = folder / Path(name).name
         local.write_bytes(content)
@@ -50,6 +53,15 @@ def world(host_server: HostServer) -> dict[str, str]:
             "file", "put", str(local), "--owner", ALICE, "--to", f"/Accessibility/{name}"
         )
     host_server.cli("share", ids["file_id"], "--with", BOB, "--role", "view")
+    # An editing session on one file, for the "Being edited by" badge and the end-session page and dialog.
+    token = json.loads(host_server.cli("token", "--user", ALICE, "--file", ids["locked_id"]))["access_token"]
+    locked = httpx.post(
+        f"{host_server.base}/wopi/files/{ids['locked_id']}",
+        params={"access_token": token},
+        headers={"X-WOPI-Override": "LOCK", "X-WOPI-Lock": "a11y-lock"},
+        timeout=10,
+    )
+    assert locked.status_code == 200, locked.text
     listing = host_server.cli("file", "list", "--owner", ALICE, "/")
     ids["folder_id"] = next(
         line.split("\t")[0] for line in listing.splitlines() if line.endswith("\tAccessibility/")
