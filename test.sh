@@ -16,6 +16,7 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium chromium-driver)
 command -v node >/dev/null || missing+=(nodejs)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
         apt-get install -y -q "${missing[@]}" >/dev/null \
@@ -24,6 +25,17 @@ if [ ${#missing[@]} -gt 0 ]; then
         sudo apt-get install -y -q "${missing[@]}" >/dev/null
     else
         echo "note: ${missing[*]} missing and cannot be installed here; the tests that need them will be skipped" >&2
+    fi
+fi
+
+# The accessibility checks inject axe-core (from npm) into every page; installed once, kept out of git.
+axe_dir=tests/e2e/axe
+if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
+    if command -v npm >/dev/null; then
+        npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$axe_dir" axe-core@4 >/dev/null \
+            || echo "note: axe-core could not be installed; the accessibility tests will be skipped" >&2
+    else
+        echo "note: npm missing; the accessibility tests will be skipped" >&2
     fi
 fi
 

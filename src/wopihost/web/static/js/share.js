@@ -20,11 +20,9 @@ export function shareDialog(dialog, hooks = {}) {
   }
 
   function entry(share, canShare) {
-    const remove = el("button", {
-      type: "button",
-      className: "btn btn-small",
-      "aria-label": `Stop sharing with ${share.display_name}`,
-    }, "Remove");
+    // The visible words start the accessible name, which names the person too.
+    const remove = el("button", { type: "button", className: "btn btn-small" }, "Stop sharing",
+      el("span", { className: "visually-hidden" }, ` with ${share.display_name}`));
     remove.addEventListener("click", async () => {
       clearError(dialog);
       const result = await postForm(`${url}/revoke`, [["username", share.username]]);
