@@ -32,6 +32,7 @@ NOT_HTML: dict[str, str] = {
     "/files/{file_id}/versions/{number}/download": "a version's bytes",
     "/files/{file_id}/saved-as": "JSON for the host page after a Save As",
     "/files/{file_id}/images": "JSON list of insertable images for the host page",
+    "/search/suggest": "JSON suggestions for the search box",
 }
 
 Step = Callable[[Page], None]
@@ -98,6 +99,12 @@ def upload_refused(page: Page) -> None:
     upload = {"name": "con.docx", "mimeType": "application/octet-stream", "buffer": b"x"}
     page.locator("#upload-input").set_input_files(files=[upload])
     expect(page.locator(".upload-item.failed .upload-status")).to_contain_text("reserved")
+
+
+def search_suggestions(page: Page) -> None:
+    """The search box's suggestions, open under the top bar."""
+    page.get_by_role("combobox", name="Search files and folders").fill("A11y")
+    expect(page.locator("#search-suggestions [role=option]").first).to_be_visible()
 
 
 def wrong_password(page: Page) -> None:
@@ -184,6 +191,9 @@ PAGES: tuple[A11yPage, ...] = (
     A11yPage("browser-end-session-dialog", "/folders/{folder_id}", ALICE, step=end_session_dialog),
     A11yPage("browser-upload-refused", "/folders/{folder_id}", ALICE, step=upload_refused),
     A11yPage("shared-empty", "/shared", ALICE),
+    A11yPage("search-suggestions", "/", ALICE, step=search_suggestions),
+    A11yPage("search-results", "/search", ALICE, path="/search?q=A11y"),
+    A11yPage("search-no-results", "/search", ALICE, path="/search?q=zzzz-nothing"),
     A11yPage("rename-page", "/files/{file_id}/rename", ALICE),
     A11yPage("move-page", "/files/{file_id}/move", ALICE),
     A11yPage("delete-page", "/files/{file_id}/delete", ALICE),
