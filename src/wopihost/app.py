@@ -25,6 +25,7 @@ from wopihost.adapters.sql.locks import SqlLockStore
 from wopihost.adapters.sql.migrate import upgrade_to_head
 from wopihost.adapters.sql.shares import SqlShareStore
 from wopihost.adapters.sql.throttling import SqlFailureCounter
+from wopihost.adapters.sql.trash import SqlTrashStore
 from wopihost.adapters.sql.users import SqlUserStore
 from wopihost.config import Settings, load_settings
 from wopihost.domain.throttling import ThrottleLimits
@@ -41,6 +42,7 @@ from wopihost.services.relative import RelativeFileService
 from wopihost.services.sessions import EditingSessionService
 from wopihost.services.signin_throttle import SignInThrottle
 from wopihost.services.tokens import TokenService
+from wopihost.services.trash import TrashService
 from wopihost.services.users import UserService
 from wopihost.urls import PublicUrls
 from wopihost.web.app import WebServices, create_web_app
@@ -71,6 +73,7 @@ class Services:
     browse: BrowseService
     sessions: EditingSessionService
     throttle: SignInThrottle
+    trash: TrashService
 
     def web(self) -> WebServices:
         return WebServices(
@@ -86,6 +89,7 @@ class Services:
             browse=self.browse,
             sessions=self.sessions,
             throttle=self.throttle,
+            trash=self.trash,
         )
 
     def wopi(self) -> WopiServices:
@@ -131,9 +135,15 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         max_file_size=settings.storage.max_file_size,
         retention=settings.versions.retention,
     )
-    lock_store = SqlLockStore(db)
+    lock_store, trash_store = SqlLockStore(db), SqlTrashStore(db)
     files = FileService(
-        files=file_store, shares=share_store, users=user_store, content=content, clock=clock, locks=lock_store
+        files=file_store,
+        shares=share_store,
+        users=user_store,
+        content=content,
+        clock=clock,
+        locks=lock_store,
+        trash=trash_store,
     )
     discovery = build_discovery(settings, clock)
     proof = ProofKeyVerifier(
@@ -165,6 +175,14 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         proof=proof,
         browse=BrowseService(files=file_store, shares=share_store, users=user_store, clock=clock),
         throttle=SignInThrottle(counter=SqlFailureCounter(db), clock=clock, limits=throttle_limits(settings)),
+        trash=TrashService(
+            trash=trash_store,
+            files=file_store,
+            content=content,
+            clock=clock,
+            retention=timedelta(days=settings.trash.retention_days),
+            sweep_interval=timedelta(minutes=settings.trash.purge_interval_minutes),
+        ),
     )
 
 
@@ -211,6 +229,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
         stop = anyio.Event()
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(services.discovery.run_periodic, stop)
+            tasks.start_soon(services.trash.run_periodic, stop)
             yield
             stop.set()
         await services.aclose()
