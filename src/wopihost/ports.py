@@ -326,8 +326,8 @@ class TrashStore(Protocol):
         """Delete an item for good with its versions and shares; return the blob keys no longer used."""
         ...
 
-    async def list_expired(self, deleted_before: datetime, *, limit: int) -> Sequence[TrashItem]:
-        """Items deleted before `deleted_before`, oldest first, at most `limit` of them."""
+    async def list_expired(self, cutoff: datetime, *, limit: int) -> Sequence[TrashItem]:
+        """Items deleted at or before `cutoff`, oldest first, at most `limit` of them."""
         ...
 
 

@@ -157,7 +157,9 @@ async def test_delete_folder_dialog_json_counts_files_and_folders_at_every_depth
         "name": "Reports",
         "files": 2,
         "folders": 2,
-        "notice": "2 files and 2 folders inside it will go to the trash with it, with every version of the files.",
+        "notice": (
+            "2 files and 2 folders inside it will go to the trash with it, with every version of the files."
+        ),
     }
 
 

@@ -38,10 +38,6 @@ class TrashItem:
         """When the retention sweep deletes the item for good."""
         return self.deleted_at + retention
 
-    def is_expired(self, now: datetime, retention: timedelta) -> bool:
-        """Whether the item has been in the trash longer than `retention`."""
-        return now >= self.purge_after(retention)
-
 
 @dataclass(frozen=True, slots=True)
 class Restored:

@@ -85,10 +85,10 @@ class SqlTrashStore:
     async def purge(self, item_id: str) -> Sequence[str] | None:
         return await self._db.write(partial(_purge, item_id=item_id))
 
-    async def list_expired(self, deleted_before: datetime, *, limit: int) -> Sequence[TrashItem]:
+    async def list_expired(self, cutoff: datetime, *, limit: int) -> Sequence[TrashItem]:
         statement = (
             select(*ITEM_COLUMNS)
-            .where(TrashItemRow.deleted_at < deleted_before)
+            .where(TrashItemRow.deleted_at <= cutoff)
             .order_by(TrashItemRow.deleted_at, TrashItemRow.id)
             .limit(limit)
         )
