@@ -59,10 +59,6 @@ class TrashService:
             for item in items
         ]
 
-    async def stored_bytes(self, user: User) -> int:
-        """The storage the user's trash takes up, every version counted, until it is emptied."""
-        return sum(item.stored_bytes for item in await self._trash.list_trash(user.id))
-
     async def get(self, item_id: str, user: User | None = None) -> TrashItem:
         """A trash item; NotFound if there is none or, when `user` is given, it is not theirs."""
         item = await self._trash.find_item(item_id)
