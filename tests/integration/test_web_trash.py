@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.web_support import Web
+from tests.integration.web_support import Web, chunks
 from wopihost.domain.permissions import Role
 from wopihost.errors import NotFound
 
@@ -197,3 +197,14 @@ async def test_unknown_item_restore_404(signed_in: Web) -> None:
     response = await signed_in.post("/trash/nosuchitem/restore", json=True)
 
     assert response.status_code == 404
+
+
+async def test_upload_into_folder_trashed_meanwhile_not_found_and_no_content_left(web: Web) -> None:
+    folder = await web.services.files.ensure_folder_path(web.alice, ["Reports"])
+    await web.services.files.delete_folder(web.alice, folder)
+    before = blob_keys(web)
+
+    with pytest.raises(NotFound):
+        await web.services.files.upload(web.alice, folder, "late.docx", chunks(b"late"))
+
+    assert blob_keys(web) == before

@@ -116,15 +116,20 @@ class FileService:
             return await self._content.commit(
                 existing.id, blob, guard=LockGuard(None), author_id=owner.id, source="upload"
             )
-        created = await self._files.create_file(
-            folder_id=folder.id,
-            owner_id=owner.id,
-            name=name,
-            blob=blob,
-            author_id=owner.id,
-            source="upload",
-            now=self._clock.now(),
-        )
+        try:
+            created = await self._files.create_file(
+                folder_id=folder.id,
+                owner_id=owner.id,
+                name=name,
+                blob=blob,
+                author_id=owner.id,
+                source="upload",
+                now=self._clock.now(),
+            )
+        except NotFound:
+            # The folder went to the trash while the content was arriving.
+            await self._content.discard([blob.key])
+            raise
         if created is None:
             await self._content.discard([blob.key])
             raise NameConflict(name, await self.free_name(folder.id, name))
