@@ -4,8 +4,11 @@ transaction that names every blob to delete."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
+from functools import partial
 
+import anyio
 import pytest
 
 from tests.contract.conftest import World, make_blob, make_file
@@ -304,3 +307,54 @@ async def test_list_expired_oldest_first_up_to_limit(
 
     assert [i.id for i in expired] == [files[0].id, files[1].id]
     assert [i.id for i in limited] == [files[0].id, files[1].id]
+
+
+async def test_trash_file_racing_lock_one_wins_and_never_both(
+    trash_store: SqlTrashStore,
+    file_store: SqlFileStore,
+    lock_store: SqlLockStore,
+    clock: FakeClock,
+    world: World,
+) -> None:
+    for n in range(8):
+        file = await make_file(file_store, world.owner, clock, f"race {n}.docx")
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(partial(trash_store.trash_file, file.id, deleted_by=None, now=clock.now()))
+            tasks.start_soon(
+                partial(lock_store.acquire, file.id, "L", user_id=world.other.id, now=clock.now())
+            )
+
+        trashed = await trash_store.find_item(file.id) is not None
+        live = await file_store.find_file(file.id)
+        assert trashed != (live is not None)
+        if live is not None:
+            assert live.active_lock(clock.now()) is not None
+
+
+async def _create_unless_gone(
+    files: SqlFileStore, world: World, clock: FakeClock, folder_id: str, created: list[FileRecord]
+) -> None:
+    with contextlib.suppress(NotFound):
+        created.append(await make_file(files, world.owner, clock, "x.docx", folder_id=folder_id))
+
+
+async def test_create_file_racing_trash_folder_leaves_no_live_file_inside(
+    trash_store: SqlTrashStore, file_store: SqlFileStore, clock: FakeClock, world: World
+) -> None:
+    for n in range(8):
+        root = world.owner.root_folder_id
+        folder = await file_store.ensure_folder(world.owner.id, root, f"F{n}", now=clock.now())
+        created: list[FileRecord] = []
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(_create_unless_gone, file_store, world, clock, folder.id, created)
+            tasks.start_soon(partial(trash_store.trash_folder, folder.id, deleted_by=None, now=clock.now()))
+
+        item = await trash_store.find_item(folder.id)
+        assert item is not None
+        assert item.files == len(created)  # A file that got in went to the trash with the folder.
+        for file in created:
+            assert await file_store.find_file(file.id) is None
+        assert await trash_store.restore(folder.id) is not None
+        assert [f.id for f in (await file_store.list_folder(folder.id))[1]] == [f.id for f in created]
