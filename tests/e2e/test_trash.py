@@ -63,6 +63,7 @@ def test_delete_then_restore_from_trash_page_then_undo(
     alice.goto(folder_url)
     expect(file_row(alice, "Budget.xlsx")).to_be_visible()
     move_to_trash(alice, "Budget.xlsx")
+    alice.screenshot(path=screenshots / "trash-03-undo-flash.png")
     alice.locator(".flash").get_by_role("button", name="Undo").click()
     expect(alice.locator(".flash")).to_contain_text("Restored “Budget.xlsx”.")
     expect(alice).to_have_url(folder_url)
