@@ -41,6 +41,21 @@ async def test_trash_page_lists_deleted_file_with_location_time_and_size(signed_
     assert "stay here for 30 days" in page
 
 
+async def test_trash_page_lists_folder_with_what_went_with_it(signed_in: Web) -> None:
+    folder = await signed_in.services.files.ensure_folder_path(signed_in.alice, ["Old", "Inner"])
+    await signed_in.upload("a.docx", b"abc", folder_parts=["Old"])
+    await signed_in.upload("b.docx", b"de", folder_parts=["Old", "Inner"])
+    old = await signed_in.services.browse.get_folder(signed_in.alice, folder.parent_id or "")
+    await signed_in.post(f"/folders/{old.id}/delete")
+
+    page = (await signed_in.client.get("/trash")).text
+
+    assert f'data-trash-id="{old.id}" data-trash-name="Old"' in page
+    assert "Folder with 2 files and 1 folder" in page
+    assert "5 bytes" in page
+    assert 'href="/">My files</a>' in page
+
+
 async def test_trash_page_empty_says_so_without_empty_button(signed_in: Web) -> None:
     page = (await signed_in.client.get("/trash")).text
 
