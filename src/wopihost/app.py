@@ -26,6 +26,7 @@ from wopihost.adapters.sql.migrate import upgrade_to_head
 from wopihost.adapters.sql.search_index import SqlSearchIndex
 from wopihost.adapters.sql.shares import SqlShareStore
 from wopihost.adapters.sql.throttling import SqlFailureCounter
+from wopihost.adapters.sql.trash import SqlTrashStore
 from wopihost.adapters.sql.users import SqlUserStore
 from wopihost.adapters.text_extraction import DocumentTextExtractor
 from wopihost.config import Settings, load_settings
@@ -45,6 +46,7 @@ from wopihost.services.search_indexer import IndexerLimits, SearchIndexer
 from wopihost.services.sessions import EditingSessionService
 from wopihost.services.signin_throttle import SignInThrottle
 from wopihost.services.tokens import TokenService
+from wopihost.services.trash import TrashService
 from wopihost.services.users import UserService
 from wopihost.urls import PublicUrls
 from wopihost.web.app import WebServices, create_web_app
@@ -77,6 +79,7 @@ class Services:
     throttle: SignInThrottle
     search: SearchService
     indexer: SearchIndexer
+    trash: TrashService
 
     def web(self) -> WebServices:
         return WebServices(
@@ -93,6 +96,7 @@ class Services:
             sessions=self.sessions,
             throttle=self.throttle,
             search=self.search,
+            trash=self.trash,
         )
 
     def wopi(self) -> WopiServices:
@@ -138,9 +142,15 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         max_file_size=settings.storage.max_file_size,
         retention=settings.versions.retention,
     )
-    lock_store = SqlLockStore(db)
+    lock_store, trash_store = SqlLockStore(db), SqlTrashStore(db)
     files = FileService(
-        files=file_store, shares=share_store, users=user_store, content=content, clock=clock, locks=lock_store
+        files=file_store,
+        shares=share_store,
+        users=user_store,
+        content=content,
+        clock=clock,
+        locks=lock_store,
+        trash=trash_store,
     )
     discovery = build_discovery(settings, clock)
     search_index = SqlSearchIndex(db, clock)
@@ -177,6 +187,14 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         throttle=SignInThrottle(counter=SqlFailureCounter(db), clock=clock, limits=throttle_limits(settings)),
         search=SearchService(index=search_index, files=file_store, users=user_store),
         indexer=indexer,
+        trash=TrashService(
+            trash=trash_store,
+            files=file_store,
+            content=content,
+            clock=clock,
+            retention=timedelta(days=settings.trash.retention_days),
+            sweep_interval=timedelta(minutes=settings.trash.purge_interval_minutes),
+        ),
     )
 
 
@@ -241,6 +259,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
             tasks.start_soon(services.discovery.run_periodic, stop)
             if settings.search.indexer_enabled:
                 tasks.start_soon(services.indexer.run, stop)
+            tasks.start_soon(services.trash.run_periodic, stop)
             yield
             stop.set()
         await services.aclose()

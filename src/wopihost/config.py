@@ -121,6 +121,15 @@ class SearchSettings(BaseModel):
     pdf_timeout_seconds: float = Field(default=60.0, gt=0)
 
 
+class TrashSettings(BaseModel):
+    """Deleted files and folders, kept in their owner's trash for a while."""
+
+    # How long an item stays in the trash before the retention sweep deletes it for good.
+    retention_days: float = Field(default=30.0, gt=0)
+    # How often each server process runs the retention sweep.
+    purge_interval_minutes: float = Field(default=60.0, gt=0)
+
+
 class LoggingSettings(BaseModel):
     """Log output."""
 
@@ -232,6 +241,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = Field(default_factory=StorageSettings)
     tokens: TokenSettings = Field(default_factory=TokenSettings)
     versions: VersionSettings = Field(default_factory=VersionSettings)
+    trash: TrashSettings = Field(default_factory=TrashSettings)
     signin: SignInSettings = Field(default_factory=SignInSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     branding: BrandingSettings = Field(default_factory=BrandingSettings)

@@ -22,6 +22,7 @@ from wopihost.domain.records import (
 from wopihost.domain.search import SnippetPart
 from wopihost.domain.signing import SigningKeyring
 from wopihost.domain.throttling import Failures
+from wopihost.domain.trash import Restored, TrashItem
 
 
 class Clock(Protocol):
@@ -279,6 +280,55 @@ class FileStore(Protocol):
 
     async def prune_versions(self, file_id: str, keep: int) -> Sequence[str]:
         """Drop all but the newest `keep` versions; return the blob keys no longer referenced."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TrashOutcome:
+    """The result of moving a file or folder to the trash: the new trash item, or None when refused.
+
+    A refusal names `blocking_file`, a file (the file itself, or one inside the folder) locked by a WOPI
+    client; the move is then refused as a whole, changing nothing.
+    """
+
+    item: TrashItem | None
+    blocking_file: FileRecord | None = None
+
+
+class TrashStore(Protocol):
+    """Trashed files and folders. Each method is one atomic transaction; None means no such item.
+
+    A file in the trash, directly or inside a trashed folder, is invisible to every other store: it is not
+    found, listed, locked or written, and its name is free in its folder.
+    """
+
+    async def trash_file(self, file_id: str, *, deleted_by: str | None, now: datetime) -> TrashOutcome | None:
+        """Move a live file to its owner's trash, unless it holds a lock unexpired at `now`."""
+        ...
+
+    async def trash_folder(
+        self, folder_id: str, *, deleted_by: str | None, now: datetime
+    ) -> TrashOutcome | None:
+        """Move a live folder with everything live inside it to the trash, unless a file inside is locked."""
+        ...
+
+    async def list_trash(self, owner_id: str) -> Sequence[TrashItem]:
+        """The owner's trash, most recently deleted first."""
+        ...
+
+    async def find_item(self, item_id: str) -> TrashItem | None: ...
+
+    async def restore(self, item_id: str) -> Restored | None:
+        """Put an item back where it was, or in the owner's root if that folder is not live, under a free
+        name (its own, else "stem (2).ext" and so on); its versions and shares come back with it."""
+        ...
+
+    async def purge(self, item_id: str) -> Sequence[str] | None:
+        """Delete an item for good with its versions and shares; return the blob keys no longer used."""
+        ...
+
+    async def list_expired(self, cutoff: datetime, *, limit: int) -> Sequence[TrashItem]:
+        """Items deleted at or before `cutoff`, oldest first, at most `limit` of them."""
         ...
 
 

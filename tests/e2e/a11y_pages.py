@@ -174,7 +174,7 @@ PAGES: tuple[A11yPage, ...] = (
         "browser-delete-dialog",
         "/folders/{folder_id}",
         ALICE,
-        step=row_dialog("A11y report.docx", "Delete", "delete-dialog"),
+        step=row_dialog("A11y report.docx", "Move to trash", "delete-dialog"),
     ),
     A11yPage(
         "browser-rename-folder-dialog",
@@ -186,7 +186,7 @@ PAGES: tuple[A11yPage, ...] = (
         "browser-delete-folder-dialog",
         "/folders/{folder_id}",
         ALICE,
-        step=row_dialog("A11y inner", "Delete", "delete-folder-dialog"),
+        step=row_dialog("A11y inner", "Move to trash", "delete-folder-dialog"),
     ),
     A11yPage("browser-end-session-dialog", "/folders/{folder_id}", ALICE, step=end_session_dialog),
     A11yPage("browser-upload-refused", "/folders/{folder_id}", ALICE, step=upload_refused),

@@ -181,11 +181,11 @@ def test_rename_and_delete_dialogs(
     expect(alice.locator(".flash")).to_contain_text("Renamed to “New name.docx”.")
     renamed = row(alice, "New name.docx")
     renamed.get_by_label("More actions for New name.docx").click()
-    renamed.get_by_role("menuitem", name="Delete").click()
+    renamed.get_by_role("menuitem", name="Move to trash").click()
     delete = alice.locator("#delete-dialog")
-    expect(delete.get_by_role("heading")).to_have_text("Delete “New name.docx”?")
-    delete.get_by_role("button", name="Delete").click()
-    expect(alice.locator(".flash")).to_contain_text("Deleted “New name.docx”.")
+    expect(delete.get_by_role("heading")).to_have_text("Move “New name.docx” to the trash?")
+    delete.get_by_role("button", name="Move to trash").click()
+    expect(alice.locator(".flash")).to_contain_text("Moved “New name.docx” to the trash.")
     expect(alice.get_by_text("This folder is empty")).to_be_visible()
 
 
@@ -214,15 +214,17 @@ def test_folder_rename_and_delete_dialogs(
     expect(alice.locator(".flash")).to_contain_text("Renamed the folder to “Sorted”.")
     sorted_row = folder_row(alice, "Sorted")
     sorted_row.get_by_label("More actions for Sorted").click()
-    sorted_row.get_by_role("menuitem", name="Delete").click()
+    sorted_row.get_by_role("menuitem", name="Move to trash").click()
     delete = alice.locator("#delete-folder-dialog")
-    expect(delete.get_by_role("heading")).to_have_text("Delete the folder “Sorted”?")
+    expect(delete.get_by_role("heading")).to_have_text("Move the folder “Sorted” to the trash?")
     expect(delete.locator("[data-notice]")).to_have_text(
-        "2 files and 1 folder inside it will be deleted too, with every version of the files."
+        "2 files and 1 folder inside it will go to the trash with it, with every version of the files."
     )
     alice.screenshot(path=screenshots / "08-delete-folder-dialog.png")
-    delete.get_by_role("button", name="Delete").click()
-    expect(alice.locator(".flash")).to_contain_text("Deleted the folder “Sorted” with 2 files and 1 folder.")
+    delete.get_by_role("button", name="Move to trash").click()
+    expect(alice.locator(".flash")).to_contain_text(
+        "Moved the folder “Sorted” with 2 files and 1 folder to the trash."
+    )
     expect(folder_row(alice, "Sorted")).to_have_count(0)
     expect(folder_row(alice, "Taken")).to_be_visible()
 

@@ -28,6 +28,7 @@ from wopihost.web.routes.host import HostPages
 from wopihost.web.routes.search import SearchPages
 from wopihost.web.routes.sessions import SessionPages
 from wopihost.web.routes.share import SharePages
+from wopihost.web.routes.trash import TrashPages
 from wopihost.web.routes.users import UserPages
 from wopihost.web.routes.versions import VersionPages
 from wopihost.web.security import SecurityHeadersMiddleware, UiHostnameMiddleware
@@ -70,6 +71,7 @@ def create_web_app(services: WebServices) -> Starlette:
         *UserPages(ctx).routes(),
         *VersionPages(ctx).routes(),
         *SessionPages(ctx).routes(),
+        *TrashPages(ctx).routes(),
         *FilePages(ctx).routes(),
         *HostPages(ctx).routes(),
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from wopihost.domain.discovery import Discovery, normalize_extension
 from wopihost.domain.permissions import Role, permissions_for
@@ -88,10 +88,18 @@ def deletion_notice(contents: FolderContents) -> str:
     """What deleting a folder takes with it, for its confirmation dialog and page."""
     if not contents.files and not contents.folders:
         return "The folder is empty."
-    text = f"{contents_summary(contents)} inside it will be deleted too"
+    text = f"{contents_summary(contents)} inside it will go to the trash with it"
     if contents.files:
         text += f", with every version of the file{'' if contents.files == 1 else 's'}"
     return f"{text[:1].upper()}{text[1:]}."
+
+
+def retention_text(retention: timedelta) -> str:
+    """How long the trash keeps items, for people: "30 days", "1 day", "12 hours"."""
+    days = retention.total_seconds() / 86400
+    if days >= 1 and days == int(days):
+        return counted(int(days), "day")
+    return counted(max(1, round(retention.total_seconds() / 3600)), "hour")
 
 
 def iso_time(moment: datetime) -> str:

@@ -74,6 +74,8 @@ class FolderRow(Base):
     name: Mapped[str] = mapped_column(String(255))
     name_key: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The trash item this folder went to the trash with (its own ID or a trashed ancestor's); None if live.
+    trash_id: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class FileRow(Base):
@@ -97,6 +99,8 @@ class FileRow(Base):
     lock_id: Mapped[str | None] = mapped_column(String(1024))
     lock_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     lock_user_id: Mapped[str | None] = mapped_column(String(32))
+    # The trash item this file went to the trash with (its own ID or a trashed folder's); None if live.
+    trash_id: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class VersionRow(Base):
@@ -187,3 +191,28 @@ class SearchDocumentRow(Base):
     body: Mapped[str | None] = mapped_column(Text)
     fts_rowid: Mapped[int | None] = mapped_column(BigInteger, index=True)
     indexed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TrashItemRow(Base):
+    """A file or folder in its owner's trash. `id` is the trashed file's or folder's own ID.
+
+    Rows of the files and folders inside carry the ID in their `trash_id`; the trashed item itself leaves
+    its folder's namespace (its `name_key` no longer collides with any name), so that the name is free.
+    """
+
+    __tablename__ = "trash_items"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(255))
+    # The folder it was deleted from; no foreign key, since that folder may be deleted for good meanwhile.
+    folder_id: Mapped[str] = mapped_column(String(32))
+    deleted_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    deleted_by: Mapped[str | None] = mapped_column(String(32))
+    # What went with it: the files (a file counts itself), their current size, and the folders inside.
+    files: Mapped[int] = mapped_column(Integer)
+    folders: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)
+    # Every version's bytes, counted in the owner's storage until the item is deleted for good.
+    stored_bytes: Mapped[int] = mapped_column(BigInteger)

@@ -37,6 +37,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 
 from wopihost.adapters.sql.database import SQLITE_FOLD_FUNCTION, Database
+from wopihost.adapters.sql.guards import live_file, live_folder
 from wopihost.adapters.sql.mapping import FILE_COLUMNS, file_from_row
 from wopihost.adapters.sql.models import FileRow, FolderRow, SearchDocumentRow, ShareRow, UtcDateTime
 from wopihost.domain.permissions import Role
@@ -163,7 +164,7 @@ def _names_statement(user_id: str, folded: str, dialect: str, limit: int) -> Sel
         cast(null(), String).label("role"),
         FileRow.modified_at,
         own_rank.label("rank"),
-    ).where(FileRow.owner_id == user_id, own_match)
+    ).where(FileRow.owner_id == user_id, own_match, live_file())
     shared = (
         select(
             literal("file").label("kind"),
@@ -176,7 +177,7 @@ def _names_statement(user_id: str, folded: str, dialect: str, limit: int) -> Sel
             own_rank.label("rank"),
         )
         .join(ShareRow, and_(ShareRow.file_id == FileRow.id, ShareRow.user_id == user_id))
-        .where(FileRow.owner_id != user_id, own_match)
+        .where(FileRow.owner_id != user_id, own_match, live_file())
     )
     folder_match, folder_rank = branch(FolderRow.name)
     folders = select(
@@ -188,7 +189,7 @@ def _names_statement(user_id: str, folded: str, dialect: str, limit: int) -> Sel
         cast(null(), String).label("role"),
         FolderRow.created_at.label("modified_at"),
         folder_rank.label("rank"),
-    ).where(FolderRow.owner_id == user_id, FolderRow.parent_id.is_not(None), folder_match)
+    ).where(FolderRow.owner_id == user_id, FolderRow.parent_id.is_not(None), folder_match, live_folder())
     everything = union_all(own, shared, folders).subquery()
     return (
         select(everything)
@@ -216,7 +217,7 @@ def _name_match(row: Any) -> NameMatch:
 
 def _visible(user_id: str) -> ColumnElement[bool]:
     """The user owns the file or holds a share of it (with ShareRow outer-joined for this user)."""
-    return or_(FileRow.owner_id == user_id, ShareRow.user_id.is_not(None))
+    return and_(live_file(), or_(FileRow.owner_id == user_id, ShareRow.user_id.is_not(None)))
 
 
 def _sqlite_text_statement(user_id: str, query: str, limit: int) -> Select[Any]:

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wopihost.adapters.sql.database import Database
+from wopihost.adapters.sql.guards import live_file
 from wopihost.adapters.sql.mapping import FILE_COLUMNS, file_from_row
 from wopihost.adapters.sql.models import FileRow, ShareRow
 from wopihost.domain.permissions import Role
@@ -60,7 +61,7 @@ class SqlShareStore:
         statement = (
             select(*FILE_COLUMNS, ShareRow.role)
             .join(ShareRow, ShareRow.file_id == FileRow.id)
-            .where(ShareRow.user_id == user_id)
+            .where(ShareRow.user_id == user_id, live_file())
             .order_by(FileRow.name_key)
         )
         rows = await self._db.scan(lambda conn: conn.execute(statement).all())

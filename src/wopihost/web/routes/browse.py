@@ -93,11 +93,13 @@ class BrowsePages:
         return self.ctx.render(request, "delete_folder.html", context)
 
     async def delete_folder(self, request: Request) -> Response:
-        """Delete a folder with everything in it and return to the folder that held it."""
+        """Move a folder with everything in it to the trash and return to the folder that held it."""
         user, folder = await self._subfolder(request)
         deleted = await self.ctx.services.files.delete_folder(user, folder)
         inside = "" if not deleted.files and not deleted.folders else f" with {contents_summary(deleted)}"
-        return done(request, parent_url(user, folder), f"Deleted the folder “{folder.name}”{inside}.")
+        message = f"Moved the folder “{folder.name}”{inside} to the trash."
+        # The trash item of a folder has the folder's ID.
+        return done(request, parent_url(user, folder), message, undo=f"/trash/{folder.id}/restore")
 
     async def _subfolder(self, request: Request) -> tuple[User, Folder]:
         """The signed-in user and one of their folders other than the root, which stays as it is."""

@@ -157,16 +157,17 @@ class FilePages:
         return done(request, folder_url(target), f"Moved “{file.name}” to “{target.name or 'My files'}”.")
 
     async def delete_page(self, request: Request) -> Response:
-        """A confirmation page for deleting, for browsers without scripts."""
+        """A confirmation page for moving to the trash, for browsers without scripts."""
         _user, access = await self._access(request)
         return self.ctx.render(request, "delete.html", {"access": access, "back": back_url(access)})
 
     async def delete(self, request: Request) -> Response:
-        """Delete a file and its versions."""
+        """Move a file with its versions to the trash."""
         _user, access = await self._access(request)
         await ensure_unlocked(self.ctx, access.file)
-        await self.ctx.services.files.delete(access)
-        return done(request, back_url(access), f"Deleted “{access.file.name}”.")
+        item = await self.ctx.services.files.delete(access)
+        message = f"Moved “{access.file.name}” to the trash."
+        return done(request, back_url(access), message, undo=f"/trash/{item.id}/restore")
 
     async def show(self, request: Request) -> Response:
         """A file's own URL opens it the way its main button does."""
