@@ -12,6 +12,7 @@ from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
 from wopihost.adapters.sql.search_index import SqlSearchIndex
 from wopihost.adapters.sql.shares import SqlShareStore
+from wopihost.adapters.sql.trash import SqlTrashStore
 from wopihost.domain.locks import LockGuard
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord
@@ -273,3 +274,19 @@ async def test_store_text_of_a_million_distinct_words_kept_searchable(
 
     assert stored is True
     assert await _texts(index, world.owner.id, words[0]) == [world.file.name]
+
+
+async def test_search_trashed_file_hidden_by_name_and_text_until_restored(
+    index: SqlSearchIndex, file_store: SqlFileStore, db: Database, clock: FakeClock, world: World
+) -> None:
+    file = await make_file(file_store, world.owner, clock, "Budget plan.xlsx")
+    await _index_text(index, file, "quarterly budget figures")
+    trash = SqlTrashStore(db)
+
+    await trash.trash_file(file.id, deleted_by=world.owner.id, now=clock.now())
+
+    assert await _names(index, world.owner.id, "budget") == []
+    assert await _texts(index, world.owner.id, "quarterly") == []
+    await trash.restore(file.id)
+    assert await _names(index, world.owner.id, "budget") == ["Budget plan.xlsx"]
+    assert await _texts(index, world.owner.id, "quarterly") == ["Budget plan.xlsx"]

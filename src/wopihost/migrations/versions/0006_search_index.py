@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 from wopihost.adapters.sql.models import UtcDateTime
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
