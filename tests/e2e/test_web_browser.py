@@ -122,6 +122,7 @@ def test_new_word_document_opens_editnew_in_client(
     create_folder(alice, host_server.base, "Fresh")
     alice.locator("summary", has_text="New").click()
     alice.get_by_role("button", name="Word document").click()
+    alice.locator("#new-document-dialog").get_by_role("button", name="Create").click()
     expect(alice).to_have_url(re.compile(r"/files/[a-z2-7]+/editnew$"))
     frame = alice.frame_locator("#office_frame")
     expect(frame.locator("#doc-name")).to_have_text("Document.docx")

@@ -100,10 +100,12 @@ async def test_open_view_link_anonymously_check_file_info_anonymous(signed_in: W
     assert info["OwnerId"] == signed_in.alice.id
     assert "UserInfo" not in info
     assert info["SupportsUserInfo"] is False
-    assert info["UserCanWrite"] is False and info["ReadOnly"] is True
+    assert info["UserCanWrite"] is False
+    assert info["ReadOnly"] is True
     assert info["UserCanNotWriteRelative"] is True
     assert info["UserCanRename"] is False
-    assert info["IsAdminUser"] is False and info["LicenseCheckForEditIsEnabled"] is False
+    assert info["IsAdminUser"] is False
+    assert info["LicenseCheckForEditIsEnabled"] is False
     assert info["HostViewUrl"] == link["url"]
     for absent in ("HostEditUrl", "SignoutUrl", "FileSharingUrl", "FileVersionUrl", "DownloadUrl"):
         assert absent not in info, absent
@@ -131,7 +133,8 @@ async def test_view_link_visitor_cannot_write_or_put_user_info(signed_in: Web) -
         content = await visitor.get(f"/wopi/files/{file.id}/contents", params=params)
     assert put.status_code == 401
     assert user_info.status_code == 501
-    assert content.status_code == 200 and content.content == b"content"
+    assert content.status_code == 200
+    assert content.content == b"content"
     assert await signed_in.stored(file.id) == b"content"
 
 
@@ -163,9 +166,11 @@ async def test_edit_link_visitor_saves_but_cannot_save_as_or_rename(signed_in: W
             params=params,
             headers={"X-WOPI-Override": "RENAME_FILE", "X-WOPI-RequestedName": "Other", **lock},
         )
-    assert info["UserCanWrite"] is True and info["HostEditUrl"] == link["url"]
+    assert info["UserCanWrite"] is True
+    assert info["HostEditUrl"] == link["url"]
     assert info["UserCanNotWriteRelative"] is True
-    assert locked.status_code == 200 and put.status_code == 200
+    assert locked.status_code == 200
+    assert put.status_code == 200
     assert await signed_in.stored(file.id) == b"edited"
     assert (await signed_in.record(file.id)).modified_by == info["UserId"]
     assert relative.status_code == 401
@@ -180,7 +185,8 @@ async def test_visitor_id_stable_in_session_and_differs_between_browsers(signed_
         one = (await _info(first, file, await _open(first, str(link["id"])))).json()["UserId"]
         again = (await _info(first, file, await _open(first, str(link["id"]), name="Gina B"))).json()
         other = (await _info(second, file, await _open(second, str(link["id"])))).json()["UserId"]
-    assert again["UserId"] == one and again["UserFriendlyName"] == "Gina B"
+    assert again["UserId"] == one
+    assert again["UserFriendlyName"] == "Gina B"
     assert other != one
 
 
@@ -226,7 +232,8 @@ async def test_password_guessing_throttled(signed_in: Web) -> None:
         )
     assert statuses[:5] == [403] * 5
     assert statuses[5] == 429
-    assert right.status_code == 429 and "Retry-After" in right.headers
+    assert right.status_code == 429
+    assert "Retry-After" in right.headers
 
 
 async def test_expired_link_gone_and_its_tokens_refused(signed_in: Web) -> None:

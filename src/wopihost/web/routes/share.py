@@ -72,7 +72,17 @@ class SharePages:
         except NotFound as exc:
             raise InvalidRequest(f"there is no user called “{username}”") from exc
         label = ROLE_LABELS[role].lower()
+        if form.get("change"):
+            # A role changed in place: the share dialog's select in the person's row.
+            return done(request, self._page_url(access), f"Changed {username} to “{label}”.")
         return done(request, self._page_url(access), f"Shared with {username} ({label}).")
+
+    async def people(self, request: Request) -> Response:
+        """People to share with whose names contain what the owner typed (the person field's suggestions)."""
+        access = await self._access(request)
+        found = await self.ctx.services.browse.suggest_people(access, request.query_params.get("q", ""))
+        people = [{"username": user.username, "display_name": user.display_name} for user in found]
+        return JSONResponse({"people": people})
 
     async def revoke(self, request: Request) -> Response:
         """Take a share away; the user's next WOPI request is refused."""
@@ -90,6 +100,7 @@ class SharePages:
         """The routes of this module."""
         return [
             Route("/files/{file_id}/share", self.show, methods=["GET"]),
+            Route("/files/{file_id}/share/people", self.people, methods=["GET"]),
             Route("/files/{file_id}/share", self.share, methods=["POST"]),
             Route("/files/{file_id}/share/revoke", self.revoke, methods=["POST"]),
         ]
