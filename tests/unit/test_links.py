@@ -29,7 +29,12 @@ NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
 @pytest.mark.parametrize("role", [Role.VIEW, Role.EDIT])
 def test_permissions_for_anonymous_never_rename_delete_share_or_save_copies(role: Role) -> None:
     rights = permissions_for(role, anonymous=True)
-    assert not (rights.can_rename or rights.can_delete or rights.can_share or rights.can_create_relative)
+    assert (rights.can_rename, rights.can_delete, rights.can_share, rights.can_create_relative) == (
+        False,
+        False,
+        False,
+        False,
+    )
     assert rights.can_write == (role is Role.EDIT)
     assert rights.can_read
 
