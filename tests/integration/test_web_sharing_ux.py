@@ -95,7 +95,7 @@ async def test_share_page_offers_role_select_per_person(signed_in: Web) -> None:
     file = await signed_in.upload("Report.docx", b"x")
     await signed_in.share(file, signed_in.bob, Role.EDIT)
     page = (await signed_in.client.get(f"/files/{file.id}/share")).text
-    assert 'aria-label="Permission for Bob Brown"' in page
+    assert 'aria-label="Access for Bob Brown"' in page
     assert re.search(r'<option value="edit" selected>', page)
 
 

@@ -151,7 +151,7 @@ export function shareDialog(dialog, hooks = {}) {
   }
 
   function roleChooser(share) {
-    const select = el("select", { "aria-label": `Permission for ${share.display_name}` },
+    const select = el("select", { "aria-label": `Access for ${share.display_name}` },
       ...roles.map((role) => el("option", { value: role.value, selected: role.value === share.role }, role.label)));
     select.addEventListener("change", () => act(url,
       [["username", share.username], ["role", select.value], ["change", "1"]], refresh));
