@@ -146,7 +146,7 @@ def test_share_dialog_grants_edit_and_bob_sees_file(
     file_row.get_by_role("link", name="Share").click()
     dialog = alice.locator("#share-dialog")
     expect(dialog).to_be_visible()
-    expect(dialog.get_by_role("heading")).to_have_text("Share “Plan.docx”")
+    expect(dialog.get_by_role("heading", level=2)).to_have_text("Share “Plan.docx”")
     dialog.get_by_label("Share with (username)").fill("bob")
     dialog.get_by_label("Permission").select_option("edit")
     dialog.get_by_role("button", name="Share", exact=True).click()
