@@ -74,8 +74,9 @@ function peopleCombobox(input, listbox, source) {
     timer = setTimeout(async () => {
       const ticket = ++asked;
       const people = await source(text);
-      // An answer to an older query than the field's current text is dropped.
-      if (ticket === asked && input.value.trim() === text) show(people);
+      // An answer to an older query than the field's current text, or one arriving after the owner moved
+      // on to another field, is dropped.
+      if (ticket === asked && input.value.trim() === text && document.activeElement === input) show(people);
     }, SEARCH_DELAY_MS);
   });
 
