@@ -172,7 +172,9 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         proof=proof,
         browse=BrowseService(files=file_store, shares=share_store, users=user_store, clock=clock),
         throttle=throttle,
-        links=LinkService(links=link_store, files=file_store, clock=clock, throttle=throttle),
+        links=LinkService(
+            links=link_store, files=file_store, locks=lock_store, clock=clock, throttle=throttle
+        ),
     )
 
 

@@ -14,6 +14,7 @@ import pytest
 
 import wopihost.services.links
 from tests.integration.web_support import Web, csrf_of
+from wopihost.domain.links import visitor_id
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord
 
@@ -319,6 +320,34 @@ async def test_link_token_for_another_file_refused(signed_in: Web) -> None:
     link = await _create(signed_in, file)
     async with _visitor(signed_in) as visitor:
         token = await _open(visitor, str(link["id"]))
-        forged = signed_in.services.tokens.issue("anon-aaaaaaaaaaaaaaaa", other.id, link_id=str(link["id"]))
+        forged = signed_in.services.tokens.issue(
+            visitor_id(str(link["id"]), "aaaaaaaa"), other.id, link_id=str(link["id"])
+        )
         assert (await _info(visitor, other, token)).status_code == 401
         assert (await _info(visitor, other, forged.token)).status_code == 401
+
+
+async def test_token_of_another_links_visitor_refused(signed_in: Web) -> None:
+    file = await signed_in.upload("Report.docx", b"x")
+    first, second = await _create(signed_in, file), await _create(signed_in, file)
+    crossed = signed_in.services.tokens.issue(
+        visitor_id(str(first["id"]), "aaaaaaaa"), file.id, link_id=str(second["id"]), display_name="X"
+    )
+    async with _visitor(signed_in) as visitor:
+        assert (await _info(visitor, file, crossed.token)).status_code == 401
+
+
+async def test_revoke_edit_link_ends_visitors_editing_session(signed_in: Web) -> None:
+    file = await signed_in.upload("Report.docx", b"x")
+    link = await _create(signed_in, file, role="edit")
+    async with _visitor(signed_in) as visitor:
+        token = await _open(visitor, str(link["id"]))
+        locked = await visitor.post(
+            f"/wopi/files/{file.id}",
+            params={"access_token": token},
+            headers={"X-WOPI-Override": "LOCK", "X-WOPI-Lock": "visitor-lock"},
+        )
+        assert locked.status_code == 200
+        assert (await signed_in.record(file.id)).active_lock(signed_in.clock.now()) is not None
+        await signed_in.post(f"/files/{file.id}/links/{link['id']}/revoke", json=True)
+    assert (await signed_in.record(file.id)).active_lock(signed_in.clock.now()) is None

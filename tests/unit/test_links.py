@@ -9,11 +9,13 @@ import pytest
 
 from wopihost.domain.links import (
     ShareLink,
+    is_link_visitor,
     is_visitor_id,
     link_role,
     looks_like_link_id,
     new_link_id,
-    new_visitor_id,
+    new_visitor_key,
+    visitor_id,
     visitor_name,
 )
 from wopihost.domain.permissions import Role, permissions_for
@@ -53,10 +55,14 @@ def test_new_link_id_unguessable_shape() -> None:
     assert not looks_like_link_id("../etc/passwd")
 
 
-def test_new_visitor_id_never_an_account_id() -> None:
-    visitor_id = new_visitor_id()
-    assert is_visitor_id(visitor_id)
-    assert len(visitor_id) <= 32
+def test_visitor_id_never_an_account_id_and_names_its_link() -> None:
+    link_id, other = new_link_id(), new_link_id()
+    user_id = visitor_id(link_id, new_visitor_key())
+    assert is_visitor_id(user_id)
+    assert len(user_id) <= 32
+    assert link_id not in user_id
+    assert is_link_visitor(user_id, link_id)
+    assert not is_link_visitor(user_id, other)
     assert not is_visitor_id("abcdefghijklmnopqrstuvwx")
 
 

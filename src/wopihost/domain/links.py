@@ -6,6 +6,8 @@ that is stable for their browser session, never an account's ID.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ _LINK_ID = re.compile(r"^[A-Za-z0-9_-]{32}$")
 # Visitor IDs must fit the 32-character user-ID columns that record lock holders and version authors.
 VISITOR_PREFIX = "anon-"
 _VISITOR_ID = re.compile(r"^anon-[a-z0-9]{16}$")
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 MAX_VISITOR_NAME = 64
 MAX_LINK_PASSWORD = 256
 
@@ -57,13 +60,36 @@ def looks_like_link_id(value: str) -> bool:
     return bool(_LINK_ID.match(value))
 
 
-def new_visitor_id() -> str:
-    """A new anonymous visitor ID, e.g. "anon-3k9x…": never an account's ID (those have no hyphen)."""
-    return VISITOR_PREFIX + "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(16))
+def new_visitor_key() -> str:
+    """A new random key for one browser session, the second half of its visitor IDs."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(8))
+
+
+def link_tag(link_id: str) -> str:
+    """Eight characters derived from a link ID (they reveal nothing of it): the first half of the IDs of
+    the link's visitors, so that revoking the link can end their editing sessions."""
+    digest = hashlib.sha256(link_id.encode("utf-8")).digest()
+    return base64.b32encode(digest[:5]).decode("ascii").lower()
+
+
+def visitor_id(link_id: str, session_key: str) -> str:
+    """The visitor ID of one browser session on one link, e.g. "anon-k2j4…": stable for that session, and
+    never an account's ID (those have no hyphen)."""
+    return f"{VISITOR_PREFIX}{link_tag(link_id)}{session_key}"
+
+
+def is_link_visitor(user_id: str, link_id: str) -> bool:
+    """Whether `user_id` is the visitor ID of someone who came through this link."""
+    return is_visitor_id(user_id) and user_id.startswith(VISITOR_PREFIX + link_tag(link_id))
+
+
+def is_visitor_key(value: str) -> bool:
+    """Whether `value` is a session key made by `new_visitor_key`."""
+    return len(value) == 8 and all(ch in _ALPHABET for ch in value)
 
 
 def is_visitor_id(value: str) -> bool:
-    """Whether `value` is a visitor ID made by `new_visitor_id`."""
+    """Whether `value` is a visitor ID made by `visitor_id`."""
     return bool(_VISITOR_ID.match(value))
 
 
@@ -87,6 +113,6 @@ def link_role(value: str) -> Role:
     raise InvalidRequest("a link can let people view or edit")
 
 
-def visitor(visitor_id: str, name: str) -> User:
+def visitor(user_id: str, name: str) -> User:
     """The anonymous user a link visitor acts as: no account, no root folder, no UserInfo."""
-    return User(id=visitor_id, username="", display_name=name, root_folder_id="", is_anonymous=True)
+    return User(id=user_id, username="", display_name=name, root_folder_id="", is_anonymous=True)

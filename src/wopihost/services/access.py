@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from wopihost.domain.links import visitor
+from wopihost.domain.links import is_link_visitor, visitor
 from wopihost.domain.records import FileAccess
 from wopihost.errors import InvalidToken, NotFound, PermissionDenied
 from wopihost.ports import Clock, FileStore, LinkStore
@@ -51,6 +51,8 @@ class AccessService:
         """The file as a link visitor sees it now: the link must exist, be unexpired and name this file."""
         if self._links is None or self._clock is None or claims.link_id is None:
             raise InvalidToken("share links are not enabled")
+        if not is_link_visitor(claims.user_id, claims.link_id):
+            raise InvalidToken("the token names a visitor of another link")
         link = await self._links.find_link(claims.link_id)
         if link is None or link.file_id != claims.file_id or not link.is_active(self._clock.now()):
             raise InvalidToken("the share link was revoked or has expired")

@@ -9,10 +9,17 @@ import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from wopihost.domain.links import MAX_LINK_PASSWORD, ShareLink, link_role, looks_like_link_id, new_link_id
+from wopihost.domain.links import (
+    MAX_LINK_PASSWORD,
+    ShareLink,
+    is_link_visitor,
+    link_role,
+    looks_like_link_id,
+    new_link_id,
+)
 from wopihost.domain.records import FileAccess
 from wopihost.errors import InvalidRequest, LinkGone, PermissionDenied
-from wopihost.ports import Clock, FileStore, LinkStore
+from wopihost.ports import Clock, FileStore, LinkStore, LockStore
 from wopihost.services.signin_throttle import SignInThrottle
 
 MIN_LINK_PASSWORD = 4
@@ -38,12 +45,14 @@ class LinkService:
         *,
         links: LinkStore,
         files: FileStore,
+        locks: LockStore,
         clock: Clock,
         throttle: SignInThrottle,
         hasher: PasswordHasher | None = None,
     ) -> None:
         self._links = links
         self._files = files
+        self._locks = locks
         self._clock = clock
         self._throttle = throttle
         self._hasher = hasher or PasswordHasher()
@@ -77,7 +86,19 @@ class LinkService:
     async def revoke(self, access: FileAccess, link_id: str) -> bool:
         """Revoke a link; sessions opened through it are refused from their next WOPI request."""
         _require_share(access)
-        return await self._links.remove_link(access.file.id, link_id)
+        removed = await self._links.remove_link(access.file.id, link_id)
+        if removed:
+            await self._end_visitor_sessions(access, link_id)
+        return removed
+
+    async def _end_visitor_sessions(self, access: FileAccess, link_id: str) -> None:
+        # A visitor whose link is gone can no longer unlock, so the lock their editing session holds goes
+        # with the link, as it does when a person's share is revoked (unless another editor holds it too).
+        holders = await self._locks.list_holders(access.file.id)
+        for user_id in {user_id for user_id, _lock, _seen in holders if is_link_visitor(user_id, link_id)}:
+            await self._locks.release_holder(
+                access.file.id, user_id, ended_by=access.user.id, now=self._clock.now()
+            )
 
     async def get_active(self, link_id: str) -> ShareLink:
         """The link if it still opens its file; LinkGone if it was revoked, has expired or never existed."""

@@ -14,7 +14,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from wopihost.domain.links import LINK_ROLES, ShareLink, is_visitor_id, new_visitor_id, visitor_name
+from wopihost.domain.links import (
+    LINK_ROLES,
+    ShareLink,
+    is_visitor_key,
+    new_visitor_key,
+    visitor_id,
+    visitor_name,
+)
 from wopihost.domain.records import FileAccess
 from wopihost.errors import InvalidRequest, LinkGone, NotFound
 from wopihost.services.links import LinkPasswordThrottled, WrongLinkPassword
@@ -124,7 +131,7 @@ class LinkPages:
             name = visitor_name(form.get("name", ""))
         except InvalidRequest as exc:
             return await self._step(request, link, "name", str(exc).capitalize() + ".", 400)
-        request.session[SESSION_VISITOR] = {"id": _visitor_id(request), "name": name}
+        request.session[SESSION_VISITOR] = {"key": _visitor_key(request), "name": name}
         return RedirectResponse(f"/s/{link.id}/open", status_code=303)
 
     async def open_document(self, request: Request) -> Response:
@@ -141,8 +148,8 @@ class LinkPages:
             name = visitor_name(str(remembered.get("name", "")))
         except InvalidRequest:
             return RedirectResponse(f"/s/{link.id}", status_code=303)
-        visitor_id = _visitor_id(request)
-        token = services.tokens.issue(visitor_id, link.file_id, link_id=link.id, display_name=name)
+        user_id = visitor_id(link.id, _visitor_key(request))
+        token = services.tokens.issue(user_id, link.file_id, link_id=link.id, display_name=name)
         # The same check every WOPI request makes, so that the page never opens what the client cannot.
         access = await services.access.open(link.file_id, token.token)
         return await open_for_visitor(self.ctx, request, access, token, f"/s/{link.id}")
@@ -212,10 +219,10 @@ def _unlocked(request: Request, link: ShareLink) -> bool:
     return link.id in request.session.get(SESSION_UNLOCKED, [])
 
 
-def _visitor_id(request: Request) -> str:
-    """The visitor ID of this browser session, made on first use; stable while the session lasts."""
+def _visitor_key(request: Request) -> str:
+    """This browser session's visitor key, made on first use: its visitor IDs stay the same while it lasts."""
     remembered = request.session.get(SESSION_VISITOR)
-    found = remembered.get("id") if isinstance(remembered, dict) else None
-    if isinstance(found, str) and is_visitor_id(found):
+    found = remembered.get("key") if isinstance(remembered, dict) else None
+    if isinstance(found, str) and is_visitor_key(found):
         return found
-    return new_visitor_id()
+    return new_visitor_key()
