@@ -3,6 +3,8 @@ anonymous WOPI users whose rights are checked again on every request."""
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -351,3 +353,53 @@ async def test_revoke_edit_link_ends_visitors_editing_session(signed_in: Web) ->
         assert (await signed_in.record(file.id)).active_lock(signed_in.clock.now()) is not None
         await signed_in.post(f"/files/{file.id}/links/{link['id']}/revoke", json=True)
     assert (await signed_in.record(file.id)).active_lock(signed_in.clock.now()) is None
+
+
+async def test_visitor_host_page_offers_no_account_pages(signed_in: Web) -> None:
+    file = await signed_in.upload("Report.docx", b"x")
+    link_id = str((await _create(signed_in, file))["id"])
+    async with _visitor(signed_in) as visitor:
+        await _open(visitor, link_id)
+        host = await visitor.get(f"/s/{link_id}/open")
+    config = json.loads(
+        host.text.split('<script type="application/json" id="host-config">')[1].split("</script>")[0]
+    )
+    assert config["closeUrl"] == f"/s/{link_id}"
+    assert config["canShare"] is False
+    for absent in ("versionsUrl", "shareUrl", "editUrl", "imagesUrl", "savedAsUrl"):
+        assert config[absent] is None, absent
+    assert "no-referrer" in host.headers["referrer-policy"]
+
+
+async def test_visitor_of_unopenable_file_offered_no_download(signed_in: Web) -> None:
+    file = await signed_in.upload("Archive.zip", b"PK\x03\x04")
+    link_id = str((await _create(signed_in, file))["id"])
+    async with _visitor(signed_in) as visitor:
+        await _open_until_host(visitor, link_id)
+        page = await visitor.get(f"/s/{link_id}/open")
+    assert page.status_code == 415
+    assert "/download" not in page.text
+    assert f'href="/s/{link_id}"' in page.text
+
+
+async def _open_until_host(client: httpx.AsyncClient, link_id: str) -> None:
+    page = await client.get(f"/s/{link_id}")
+    await client.post(f"/s/{link_id}/open", data={"name": "Gina", "csrf_token": csrf_of(page.text)})
+
+
+async def test_link_ids_and_tokens_never_logged(signed_in: Web, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    file = await signed_in.upload("Report.docx", b"x")
+    link_id = str((await _create(signed_in, file, password="open sesame"))["id"])
+    async with _visitor(signed_in) as visitor:
+        csrf = csrf_of((await visitor.get(f"/s/{link_id}")).text)
+        await visitor.post(f"/s/{link_id}/password", data={"password": "open sesame", "csrf_token": csrf})
+        token = await _open(visitor, link_id)
+        await _info(visitor, file, token)
+    await signed_in.post(f"/files/{file.id}/links/{link_id}/revoke", json=True)
+    # The test's own HTTP client logs the URLs it requests; only the server's records count.
+    server = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
+    logged = "\n".join(record.getMessage() for record in server)
+    assert "/s/…" in logged
+    for secret in (link_id, token, "open sesame"):
+        assert secret not in logged

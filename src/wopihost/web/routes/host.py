@@ -140,9 +140,21 @@ class HostPages:
         ]
 
 
-def _cannot_open(ctx: WebContext, request: Request, access: FileAccess, misnamed: str | None) -> Response:
+def _cannot_open(
+    ctx: WebContext, request: Request, access: FileAccess, misnamed: str | None, *, back: str | None = None
+) -> Response:
     # A client would open the content as what the name says: a .docx named .txt as editable text.
-    context = {"access": access, "back": back_url(access), "misnamed": misnamed}
+    # Link visitors have no account, so neither the download page nor the file list is theirs.
+    visitor = access.link_id is not None
+    download = (
+        f"/files/{access.file.id}/download" if access.permissions.can_download and not visitor else None
+    )
+    context = {
+        "access": access,
+        "back": back or back_url(access),
+        "misnamed": misnamed,
+        "download_url": download,
+    }
     return ctx.render(request, "cannot_open.html", context, status_code=415)
 
 
@@ -180,7 +192,8 @@ async def open_for_visitor(
     file, can_write = access.file, access.permissions.can_write
     mobile = bool(_MOBILE_USER_AGENT.search(request.headers.get("user-agent", "")))
     requested = "edit" if can_write else "view"
-    # One hop is enough: edit becomes editnew for an empty file, or view where the client cannot edit.
+    # Follow the plan's redirects as the host pages would (edit to editnew for an empty file, to view
+    # where the client cannot edit); they never loop, and three hops bound them all the same.
     for _hop in range(3):
         plan = plan_open(
             discovery, file.extension, requested, can_write=can_write, empty=file.size == 0, mobile=mobile
@@ -190,7 +203,7 @@ async def open_for_visitor(
         requested = plan.redirect_to
     misnamed = await ctx.services.content.misnamed(file)
     if plan.action is None or misnamed is not None:
-        return _cannot_open(ctx, request, access, misnamed.label if misnamed else None)
+        return _cannot_open(ctx, request, access, misnamed.label if misnamed else None, back=page_url)
     frame = host_frame(
         discovery,
         plan.action,
