@@ -13,6 +13,7 @@ from wopihost.adapters.sql.links import SqlLinkStore
 from wopihost.adapters.sql.shares import SqlShareStore
 from wopihost.adapters.sql.users import SqlUserStore
 from wopihost.domain.links import ShareLink, new_link_id
+from wopihost.domain.locks import LockGuard
 from wopihost.domain.permissions import Role
 from wopihost.ports import SharingSummary
 
@@ -118,3 +119,16 @@ async def test_search_users_excludes_and_limits(
 
     assert [user.username for user in found] == ["bob", "carol"]
     assert len(await user_store.search_users("", limit=1)) == 1
+
+
+async def test_delete_file_removes_its_links(
+    link_store: SqlLinkStore, file_store: SqlFileStore, clock: FakeClock, world: World
+) -> None:
+    link = _link(world, clock)
+    await link_store.add_link(link)
+
+    deleted = await file_store.delete_file(world.file.id, guard=LockGuard(None), now=clock.now())
+
+    assert deleted is not None
+    assert deleted.file is not None
+    assert await link_store.find_link(link.id) is None
