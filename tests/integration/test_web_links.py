@@ -403,3 +403,21 @@ async def test_link_ids_and_tokens_never_logged(signed_in: Web, caplog: pytest.L
     assert "/s/…" in logged
     for secret in (link_id, token, "open sesame"):
         assert secret not in logged
+
+
+async def test_share_page_without_scripts_creates_lists_and_revokes_links(signed_in: Web) -> None:
+    file = await signed_in.upload("Report.docx", b"x")
+    created = await signed_in.post(f"/files/{file.id}/links", {"role": "edit", "password": "open sesame"})
+    assert created.status_code == 303
+    assert created.headers["location"] == f"/files/{file.id}/share"
+    page = (await signed_in.client.get(f"/files/{file.id}/share")).text
+    assert "Link created." in page
+    assert "Can edit · password" in page
+    link_id = re.search(r'action="/files/[^/]+/links/([^/]+)/revoke"', page)
+    assert link_id
+    assert f'value="http://testserver/s/{link_id.group(1)}"' in page
+    revoked = await signed_in.post(f"/files/{file.id}/links/{link_id.group(1)}/revoke")
+    assert revoked.status_code == 303
+    page = (await signed_in.client.get(f"/files/{file.id}/share")).text
+    assert "Link removed. It no longer opens the file." in page
+    assert '/revoke"' not in page.split('<h2 class="subhead">Links</h2>')[1]

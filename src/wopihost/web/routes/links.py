@@ -25,6 +25,7 @@ from wopihost.domain.links import (
 from wopihost.domain.records import FileAccess
 from wopihost.errors import InvalidRequest, LinkGone, NotFound
 from wopihost.services.links import LinkPasswordThrottled, WrongLinkPassword
+from wopihost.urls import PublicUrls
 from wopihost.web.context import WebContext, client_address, done, read_form
 from wopihost.web.routes.host import open_for_visitor
 from wopihost.web.views import ROLE_LABELS, short_time
@@ -52,7 +53,9 @@ class LinkPages:
         links = await self.ctx.services.links.list_links(access)
         now = self.ctx.services.clock.now()
         roles = [{"value": value, "label": label} for value, label in LINK_CHOICES]
-        return JSONResponse({"links": [self._describe(link, now) for link in links], "roles": roles})
+        return JSONResponse(
+            {"links": [describe_link(link, self.ctx.services.urls, now) for link in links], "roles": roles}
+        )
 
     async def create_link(self, request: Request) -> Response:
         """Create a link; the answer carries its URL for the copy button."""
@@ -64,7 +67,7 @@ class LinkPages:
             expires_at=expiry_of(form.get("expires", "")),
             password=form.get("password", ""),
         )
-        described = self._describe(link, self.ctx.services.clock.now())
+        described = describe_link(link, self.ctx.services.urls, self.ctx.services.clock.now())
         return done(request, f"/files/{access.file.id}/share", "Link created.", link=described)
 
     async def revoke_link(self, request: Request) -> Response:
@@ -75,18 +78,6 @@ class LinkPages:
             "Link removed. It no longer opens the file." if removed else "That link was already removed."
         )
         return done(request, f"/files/{access.file.id}/share", message)
-
-    def _describe(self, link: ShareLink, now: datetime) -> dict[str, Any]:
-        return {
-            "id": link.id,
-            "url": self.ctx.services.urls.share_link(link.id),
-            "role": link.role.value,
-            "role_label": ROLE_LABELS[link.role],
-            "has_password": link.has_password,
-            "expires": expiry_label(link.expires_at),
-            "expired": not link.is_active(now),
-            "created": short_time(link.created_at),
-        }
 
     async def landing(self, request: Request) -> Response:
         """The link's page: its password first if it has one, then the visitor's name."""
@@ -193,6 +184,20 @@ class LinkPages:
             Route("/s/{link_id}/open", self.choose_name, methods=["POST"]),
             Route("/s/{link_id}/open", self.open_document, methods=["GET"]),
         ]
+
+
+def describe_link(link: ShareLink, urls: PublicUrls, now: datetime) -> dict[str, Any]:
+    """A link as the share dialog and the share page show it."""
+    return {
+        "id": link.id,
+        "url": urls.share_link(link.id),
+        "role": link.role.value,
+        "role_label": ROLE_LABELS[link.role],
+        "has_password": link.has_password,
+        "expires": expiry_label(link.expires_at),
+        "expired": not link.is_active(now),
+        "created": short_time(link.created_at),
+    }
 
 
 def expiry_of(value: str) -> datetime | None:

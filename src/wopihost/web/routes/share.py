@@ -11,6 +11,7 @@ from wopihost.domain.records import FileAccess
 from wopihost.errors import InvalidRequest, NotFound
 from wopihost.web.context import WebContext, done, read_form, required, wants_json
 from wopihost.web.routes.files import back_url
+from wopihost.web.routes.links import LINK_CHOICES, describe_link
 from wopihost.web.views import ROLE_LABELS
 
 # What the share forms offer, in order: (value, label).
@@ -48,9 +49,13 @@ class SharePages:
             roles = [{"value": value, "label": label} for value, label in SHARE_CHOICES]
             body = {"file": {"id": access.file.id, "name": access.file.name}, "can_share": can_share}
             return JSONResponse({**body, "owner": access.owner_name, "shares": shares, "roles": roles})
+        links = await self.ctx.services.links.list_links(access) if can_share else []
+        now = self.ctx.services.clock.now()
         context = {
             "access": access,
             "entries": entries,
+            "links": [describe_link(link, self.ctx.services.urls, now) for link in links],
+            "link_roles": LINK_CHOICES,
             "can_share": can_share,
             "roles": SHARE_CHOICES,
             "role_labels": {role.value: label for role, label in ROLE_LABELS.items()},
