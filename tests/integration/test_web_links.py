@@ -421,3 +421,25 @@ async def test_share_page_without_scripts_creates_lists_and_revokes_links(signed
     page = (await signed_in.client.get(f"/files/{file.id}/share")).text
     assert "Link removed. It no longer opens the file." in page
     assert '/revoke"' not in page.split('<h2 class="subhead">Links</h2>')[1]
+
+
+async def test_visitor_edits_shown_to_owner_as_someone_with_a_link(signed_in: Web) -> None:
+    file = await signed_in.upload("Report.docx", b"x")
+    link = await _create(signed_in, file, role="edit")
+    async with _visitor(signed_in) as visitor:
+        params = {"access_token": await _open(visitor, str(link["id"]))}
+        lock = {"X-WOPI-Lock": "visitor-lock"}
+        await visitor.post(
+            f"/wopi/files/{file.id}", params=params, headers={"X-WOPI-Override": "LOCK", **lock}
+        )
+        saved = await visitor.post(
+            f"/wopi/files/{file.id}/contents",
+            params=params,
+            content=b"edited",
+            headers={"X-WOPI-Override": "PUT", **lock},
+        )
+        assert saved.status_code == 200
+    listing = (await signed_in.client.get("/")).text
+    assert "Being edited by someone with a link" in listing
+    versions = (await signed_in.client.get(f"/files/{file.id}/versions", headers=JSON)).json()["versions"]
+    assert versions[0]["author"] == "Someone with a link"

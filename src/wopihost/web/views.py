@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from wopihost.domain.discovery import Discovery, normalize_extension
+from wopihost.domain.links import is_visitor_id
 from wopihost.domain.permissions import Role, permissions_for
 from wopihost.domain.records import FileRecord, User
 from wopihost.ports import FolderContents, SharingSummary
@@ -210,7 +211,8 @@ def file_row(
     editor = None
     if lock is not None:
         holder = users.get(lock.user_id or "")
-        editor = holder.display_name if holder else "someone"
+        visitor = lock.user_id is not None and is_visitor_id(lock.user_id)
+        editor = holder.display_name if holder else ("someone with a link" if visitor else "someone")
     main, view = open_links(None if misnamed_as else discovery, file, role)
     pdf = file.extension.lower() == ".pdf" and not misnamed_as
     if main is None and pdf and permissions_for(role).can_download:
