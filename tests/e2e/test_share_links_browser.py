@@ -100,6 +100,7 @@ def test_people_search_suggests_as_owner_types_and_role_changes_in_place(
     expect(listbox.get_by_role("option")).to_have_count(1)
     expect(listbox.get_by_role("option")).to_contain_text("Bob Brown")
     expect(person).to_have_attribute("aria-expanded", "true")
+    expect(dialog.locator("[data-people-count]")).to_have_text("1 person matches")
     alice.screenshot(path=screenshots / "links-05-people-search.png")
     person.press("ArrowDown")
     expect(listbox.get_by_role("option")).to_have_attribute("aria-selected", "true")
@@ -121,7 +122,7 @@ def test_people_search_suggests_as_owner_types_and_role_changes_in_place(
     alice.screenshot(path=screenshots / "links-06-role-changed.png")
     # Bob is shared with already: he is no longer suggested.
     person.press_sequentially("Bro", delay=30)
-    alice.wait_for_timeout(600)
+    expect(dialog.locator("[data-people-count]")).to_have_text("Nobody matches")
     expect(listbox).to_be_hidden()
 
     alice.reload()

@@ -9,7 +9,7 @@ function initial(name) {
 }
 
 // A combobox (ARIA 1.2 pattern) over the person field: suggestions come from `source(text)`.
-function peopleCombobox(input, listbox, source) {
+function peopleCombobox(input, listbox, counter, source) {
   let options = [];
   let active = -1;
   let timer = null;
@@ -41,6 +41,10 @@ function peopleCombobox(input, listbox, source) {
   }
 
   function show(people) {
+    // Screen readers hear how many people match, since the list itself is not focused.
+    counter.textContent = people.length
+      ? `${people.length} ${people.length === 1 ? "person matches" : "people match"}`
+      : "Nobody matches";
     if (!people.length) {
       close();
       return;
@@ -126,7 +130,9 @@ export function shareDialog(dialog, hooks = {}) {
   let url = "";
   let roles = [];
 
-  const combo = peopleCombobox(personInput, dialog.querySelector("[role=listbox]"), async (text) => {
+  const listbox = dialog.querySelector("[role=listbox]");
+  const counter = dialog.querySelector("[data-people-count]");
+  const combo = peopleCombobox(personInput, listbox, counter, async (text) => {
     const result = await getJson(`${url}/people?q=${encodeURIComponent(text)}`);
     return result.ok ? result.body.people : [];
   });
