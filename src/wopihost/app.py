@@ -21,6 +21,7 @@ from wopihost.adapters.keyring_file import KeyringFile, load_or_create_keyring, 
 from wopihost.adapters.local_blobs import LocalBlobStore
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
+from wopihost.adapters.sql.links import SqlLinkStore
 from wopihost.adapters.sql.locks import SqlLockStore
 from wopihost.adapters.sql.migrate import upgrade_to_head
 from wopihost.adapters.sql.search_index import SqlSearchIndex
@@ -38,6 +39,7 @@ from wopihost.services.browse import BrowseService
 from wopihost.services.content import ContentService
 from wopihost.services.discovery import DiscoveryService
 from wopihost.services.files import FileService
+from wopihost.services.links import LinkService
 from wopihost.services.locks import LockService
 from wopihost.services.proof import ProofKeyVerifier
 from wopihost.services.relative import RelativeFileService
@@ -80,6 +82,7 @@ class Services:
     search: SearchService
     indexer: SearchIndexer
     trash: TrashService
+    links: LinkService
 
     def web(self) -> WebServices:
         return WebServices(
@@ -97,6 +100,8 @@ class Services:
             throttle=self.throttle,
             search=self.search,
             trash=self.trash,
+            links=self.links,
+            access=self.access,
         )
 
     def wopi(self) -> WopiServices:
@@ -143,6 +148,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         retention=settings.versions.retention,
     )
     lock_store, trash_store = SqlLockStore(db), SqlTrashStore(db)
+    link_store = SqlLinkStore(db)
+    throttle = SignInThrottle(counter=SqlFailureCounter(db), clock=clock, limits=throttle_limits(settings))
     files = FileService(
         files=file_store,
         shares=share_store,
@@ -177,14 +184,14 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         ),
         locks=LockService(locks=lock_store, clock=clock),
         sessions=EditingSessionService(locks=lock_store, files=file_store, users=user_store, clock=clock),
-        access=AccessService(tokens=tokens, files=file_store),
+        access=AccessService(tokens=tokens, files=file_store, links=link_store, clock=clock),
         urls=PublicUrls(
             ui_base=settings.server.base_url, wopi_base=settings.server.wopi_base_url, ui_enabled=ui_enabled
         ),
         discovery=discovery,
         proof=proof,
         browse=BrowseService(files=file_store, shares=share_store, users=user_store, clock=clock),
-        throttle=SignInThrottle(counter=SqlFailureCounter(db), clock=clock, limits=throttle_limits(settings)),
+        throttle=throttle,
         search=SearchService(index=search_index, files=file_store, users=user_store),
         indexer=indexer,
         trash=TrashService(
@@ -194,6 +201,9 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
             clock=clock,
             retention=timedelta(days=settings.trash.retention_days),
             sweep_interval=timedelta(minutes=settings.trash.purge_interval_minutes),
+        ),
+        links=LinkService(
+            links=link_store, files=file_store, locks=lock_store, clock=clock, throttle=throttle
         ),
     )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from wopihost.domain.links import ShareLink
 from wopihost.domain.locks import Lock, LockBreak, LockGuard
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import (
@@ -186,6 +187,11 @@ class UserStore(Protocol):
 
     async def list_users(self) -> Sequence[User]: ...
 
+    async def search_users(self, text: str, *, limit: int, exclude: Sequence[str] = ()) -> Sequence[User]:
+        """Users whose user name or display name contains `text` (any case), by display name, at most
+        `limit`, leaving out the IDs in `exclude`. `text` is matched literally (no wildcards)."""
+        ...
+
 
 class FileStore(Protocol):
     """Folders, files, versions and shares. Each method is one atomic transaction."""
@@ -363,6 +369,36 @@ class ShareStore(Protocol):
 
     async def list_shared_with(self, user_id: str) -> Sequence[tuple[FileRecord, Role]]:
         """The files other users shared with this user, with the role of each."""
+        ...
+
+    async def sharing_summary(
+        self, file_ids: Sequence[str], *, now: datetime
+    ) -> Mapping[str, SharingSummary]:
+        """For each of these files shared with someone or by a link active at `now`: how. One query."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SharingSummary:
+    """How a file is shared: with how many people, and by how many links still active."""
+
+    people: int
+    links: int
+
+
+class LinkStore(Protocol):
+    """Share links. Revoking deletes the link, so that a lookup by ID is the whole check."""
+
+    async def add_link(self, link: ShareLink) -> None: ...
+
+    async def find_link(self, link_id: str) -> ShareLink | None: ...
+
+    async def list_links(self, file_id: str) -> Sequence[ShareLink]:
+        """The file's links, oldest first, expired ones included."""
+        ...
+
+    async def remove_link(self, file_id: str, link_id: str) -> bool:
+        """Revoke a link of this file; False if it has no such link."""
         ...
 
 

@@ -23,6 +23,8 @@ class User:
     has_password: bool = False
     # Microsoft 365 business users get BUSINESS_USER=1 in action URLs (scenarios/business.rst).
     is_business_user: bool = False
+    # A visitor who came through a share link: no account, no UserInfo, never a business user.
+    is_anonymous: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +79,12 @@ class FileAccess:
     role: Role
     owner_name: str
     folder_name: str
+    # The share link an anonymous visitor came through; None for people with an account.
+    link_id: str | None = None
 
     @property
     def permissions(self) -> Permissions:
-        return permissions_for(self.role)
+        return permissions_for(self.role, anonymous=self.link_id is not None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from wopihost.web.routes.auth import AuthPages
 from wopihost.web.routes.browse import BrowsePages
 from wopihost.web.routes.files import FilePages
 from wopihost.web.routes.host import HostPages
+from wopihost.web.routes.links import LinkPages
 from wopihost.web.routes.search import SearchPages
 from wopihost.web.routes.sessions import SessionPages
 from wopihost.web.routes.share import SharePages
@@ -68,6 +69,7 @@ def create_web_app(services: WebServices) -> Starlette:
         *BrowsePages(ctx).routes(),
         *SearchPages(ctx).routes(),
         *SharePages(ctx).routes(),
+        *LinkPages(ctx).routes(),
         *UserPages(ctx).routes(),
         *VersionPages(ctx).routes(),
         *SessionPages(ctx).routes(),

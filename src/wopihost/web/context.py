@@ -17,10 +17,12 @@ from wopihost.config import Settings
 from wopihost.domain.records import FileRecord, User
 from wopihost.errors import InvalidRequest, NotFound
 from wopihost.ports import Clock
+from wopihost.services.access import AccessService
 from wopihost.services.browse import BrowseService
 from wopihost.services.content import ContentService
 from wopihost.services.discovery import DiscoveryService
 from wopihost.services.files import FileService
+from wopihost.services.links import LinkService
 from wopihost.services.search import SearchService
 from wopihost.services.sessions import EditingSessionService
 from wopihost.services.signin_throttle import SignInThrottle
@@ -61,6 +63,8 @@ class WebServices:
     throttle: SignInThrottle
     search: SearchService
     trash: TrashService
+    links: LinkService
+    access: AccessService
 
 
 @dataclass(slots=True)

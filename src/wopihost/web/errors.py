@@ -14,6 +14,7 @@ from wopihost.errors import (
     FolderLocked,
     InvalidFileName,
     InvalidRequest,
+    LinkGone,
     LockMismatch,
     NameConflict,
     NotFound,
@@ -76,6 +77,7 @@ _PROBLEMS: tuple[tuple[type[Exception], int, str], ...] = (
     (FileTooLarge, 413, "The file is too large"),
     (InvalidRequest, 400, "Something is missing"),
     (PermissionDenied, 403, "Not allowed"),
+    (LinkGone, 410, "This link no longer works"),
     (NotFound, 404, "Not found"),
     (DiscoveryUnavailable, 503, "The document editor is unavailable"),
     (StorageUnavailable, 503, "Storage is unavailable"),
@@ -115,6 +117,8 @@ def _message(exc: Exception, title: str) -> str:
         return f"The name is not allowed: {exc.reason}.{hint}"
     if isinstance(exc, FileTooLarge):
         return f"Files can be at most {_size(exc.limit)}."
+    if isinstance(exc, LinkGone):
+        return "The owner removed the link, or it has expired. Ask them for a new one."
     if isinstance(exc, NotFound):
         return "It does not exist, or you do not have access to it."
     if isinstance(exc, DiscoveryUnavailable):

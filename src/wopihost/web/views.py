@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from wopihost.domain.discovery import Discovery, normalize_extension
+from wopihost.domain.links import is_visitor_id
 from wopihost.domain.permissions import Role, permissions_for
 from wopihost.domain.records import FileRecord, User
-from wopihost.ports import FolderContents
+from wopihost.ports import FolderContents, SharingSummary
 from wopihost.web.catalog import VIEW_ACTIONS, app_of, friendly_app_name, resolve_page
 
 # How each role reads in the share dialog and the "Shared with me" list.
@@ -140,6 +141,8 @@ class FileRow:
     can_end_session: bool = False
     # What the content really is when the name's extension misdescribes it; no Open link is offered then.
     misnamed_as: str | None = None
+    # How the owner shared the file ("Shared with 2 people"), "" when not shared; owners' rows only.
+    sharing: str = ""
 
     @property
     def can_rename(self) -> bool:
@@ -205,6 +208,7 @@ def file_row(
     owner: str | None = None,
     viewer: User | None = None,
     misnamed_as: str | None = None,
+    sharing: SharingSummary | None = None,
 ) -> FileRow:
     """Build the row of one file; `users` holds the display names of lock holders.
 
@@ -215,7 +219,8 @@ def file_row(
     editor = None
     if lock is not None:
         holder = users.get(lock.user_id or "")
-        editor = holder.display_name if holder else "someone"
+        visitor = lock.user_id is not None and is_visitor_id(lock.user_id)
+        editor = holder.display_name if holder else ("someone with a link" if visitor else "someone")
     main, view = open_links(None if misnamed_as else discovery, file, role)
     pdf = file.extension.lower() == ".pdf" and not misnamed_as
     if main is None and pdf and permissions_for(role).can_download:
@@ -233,4 +238,15 @@ def file_row(
         owner=owner,
         can_end_session=viewer is not None and (viewer.is_admin or viewer.id == file.owner_id),
         misnamed_as=misnamed_as,
+        sharing=sharing_label(sharing) if role is Role.OWNER else "",
     )
+
+
+def sharing_label(summary: SharingSummary | None) -> str:
+    """ "Shared with 2 people", "Shared by link", "Shared with 1 person and by link", or ""."""
+    if summary is None or (not summary.people and not summary.links):
+        return ""
+    if not summary.people:
+        return "Shared by link"
+    people = f"Shared with {summary.people} {'person' if summary.people == 1 else 'people'}"
+    return f"{people} and by link" if summary.links else people

@@ -216,3 +216,20 @@ class TrashItemRow(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     # Every version's bytes, counted in the owner's storage until the item is deleted for good.
     stored_bytes: Mapped[int] = mapped_column(BigInteger)
+
+
+class ShareLinkRow(Base):
+    """A share link: anyone with its ID (and password, if set) may view or edit the file, without an account.
+
+    Revoking deletes the row; deleting the file deletes its links.
+    """
+
+    __tablename__ = "share_links"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(32))

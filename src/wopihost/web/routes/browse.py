@@ -134,6 +134,8 @@ class BrowsePages:
         holders = [lock.user_id for file, _r, _o in entries if (lock := file.active_lock(now)) is not None]
         users = await self.ctx.services.browse.find_users(holders)
         discovery = await self.ctx.catalog.current()
+        owned = [file for file, role, _o in entries if role is Role.OWNER]
+        sharing = await self.ctx.services.browse.sharing_summary(owned)
         rows = []
         for file, role, owner in entries:
             misnamed = await self.ctx.services.content.misnamed(file)
@@ -148,6 +150,7 @@ class BrowsePages:
                     owner=owner,
                     viewer=user,
                     misnamed_as=label,
+                    sharing=sharing.get(file.id),
                 )
             )
         return rows

@@ -29,6 +29,13 @@ def back_url(access: FileAccess) -> str:
     return f"/folders/{access.file.folder_id}" if access.folder_name else "/"
 
 
+def new_document_name(chosen: str, ext: str) -> str:
+    """The file name for a new document named `chosen`: its kind's extension is added unless typed."""
+    if split_extension(chosen)[1].lower() == f".{ext}":
+        return chosen
+    return f"{chosen}.{ext}"
+
+
 async def _nothing() -> AsyncIterator[bytes]:
     empty: tuple[bytes, ...] = ()
     for chunk in empty:
@@ -84,8 +91,14 @@ class FilePages:
         if kind is None:
             offered = ", ".join(k.ext for k in NEW_DOCUMENT_KINDS)
             raise InvalidRequest(f"the WOPI client cannot create that kind of document (try {offered})")
-        stem = form.get("name", "").strip() or kind.default_stem
-        name = validate_name(f"{stem}.{kind.ext}")
+        chosen = form.get("name", "").strip()
+        if chosen:
+            # A name the user chose is kept as typed (its own extension too), and a taken one is refused
+            # with a free suggestion rather than silently numbered.
+            name = validate_name(new_document_name(chosen, kind.ext))
+            file = await services.files.upload(user, folder, name, _nothing(), declared_size=0)
+            return done(request, f"/files/{file.id}/editnew")
+        name = validate_name(f"{kind.default_stem}.{kind.ext}")
         for _attempt in range(3):
             try:
                 free = await services.files.free_name(folder.id, name)

@@ -11,6 +11,7 @@ from wopihost.domain.records import FileAccess
 from wopihost.errors import InvalidRequest, NotFound
 from wopihost.web.context import WebContext, done, read_form, required, wants_json
 from wopihost.web.routes.files import back_url
+from wopihost.web.routes.links import LINK_CHOICES, describe_link
 from wopihost.web.views import ROLE_LABELS
 
 # What the share forms offer, in order: (value, label).
@@ -48,9 +49,13 @@ class SharePages:
             roles = [{"value": value, "label": label} for value, label in SHARE_CHOICES]
             body = {"file": {"id": access.file.id, "name": access.file.name}, "can_share": can_share}
             return JSONResponse({**body, "owner": access.owner_name, "shares": shares, "roles": roles})
+        links = await self.ctx.services.links.list_links(access) if can_share else []
+        now = self.ctx.services.clock.now()
         context = {
             "access": access,
             "entries": entries,
+            "links": [describe_link(link, self.ctx.services.urls, now) for link in links],
+            "link_roles": LINK_CHOICES,
             "can_share": can_share,
             "roles": SHARE_CHOICES,
             "role_labels": {role.value: label for role, label in ROLE_LABELS.items()},
@@ -72,7 +77,17 @@ class SharePages:
         except NotFound as exc:
             raise InvalidRequest(f"there is no user called “{username}”") from exc
         label = ROLE_LABELS[role].lower()
+        if form.get("change"):
+            # A role changed in place: the share dialog's select in the person's row.
+            return done(request, self._page_url(access), f"Changed {username} to “{label}”.")
         return done(request, self._page_url(access), f"Shared with {username} ({label}).")
+
+    async def people(self, request: Request) -> Response:
+        """People to share with whose names contain what the owner typed (the person field's suggestions)."""
+        access = await self._access(request)
+        found = await self.ctx.services.browse.suggest_people(access, request.query_params.get("q", ""))
+        people = [{"username": user.username, "display_name": user.display_name} for user in found]
+        return JSONResponse({"people": people})
 
     async def revoke(self, request: Request) -> Response:
         """Take a share away; the user's next WOPI request is refused."""
@@ -90,6 +105,7 @@ class SharePages:
         """The routes of this module."""
         return [
             Route("/files/{file_id}/share", self.show, methods=["GET"]),
+            Route("/files/{file_id}/share/people", self.people, methods=["GET"]),
             Route("/files/{file_id}/share", self.share, methods=["POST"]),
             Route("/files/{file_id}/share/revoke", self.revoke, methods=["POST"]),
         ]

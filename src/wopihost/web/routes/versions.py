@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from wopihost.domain.links import is_visitor_id
 from wopihost.domain.names import split_extension
 from wopihost.domain.records import FileAccess, Version
 from wopihost.errors import NotFound
@@ -86,7 +87,7 @@ class VersionPages:
                 size=human_size(v.size),
                 created_iso=iso_time(v.created_at),
                 created=short_time(v.created_at),
-                author=users[v.author_id].display_name if v.author_id in users else "",
+                author=users[v.author_id].display_name if v.author_id in users else _anonymous(v.author_id),
                 editors=names(editor_ids[v.number], v.author_id),
                 source=SOURCE_LABELS.get(v.source, v.source.capitalize()),
                 save=v.save.label,
@@ -165,3 +166,8 @@ class VersionPages:
             Route("/files/{file_id}/versions/{number}/download", self.download, methods=["GET"]),
             Route("/files/{file_id}/versions/{number}/restore", self.restore, methods=["POST"]),
         ]
+
+
+def _anonymous(author_id: str | None) -> str:
+    # Visitors who came through a share link have no account whose name could be shown.
+    return "Someone with a link" if author_id and is_visitor_id(author_id) else ""
