@@ -21,6 +21,7 @@ from wopihost.services.browse import BrowseService
 from wopihost.services.content import ContentService
 from wopihost.services.discovery import DiscoveryService
 from wopihost.services.files import FileService
+from wopihost.services.previews import PreviewService
 from wopihost.services.sessions import EditingSessionService
 from wopihost.services.signin_throttle import SignInThrottle
 from wopihost.services.tokens import TokenService
@@ -56,6 +57,7 @@ class WebServices:
     browse: BrowseService
     sessions: EditingSessionService
     throttle: SignInThrottle
+    previews: PreviewService
 
 
 @dataclass(slots=True)
