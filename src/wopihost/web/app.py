@@ -25,6 +25,7 @@ from wopihost.web.routes.auth import AuthPages
 from wopihost.web.routes.browse import BrowsePages
 from wopihost.web.routes.files import FilePages
 from wopihost.web.routes.host import HostPages
+from wopihost.web.routes.previews import PreviewPages
 from wopihost.web.routes.sessions import SessionPages
 from wopihost.web.routes.share import SharePages
 from wopihost.web.routes.users import UserPages
@@ -68,6 +69,7 @@ def create_web_app(services: WebServices) -> Starlette:
         *UserPages(ctx).routes(),
         *VersionPages(ctx).routes(),
         *SessionPages(ctx).routes(),
+        *PreviewPages(ctx).routes(),
         *FilePages(ctx).routes(),
         *HostPages(ctx).routes(),
     ]

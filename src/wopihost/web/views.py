@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from wopihost.domain.discovery import Discovery, normalize_extension
 from wopihost.domain.permissions import Role, permissions_for
+from wopihost.domain.previews import PreviewState
 from wopihost.domain.records import FileRecord, User
 from wopihost.ports import FolderContents
 from wopihost.web.catalog import VIEW_ACTIONS, app_of, friendly_app_name, resolve_page
@@ -132,6 +133,8 @@ class FileRow:
     can_end_session: bool = False
     # What the content really is when the name's extension misdescribes it; no Open link is offered then.
     misnamed_as: str | None = None
+    # Whether a thumbnail is shown (ready), awaited (pending), or the file keeps its generic icon.
+    preview: PreviewState = PreviewState.NONE
 
     @property
     def can_rename(self) -> bool:
@@ -197,6 +200,7 @@ def file_row(
     owner: str | None = None,
     viewer: User | None = None,
     misnamed_as: str | None = None,
+    preview: PreviewState = PreviewState.NONE,
 ) -> FileRow:
     """Build the row of one file; `users` holds the display names of lock holders.
 
@@ -210,8 +214,12 @@ def file_row(
         editor = holder.display_name if holder else "someone"
     main, view = open_links(None if misnamed_as else discovery, file, role)
     pdf = file.extension.lower() == ".pdf" and not misnamed_as
-    if main is None and pdf and permissions_for(role).can_download:
-        main = OpenLink(f"/files/{file.id}/pdf", "Open PDF", "pdf")
+    if main is None and pdf:
+        # The PDF viewer reads the PDF itself; users who may not download it see its page images.
+        if permissions_for(role).can_download:
+            main = OpenLink(f"/files/{file.id}/view-pdf", "Open PDF", "pdf")
+        elif preview is not PreviewState.NONE:
+            main = OpenLink(f"/files/{file.id}/preview", "Preview", "preview")
     return FileRow(
         file=file,
         role=role,
@@ -225,4 +233,5 @@ def file_row(
         owner=owner,
         can_end_session=viewer is not None and (viewer.is_admin or viewer.id == file.owner_id),
         misnamed_as=misnamed_as,
+        preview=PreviewState.NONE if misnamed_as else preview,
     )

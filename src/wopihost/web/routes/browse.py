@@ -132,6 +132,7 @@ class BrowsePages:
         holders = [lock.user_id for file, _r, _o in entries if (lock := file.active_lock(now)) is not None]
         users = await self.ctx.services.browse.find_users(holders)
         discovery = await self.ctx.catalog.current()
+        previews = await self.ctx.services.previews.states([file for file, _r, _o in entries])
         rows = []
         for file, role, owner in entries:
             misnamed = await self.ctx.services.content.misnamed(file)
@@ -146,6 +147,7 @@ class BrowsePages:
                     owner=owner,
                     viewer=user,
                     misnamed_as=label,
+                    preview=previews[file.id],
                 )
             )
         return rows
