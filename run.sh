@@ -11,6 +11,24 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
 
+# Thumbnails and page previews are rendered by LibreOffice (headless, without the desktop) and poppler's
+# pdftoppm. Install what is missing when we are allowed to; without them the demo runs with generic icons.
+missing=()
+command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui)
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
+            || { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; } \
+            || echo "note: could not install ${missing[*]}; files will show generic icons" >&2
+    elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+        sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
+            || echo "note: could not install ${missing[*]}; files will show generic icons" >&2
+    else
+        echo "note: ${missing[*]} missing and cannot be installed here; files will show generic icons" >&2
+    fi
+fi
+
 export WOPIHOST_DATA_DIR="${WOPIHOST_DATA_DIR:-$PWD/data}"
 .venv/bin/wopihost demo-setup
 exec .venv/bin/wopihost serve "$@"

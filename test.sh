@@ -26,6 +26,22 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
 fi
 
+# Previews are rendered by LibreOffice (headless, without the desktop and its recommends) and poppler's
+# pdftoppm; the tests that need them skip without them, and fail in CI.
+missing=()
+command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui)
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
+            || { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; }
+    elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+        sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        echo "note: ${missing[*]} missing and cannot be installed here; the tests that need them will be skipped" >&2
+    fi
+fi
+
 echo "== ruff"
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
