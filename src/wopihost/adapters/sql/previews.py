@@ -42,8 +42,13 @@ class SqlPreviewStore:
     async def claim_next(
         self, *, extensions: Sequence[str], worker: str, now: datetime, lease: timedelta
     ) -> FileRecord | None:
+        query = _candidates(extensions, now)
+        # Most polls find nothing: a read first keeps them from taking SQLite's write lock.
+        if not await self._db.scan(lambda conn: conn.execute(query.limit(1)).first()):
+            return None
+
         def work(conn: Connection) -> FileRecord | None:
-            for row in conn.execute(_candidates(extensions, now)).all():
+            for row in conn.execute(query).all():
                 file = file_from_row(row)
                 if _claim(conn, file, row, worker=worker, until=now + lease, now=now):
                     return file

@@ -15,6 +15,7 @@ function lightbox(dialog) {
   const counter = dialog.querySelector("[data-preview-counter]");
   const prev = dialog.querySelector("[data-preview-prev]");
   const next = dialog.querySelector("[data-preview-next]");
+  const closer = dialog.querySelector("[data-preview-close]");
   let pages = [];
   let index = 0;
   let name = "";
@@ -36,8 +37,14 @@ function lightbox(dialog) {
     image.src = pages[index];
     image.alt = `Page ${index + 1} of ${pages.length} of ${name}`;
     counter.textContent = `Page ${index + 1} of ${pages.length}`;
+    const focused = document.activeElement;
     prev.disabled = index === 0;
     next.disabled = index >= pages.length - 1;
+    // A button disabled under the focus would drop it out of the dialog; it moves to the other one.
+    if (focused === prev || focused === next) {
+      if (focused.disabled) (focused === next ? prev : next).focus();
+      if (document.activeElement.disabled || document.activeElement === document.body) closer.focus();
+    }
   }
 
   function turn(step) {
@@ -79,18 +86,20 @@ function lightbox(dialog) {
     title.textContent = `Preview of ${link.closest("[data-file-name]")?.dataset.fileName || "the file"}`;
     say("Loading the preview…");
     dialog.showModal();
-    dialog.querySelector("[data-preview-close]").focus();
+    closer.focus();
     load();
   }
 
   prev.addEventListener("click", () => turn(-1));
   next.addEventListener("click", () => turn(1));
-  dialog.querySelector("[data-preview-close]").addEventListener("click", () => dialog.close());
+  closer.addEventListener("click", () => dialog.close());
   // A click on the backdrop (the dialog box itself, outside its body) closes it too.
   dialog.addEventListener("click", (event) => {
     if (event.target === dialog) dialog.close();
   });
-  dialog.addEventListener("keydown", (event) => {
+  // On the document: a page button that becomes disabled at the first or last page drops the focus.
+  document.addEventListener("keydown", (event) => {
+    if (!dialog.open) return;
     const steps = { ArrowRight: 1, PageDown: 1, ArrowLeft: -1, PageUp: -1, Home: -pages.length, End: pages.length };
     if (event.key in steps) {
       event.preventDefault();
