@@ -80,7 +80,6 @@ class Services:
     throttle: SignInThrottle
     previews: PreviewService
     preview_worker: PreviewWorker
-    renderer: SubprocessRenderer | None
 
     def web(self) -> WebServices:
         return WebServices(
@@ -121,8 +120,6 @@ class Services:
         )
 
     async def aclose(self) -> None:
-        if self.renderer is not None:
-            await self.renderer.aclose()
         await self.db.dispose()
 
 
@@ -173,7 +170,6 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
     return Services(
         previews=previews,
         preview_worker=worker,
-        renderer=renderer,
         settings=settings,
         db=db,
         blobs=blobs,

@@ -128,7 +128,7 @@ async def test_render_time_limit_reached_failed_as_timeout() -> None:
         await renderer(FakeRunner(result=None)).render(content(), extension=".pdf", max_pages=10)
 
 
-async def test_render_concurrent_conversions_private_profiles_reused_and_removed() -> None:
+async def test_render_concurrent_conversions_private_profiles_removed_after() -> None:
     runner = FakeRunner()
     runner.overlap = 2
     subject = renderer(runner)
@@ -137,11 +137,7 @@ async def test_render_concurrent_conversions_private_profiles_reused_and_removed
             tasks.start_soon(lambda: subject.render(content(), extension=".pptx", max_pages=1))
     profiles = {call[1] for call in runner.calls if call[0] == "soffice"}
     assert len(profiles) == 2
-    await subject.render(content(), extension=".odt", max_pages=1)
-    assert runner.calls[-3][1] in profiles
     paths = [Path(profile.split("=", 1)[1].removeprefix("file://")) for profile in profiles]
-    assert all(path.is_dir() for path in paths)
-    await subject.aclose()
     assert not any(path.exists() for path in paths)
 
 

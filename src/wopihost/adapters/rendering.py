@@ -1,8 +1,9 @@
 """SubprocessRenderer: LibreOffice (headless) turns Office documents into PDF, pdftoppm PDF pages into PNG.
 
 Each command runs in a session of its own at the lowest CPU priority, with a time limit after which its whole
-process group is killed (soffice starts helper processes). Each concurrent rendering has its own LibreOffice
-profile directory: two soffice processes sharing a profile would hand work to each other, or refuse to start.
+process group is killed (soffice starts helper processes). Each rendering has its own LibreOffice profile in
+its work directory: two soffice processes sharing a profile would hand work to each other, or refuse to start.
+A fresh profile costs well under a second, and leaves nothing behind when a process dies.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -29,7 +31,16 @@ THUMBNAIL_WIDTH = 256
 PAGE_WIDTH = 1000
 # The tail of a failed command's output kept for the failure record.
 _OUTPUT_TAIL = 1000
-_LOWEST_PRIORITY = 19
+# The child lowers its own priority, then becomes the command: everything the command starts inherits it,
+# from its first instruction on. (A preexec_fn would do the same in the forked child, but is unsafe in a
+# process with threads.)
+_NICED = (
+    sys.executable,
+    "-I",
+    "-S",
+    "-c",
+    "import os, sys; os.nice(19); os.execvp(sys.argv[1], sys.argv[1:])",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,17 +69,13 @@ class ProcessGroupRunner:
         log_path = cwd / f".{Path(argv[0]).name}.log"
         with log_path.open("ab") as log:
             process = await anyio.open_process(
-                list(argv),
+                [*_NICED, *argv],
                 cwd=cwd,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        # The group's ID is the leader's PID. Renicing the group covers every process already in it, and
-        # processes started later inherit the priority of their (already reniced) parent.
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PGRP, process.pid, _LOWEST_PRIORITY)
         returncode: int | None = None
         try:
             with anyio.move_on_after(time_limit):
@@ -105,8 +112,6 @@ class SubprocessRenderer:
         self._pdftoppm = pdftoppm
         self._timeout = timeout
         self._runner = runner or ProcessGroupRunner()
-        self._free_profiles: list[Path] = []
-        self._all_profiles: list[Path] = []
         self.extensions = frozenset({PDF_EXTENSION} | (OFFICE_EXTENSIONS if soffice else set()))
 
     async def render(
@@ -127,37 +132,26 @@ class SubprocessRenderer:
         finally:
             await anyio.to_thread.run_sync(_remove_tree, workdir)
 
-    async def aclose(self) -> None:
-        """Remove the LibreOffice profiles this renderer made."""
-        for profile in self._all_profiles:
-            await anyio.to_thread.run_sync(_remove_tree, profile)
-        self._all_profiles.clear()
-        self._free_profiles.clear()
-
     async def _to_pdf(self, source: Path, workdir: Path) -> Path:
         assert self._soffice is not None
         outdir = workdir / "pdf"
         outdir.mkdir()
-        profile = self._take_profile()
-        try:
-            argv = [
-                self._soffice,
-                f"-env:UserInstallation={profile.as_uri()}",
-                "--headless",
-                "--invisible",
-                "--nodefault",
-                "--nolockcheck",
-                "--nologo",
-                "--norestore",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(outdir),
-                str(source),
-            ]
-            result = await self._runner.run(argv, cwd=workdir, time_limit=self._timeout)
-        finally:
-            self._free_profiles.append(profile)
+        argv = [
+            self._soffice,
+            f"-env:UserInstallation={(workdir / 'profile').as_uri()}",
+            "--headless",
+            "--invisible",
+            "--nodefault",
+            "--nolockcheck",
+            "--nologo",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            str(source),
+        ]
+        result = await self._runner.run(argv, cwd=workdir, time_limit=self._timeout)
         pdf = outdir / f"{source.stem}.pdf"
         # soffice exits with 0 even when it could not load the document; only the output file tells.
         if not result.ok or not pdf.is_file() or pdf.stat().st_size == 0:
@@ -174,13 +168,6 @@ class SubprocessRenderer:
         if not result.ok or not images:
             raise RenderFailed(_failure("pdftoppm", result, self._timeout))
         return images
-
-    def _take_profile(self) -> Path:
-        if self._free_profiles:
-            return self._free_profiles.pop()
-        profile = Path(tempfile.mkdtemp(prefix="wopihost-soffice-profile-"))
-        self._all_profiles.append(profile)
-        return profile
 
 
 async def _write_chunks(path: Path, chunks: AsyncIterator[bytes]) -> None:
