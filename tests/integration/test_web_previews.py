@@ -4,12 +4,14 @@ re-rendering after a WOPI PutFile, rights, caching, and the PDF viewer page."""
 from __future__ import annotations
 
 import io
+import logging
 import shutil
 import struct
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
+import anyio
 import pytest
 from docx import Document
 
@@ -252,3 +254,43 @@ async def test_previews_disabled_no_thumbnails_and_nothing_rendered(
         listing = await web.client.get("/")
         assert 'data-preview-state="none"' in listing.text
         assert "data-preview-open" not in listing.text
+
+
+async def test_preview_worker_in_app_lifespan_renders_new_file_and_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_renderers()
+    settings = web_settings(tmp_path, previews={"poll_seconds": 0.1})
+    async with running_web(tmp_path, monkeypatch, settings) as web:
+        app = web.client._transport.app  # type: ignore[attr-defined]
+        async with app.router.lifespan_context(app):
+            file = await web.upload("Live.pdf", pdf_bytes())
+            for _poll in range(600):
+                if (await web.services.previews.states([file]))[file.id].value == "ready":
+                    break
+                await anyio.sleep(0.1)
+            else:
+                pytest.fail("the worker did not render the file within a minute")
+
+
+async def test_preview_worker_disabled_says_so_once_and_returns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = web_settings(tmp_path, previews={"enabled": False})
+    async with running_web(tmp_path, monkeypatch, settings) as web:
+        with anyio.fail_after(5), caplog.at_level(logging.INFO, logger="wopihost.previews"):
+            await web.services.preview_worker.run(anyio.Event())
+    assert [record.getMessage() for record in caplog.records] == [
+        "op=previews status=off reason=previews.enabled is false"
+    ]
+
+
+async def test_preview_images_of_deleted_file_removed_by_orphan_sweep(signed_in: Web) -> None:
+    require_renderers()
+    file = await signed_in.upload("Gone.pdf", pdf_bytes())
+    await render_all(signed_in)
+    stored = signed_in.settings.preview_dir / file.id
+    assert stored.is_dir()
+    await signed_in.services.files.delete(await signed_in.services.files.access_as_owner(file.id))
+    assert await signed_in.services.previews.remove_orphans() == 1
+    assert not stored.exists()
