@@ -7,13 +7,15 @@ import io
 import logging
 import shutil
 import struct
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
 
 import anyio
+import openpyxl
 import pytest
 from docx import Document
+from pptx import Presentation
 
 from tests.integration.web_support import Web, running_web, signed_in_as_alice, web_settings
 from tests.services import service_unavailable
@@ -294,3 +296,46 @@ async def test_preview_images_of_deleted_file_removed_by_orphan_sweep(signed_in:
     await signed_in.services.files.delete(await signed_in.services.files.access_as_owner(file.id))
     assert await signed_in.services.previews.remove_orphans() == 1
     assert not stored.exists()
+
+
+def xlsx_bytes(sheets: int) -> bytes:
+    workbook = openpyxl.Workbook()
+    for number in range(sheets):
+        sheet = workbook.create_sheet(f"Sheet {number}")
+        for row in range(1, 80):
+            sheet.cell(row, 1, f"Row {row} of sheet {number}")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def pptx_bytes(slides: int) -> bytes:
+    presentation = Presentation()
+    for number in range(slides):
+        slide = presentation.slides.add_slide(presentation.slide_layouts[1])
+        slide.shapes.title.text = f"Slide {number + 1}"
+    buffer = io.BytesIO()
+    presentation.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("Budget.xlsx", lambda: xlsx_bytes(sheets=4)),
+        ("Pitch.pptx", lambda: pptx_bytes(slides=5)),
+        ("Book.docx", lambda: docx_bytes("Chapter text.", pages=6)),
+    ],
+)
+async def test_preview_office_kinds_rendered_first_pages_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, content: Callable[[], bytes]
+) -> None:
+    require_renderers()
+    settings = web_settings(tmp_path, previews={"max_pages": 2})
+    async with running_web(tmp_path, monkeypatch, settings) as web:
+        await signed_in_as_alice(web)
+        file = await web.upload(name, content())
+        assert await render_all(web) == 1
+        body = await preview_json(web, file)
+        assert body["state"] == "ready"
+        assert len(body["pages"]) == 2  # type: ignore[arg-type]

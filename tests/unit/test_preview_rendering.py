@@ -88,7 +88,10 @@ async def test_render_docx_converted_by_soffice_then_rasterised_in_page_order() 
     soffice, thumb, pages = runner.calls
     assert soffice[0] == "soffice"
     assert soffice[1].startswith("-env:UserInstallation=file:///")
-    assert {"--headless", "--norestore", "--convert-to", "pdf"} <= set(soffice)
+    assert {"--headless", "--norestore", "--convert-to"} <= set(soffice)
+    # Only the pages that are shown are exported, with the filter of the document's kind.
+    export = 'pdf:writer_pdf_Export:{"PageRange": {"type": "string", "value": "1-10"}}'
+    assert soffice[soffice.index("--convert-to") + 1] == export
     assert thumb[:5] == ["pdftoppm", "-png", "-f", "1", "-l"]
     assert thumb[thumb.index("-l") + 1] == "1"
     assert thumb[thumb.index("-scale-to-x") + 1] == "256"

@@ -9,6 +9,7 @@ A fresh profile costs well under a second, and leaves nothing behind when a proc
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -23,7 +24,12 @@ from typing import Protocol
 import anyio
 import anyio.to_thread
 
-from wopihost.domain.previews import OFFICE_EXTENSIONS, PDF_EXTENSION
+from wopihost.domain.previews import (
+    OFFICE_EXTENSIONS,
+    PDF_EXTENSION,
+    PRESENTATION_EXTENSIONS,
+    SPREADSHEET_EXTENSIONS,
+)
 from wopihost.errors import RenderFailed
 from wopihost.ports import RenderedPreview
 
@@ -125,14 +131,14 @@ class SubprocessRenderer:
         try:
             source = workdir / f"document{extension}"
             await _write_chunks(source, chunks)
-            pdf = source if extension == PDF_EXTENSION else await self._to_pdf(source, workdir)
+            pdf = source if extension == PDF_EXTENSION else await self._to_pdf(source, workdir, max_pages)
             thumbnails = await self._rasterise(pdf, workdir, "thumb", pages=1, width=THUMBNAIL_WIDTH)
             pages = await self._rasterise(pdf, workdir, "page", pages=max_pages, width=PAGE_WIDTH)
             return RenderedPreview(thumbnail=thumbnails[0], pages=pages)
         finally:
             await anyio.to_thread.run_sync(_remove_tree, workdir)
 
-    async def _to_pdf(self, source: Path, workdir: Path) -> Path:
+    async def _to_pdf(self, source: Path, workdir: Path, max_pages: int) -> Path:
         assert self._soffice is not None
         outdir = workdir / "pdf"
         outdir.mkdir()
@@ -146,7 +152,7 @@ class SubprocessRenderer:
             "--nologo",
             "--norestore",
             "--convert-to",
-            "pdf",
+            _pdf_export(source.suffix, max_pages),
             "--outdir",
             str(outdir),
             str(source),
@@ -179,6 +185,18 @@ async def _write_chunks(path: Path, chunks: AsyncIterator[bytes]) -> None:
         close = getattr(chunks, "aclose", None)
         if close is not None:
             await close()
+
+
+def _pdf_export(extension: str, max_pages: int) -> str:
+    """soffice's --convert-to value: PDF of the first pages only, so that a long document costs no more."""
+    if extension in SPREADSHEET_EXTENSIONS:
+        export = "calc_pdf_Export"
+    elif extension in PRESENTATION_EXTENSIONS:
+        export = "impress_pdf_Export"
+    else:
+        export = "writer_pdf_Export"
+    page_range = json.dumps({"PageRange": {"type": "string", "value": f"1-{max_pages}"}})
+    return f"pdf:{export}:{page_range}"
 
 
 def _remove_tree(path: Path) -> None:

@@ -10,14 +10,11 @@ from wopihost.domain.records import FileRecord
 
 PDF_EXTENSION = ".pdf"
 # What LibreOffice converts to PDF faithfully enough to preview: Word, Excel and PowerPoint in their OOXML
-# and legacy binary forms, their templates, OpenDocument, and RTF.
-OFFICE_EXTENSIONS = frozenset(
-    {
-        ".doc", ".docx", ".docm", ".dot", ".dotx", ".dotm", ".odt", ".rtf",
-        ".xls", ".xlsx", ".xlsm", ".xlsb", ".xlt", ".xltx", ".ods",
-        ".ppt", ".pptx", ".pptm", ".pps", ".ppsx", ".pot", ".potx", ".odp",
-    }
-)  # fmt: skip
+# and legacy binary forms, their templates, OpenDocument, and RTF; by the kind of document each is.
+TEXT_EXTENSIONS = frozenset({".doc", ".docx", ".docm", ".dot", ".dotx", ".dotm", ".odt", ".rtf"})
+SPREADSHEET_EXTENSIONS = frozenset({".xls", ".xlsx", ".xlsm", ".xlsb", ".xlt", ".xltx", ".ods"})
+PRESENTATION_EXTENSIONS = frozenset({".ppt", ".pptx", ".pptm", ".pps", ".ppsx", ".pot", ".potx", ".odp"})
+OFFICE_EXTENSIONS = TEXT_EXTENSIONS | SPREADSHEET_EXTENSIONS | PRESENTATION_EXTENSIONS
 THUMBNAIL = "thumb"
 # A failed rendering is tried again this many times in all, each after a longer pause, then left alone.
 MAX_ATTEMPTS = 3
