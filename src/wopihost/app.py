@@ -162,6 +162,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         clock=clock,
         max_pages=settings.previews.max_pages,
         lease=claim_lease(settings.previews.timeout_seconds),
+        settle=timedelta(seconds=settings.previews.settle_seconds),
         notice=notice,
     )
     worker = PreviewWorker(

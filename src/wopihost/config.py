@@ -182,6 +182,9 @@ class PreviewSettings(BaseModel):
     concurrency: int = Field(default=1, ge=1, le=16)
     # How often each process looks for files whose preview is missing or stale.
     poll_seconds: float = Field(default=5.0, gt=0)
+    # A changed file is rendered again once it has not changed for this long (autosaves come in bursts);
+    # meanwhile its previous preview is shown. A new file is rendered at once.
+    settle_seconds: float = Field(default=30.0, ge=0)
 
 
 class BrandingSettings(BaseModel):

@@ -357,15 +357,18 @@ class PreviewStore(Protocol):
         ...
 
     async def claim_next(
-        self, *, extensions: Sequence[str], worker: str, now: datetime, lease: timedelta
+        self, *, extensions: Sequence[str], worker: str, now: datetime, lease: timedelta, settle: timedelta
     ) -> FileRecord | None:
-        """Claim a non-empty file with one of `extensions` whose preview is missing, of an older version, or
-        failed and due for a retry; or whose claim expired (its worker died). The claim records the file's
-        version as rendering by `worker` until `now + lease`. None when there is nothing to do."""
+        """Claim a non-empty file with one of `extensions` whose preview is missing, failed and due for a
+        retry, or of an older version while the file has not changed for `settle` (a document being edited
+        is rendered once its saves pause); or whose claim expired (its worker died). The claim records the
+        file's version as rendering by `worker` until `now + lease`, keeping the last complete images.
+        None when there is nothing to do."""
         ...
 
     async def finish(self, file_id: str, version: int, *, worker: str, pages: int, now: datetime) -> bool:
-        """Record the rendering as ready if `worker` still holds the claim; False otherwise."""
+        """Record the rendering as ready, its images as the ones to show, if `worker` still holds the claim;
+        False otherwise."""
         ...
 
     async def fail(

@@ -19,6 +19,7 @@ from wopihost.domain.records import FileRecord
 pytestmark = pytest.mark.anyio
 
 LEASE = timedelta(minutes=5)
+SETTLE = timedelta(seconds=30)
 KINDS = [".docx", ".pdf"]
 
 
@@ -28,7 +29,9 @@ def store(db: Database) -> SqlPreviewStore:
 
 
 async def claim(store: SqlPreviewStore, clock: FakeClock, worker: str = "w1") -> FileRecord | None:
-    return await store.claim_next(extensions=KINDS, worker=worker, now=clock.now(), lease=LEASE)
+    return await store.claim_next(
+        extensions=KINDS, worker=worker, now=clock.now(), lease=LEASE, settle=SETTLE
+    )
 
 
 async def new_version(files: SqlFileStore, file: FileRecord, clock: FakeClock) -> FileRecord:
@@ -95,15 +98,24 @@ async def test_finish_by_claiming_worker_ready_and_not_claimed_again(
     assert await claim(store, clock) is None
 
 
-async def test_claim_next_new_version_makes_ready_preview_stale(
+async def test_claim_next_new_version_claimed_once_settled_keeping_last_images(
     store: SqlPreviewStore, world: World, file_store: SqlFileStore, clock: FakeClock
 ) -> None:
     await claim(store, clock)
-    await store.finish(world.file.id, 1, worker="w1", pages=1, now=clock.now())
+    await store.finish(world.file.id, 1, worker="w1", pages=4, now=clock.now())
     updated = await new_version(file_store, world.file, clock)
+    clock.advance(SETTLE - timedelta(seconds=1))
+    assert await claim(store, clock) is None  # still changing, perhaps: autosaves come in bursts
+    clock.advance(timedelta(seconds=2))
     claimed = await claim(store, clock)
     assert claimed is not None
     assert claimed.version == updated.version == 2
+    preview = (await store.find_previews([world.file.id]))[world.file.id]
+    assert (preview.version, preview.status) == (2, PreviewStatus.RENDERING)
+    assert (preview.ready_version, preview.pages) == (1, 4)
+    assert await store.finish(world.file.id, 2, worker="w1", pages=2, now=clock.now())
+    preview = (await store.find_previews([world.file.id]))[world.file.id]
+    assert (preview.ready_version, preview.pages) == (2, 2)
 
 
 async def test_claim_next_expired_claim_taken_over_and_old_worker_cannot_finish(
@@ -136,6 +148,7 @@ async def test_fail_counts_attempts_and_waits_for_retry_time(
     clock.advance(timedelta(days=30))
     assert await claim(store, clock) is None  # given up on this version
     await new_version(file_store, world.file, clock)
+    clock.advance(SETTLE)
     assert await claim(store, clock) is not None
     preview = (await store.find_previews([world.file.id]))[world.file.id]
     assert (preview.version, preview.attempts) == (2, 0)

@@ -154,8 +154,15 @@ async def test_preview_after_wopi_putfile_rendered_again_for_new_version(signed_
     )
     assert put.status_code == 200
 
-    assert (await preview_json(signed_in, file))["state"] == "pending"
-    assert (await signed_in.client.get(f"/files/{file.id}/preview/page-1?v=1")).status_code == 404
+    # Until the new version is rendered, the previous one's images are shown; it is rendered once the file
+    # has not changed for settle_seconds.
+    pending = await preview_json(signed_in, file)
+    assert pending["state"] == "pending"
+    assert pending["pages"] == [f"/files/{file.id}/preview/page-1?v=1"]
+    assert (await signed_in.client.get(f"/files/{file.id}/preview/page-1?v=1")).content == first
+    assert f'src="/files/{file.id}/preview/thumb?v=1"' in (await signed_in.client.get("/")).text
+    assert await render_all(signed_in) == 0
+    signed_in.clock.advance(timedelta(seconds=31))
     assert await render_all(signed_in) == 1
 
     body = await preview_json(signed_in, file)
@@ -213,7 +220,7 @@ async def test_preview_broken_document_failure_recorded_not_retried_at_once(sign
     file = await signed_in.upload("Broken.pdf", b"%PDF-1.4 this is not really a PDF")
     assert await render_all(signed_in) == 1  # one attempt, then the file waits for its retry time
     previews = await signed_in.services.previews.states([await signed_in.record(file.id)])
-    assert previews[file.id].value == "pending"
+    assert previews[file.id].state.value == "pending"
     signed_in.clock.advance(timedelta(minutes=3))
     assert await render_all(signed_in) == 1
     signed_in.clock.advance(timedelta(minutes=11))
@@ -268,7 +275,7 @@ async def test_preview_worker_in_app_lifespan_renders_new_file_and_stops(
         async with app.router.lifespan_context(app):
             file = await web.upload("Live.pdf", pdf_bytes())
             for _poll in range(600):
-                if (await web.services.previews.states([file]))[file.id].value == "ready":
+                if (await web.services.previews.states([file]))[file.id].state.value == "ready":
                     break
                 await anyio.sleep(0.1)
             else:

@@ -18,7 +18,9 @@ from wopihost.domain.previews import (
     Preview,
     PreviewState,
     PreviewStatus,
+    ShownPreview,
     retry_time,
+    shown_of,
     state_of,
 )
 from wopihost.domain.records import FileRecord
@@ -206,6 +208,36 @@ def test_state_of_previewable_file_follows_version_and_status(
 @pytest.mark.parametrize(("name", "size"), [("a.txt", 10), ("a.docx", 0), ("docx", 10)])
 def test_state_of_other_kinds_and_empty_files_none(name: str, size: int) -> None:
     assert state_of(file_record(name, size=size), None, frozenset({".docx"})) is PreviewState.NONE
+
+
+@pytest.mark.parametrize(
+    ("preview", "expected"),
+    [
+        (None, ShownPreview(PreviewState.PENDING)),
+        (
+            Preview("f", 2, PreviewStatus.READY, pages=3, ready_version=2),
+            ShownPreview(PreviewState.READY, 2, 3),
+        ),
+        # A new version being rendered, or waiting to be: the last complete images stay on show.
+        (
+            Preview("f", 2, PreviewStatus.RENDERING, pages=3, ready_version=1),
+            ShownPreview(PreviewState.PENDING, 1, 3),
+        ),
+        (
+            Preview("f", 1, PreviewStatus.READY, pages=3, ready_version=1),
+            ShownPreview(PreviewState.PENDING, 1, 3),
+        ),
+        # Given up on the current version: an older version's images would misrepresent the file.
+        (
+            Preview("f", 2, PreviewStatus.FAILED, pages=3, attempts=MAX_ATTEMPTS, ready_version=1),
+            ShownPreview(PreviewState.FAILED),
+        ),
+    ],
+)
+def test_shown_of_previewable_file_shows_last_complete_images_until_given_up(
+    preview: Preview | None, expected: ShownPreview
+) -> None:
+    assert shown_of(file_record(), preview, frozenset({".docx"})) == expected
 
 
 def test_retry_time_grows_then_gives_up() -> None:

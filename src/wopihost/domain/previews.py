@@ -31,7 +31,8 @@ class PreviewStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Preview:
-    """The preview of one version of a file: its status, how many page images it has, and failures."""
+    """A file's preview: the latest rendering (of `version`, with its status and failures), and the images
+    last rendered completely (`pages` page images of `ready_version`), shown while a newer one is made."""
 
     file_id: str
     version: int
@@ -40,10 +41,7 @@ class Preview:
     attempts: int = 0
     error: str = ""
     retry_at: datetime | None = None
-
-    def ready_for(self, file: FileRecord) -> bool:
-        """Whether the images show the file's current content."""
-        return self.status is PreviewStatus.READY and self.version == file.version
+    ready_version: int | None = None
 
 
 class PreviewState(StrEnum):
@@ -53,6 +51,19 @@ class PreviewState(StrEnum):
     PENDING = "pending"  # being rendered, or waiting for a worker
     FAILED = "failed"  # given up on this version; the generic icon stays
     NONE = "none"  # not a kind of file that gets previews, or previews are off
+
+
+@dataclass(frozen=True, slots=True)
+class ShownPreview:
+    """What the UI shows of a file's preview: its state, and the version whose images it shows (older than
+    the file's while a newer version is being rendered; None when there are no images to show)."""
+
+    state: PreviewState
+    image_version: int | None = None
+    pages: int = 0
+
+
+NO_PREVIEW = ShownPreview(PreviewState.NONE)
 
 
 def previewable(name: str, extensions: frozenset[str]) -> bool:
@@ -72,6 +83,15 @@ def state_of(file: FileRecord, preview: Preview | None, extensions: frozenset[st
     if preview.status is PreviewStatus.FAILED and preview.attempts >= MAX_ATTEMPTS:
         return PreviewState.FAILED
     return PreviewState.PENDING
+
+
+def shown_of(file: FileRecord, preview: Preview | None, extensions: frozenset[str]) -> ShownPreview:
+    """The state of a file's preview, with the images to show: the current ones, or the last complete ones
+    while the current version is being rendered; none once rendering the current version was given up."""
+    state = state_of(file, preview, extensions)
+    if preview is None or preview.ready_version is None or state in (PreviewState.NONE, PreviewState.FAILED):
+        return ShownPreview(state)
+    return ShownPreview(state, preview.ready_version, preview.pages)
 
 
 def retry_time(attempts: int, now: datetime) -> datetime | None:

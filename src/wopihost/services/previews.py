@@ -13,11 +13,11 @@ from datetime import timedelta
 
 from wopihost.domain.previews import (
     THUMBNAIL,
-    Preview,
     PreviewState,
+    ShownPreview,
     page_name,
     retry_time,
-    state_of,
+    shown_of,
 )
 from wopihost.domain.records import FileAccess, FileRecord
 from wopihost.errors import NotFound, RenderFailed
@@ -39,6 +39,7 @@ class PreviewService:
         clock: Clock,
         max_pages: int,
         lease: timedelta,
+        settle: timedelta = timedelta(0),
         notice: str = "",
     ) -> None:
         self._store = store
@@ -48,6 +49,7 @@ class PreviewService:
         self._clock = clock
         self._max_pages = max_pages
         self._lease = lease
+        self._settle = settle
         # Why previews are off, or what kinds of file go without them (no LibreOffice: PDFs only).
         self.notice = notice
 
@@ -60,28 +62,29 @@ class PreviewService:
     def enabled(self) -> bool:
         return self._renderer is not None
 
-    async def states(self, files: Sequence[FileRecord]) -> Mapping[str, PreviewState]:
-        """How each file's preview stands, for a listing (one query for all)."""
-        wanted = [file for file in files if state_of(file, None, self.extensions) is not PreviewState.NONE]
-        previews = await self._store.find_previews([file.id for file in wanted])
-        return {file.id: state_of(file, previews.get(file.id), self.extensions) for file in files}
+    async def states(self, files: Sequence[FileRecord]) -> Mapping[str, ShownPreview]:
+        """What to show of each file's preview, for a listing (one query for all)."""
+        extensions = self.extensions
+        wanted = [
+            file.id for file in files if shown_of(file, None, extensions).state is not PreviewState.NONE
+        ]
+        previews = await self._store.find_previews(wanted) if wanted else {}
+        return {file.id: shown_of(file, previews.get(file.id), extensions) for file in files}
 
-    async def find(self, access: FileAccess) -> tuple[PreviewState, Preview | None]:
-        """How the preview of a file the user may see stands, and the preview when it is ready."""
-        file = access.file
-        preview = (await self._store.find_previews([file.id])).get(file.id)
-        state = state_of(file, preview, self.extensions)
-        return state, preview if state is PreviewState.READY else None
+    async def find(self, access: FileAccess) -> ShownPreview:
+        """What to show of the preview of a file the user may see."""
+        return (await self.states([access.file]))[access.file.id]
 
-    async def open_image(self, access: FileAccess, name: str) -> tuple[Preview, AsyncIterator[bytes]]:
-        """Stream the thumbnail ("thumb") or a page image ("page-3") of the file's current version."""
-        _state, preview = await self.find(access)
-        if preview is None:
+    async def open_image(self, access: FileAccess, name: str) -> tuple[int, AsyncIterator[bytes]]:
+        """Stream the thumbnail ("thumb") or a page image ("page-3") of the images shown for the file, with
+        the version they were rendered from."""
+        shown = await self.find(access)
+        if shown.image_version is None:
             raise NotFound("no preview of this file yet")
-        names = {THUMBNAIL, *(page_name(number) for number in range(1, preview.pages + 1))}
+        names = {THUMBNAIL, *(page_name(number) for number in range(1, shown.pages + 1))}
         if name not in names:
             raise NotFound(f"the preview has no image {name!r}")
-        return preview, await self._images.open(access.file.id, preview.version, name)
+        return shown.image_version, await self._images.open(access.file.id, shown.image_version, name)
 
     async def render_next(self, worker: str) -> bool:
         """Claim and render one file whose preview is due; False when there was nothing to do."""
@@ -89,7 +92,11 @@ class PreviewService:
             return False
         extensions = sorted(self._renderer.extensions)
         claimed = await self._store.claim_next(
-            extensions=extensions, worker=worker, now=self._clock.now(), lease=self._lease
+            extensions=extensions,
+            worker=worker,
+            now=self._clock.now(),
+            lease=self._lease,
+            settle=self._settle,
         )
         if claimed is None:
             return False
@@ -136,7 +143,12 @@ class PreviewService:
         attempts = (before.attempts if before is not None and before.version == file.version else 0) + 1
         now = self._clock.now()
         retry_at = retry_time(attempts, now)
-        await self._store.fail(file.id, file.version, worker=worker, error=error, retry_at=retry_at, now=now)
+        failed = await self._store.fail(
+            file.id, file.version, worker=worker, error=error, retry_at=retry_at, now=now
+        )
+        if failed and retry_at is None:
+            # Given up: the file shows its generic icon, and an older version's images would only mislead.
+            await self._images.keep_only(file.id, None)
         log.warning(
             "op=preview_render status=failed file_id=%s version=%d attempt=%d error=%s",
             file.id,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from wopihost.domain.discovery import Discovery, normalize_extension
 from wopihost.domain.permissions import Role, permissions_for
-from wopihost.domain.previews import PreviewState
+from wopihost.domain.previews import NO_PREVIEW, PreviewState, ShownPreview
 from wopihost.domain.records import FileRecord, User
 from wopihost.ports import FolderContents
 from wopihost.web.catalog import VIEW_ACTIONS, app_of, friendly_app_name, resolve_page
@@ -133,8 +133,9 @@ class FileRow:
     can_end_session: bool = False
     # What the content really is when the name's extension misdescribes it; no Open link is offered then.
     misnamed_as: str | None = None
-    # Whether a thumbnail is shown (ready), awaited (pending), or the file keeps its generic icon.
-    preview: PreviewState = PreviewState.NONE
+    # Whether a thumbnail is shown (ready, or pending with an older version's), awaited, or the file keeps
+    # its generic icon.
+    preview: ShownPreview = NO_PREVIEW
 
     @property
     def can_rename(self) -> bool:
@@ -200,7 +201,7 @@ def file_row(
     owner: str | None = None,
     viewer: User | None = None,
     misnamed_as: str | None = None,
-    preview: PreviewState = PreviewState.NONE,
+    preview: ShownPreview = NO_PREVIEW,
 ) -> FileRow:
     """Build the row of one file; `users` holds the display names of lock holders.
 
@@ -218,7 +219,7 @@ def file_row(
         # The PDF viewer reads the PDF itself; users who may not download it see its page images.
         if permissions_for(role).can_download:
             main = OpenLink(f"/files/{file.id}/view-pdf", "Open PDF", "pdf")
-        elif preview is not PreviewState.NONE:
+        elif preview.state is not PreviewState.NONE:
             main = OpenLink(f"/files/{file.id}/preview", "Preview", "preview")
     return FileRow(
         file=file,
@@ -233,5 +234,5 @@ def file_row(
         owner=owner,
         can_end_session=viewer is not None and (viewer.is_admin or viewer.id == file.owner_id),
         misnamed_as=misnamed_as,
-        preview=PreviewState.NONE if misnamed_as else preview,
+        preview=NO_PREVIEW if misnamed_as else preview,
     )

@@ -180,8 +180,11 @@ class PreviewRow(Base):
     __tablename__ = "previews"
 
     file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
+    # The latest rendering: of which version, and how it stands.
     version: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))
+    # The images last rendered completely, which stay in use while a newer version is rendered.
+    ready_version: Mapped[int | None] = mapped_column(Integer)
     pages: Mapped[int] = mapped_column(Integer, default=0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")

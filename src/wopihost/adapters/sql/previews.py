@@ -40,9 +40,9 @@ class SqlPreviewStore:
         return {row.file_id: _preview(row) for row in rows}
 
     async def claim_next(
-        self, *, extensions: Sequence[str], worker: str, now: datetime, lease: timedelta
+        self, *, extensions: Sequence[str], worker: str, now: datetime, lease: timedelta, settle: timedelta
     ) -> FileRecord | None:
-        query = _candidates(extensions, now)
+        query = _candidates(extensions, now, settle)
         # Most polls find nothing: a read first keeps them from taking SQLite's write lock.
         if not await self._db.scan(lambda conn: conn.execute(query.limit(1)).first()):
             return None
@@ -57,7 +57,13 @@ class SqlPreviewStore:
         return await self._db.write(work)
 
     async def finish(self, file_id: str, version: int, *, worker: str, pages: int, now: datetime) -> bool:
-        values = {"status": PreviewStatus.READY.value, "pages": pages, "error": "", "retry_at": None}
+        values = {
+            "status": PreviewStatus.READY.value,
+            "ready_version": version,
+            "pages": pages,
+            "error": "",
+            "retry_at": None,
+        }
         return await self._settle(file_id, version, worker, now, values)
 
     async def fail(
@@ -92,14 +98,14 @@ class SqlPreviewStore:
         return bool(count)
 
 
-def _candidates(extensions: Sequence[str], now: datetime) -> Any:
-    """Files whose preview needs work, newest changes first."""
+def _candidates(extensions: Sequence[str], now: datetime, settle: timedelta) -> Any:
+    """Files whose preview needs work, newest changes first; a changed file once it has settled."""
     lowered = func.lower(FileRow.name)
     kinds = or_(*(lowered.like(f"%{ext.lower()}") for ext in extensions))
     unclaimed = or_(_P.claimed_until.is_(None), _P.claimed_until < now)
     due = or_(
         _P.file_id.is_(None),
-        and_(_P.version != FileRow.version, unclaimed),
+        and_(_P.version != FileRow.version, unclaimed, FileRow.modified_at <= now - settle),
         and_(_P.status == PreviewStatus.RENDERING.value, unclaimed),
         and_(
             _P.status == PreviewStatus.FAILED.value,
@@ -155,4 +161,5 @@ def _preview(row: Row[Any]) -> Preview:
         attempts=row.attempts,
         error=row.error,
         retry_at=row.retry_at,
+        ready_version=row.ready_version,
     )

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("file_id", sa.String(length=32), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("ready_version", sa.Integer(), nullable=True),
         sa.Column("pages", sa.Integer(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("error", sa.Text(), nullable=False),

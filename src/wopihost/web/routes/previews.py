@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from wopihost.domain.previews import PDF_EXTENSION, THUMBNAIL, Preview, PreviewState, page_name
+from wopihost.domain.previews import PDF_EXTENSION, THUMBNAIL, ShownPreview, page_name
 from wopihost.domain.records import FileAccess
 from wopihost.errors import InvalidRequest, NotFound
 from wopihost.web.context import WebContext, wants_json
@@ -31,14 +31,15 @@ def image_url(file_id: str, preview_version: int, name: str) -> str:
     return f"/files/{file_id}/preview/{name}?v={preview_version}"
 
 
-def preview_body(access: FileAccess, state: PreviewState, preview: Preview | None) -> dict[str, Any]:
-    """What the light box and the list's script learn of a file's preview."""
+def preview_body(access: FileAccess, shown: ShownPreview) -> dict[str, Any]:
+    """What the light box and the list's script learn of a file's preview. While a new version is being
+    rendered ("pending"), the images are the previous version's."""
     file = access.file
-    body: dict[str, Any] = {"id": file.id, "name": file.name, "state": state.value, "pages": []}
-    if preview is not None:
-        body["thumbnail"] = image_url(file.id, preview.version, THUMBNAIL)
+    body: dict[str, Any] = {"id": file.id, "name": file.name, "state": shown.state.value, "pages": []}
+    if shown.image_version is not None:
+        body["thumbnail"] = image_url(file.id, shown.image_version, THUMBNAIL)
         body["pages"] = [
-            image_url(file.id, preview.version, page_name(n)) for n in range(1, preview.pages + 1)
+            image_url(file.id, shown.image_version, page_name(n)) for n in range(1, shown.pages + 1)
         ]
     return body
 
@@ -56,8 +57,7 @@ class PreviewPages:
     async def preview(self, request: Request) -> Response:
         """A file's preview: JSON for the light box, else a page of the page images (no script needed)."""
         access = await self._access(request)
-        state, preview = await self.ctx.services.previews.find(access)
-        body = preview_body(access, state, preview)
+        body = preview_body(access, await self.ctx.services.previews.find(access))
         if wants_json(request):
             return JSONResponse(body, headers={"Cache-Control": "no-store"})
         context = {"access": access, "preview": body, "back": back_url(access)}
@@ -66,9 +66,9 @@ class PreviewPages:
     async def image(self, request: Request) -> Response:
         """One PNG image of a preview; 404 until it is rendered, and for anyone who may not see the file."""
         access = await self._access(request)
-        preview, chunks = await self.ctx.services.previews.open_image(access, request.path_params["name"])
-        etag = f'"p-{access.file.id}-{preview.version}-{request.path_params["name"]}"'
-        versioned = request.query_params.get("v") == str(preview.version)
+        version, chunks = await self.ctx.services.previews.open_image(access, request.path_params["name"])
+        etag = f'"p-{access.file.id}-{version}-{request.path_params["name"]}"'
+        versioned = request.query_params.get("v") == str(version)
         headers = {"ETag": etag, "Cache-Control": IMMUTABLE_CACHE if versioned else REVALIDATE_CACHE}
         if etag in request.headers.get("if-none-match", ""):
             await _close(chunks)
@@ -87,8 +87,7 @@ class PreviewPages:
                 access = await self.ctx.services.files.find_access(file_id, user)
             except NotFound:
                 continue  # Deleted, or not the user's to see: the list simply stops asking.
-            state, preview = await self.ctx.services.previews.find(access)
-            found[file_id] = preview_body(access, state, preview)
+            found[file_id] = preview_body(access, await self.ctx.services.previews.find(access))
         return JSONResponse({"files": found}, headers={"Cache-Control": "no-store"})
 
     async def view_pdf(self, request: Request) -> Response:

@@ -66,9 +66,11 @@ function lightbox(dialog) {
     name = body.name;
     title.textContent = `Preview of ${body.name}`;
     pages = body.pages;
-    if (body.state === "ready" && pages.length) {
-      index = 0;
+    if (pages.length) {
+      // While a new version is rendered, the pages are the previous version's; they are kept on screen.
+      index = Math.min(index, pages.length - 1);
       show();
+      if (body.state === "pending") retry = setTimeout(load, POLL_MS);
     } else if (body.state === "pending") {
       say("The preview is being prepared…");
       retry = setTimeout(load, POLL_MS);
@@ -83,6 +85,7 @@ function lightbox(dialog) {
     if (menu) menu.open = false;
     url = link.getAttribute("href");
     pages = [];
+    index = 0;
     title.textContent = `Preview of ${link.closest("[data-file-name]")?.dataset.fileName || "the file"}`;
     say("Loading the preview…");
     dialog.showModal();
@@ -135,9 +138,13 @@ function pollPending() {
       if (result.ok) {
         for (const slot of slots) {
           const file = result.body.files[slot.closest("[data-file-id]").dataset.fileId];
-          if (!file || file.state === "pending") continue;
+          if (!file) continue;
           slot.dataset.previewState = file.state;
-          if (file.state === "ready" && file.thumbnail) slot.replaceChildren(thumbnail(file));
+          const shown = slot.querySelector("img");
+          // A pending file may show the previous version's thumbnail until its new one is ready.
+          if (file.thumbnail && (!shown || shown.getAttribute("src") !== file.thumbnail)) {
+            slot.replaceChildren(thumbnail(file));
+          }
         }
       }
     }
