@@ -19,6 +19,8 @@ from pptx import Presentation
 
 from tests.integration.web_support import Web, running_web, signed_in_as_alice, web_settings
 from tests.services import service_unavailable
+from wopihost.adapters.sql.files import SqlFileStore
+from wopihost.domain.locks import LockGuard
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord
 
@@ -300,7 +302,11 @@ async def test_preview_images_of_deleted_file_removed_by_orphan_sweep(signed_in:
     await render_all(signed_in)
     stored = signed_in.settings.preview_dir / file.id
     assert stored.is_dir()
-    await signed_in.services.files.delete(await signed_in.services.files.access_as_owner(file.id))
+    # Deleted for good (as when a trash is emptied): the preview record goes with the file's row.
+    deleted = await SqlFileStore(signed_in.services.db).delete_file(
+        file.id, guard=LockGuard(None), now=signed_in.clock.now()
+    )
+    assert deleted is not None
     assert await signed_in.services.previews.remove_orphans() == 1
     assert not stored.exists()
 
