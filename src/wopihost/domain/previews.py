@@ -108,5 +108,6 @@ def page_name(number: int) -> str:
 
 
 def claim_lease(timeout_seconds: float) -> timedelta:
-    """How long a worker's claim on a rendering lasts: both conversions at their limit, and a margin."""
-    return timedelta(seconds=2 * timeout_seconds + 60)
+    """How long a worker's claim on a rendering lasts: its three commands (soffice, and pdftoppm for the
+    thumbnail and for the pages) each at its time limit, and a margin."""
+    return timedelta(seconds=3 * timeout_seconds + 60)
