@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,11 +20,14 @@ from wopihost.adapters.clock import SystemClock
 from wopihost.adapters.discovery_http import HttpDiscoverySource
 from wopihost.adapters.keyring_file import KeyringFile, load_or_create_keyring, load_or_create_secret
 from wopihost.adapters.local_blobs import LocalBlobStore
+from wopihost.adapters.local_previews import LocalPreviewImages
+from wopihost.adapters.rendering import SubprocessRenderer
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
 from wopihost.adapters.sql.links import SqlLinkStore
 from wopihost.adapters.sql.locks import SqlLockStore
 from wopihost.adapters.sql.migrate import upgrade_to_head
+from wopihost.adapters.sql.previews import SqlPreviewStore
 from wopihost.adapters.sql.search_index import SqlSearchIndex
 from wopihost.adapters.sql.shares import SqlShareStore
 from wopihost.adapters.sql.throttling import SqlFailureCounter
@@ -31,6 +35,7 @@ from wopihost.adapters.sql.trash import SqlTrashStore
 from wopihost.adapters.sql.users import SqlUserStore
 from wopihost.adapters.text_extraction import DocumentTextExtractor
 from wopihost.config import Settings, load_settings
+from wopihost.domain.previews import claim_lease
 from wopihost.domain.throttling import ThrottleLimits
 from wopihost.logging_setup import configure_logging
 from wopihost.ports import Clock
@@ -41,6 +46,8 @@ from wopihost.services.discovery import DiscoveryService
 from wopihost.services.files import FileService
 from wopihost.services.links import LinkService
 from wopihost.services.locks import LockService
+from wopihost.services.preview_worker import PreviewWorker
+from wopihost.services.previews import PreviewService
 from wopihost.services.proof import ProofKeyVerifier
 from wopihost.services.relative import RelativeFileService
 from wopihost.services.search import SearchService
@@ -83,6 +90,8 @@ class Services:
     indexer: SearchIndexer
     trash: TrashService
     links: LinkService
+    previews: PreviewService
+    preview_worker: PreviewWorker
 
     def web(self) -> WebServices:
         return WebServices(
@@ -102,6 +111,7 @@ class Services:
             trash=self.trash,
             links=self.links,
             access=self.access,
+            previews=self.previews,
         )
 
     def wopi(self) -> WopiServices:
@@ -170,7 +180,24 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         max_age=timedelta(minutes=settings.proof_keys.max_age_minutes),
         rediscovery_interval=timedelta(seconds=settings.proof_keys.rediscovery_min_interval_seconds),
     )
+    renderer, notice = build_renderer(settings)
+    previews = PreviewService(
+        store=SqlPreviewStore(db),
+        images=LocalPreviewImages(settings.preview_dir, chunk_size=settings.storage.chunk_size),
+        blobs=blobs,
+        renderer=renderer,
+        clock=clock,
+        max_pages=settings.previews.max_pages,
+        lease=claim_lease(settings.previews.timeout_seconds),
+        settle=timedelta(seconds=settings.previews.settle_seconds),
+        notice=notice,
+    )
+    worker = PreviewWorker(
+        previews, concurrency=settings.previews.concurrency, poll_seconds=settings.previews.poll_seconds
+    )
     return Services(
+        previews=previews,
+        preview_worker=worker,
         settings=settings,
         db=db,
         blobs=blobs,
@@ -224,6 +251,21 @@ def build_indexer(settings: Settings, index: SqlSearchIndex, blobs: LocalBlobSto
     return SearchIndexer(index=index, blobs=blobs, extractor=extractor, limits=limits)
 
 
+def build_renderer(settings: Settings) -> tuple[SubprocessRenderer | None, str]:
+    """The preview renderer on the programs found (None when previews are off), and what is missing."""
+    config = settings.previews
+    if not config.enabled:
+        return None, "previews.enabled is false"
+    pdftoppm = shutil.which(config.pdftoppm_path)
+    if pdftoppm is None:
+        return None, f"pdftoppm not found at {config.pdftoppm_path!r} (install poppler-utils)"
+    soffice = shutil.which(config.soffice_path)
+    # PDFs still get previews without LibreOffice; the worker says so once when it starts.
+    notice = "" if soffice else f"soffice not found at {config.soffice_path!r} (install LibreOffice)"
+    renderer = SubprocessRenderer(soffice=soffice, pdftoppm=pdftoppm, timeout=config.timeout_seconds)
+    return renderer, notice
+
+
 def throttle_limits(settings: Settings) -> ThrottleLimits:
     """The sign-in throttle's limits from the settings."""
     signin = settings.signin
@@ -270,6 +312,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
             if settings.search.indexer_enabled:
                 tasks.start_soon(services.indexer.run, stop)
             tasks.start_soon(services.trash.run_periodic, stop)
+            tasks.start_soon(services.preview_worker.run, stop)
             yield
             stop.set()
         await services.aclose()

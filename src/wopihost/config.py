@@ -194,6 +194,27 @@ class DevClientSettings(BaseModel):
         return self.public_url or f"http://{self.host}:{self.port}"
 
 
+class PreviewSettings(BaseModel):
+    """Thumbnails and page images of Office documents and PDFs, rendered in the background."""
+
+    enabled: bool = True
+    # LibreOffice converts Office documents to PDF; poppler's pdftoppm turns PDF pages into PNG images.
+    # Names are looked up on PATH. Without pdftoppm there are no previews; without soffice, PDFs only.
+    soffice_path: str = "soffice"
+    pdftoppm_path: str = "pdftoppm"
+    # One conversion that runs longer is killed (its whole process group) and recorded as failed.
+    timeout_seconds: float = Field(default=120.0, gt=0)
+    # Page images are made of the first max_pages pages; the thumbnail is of the first page.
+    max_pages: int = Field(default=10, ge=1, le=100)
+    # Conversions running at once in each server process; each is CPU-heavy.
+    concurrency: int = Field(default=1, ge=1, le=16)
+    # How often each process looks for files whose preview is missing or stale.
+    poll_seconds: float = Field(default=5.0, gt=0)
+    # A changed file is rendered again once it has not changed for this long (autosaves come in bursts);
+    # meanwhile its previous preview is shown. A new file is rendered at once.
+    settle_seconds: float = Field(default=30.0, ge=0)
+
+
 class BrandingSettings(BaseModel):
     """How the host names itself to WOPI clients and users."""
 
@@ -250,6 +271,7 @@ class Settings(BaseSettings):
     proof_keys: ProofKeySettings = Field(default_factory=ProofKeySettings)
     devclient: DevClientSettings = Field(default_factory=DevClientSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
+    previews: PreviewSettings = Field(default_factory=PreviewSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -274,6 +296,11 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.storage.path or self.data_dir / "blobs"
+
+    @property
+    def preview_dir(self) -> Path:
+        """Rendered preview images (derivatives that can always be made again from the content)."""
+        return self.data_dir / "previews"
 
     @property
     def token_keys_file(self) -> Path:

@@ -143,3 +143,7 @@ class UnreadableDocument(WopiHostError):
 
 class LargerThanExpected(FileTooLarge):
     """A file is larger than the X-WOPI-MaxExpectedSize the client sent (GetFile's 412)."""
+
+
+class RenderFailed(WopiHostError):
+    """A document could not be rendered to preview images (broken content, a crash, a timeout)."""

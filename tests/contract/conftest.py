@@ -32,6 +32,7 @@ PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 # Children first, so that deleting never trips a foreign key.
 TABLES = (
+    "previews",
     "share_links",
     "lock_breaks",
     "lock_holders",

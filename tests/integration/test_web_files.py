@@ -239,10 +239,11 @@ async def test_confirmation_pages_render_for_owner(signed_in: Web, page: str) ->
     assert f'action="/files/{file.id}/{page}"' in response.text
 
 
-async def test_pdf_without_client_action_opens_inline_from_file_list(signed_in: Web) -> None:
+async def test_pdf_without_client_action_opens_in_viewer_from_file_list(signed_in: Web) -> None:
     file = await signed_in.upload("Scan.pdf", b"%PDF-1.4 scan")
     listing = await signed_in.client.get("/")
-    assert f'href="/files/{file.id}/pdf"' in listing.text
+    assert f'href="/files/{file.id}/view-pdf"' in listing.text
+    # The viewer page (pdf.js) reads the PDF from its inline URL.
     response = await signed_in.client.get(f"/files/{file.id}/pdf")
     assert response.status_code == 200
     assert response.content == b"%PDF-1.4 scan"

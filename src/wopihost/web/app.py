@@ -26,6 +26,7 @@ from wopihost.web.routes.browse import BrowsePages
 from wopihost.web.routes.files import FilePages
 from wopihost.web.routes.host import HostPages
 from wopihost.web.routes.links import LinkPages
+from wopihost.web.routes.previews import PreviewPages
 from wopihost.web.routes.search import SearchPages
 from wopihost.web.routes.sessions import SessionPages
 from wopihost.web.routes.share import SharePages
@@ -74,6 +75,7 @@ def create_web_app(services: WebServices) -> Starlette:
         *VersionPages(ctx).routes(),
         *SessionPages(ctx).routes(),
         *TrashPages(ctx).routes(),
+        *PreviewPages(ctx).routes(),
         *FilePages(ctx).routes(),
         *HostPages(ctx).routes(),
     ]

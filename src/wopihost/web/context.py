@@ -23,6 +23,7 @@ from wopihost.services.content import ContentService
 from wopihost.services.discovery import DiscoveryService
 from wopihost.services.files import FileService
 from wopihost.services.links import LinkService
+from wopihost.services.previews import PreviewService
 from wopihost.services.search import SearchService
 from wopihost.services.sessions import EditingSessionService
 from wopihost.services.signin_throttle import SignInThrottle
@@ -65,6 +66,7 @@ class WebServices:
     trash: TrashService
     links: LinkService
     access: AccessService
+    previews: PreviewService
 
 
 @dataclass(slots=True)

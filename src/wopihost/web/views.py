@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from wopihost.domain.discovery import Discovery, normalize_extension
 from wopihost.domain.links import is_visitor_id
 from wopihost.domain.permissions import Role, permissions_for
+from wopihost.domain.previews import NO_PREVIEW, PreviewState, ShownPreview
 from wopihost.domain.records import FileRecord, User
 from wopihost.ports import FolderContents, SharingSummary
 from wopihost.web.catalog import VIEW_ACTIONS, app_of, friendly_app_name, resolve_page
@@ -143,6 +144,9 @@ class FileRow:
     misnamed_as: str | None = None
     # How the owner shared the file ("Shared with 2 people"), "" when not shared; owners' rows only.
     sharing: str = ""
+    # Whether a thumbnail is shown (ready, or pending with an older version's), awaited, or the file keeps
+    # its generic icon.
+    preview: ShownPreview = NO_PREVIEW
 
     @property
     def can_rename(self) -> bool:
@@ -209,6 +213,7 @@ def file_row(
     viewer: User | None = None,
     misnamed_as: str | None = None,
     sharing: SharingSummary | None = None,
+    preview: ShownPreview = NO_PREVIEW,
 ) -> FileRow:
     """Build the row of one file; `users` holds the display names of lock holders.
 
@@ -223,8 +228,12 @@ def file_row(
         editor = holder.display_name if holder else ("someone with a link" if visitor else "someone")
     main, view = open_links(None if misnamed_as else discovery, file, role)
     pdf = file.extension.lower() == ".pdf" and not misnamed_as
-    if main is None and pdf and permissions_for(role).can_download:
-        main = OpenLink(f"/files/{file.id}/pdf", "Open PDF", "pdf")
+    if main is None and pdf:
+        # The PDF viewer reads the PDF itself; users who may not download it see its page images.
+        if permissions_for(role).can_download:
+            main = OpenLink(f"/files/{file.id}/view-pdf", "Open PDF", "pdf")
+        elif preview.state is not PreviewState.NONE:
+            main = OpenLink(f"/files/{file.id}/preview", "Preview", "preview")
     return FileRow(
         file=file,
         role=role,
@@ -239,6 +248,7 @@ def file_row(
         can_end_session=viewer is not None and (viewer.is_admin or viewer.id == file.owner_id),
         misnamed_as=misnamed_as,
         sharing=sharing_label(sharing) if role is Role.OWNER else "",
+        preview=NO_PREVIEW if misnamed_as else preview,
     )
 
 

@@ -233,3 +233,27 @@ class ShareLinkRow(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(32))
+
+
+class PreviewRow(Base):
+    """The preview of one version of a file, and the claim of the worker rendering it.
+
+    Images live outside the database (PreviewImages); this row says which version they show. A worker claims
+    a rendering with a conditional write and holds it until `claimed_until`, after which another may take it.
+    """
+
+    __tablename__ = "previews"
+
+    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
+    # The latest rendering: of which version, and how it stands.
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    # The images last rendered completely, which stay in use while a newer version is rendered.
+    ready_version: Mapped[int | None] = mapped_column(Integer)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    worker: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

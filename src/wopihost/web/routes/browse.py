@@ -136,6 +136,7 @@ class BrowsePages:
         discovery = await self.ctx.catalog.current()
         owned = [file for file, role, _o in entries if role is Role.OWNER]
         sharing = await self.ctx.services.browse.sharing_summary(owned)
+        previews = await self.ctx.services.previews.states([file for file, _r, _o in entries])
         rows = []
         for file, role, owner in entries:
             misnamed = await self.ctx.services.content.misnamed(file)
@@ -151,6 +152,7 @@ class BrowsePages:
                     viewer=user,
                     misnamed_as=label,
                     sharing=sharing.get(file.id),
+                    preview=previews[file.id],
                 )
             )
         return rows
