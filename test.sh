@@ -10,19 +10,39 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
-# Browser tests drive Debian's Chromium; the development client's page script is tested with Node.
-# Install what is missing when we are allowed to.
-missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium chromium-driver)
-command -v node >/dev/null || missing+=(nodejs)
-if [ ${#missing[@]} -gt 0 ]; then
+# Install Debian packages that are missing, when we are allowed to; the tests that need them skip without
+# them (and fail in CI).
+install_missing() {
+    [ $# -gt 0 ] || return 0
     if [ "$(id -u)" = 0 ]; then
-        apt-get install -y -q "${missing[@]}" >/dev/null \
-            || { apt-get update -q && apt-get install -y -q "${missing[@]}" >/dev/null; }
+        apt-get install -y -q --no-install-recommends "$@" >/dev/null \
+            || { apt-get update -q && apt-get install -y -q --no-install-recommends "$@" >/dev/null; }
     elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-        sudo apt-get install -y -q "${missing[@]}" >/dev/null
+        sudo apt-get install -y -q --no-install-recommends "$@" >/dev/null
     else
-        echo "note: ${missing[*]} missing and cannot be installed here; the tests that need them will be skipped" >&2
+        echo "note: $* missing and cannot be installed here; the tests that need them will be skipped" >&2
+    fi
+}
+
+# Browser tests drive Debian's Chromium; the development client's page script is tested with Node; axe-core
+# comes from npm; search reads PDFs with poppler's pdftotext; previews are rendered by LibreOffice (headless,
+# without the desktop) and poppler's pdftoppm.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium chromium-driver fonts-liberation)
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
+command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui)
+install_missing "${missing[@]}"
+
+# The accessibility checks inject axe-core (from npm) into every page; installed once, kept out of git.
+axe_dir=tests/e2e/axe
+if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
+    if command -v npm >/dev/null; then
+        npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$axe_dir" axe-core@4 >/dev/null \
+            || echo "note: axe-core could not be installed; the accessibility tests will be skipped" >&2
+    else
+        echo "note: npm missing; the accessibility tests will be skipped" >&2
     fi
 fi
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,14 +20,22 @@ from wopihost.adapters.clock import SystemClock
 from wopihost.adapters.discovery_http import HttpDiscoverySource
 from wopihost.adapters.keyring_file import KeyringFile, load_or_create_keyring, load_or_create_secret
 from wopihost.adapters.local_blobs import LocalBlobStore
+from wopihost.adapters.local_previews import LocalPreviewImages
+from wopihost.adapters.rendering import SubprocessRenderer
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
+from wopihost.adapters.sql.links import SqlLinkStore
 from wopihost.adapters.sql.locks import SqlLockStore
 from wopihost.adapters.sql.migrate import upgrade_to_head
+from wopihost.adapters.sql.previews import SqlPreviewStore
+from wopihost.adapters.sql.search_index import SqlSearchIndex
 from wopihost.adapters.sql.shares import SqlShareStore
 from wopihost.adapters.sql.throttling import SqlFailureCounter
+from wopihost.adapters.sql.trash import SqlTrashStore
 from wopihost.adapters.sql.users import SqlUserStore
+from wopihost.adapters.text_extraction import DocumentTextExtractor
 from wopihost.config import Settings, load_settings
+from wopihost.domain.previews import claim_lease
 from wopihost.domain.throttling import ThrottleLimits
 from wopihost.logging_setup import configure_logging
 from wopihost.ports import Clock
@@ -35,12 +44,18 @@ from wopihost.services.browse import BrowseService
 from wopihost.services.content import ContentService
 from wopihost.services.discovery import DiscoveryService
 from wopihost.services.files import FileService
+from wopihost.services.links import LinkService
 from wopihost.services.locks import LockService
+from wopihost.services.preview_worker import PreviewWorker
+from wopihost.services.previews import PreviewService
 from wopihost.services.proof import ProofKeyVerifier
 from wopihost.services.relative import RelativeFileService
+from wopihost.services.search import SearchService
+from wopihost.services.search_indexer import IndexerLimits, SearchIndexer
 from wopihost.services.sessions import EditingSessionService
 from wopihost.services.signin_throttle import SignInThrottle
 from wopihost.services.tokens import TokenService
+from wopihost.services.trash import TrashService
 from wopihost.services.users import UserService
 from wopihost.urls import PublicUrls
 from wopihost.web.app import WebServices, create_web_app
@@ -71,6 +86,12 @@ class Services:
     browse: BrowseService
     sessions: EditingSessionService
     throttle: SignInThrottle
+    search: SearchService
+    indexer: SearchIndexer
+    trash: TrashService
+    links: LinkService
+    previews: PreviewService
+    preview_worker: PreviewWorker
 
     def web(self) -> WebServices:
         return WebServices(
@@ -86,6 +107,11 @@ class Services:
             browse=self.browse,
             sessions=self.sessions,
             throttle=self.throttle,
+            search=self.search,
+            trash=self.trash,
+            links=self.links,
+            access=self.access,
+            previews=self.previews,
         )
 
     def wopi(self) -> WopiServices:
@@ -131,11 +157,22 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         max_file_size=settings.storage.max_file_size,
         retention=settings.versions.retention,
     )
-    lock_store = SqlLockStore(db)
+    lock_store, trash_store = SqlLockStore(db), SqlTrashStore(db)
+    link_store = SqlLinkStore(db)
+    throttle = SignInThrottle(counter=SqlFailureCounter(db), clock=clock, limits=throttle_limits(settings))
     files = FileService(
-        files=file_store, shares=share_store, users=user_store, content=content, clock=clock, locks=lock_store
+        files=file_store,
+        shares=share_store,
+        users=user_store,
+        content=content,
+        clock=clock,
+        locks=lock_store,
+        trash=trash_store,
     )
     discovery = build_discovery(settings, clock)
+    search_index = SqlSearchIndex(db, clock)
+    indexer = build_indexer(settings, search_index, blobs)
+    content.on_change(indexer.wake)
     proof = ProofKeyVerifier(
         discovery=discovery,
         clock=clock,
@@ -143,7 +180,24 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         max_age=timedelta(minutes=settings.proof_keys.max_age_minutes),
         rediscovery_interval=timedelta(seconds=settings.proof_keys.rediscovery_min_interval_seconds),
     )
+    renderer, notice = build_renderer(settings)
+    previews = PreviewService(
+        store=SqlPreviewStore(db),
+        images=LocalPreviewImages(settings.preview_dir, chunk_size=settings.storage.chunk_size),
+        blobs=blobs,
+        renderer=renderer,
+        clock=clock,
+        max_pages=settings.previews.max_pages,
+        lease=claim_lease(settings.previews.timeout_seconds),
+        settle=timedelta(seconds=settings.previews.settle_seconds),
+        notice=notice,
+    )
+    worker = PreviewWorker(
+        previews, concurrency=settings.previews.concurrency, poll_seconds=settings.previews.poll_seconds
+    )
     return Services(
+        previews=previews,
+        preview_worker=worker,
         settings=settings,
         db=db,
         blobs=blobs,
@@ -157,15 +211,59 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         ),
         locks=LockService(locks=lock_store, clock=clock),
         sessions=EditingSessionService(locks=lock_store, files=file_store, users=user_store, clock=clock),
-        access=AccessService(tokens=tokens, files=file_store),
+        access=AccessService(tokens=tokens, files=file_store, links=link_store, clock=clock),
         urls=PublicUrls(
             ui_base=settings.server.base_url, wopi_base=settings.server.wopi_base_url, ui_enabled=ui_enabled
         ),
         discovery=discovery,
         proof=proof,
         browse=BrowseService(files=file_store, shares=share_store, users=user_store, clock=clock),
-        throttle=SignInThrottle(counter=SqlFailureCounter(db), clock=clock, limits=throttle_limits(settings)),
+        throttle=throttle,
+        search=SearchService(index=search_index, files=file_store, users=user_store),
+        indexer=indexer,
+        trash=TrashService(
+            trash=trash_store,
+            files=file_store,
+            content=content,
+            clock=clock,
+            retention=timedelta(days=settings.trash.retention_days),
+            sweep_interval=timedelta(minutes=settings.trash.purge_interval_minutes),
+        ),
+        links=LinkService(
+            links=link_store, files=file_store, locks=lock_store, clock=clock, throttle=throttle
+        ),
     )
+
+
+def build_indexer(settings: Settings, index: SqlSearchIndex, blobs: LocalBlobStore) -> SearchIndexer:
+    """The background indexer of document text, with the configured limits."""
+    search = settings.search
+    extractor = DocumentTextExtractor(
+        max_chars=search.max_text_chars,
+        max_entry_size=search.max_entry_size,
+        pdftotext=search.pdftotext or None,
+        pdf_timeout_seconds=search.pdf_timeout_seconds,
+        spool_dir=settings.data_dir / "tmp" / "search",
+    )
+    limits = IndexerLimits(
+        max_file_size=search.max_file_size, batch_size=search.batch_size, sweep_seconds=search.sweep_seconds
+    )
+    return SearchIndexer(index=index, blobs=blobs, extractor=extractor, limits=limits)
+
+
+def build_renderer(settings: Settings) -> tuple[SubprocessRenderer | None, str]:
+    """The preview renderer on the programs found (None when previews are off), and what is missing."""
+    config = settings.previews
+    if not config.enabled:
+        return None, "previews.enabled is false"
+    pdftoppm = shutil.which(config.pdftoppm_path)
+    if pdftoppm is None:
+        return None, f"pdftoppm not found at {config.pdftoppm_path!r} (install poppler-utils)"
+    soffice = shutil.which(config.soffice_path)
+    # PDFs still get previews without LibreOffice; the worker says so once when it starts.
+    notice = "" if soffice else f"soffice not found at {config.soffice_path!r} (install LibreOffice)"
+    renderer = SubprocessRenderer(soffice=soffice, pdftoppm=pdftoppm, timeout=config.timeout_seconds)
+    return renderer, notice
 
 
 def throttle_limits(settings: Settings) -> ThrottleLimits:
@@ -211,6 +309,10 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
         stop = anyio.Event()
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(services.discovery.run_periodic, stop)
+            if settings.search.indexer_enabled:
+                tasks.start_soon(services.indexer.run, stop)
+            tasks.start_soon(services.trash.run_periodic, stop)
+            tasks.start_soon(services.preview_worker.run, stop)
             yield
             stop.set()
         await services.aclose()

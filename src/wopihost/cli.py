@@ -15,6 +15,7 @@ import click
 from pydantic import ValidationError
 
 from wopihost.app import Services, build_services, initialise
+from wopihost.cli_trash import trash_group
 from wopihost.config import ServerSettings, Settings, load_settings
 from wopihost.devclient.cli import devclient as devclient_group
 from wopihost.domain.locales import AUTOMATIC, SUPPORTED_LOCALES
@@ -285,6 +286,59 @@ async def unshare(services: Services, file_id: str, username: str) -> None:
     click.echo(f"unshared {file_id} from {username}" if removed else f"{username} had no share of {file_id}")
 
 
+class _SearchGroup(click.Group):
+    """`wopihost search reindex` runs a subcommand; anything else (`--user U QUERY`) is a search."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] in self.commands:
+            return super().resolve_command(ctx, args)
+        return "query", search_query, args
+
+
+@main.group(
+    cls=_SearchGroup,
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    invoke_without_command=True,
+)
+@click.pass_context
+def search(ctx: click.Context) -> None:
+    """Find files by name and by words in documents (--user U QUERY), or `reindex`."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+@click.command("query")
+@click.option("--user", "username", required=True, help="Search as this user: their files and shares.")
+@click.argument("words", nargs=-1, required=True)
+@run_with_services
+async def search_query(services: Services, username: str, words: tuple[str, ...]) -> None:
+    """Print what USER finds for WORDS: kind, name, where it is, and a snippet for text matches."""
+    await _print_search(services, username, " ".join(words))
+
+
+async def _print_search(services: Services, username: str, query: str) -> None:
+    user = await services.users.get_user_by_name(username)
+    results = await services.search.search(user, query)
+    for found in results.names:
+        click.echo(f"{found.kind}\t{found.name}\t{found.location}")
+    for found in results.texts:
+        snippet = " ".join("".join(f"[{p.text}]" if p.match else p.text for p in found.snippet).split())
+        click.echo(f"text\t{found.name}\t{found.location}\t{snippet}")
+    if not results.names and not results.texts:
+        click.echo(f"nothing found for {results.query!r}", err=True)
+
+
+@search.command("reindex")
+@click.option("--all", "everything", is_flag=True, help="Extract every file again, not only changed ones.")
+@run_with_services
+async def search_reindex(services: Services, everything: bool) -> None:
+    """Bring the search index up to date now (safe while servers run, and in several processes)."""
+    count = await services.indexer.reindex(everything=everything)
+    click.echo(f"indexed {count} file{'' if count == 1 else 's'}")
+
+
 _URL_FIELDS = ("host", "port", "public_url", "wopi_url")
 
 
@@ -485,3 +539,4 @@ async def demo_setup(services: Services) -> None:
 
 
 main.add_command(devclient_group)
+main.add_command(trash_group(run_with_services))

@@ -102,6 +102,34 @@ class VersionSettings(BaseModel):
     retention: int = Field(default=0, ge=0)
 
 
+class SearchSettings(BaseModel):
+    """Search: the background indexer that extracts the text of documents."""
+
+    # Off: no background indexing in this process (`wopihost search reindex` still works); names are
+    # always searchable.
+    indexer_enabled: bool = True
+    # How often the indexer looks for files saved by other processes or nodes.
+    sweep_seconds: float = Field(default=60.0, gt=0)
+    batch_size: int = Field(default=20, ge=1, le=1000)
+    # Larger files are found by name only.
+    max_file_size: int = Field(default=100 * 1024 * 1024, ge=1)
+    # Text kept per file, in characters, and the uncompressed size read of any one part of a ZIP document.
+    max_text_chars: int = Field(default=1_000_000, ge=1000)
+    max_entry_size: int = Field(default=200 * 1024 * 1024, ge=1024)
+    # Poppler's pdftotext (Debian package poppler-utils); empty to leave PDF text out.
+    pdftotext: str = "pdftotext"
+    pdf_timeout_seconds: float = Field(default=60.0, gt=0)
+
+
+class TrashSettings(BaseModel):
+    """Deleted files and folders, kept in their owner's trash for a while."""
+
+    # How long an item stays in the trash before the retention sweep deletes it for good.
+    retention_days: float = Field(default=30.0, gt=0)
+    # How often each server process runs the retention sweep.
+    purge_interval_minutes: float = Field(default=60.0, gt=0)
+
+
 class LoggingSettings(BaseModel):
     """Log output."""
 
@@ -166,6 +194,27 @@ class DevClientSettings(BaseModel):
         return self.public_url or f"http://{self.host}:{self.port}"
 
 
+class PreviewSettings(BaseModel):
+    """Thumbnails and page images of Office documents and PDFs, rendered in the background."""
+
+    enabled: bool = True
+    # LibreOffice converts Office documents to PDF; poppler's pdftoppm turns PDF pages into PNG images.
+    # Names are looked up on PATH. Without pdftoppm there are no previews; without soffice, PDFs only.
+    soffice_path: str = "soffice"
+    pdftoppm_path: str = "pdftoppm"
+    # One conversion that runs longer is killed (its whole process group) and recorded as failed.
+    timeout_seconds: float = Field(default=120.0, gt=0)
+    # Page images are made of the first max_pages pages; the thumbnail is of the first page.
+    max_pages: int = Field(default=10, ge=1, le=100)
+    # Conversions running at once in each server process; each is CPU-heavy.
+    concurrency: int = Field(default=1, ge=1, le=16)
+    # How often each process looks for files whose preview is missing or stale.
+    poll_seconds: float = Field(default=5.0, gt=0)
+    # A changed file is rendered again once it has not changed for this long (autosaves come in bursts);
+    # meanwhile its previous preview is shown. A new file is rendered at once.
+    settle_seconds: float = Field(default=30.0, ge=0)
+
+
 class BrandingSettings(BaseModel):
     """How the host names itself to WOPI clients and users."""
 
@@ -213,6 +262,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = Field(default_factory=StorageSettings)
     tokens: TokenSettings = Field(default_factory=TokenSettings)
     versions: VersionSettings = Field(default_factory=VersionSettings)
+    trash: TrashSettings = Field(default_factory=TrashSettings)
     signin: SignInSettings = Field(default_factory=SignInSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     branding: BrandingSettings = Field(default_factory=BrandingSettings)
@@ -220,6 +270,8 @@ class Settings(BaseSettings):
     discovery: DiscoverySettings = Field(default_factory=DiscoverySettings)
     proof_keys: ProofKeySettings = Field(default_factory=ProofKeySettings)
     devclient: DevClientSettings = Field(default_factory=DevClientSettings)
+    search: SearchSettings = Field(default_factory=SearchSettings)
+    previews: PreviewSettings = Field(default_factory=PreviewSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -244,6 +296,11 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.storage.path or self.data_dir / "blobs"
+
+    @property
+    def preview_dir(self) -> Path:
+        """Rendered preview images (derivatives that can always be made again from the content)."""
+        return self.data_dir / "previews"
 
     @property
     def token_keys_file(self) -> Path:

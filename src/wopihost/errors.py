@@ -11,6 +11,10 @@ class NotFound(WopiHostError):
     """The thing does not exist, or the caller may not know that it exists."""
 
 
+class LinkGone(NotFound):
+    """A share link that was revoked, has expired, or never existed."""
+
+
 class InvalidToken(WopiHostError):
     """An access token is missing, malformed, expired, tampered with or issued for another resource."""
 
@@ -139,3 +143,7 @@ class UnreadableDocument(WopiHostError):
 
 class LargerThanExpected(FileTooLarge):
     """A file is larger than the X-WOPI-MaxExpectedSize the client sent (GetFile's 412)."""
+
+
+class RenderFailed(WopiHostError):
+    """A document could not be rendered to preview images (broken content, a crash, a timeout)."""

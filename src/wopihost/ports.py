@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from wopihost.domain.links import ShareLink
 from wopihost.domain.locks import Lock, LockBreak, LockGuard
 from wopihost.domain.permissions import Role
+from wopihost.domain.previews import Preview
 from wopihost.domain.records import (
     FileAccess,
     FileRecord,
@@ -19,8 +21,10 @@ from wopihost.domain.records import (
     User,
     Version,
 )
+from wopihost.domain.search import SnippetPart
 from wopihost.domain.signing import SigningKeyring
 from wopihost.domain.throttling import Failures
+from wopihost.domain.trash import Restored, TrashItem
 
 
 class Clock(Protocol):
@@ -188,6 +192,11 @@ class UserStore(Protocol):
 
     async def list_users(self) -> Sequence[User]: ...
 
+    async def search_users(self, text: str, *, limit: int, exclude: Sequence[str] = ()) -> Sequence[User]:
+        """Users whose user name or display name contains `text` (any case), by display name, at most
+        `limit`, leaving out the IDs in `exclude`. `text` is matched literally (no wildcards)."""
+        ...
+
 
 class FileStore(Protocol):
     """Folders, files, versions and shares. Each method is one atomic transaction."""
@@ -285,6 +294,55 @@ class FileStore(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class TrashOutcome:
+    """The result of moving a file or folder to the trash: the new trash item, or None when refused.
+
+    A refusal names `blocking_file`, a file (the file itself, or one inside the folder) locked by a WOPI
+    client; the move is then refused as a whole, changing nothing.
+    """
+
+    item: TrashItem | None
+    blocking_file: FileRecord | None = None
+
+
+class TrashStore(Protocol):
+    """Trashed files and folders. Each method is one atomic transaction; None means no such item.
+
+    A file in the trash, directly or inside a trashed folder, is invisible to every other store: it is not
+    found, listed, locked or written, and its name is free in its folder.
+    """
+
+    async def trash_file(self, file_id: str, *, deleted_by: str | None, now: datetime) -> TrashOutcome | None:
+        """Move a live file to its owner's trash, unless it holds a lock unexpired at `now`."""
+        ...
+
+    async def trash_folder(
+        self, folder_id: str, *, deleted_by: str | None, now: datetime
+    ) -> TrashOutcome | None:
+        """Move a live folder with everything live inside it to the trash, unless a file inside is locked."""
+        ...
+
+    async def list_trash(self, owner_id: str) -> Sequence[TrashItem]:
+        """The owner's trash, most recently deleted first."""
+        ...
+
+    async def find_item(self, item_id: str) -> TrashItem | None: ...
+
+    async def restore(self, item_id: str) -> Restored | None:
+        """Put an item back where it was, or in the owner's root if that folder is not live, under a free
+        name (its own, else "stem (2).ext" and so on); its versions and shares come back with it."""
+        ...
+
+    async def purge(self, item_id: str) -> Sequence[str] | None:
+        """Delete an item for good with its versions and shares; return the blob keys no longer used."""
+        ...
+
+    async def list_expired(self, cutoff: datetime, *, limit: int) -> Sequence[TrashItem]:
+        """Items deleted at or before `cutoff`, oldest first, at most `limit` of them."""
+        ...
+
+
 class DiscoverySource(Protocol):
     """Where the WOPI client's discovery XML comes from (an HTTP URL in production)."""
 
@@ -318,6 +376,36 @@ class ShareStore(Protocol):
         """The files other users shared with this user, with the role of each."""
         ...
 
+    async def sharing_summary(
+        self, file_ids: Sequence[str], *, now: datetime
+    ) -> Mapping[str, SharingSummary]:
+        """For each of these files shared with someone or by a link active at `now`: how. One query."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SharingSummary:
+    """How a file is shared: with how many people, and by how many links still active."""
+
+    people: int
+    links: int
+
+
+class LinkStore(Protocol):
+    """Share links. Revoking deletes the link, so that a lookup by ID is the whole check."""
+
+    async def add_link(self, link: ShareLink) -> None: ...
+
+    async def find_link(self, link_id: str) -> ShareLink | None: ...
+
+    async def list_links(self, file_id: str) -> Sequence[ShareLink]:
+        """The file's links, oldest first, expired ones included."""
+        ...
+
+    async def remove_link(self, file_id: str, link_id: str) -> bool:
+        """Revoke a link of this file; False if it has no such link."""
+        ...
+
 
 class FailureCounter(Protocol):
     """Counters of failed sign-ins, shared by every process of the host, each within a time window."""
@@ -346,4 +434,161 @@ class KeyringSource(Protocol):
 
     def reload(self) -> SigningKeyring:
         """Re-read the keys now (rate-limited), e.g. when a token names a key this process does not know."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    """A file or folder whose name matched a search, as the searching user may see it.
+
+    `owner_id` differs from the searcher's ID for files shared with them; `role` is None for their own.
+    """
+
+    kind: str  # "file" or "folder"
+    id: str
+    name: str
+    folder_id: str | None
+    owner_id: str
+    role: Role | None
+    modified_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TextMatch:
+    """A file whose extracted text matched a full-text search, with a snippet around the match."""
+
+    file: FileRecord
+    role: Role | None
+    snippet: tuple[SnippetPart, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """What the search index holds for a file: its text as of `version`, or why it has none."""
+
+    file_id: str
+    version: int
+    status: str  # "ok", "unsupported", "failed", "too_large"
+    text: str = ""
+
+
+class SearchIndex(Protocol):
+    """Names and extracted text, searched with the database's own full-text features.
+
+    Every query filters by what the user may see at the moment of the query (their own files and folders,
+    files shared with them), so a revoked share hides its file and its snippet at once. Deleting a file
+    removes its entry in the same transaction.
+    """
+
+    async def search_names(self, user_id: str, query: str, *, limit: int) -> Sequence[NameMatch]:
+        """Files and folders whose names contain `query` (folded), names starting with it first."""
+        ...
+
+    async def search_text(self, user_id: str, query: str, *, limit: int) -> Sequence[TextMatch]:
+        """Files whose indexed text matches every word of `query`, best first, with snippets."""
+        ...
+
+    async def find_stale(self, *, limit: int) -> Sequence[FileRecord]:
+        """Files whose index entry is missing or holds another version than the current one."""
+        ...
+
+    async def store(self, entry: IndexEntry) -> bool:
+        """Record an entry if `entry.version` is still the file's version; False (nothing kept) if not.
+
+        Idempotent: processes indexing the same version concurrently leave one entry.
+        """
+        ...
+
+    async def clear(self) -> int:
+        """Forget every entry so that everything is indexed again; return how many there were."""
+        ...
+
+
+class TextExtractor(Protocol):
+    """Turns a document's content into plain text for the index."""
+
+    def supports(self, extension: str) -> bool:
+        """Whether files with this extension (".docx", lower case) have text to extract."""
+        ...
+
+    async def extract(self, extension: str, chunks: AsyncIterator[bytes]) -> str:
+        """The document's text, cut at the configured maximum; raise UnreadableDocument if it has none."""
+
+
+class PreviewStore(Protocol):
+    """Which version of each file has its preview rendered, and the workers' claims on renderings.
+
+    Every method is atomic; claims are compare-and-swaps, so that any number of processes may render.
+    """
+
+    async def find_previews(self, file_ids: Sequence[str]) -> Mapping[str, Preview]:
+        """The recorded previews of these files (those that have one)."""
+        ...
+
+    async def claim_next(
+        self, *, extensions: Sequence[str], worker: str, now: datetime, lease: timedelta, settle: timedelta
+    ) -> FileRecord | None:
+        """Claim a non-empty file with one of `extensions` whose preview is missing, failed and due for a
+        retry, or of an older version while the file has not changed for `settle` (a document being edited
+        is rendered once its saves pause); or whose claim expired (its worker died). The claim records the
+        file's version as rendering by `worker` until `now + lease`, keeping the last complete images.
+        None when there is nothing to do."""
+        ...
+
+    async def finish(self, file_id: str, version: int, *, worker: str, pages: int, now: datetime) -> bool:
+        """Record the rendering as ready, its images as the ones to show, if `worker` still holds the claim;
+        False otherwise."""
+        ...
+
+    async def fail(
+        self, file_id: str, version: int, *, worker: str, error: str, retry_at: datetime | None, now: datetime
+    ) -> bool:
+        """Record a failed attempt (counted) if `worker` still holds the claim; False otherwise."""
+        ...
+
+    async def list_file_ids(self) -> Sequence[str]:
+        """The files that have a preview record."""
+        ...
+
+
+class PreviewImages(Protocol):
+    """Rendered images, by file, version and name. Images of one version never change once written."""
+
+    async def put(self, file_id: str, version: int, name: str, data: bytes) -> None:
+        """Store an image atomically, replacing one of the same name."""
+        ...
+
+    async def open(self, file_id: str, version: int, name: str) -> AsyncIterator[bytes]:
+        """Stream an image; raise NotFound now if there is none."""
+        ...
+
+    async def keep_only(self, file_id: str, version: int | None) -> None:
+        """Remove the file's images of every version but `version` (all of them when None)."""
+        ...
+
+    async def list_file_ids(self) -> Sequence[str]:
+        """The files that have images stored."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPreview:
+    """PNG images of a document: a small one of the first page, and larger ones of the first pages."""
+
+    thumbnail: bytes
+    pages: Sequence[bytes]
+
+
+class DocumentRenderer(Protocol):
+    """Renders documents to images; raises RenderFailed (bad or unsupported content, a timeout)."""
+
+    @property
+    def extensions(self) -> frozenset[str]:
+        """The extensions (".docx") it renders."""
+        ...
+
+    async def render(
+        self, chunks: AsyncIterator[bytes], *, extension: str, max_pages: int
+    ) -> RenderedPreview:
+        """Render the content (streamed), which has this extension, to at most `max_pages` page images."""
         ...

@@ -69,6 +69,10 @@ class PublicUrls:
     def versions(self, file_id: str) -> str | None:
         return self._page(f"/files/{file_id}/versions")
 
+    def share_link(self, link_id: str) -> str | None:
+        """A share link's page, where anyone with it opens the file without an account."""
+        return self._page(f"/s/{link_id}")
+
     def sign_out(self) -> str | None:
         return self._page("/signout")
 

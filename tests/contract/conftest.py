@@ -20,6 +20,7 @@ from tests.services import require_tcp_service, service_unavailable
 from wopihost.adapters.clock import FakeClock
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
+from wopihost.adapters.sql.links import SqlLinkStore
 from wopihost.adapters.sql.locks import SqlLockStore
 from wopihost.adapters.sql.migrate import upgrade_to_head
 from wopihost.adapters.sql.shares import SqlShareStore
@@ -30,7 +31,18 @@ from wopihost.domain.records import FileRecord, StoredBlob, User
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 # Children first, so that deleting never trips a foreign key.
-TABLES = ("lock_breaks", "lock_holders", "versions", "shares", "files", "folders", "users")
+TABLES = (
+    "previews",
+    "share_links",
+    "lock_breaks",
+    "lock_holders",
+    "versions",
+    "shares",
+    "files",
+    "folders",
+    "trash_items",
+    "users",
+)
 
 
 async def _migrate(url: str) -> None:
@@ -180,3 +192,8 @@ async def world(user_store: SqlUserStore, file_store: SqlFileStore, clock: FakeC
     other = await make_user(user_store, clock, "bob")
     third = await make_user(user_store, clock, "carol")
     return World(owner, other, third, await make_file(file_store, owner, clock))
+
+
+@pytest.fixture
+def link_store(db: Database) -> SqlLinkStore:
+    return SqlLinkStore(db)

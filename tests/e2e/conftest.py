@@ -80,6 +80,10 @@ def host_server(tmp_path_factory: pytest.TempPathFactory, standin: StandinClient
         "WOPIHOST_PROOF_KEYS__MODE": "off",
         "WOPIHOST_LOGGING__LEVEL": "WARNING",
         "WOPIHOST_DEVCLIENT__ENABLED": "false",
+        # Files stored with the CLI (another process) reach the server's search index within seconds.
+        "WOPIHOST_SEARCH__SWEEP_SECONDS": "1",
+        # Previews are on, as in production; conversions run one at a time at the lowest CPU priority.
+        "WOPIHOST_PREVIEWS__POLL_SECONDS": "1",
     }
     host = HostServer(base=f"http://127.0.0.1:{port}", data_dir=data_dir, env=env)
     host.cli("init")

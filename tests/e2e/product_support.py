@@ -140,7 +140,7 @@ def row(page: Page, name: str) -> Locator:
 def row_menu_item(page: Page, name: str, item: str) -> Locator:
     """Open a file's "More actions" menu and return one of its items."""
     row(page, name).get_by_label(f"More actions for {name}").click()
-    return row(page, name).get_by_role("link", name=item, exact=True)
+    return row(page, name).get_by_role("menuitem", name=item, exact=True)
 
 
 def client_frame(page: Page) -> FrameLocator:

@@ -148,7 +148,7 @@ def open_from_list(page: Page, shaped: ShapedProduct, case: Case, name: str, fil
     listed = row(page, name)
     expect(listed).to_have_attribute("data-file-id", file_id)
     listed.get_by_label(f"More actions for {name}").click()
-    expect(listed.get_by_role("link", name="Download", exact=True)).to_have_count(
+    expect(listed.get_by_role("menuitem", name="Download", exact=True)).to_have_count(
         0 if case.role == "view_no_download" else 1
     )
     listed.locator("a.btn-open").click()

@@ -85,7 +85,7 @@ def test_rename_refusal_offers_end_session(
     row = alice.locator(f'tr[data-file-name="{name}"]')
 
     row.get_by_label(f"More actions for {name}").click()
-    row.get_by_role("link", name="Rename", exact=True).click()
+    row.get_by_role("menuitem", name="Rename", exact=True).click()
     dialog = alice.locator("#rename-dialog")
     dialog.get_by_label("New name").fill("Renamed.docx")
     dialog.get_by_role("button", name="Rename").click()

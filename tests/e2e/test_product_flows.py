@@ -167,7 +167,8 @@ def test_new_word_document_from_menu_writes_docx_with_typed_text(product: Produc
     base = product.base
     alice = people("alice")
     alice.locator("summary", has_text="New").click()
-    alice.get_by_role("button", name="Word document").click()
+    alice.get_by_role("menuitem", name="Word document").click()
+    alice.locator("#new-document-dialog").get_by_role("button", name="Create").click()
     expect(alice).to_have_url(re.compile(rf"^{re.escape(base)}/files/\w+/editnew$"), timeout=OPEN_MS)
     file_id = alice.url.rsplit("/", 2)[1]
     frame = wait_until_editing(alice)

@@ -28,7 +28,7 @@ def open_folder(page: Page, base: str, name: str) -> None:
 def create_folder(page: Page, base: str, name: str) -> None:
     page.goto(f"{base}/")
     page.locator("summary", has_text="New").click()
-    page.get_by_role("button", name="Folder").click()
+    page.get_by_role("menuitem", name="Folder").click()
     dialog = page.locator("#folder-dialog")
     dialog.get_by_label("Folder name").fill(name)
     dialog.get_by_role("button", name="Create").click()
@@ -121,7 +121,8 @@ def test_new_word_document_opens_editnew_in_client(
 ) -> None:
     create_folder(alice, host_server.base, "Fresh")
     alice.locator("summary", has_text="New").click()
-    alice.get_by_role("button", name="Word document").click()
+    alice.get_by_role("menuitem", name="Word document").click()
+    alice.locator("#new-document-dialog").get_by_role("button", name="Create").click()
     expect(alice).to_have_url(re.compile(r"/files/[a-z2-7]+/editnew$"))
     frame = alice.frame_locator("#office_frame")
     expect(frame.locator("#doc-name")).to_have_text("Document.docx")
@@ -142,10 +143,10 @@ def test_share_dialog_grants_edit_and_bob_sees_file(
     open_folder(alice, host_server.base, "Team")
     file_row = row(alice, "Plan.docx")
     file_row.get_by_label("More actions for Plan.docx").click()
-    file_row.get_by_role("link", name="Share").click()
+    file_row.get_by_role("menuitem", name="Share").click()
     dialog = alice.locator("#share-dialog")
     expect(dialog).to_be_visible()
-    expect(dialog.get_by_role("heading")).to_have_text("Share “Plan.docx”")
+    expect(dialog.get_by_role("heading", level=2)).to_have_text("Share “Plan.docx”")
     dialog.get_by_label("Share with (username)").fill("bob")
     dialog.get_by_label("Permission").select_option("edit")
     dialog.get_by_role("button", name="Share", exact=True).click()
@@ -172,7 +173,7 @@ def test_rename_and_delete_dialogs(
     open_folder(alice, host_server.base, "Tidy")
     file_row = row(alice, "Old name.docx")
     file_row.get_by_label("More actions for Old name.docx").click()
-    file_row.get_by_role("link", name="Rename").click()
+    file_row.get_by_role("menuitem", name="Rename").click()
     dialog = alice.locator("#rename-dialog")
     name = dialog.get_by_label("New name")
     expect(name).to_have_value("Old name.docx")
@@ -181,11 +182,11 @@ def test_rename_and_delete_dialogs(
     expect(alice.locator(".flash")).to_contain_text("Renamed to “New name.docx”.")
     renamed = row(alice, "New name.docx")
     renamed.get_by_label("More actions for New name.docx").click()
-    renamed.get_by_role("link", name="Delete").click()
+    renamed.get_by_role("menuitem", name="Move to trash").click()
     delete = alice.locator("#delete-dialog")
-    expect(delete.get_by_role("heading")).to_have_text("Delete “New name.docx”?")
-    delete.get_by_role("button", name="Delete").click()
-    expect(alice.locator(".flash")).to_contain_text("Deleted “New name.docx”.")
+    expect(delete.get_by_role("heading")).to_have_text("Move “New name.docx” to the trash?")
+    delete.get_by_role("button", name="Move to trash").click()
+    expect(alice.locator(".flash")).to_contain_text("Moved “New name.docx” to the trash.")
     expect(alice.get_by_text("This folder is empty")).to_be_visible()
 
 
@@ -202,7 +203,7 @@ def test_folder_rename_and_delete_dialogs(
     alice.goto(f"{host_server.base}/")
     sorting = folder_row(alice, "Sorting")
     sorting.get_by_label("More actions for Sorting").click()
-    sorting.get_by_role("link", name="Rename").click()
+    sorting.get_by_role("menuitem", name="Rename").click()
     dialog = alice.locator("#rename-folder-dialog")
     name = dialog.get_by_label("New name")
     expect(name).to_have_value("Sorting")
@@ -214,15 +215,17 @@ def test_folder_rename_and_delete_dialogs(
     expect(alice.locator(".flash")).to_contain_text("Renamed the folder to “Sorted”.")
     sorted_row = folder_row(alice, "Sorted")
     sorted_row.get_by_label("More actions for Sorted").click()
-    sorted_row.get_by_role("link", name="Delete").click()
+    sorted_row.get_by_role("menuitem", name="Move to trash").click()
     delete = alice.locator("#delete-folder-dialog")
-    expect(delete.get_by_role("heading")).to_have_text("Delete the folder “Sorted”?")
+    expect(delete.get_by_role("heading")).to_have_text("Move the folder “Sorted” to the trash?")
     expect(delete.locator("[data-notice]")).to_have_text(
-        "2 files and 1 folder inside it will be deleted too, with every version of the files."
+        "2 files and 1 folder inside it will go to the trash with it, with every version of the files."
     )
     alice.screenshot(path=screenshots / "08-delete-folder-dialog.png")
-    delete.get_by_role("button", name="Delete").click()
-    expect(alice.locator(".flash")).to_contain_text("Deleted the folder “Sorted” with 2 files and 1 folder.")
+    delete.get_by_role("button", name="Move to trash").click()
+    expect(alice.locator(".flash")).to_contain_text(
+        "Moved the folder “Sorted” with 2 files and 1 folder to the trash."
+    )
     expect(folder_row(alice, "Sorted")).to_have_count(0)
     expect(folder_row(alice, "Taken")).to_be_visible()
 

@@ -96,7 +96,7 @@ def test_ui_sharing_opens_share_dialog_over_frame_with_focus_messages(
     frame.get_by_role("button", name="UI_Sharing").click()
     dialog = alice.locator("#share-dialog")
     expect(dialog).to_be_visible()
-    expect(dialog.get_by_role("heading")).to_have_text("Share “Quarterly report.docx”")
+    expect(dialog.get_by_role("heading", level=2)).to_have_text("Share “Quarterly report.docx”")
     expect(dialog.locator(".share-entry").first).to_contain_text("Alice Adams")
     expect(frame.locator("#received")).to_contain_text("Blur_Focus")
     dialog.get_by_label("Share with (username)").fill("bob")

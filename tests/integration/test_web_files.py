@@ -204,12 +204,14 @@ async def test_move_locked_file_409(signed_in: Web) -> None:
     assert (await signed_in.record(file.id)).folder_id == signed_in.alice.root_folder_id
 
 
-async def test_delete_removes_file(signed_in: Web) -> None:
+async def test_delete_moves_file_to_trash_and_flash_offers_undo(signed_in: Web) -> None:
     file = await signed_in.upload("Report.docx", b"x")
     response = await signed_in.post(f"/files/{file.id}/delete")
     assert response.status_code == 303
     assert await names_in_root(signed_in) == []
-    assert "Deleted “Report.docx”." in (await signed_in.client.get("/")).text
+    page = (await signed_in.client.get("/")).text
+    assert "Moved “Report.docx” to the trash." in page
+    assert f'action="/trash/{file.id}/restore"' in page
 
 
 async def test_delete_locked_file_409_and_kept(signed_in: Web) -> None:
@@ -237,10 +239,11 @@ async def test_confirmation_pages_render_for_owner(signed_in: Web, page: str) ->
     assert f'action="/files/{file.id}/{page}"' in response.text
 
 
-async def test_pdf_without_client_action_opens_inline_from_file_list(signed_in: Web) -> None:
+async def test_pdf_without_client_action_opens_in_viewer_from_file_list(signed_in: Web) -> None:
     file = await signed_in.upload("Scan.pdf", b"%PDF-1.4 scan")
     listing = await signed_in.client.get("/")
-    assert f'href="/files/{file.id}/pdf"' in listing.text
+    assert f'href="/files/{file.id}/view-pdf"' in listing.text
+    # The viewer page (pdf.js) reads the PDF from its inline URL.
     response = await signed_in.client.get(f"/files/{file.id}/pdf")
     assert response.status_code == 200
     assert response.content == b"%PDF-1.4 scan"

@@ -157,7 +157,9 @@ async def test_delete_folder_dialog_json_counts_files_and_folders_at_every_depth
         "name": "Reports",
         "files": 2,
         "folders": 2,
-        "notice": "2 files and 2 folders inside it will be deleted too, with every version of the files.",
+        "notice": (
+            "2 files and 2 folders inside it will go to the trash with it, with every version of the files."
+        ),
     }
 
 
@@ -168,8 +170,8 @@ async def test_delete_folder_page_without_scripts_states_what_goes_with_it(signe
     page = await signed_in.client.get(f"/folders/{folder.id}/delete")
 
     assert page.status_code == 200
-    assert "Delete the folder “Reports”?" in page.text
-    assert "1 file inside it will be deleted too, with every version of the file." in page.text
+    assert "Move the folder “Reports” to the trash?" in page.text
+    assert "1 file inside it will go to the trash with it, with every version of the file." in page.text
     assert f'action="/folders/{folder.id}/delete"' in page.text
 
 
@@ -183,7 +185,7 @@ async def test_rename_folder_page_without_scripts_offers_form(signed_in: Web) ->
     assert 'value="Reports"' in page.text
 
 
-async def test_delete_folder_removes_files_versions_shares_and_blobs(signed_in: Web) -> None:
+async def test_delete_folder_trashes_files_and_shares_until_emptied_then_frees_blobs(signed_in: Web) -> None:
     reports, inner, files = await reports_tree(signed_in)
     await signed_in.share(files[1], signed_in.bob, Role.EDIT)
     before = blob_keys(signed_in)
@@ -196,16 +198,21 @@ async def test_delete_folder_removes_files_versions_shares_and_blobs(signed_in: 
     assert response.status_code == 303
     assert response.headers["location"] == "/"
     assert [await exists(signed_in, file) for file in files] == [False, False]
-    assert blob_keys(signed_in) == before - history
-    assert len(blob_keys(signed_in)) == 1  # Keep.docx's
+    assert blob_keys(signed_in) == before  # The trash keeps the content until it is emptied.
     assert await folder_names(signed_in, signed_in.alice.root_folder_id) == []
     for folder in (reports, inner):
         with pytest.raises(NotFound):
             await signed_in.services.browse.get_folder(signed_in.alice, folder.id)
     assert await signed_in.services.browse.shared_with(signed_in.bob) == []
     page = (await signed_in.client.get("/")).text
-    assert "Deleted the folder “Reports” with 2 files and 1 folder." in page
+    assert "Moved the folder “Reports” with 2 files and 1 folder to the trash." in page
+    assert f'action="/trash/{reports.id}/restore"' in page
     assert "Keep.docx" in page
+
+    assert await signed_in.services.trash.empty(signed_in.alice) == 1
+
+    assert blob_keys(signed_in) == before - history
+    assert len(blob_keys(signed_in)) == 1  # Keep.docx's
 
 
 async def test_delete_subfolder_by_script_returns_to_parent(signed_in: Web) -> None:
@@ -215,7 +222,7 @@ async def test_delete_subfolder_by_script_returns_to_parent(signed_in: Web) -> N
 
     assert response.status_code == 200
     assert response.json()["redirect"] == f"/folders/{reports.id}"
-    assert response.json()["message"] == "Deleted the folder “2026” with 1 file."
+    assert response.json()["message"] == "Moved the folder “2026” with 1 file to the trash."
     assert await folder_names(signed_in, reports.id) == []
 
 

@@ -222,7 +222,7 @@ async def test_delete_file_then_every_operation_returns_404(host: Host) -> None:
     assert [r.status_code for r in responses] == [404, 404, 404, 404]
 
 
-async def test_delete_file_removes_content_of_every_version_from_blob_store(host: Host) -> None:
+async def test_delete_file_goes_to_trash_keeping_every_version_until_emptied(host: Host) -> None:
     await host.lock(A)
     await host.put_file(b"second", lock=A)
     await host.unlock(A)
@@ -234,6 +234,9 @@ async def test_delete_file_removes_content_of_every_version_from_blob_store(host
     assert response.status_code == 200
     assert len(keys) == 2
     assert keys <= before
+    assert host.blob_files() == before
+    item = await host.services.trash.get(host.doc.id)
+    await host.services.trash.delete_permanently(item.id)
     assert host.blob_files() == before - keys
 
 

@@ -72,9 +72,7 @@ class LocalBlobStore:
             raise StorageUnavailable(f"blob store write failed: {exc.strerror}") from exc
 
     async def open(self, key: str) -> AsyncIterator[bytes]:
-        # One worker-thread hop opens the file and reads its first chunk, which is all of a small file.
-        first, handle = await anyio.to_thread.run_sync(_open_first_chunk, self._path(key), self._chunk_size)
-        return _BlobChunks(first, handle, self._chunk_size)
+        return await stream_file(self._path(key), self._chunk_size)
 
     async def delete(self, key: str) -> None:
         await anyio.to_thread.run_sync(_unlink_quietly, self._path(key))
@@ -89,6 +87,13 @@ class LocalBlobStore:
                     leftover.unlink()
                     removed += 1
         return removed
+
+
+async def stream_file(path: Path, chunk_size: int) -> AsyncIterator[bytes]:
+    """Open a file for streaming in chunks; raise NotFound now (not while streaming) if it is missing."""
+    # One worker-thread hop opens the file and reads its first chunk, which is all of a small file.
+    first, handle = await anyio.to_thread.run_sync(_open_first_chunk, path, chunk_size)
+    return _BlobChunks(first, handle, chunk_size)
 
 
 def _open_first_chunk(path: Path, chunk_size: int) -> tuple[bytes, BinaryIO | None]:

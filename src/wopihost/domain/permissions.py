@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
@@ -81,6 +81,13 @@ _BY_ROLE = {
 }
 
 
-def permissions_for(role: Role) -> Permissions:
-    """Return the permissions that `role` grants."""
-    return _BY_ROLE[role]
+def permissions_for(role: Role, *, anonymous: bool = False) -> Permissions:
+    """Return the permissions that `role` grants; to an anonymous link visitor, never more than content.
+
+    A visitor may not rename, delete or share the owner's file, nor create files in the owner's space
+    (PutRelativeFile): the owner could not tell who did it, and the link would be a way to fill it.
+    """
+    rights = _BY_ROLE[role]
+    if not anonymous:
+        return rights
+    return replace(rights, can_rename=False, can_delete=False, can_share=False, can_create_relative=False)

@@ -25,6 +25,8 @@ class User:
     is_business_user: bool = False
     # The UI language the user chose ("de"); None follows the browser's Accept-Language.
     locale: str | None = None
+    # A visitor who came through a share link: no account, no UserInfo, never a business user.
+    is_anonymous: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +81,12 @@ class FileAccess:
     role: Role
     owner_name: str
     folder_name: str
+    # The share link an anonymous visitor came through; None for people with an account.
+    link_id: str | None = None
 
     @property
     def permissions(self) -> Permissions:
-        return permissions_for(self.role)
+        return permissions_for(self.role, anonymous=self.link_id is not None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from wopihost.domain.names import validate_name
 from wopihost.domain.permissions import Role
-from wopihost.domain.records import FileRecord, Folder, User
+from wopihost.domain.records import FileAccess, FileRecord, Folder, User
 from wopihost.errors import NotFound, PermissionDenied
-from wopihost.ports import Clock, FileStore, ShareStore, UserStore
+from wopihost.ports import Clock, FileStore, ShareStore, SharingSummary, UserStore
 
 # The folder tree offered as move targets stops here, so that a huge tree cannot stall a page.
 MAX_TREE_FOLDERS = 2000
+# The share dialog's person field suggests at most this many people, and never for an empty query.
+MAX_PEOPLE_SUGGESTED = 10
+MAX_PEOPLE_QUERY = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +108,27 @@ class BrowseService:
             if s.user_id in users
         ]
         return sorted(entries, key=lambda entry: entry.display_name.casefold())
+
+    async def suggest_people(self, access: FileAccess, text: str) -> Sequence[User]:
+        """People the owner may share the file with whose name or user name contains `text`.
+
+        The owner and the people already shared with are left out; an empty query lists nobody, so that
+        the list of users is never handed out whole.
+        """
+        if not access.permissions.can_share:
+            raise PermissionDenied("only the owner may share this file")
+        needle = " ".join(text.split())[:MAX_PEOPLE_QUERY]
+        if not needle:
+            return []
+        shares = await self._shares.list_shares(access.file.id)
+        exclude = [access.file.owner_id, *(share.user_id for share in shares)]
+        return await self._users.search_users(needle, limit=MAX_PEOPLE_SUGGESTED, exclude=exclude)
+
+    async def sharing_summary(self, files: Sequence[FileRecord]) -> Mapping[str, SharingSummary]:
+        """How each of these files is shared (people, links still active), in one query for the listing."""
+        if not files:
+            return {}
+        return await self._shares.sharing_summary([file.id for file in files], now=self._clock.now())
 
     async def find_users(self, user_ids: Iterable[str | None]) -> dict[str, User]:
         """The users with these IDs, by ID; unknown IDs are left out."""

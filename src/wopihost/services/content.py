@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,6 +44,16 @@ class ContentService:
         self.max_file_size = max_file_size
         self._retention = retention
         self._sniffed: OrderedDict[str, Sniffed] = OrderedDict()
+        self._listeners: list[Callable[[str], None]] = []
+
+    def on_change(self, listener: Callable[[str], None]) -> None:
+        """Call `listener` with the file's ID whenever a file gets new content in this process."""
+        self._listeners.append(listener)
+
+    def changed(self, file_id: str) -> None:
+        """Tell the listeners that a file was created or got new content."""
+        for listener in self._listeners:
+            listener(file_id)
 
     async def misnamed(self, file: FileRecord) -> Sniffed | None:
         """What the content is if a client must not open it under its name (a .docx named .txt), else None."""
@@ -162,6 +172,7 @@ class ContentService:
             await self._blobs.delete(blob.key)
             raise
         file = await self._accept(outcome, blob)
+        self.changed(file.id)
         await self._prune(file.id)
         return file
 

@@ -9,6 +9,7 @@ from wopihost.domain.locks import LockGuard
 from wopihost.domain.names import numbered_names, repair_name, split_extension, validate_name
 from wopihost.domain.permissions import SHARE_ROLES, Role, permissions_for
 from wopihost.domain.records import FileAccess, FileRecord, Folder, Share, User
+from wopihost.domain.trash import TrashItem
 from wopihost.errors import (
     ExtensionChangeUnconfirmed,
     ExtensionMismatch,
@@ -26,6 +27,8 @@ from wopihost.ports import (
     FolderContents,
     LockStore,
     ShareStore,
+    TrashOutcome,
+    TrashStore,
     UserStore,
     WriteOutcome,
 )
@@ -48,8 +51,10 @@ class FileService:
         content: ContentService,
         clock: Clock,
         locks: LockStore,
+        trash: TrashStore,
     ) -> None:
         self._files = files
+        self._trash = trash
         self._locks = locks
         self._shares = shares
         self._users = users
@@ -111,18 +116,24 @@ class FileService:
             return await self._content.commit(
                 existing.id, blob, guard=LockGuard(None), author_id=owner.id, source="upload"
             )
-        created = await self._files.create_file(
-            folder_id=folder.id,
-            owner_id=owner.id,
-            name=name,
-            blob=blob,
-            author_id=owner.id,
-            source="upload",
-            now=self._clock.now(),
-        )
+        try:
+            created = await self._files.create_file(
+                folder_id=folder.id,
+                owner_id=owner.id,
+                name=name,
+                blob=blob,
+                author_id=owner.id,
+                source="upload",
+                now=self._clock.now(),
+            )
+        except NotFound:
+            # The folder went to the trash while the content was arriving.
+            await self._content.discard([blob.key])
+            raise
         if created is None:
             await self._content.discard([blob.key])
             raise NameConflict(name, await self.free_name(folder.id, name))
+        self._content.changed(created.id)
         return created
 
     async def free_name(self, folder_id: str, name: str) -> str:
@@ -184,12 +195,18 @@ class FileService:
             raise NameConflict(access.file.name, await self.free_name(folder.id, access.file.name))
         return _written(outcome)
 
-    async def delete(self, access: FileAccess) -> None:
-        """Delete a file and all its versions; refused while it is locked."""
+    async def delete(self, access: FileAccess) -> TrashItem:
+        """Move a file to its owner's trash with its versions and shares; refused while it is locked."""
         require_delete(access)
-        outcome = await self._files.delete_file(access.file.id, guard=LockGuard(None), now=self._clock.now())
-        _written(outcome)
-        await self._content.discard(outcome.released_blobs if outcome else ())
+        outcome = await self._trash.trash_file(
+            access.file.id, deleted_by=access.user.id, now=self._clock.now()
+        )
+        if outcome is None:
+            raise NotFound("file not found")
+        if outcome.item is None:
+            lock = outcome.blocking_file.lock if outcome.blocking_file else None
+            raise mismatch_from(WriteOutcome(file=None, blocking_lock=lock))
+        return outcome.item
 
     async def list_folder(self, folder: Folder) -> tuple[Sequence[Folder], Sequence[FileRecord]]:
         """The subfolders and files of a folder."""
@@ -214,16 +231,19 @@ class FileService:
         return contents
 
     async def delete_folder(self, user: User, folder: Folder) -> FolderContents:
-        """Delete a folder with everything in it; refused as a whole while a file inside is being edited."""
+        """Move a folder with everything in it to the trash (the trash item has the folder's ID); refused
+        as a whole while a file inside is being edited."""
         _require_own_subfolder(user, folder, "deleted")
-        outcome = await self._files.delete_folder(folder.id, now=self._clock.now())
+        outcome = await self._trash.trash_folder(folder.id, deleted_by=user.id, now=self._clock.now())
+        item = await self._trashed(outcome)
+        return FolderContents(files=item.files, folders=item.folders)
+
+    async def _trashed(self, outcome: TrashOutcome | None) -> TrashItem:
         if outcome is None:
             raise NotFound("folder not found")
-        if outcome.folder is None:
+        if outcome.item is None:
             raise await self._folder_locked(outcome.blocking_file)
-        # Only now that the deletion is committed may the content go.
-        await self._content.discard(outcome.released_blobs)
-        return outcome.deleted or FolderContents(files=0, folders=0)
+        return outcome.item
 
     async def _folder_locked(self, file: FileRecord | None) -> FolderLocked:
         lock = file.lock if file is not None else None

@@ -10,7 +10,7 @@ from wopihost.domain.locks import LockGuard
 from wopihost.domain.names import numbered_names, repair_name, split_extension, validate_name
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileAccess, FileRecord, StoredBlob
-from wopihost.errors import InvalidFileName, LockMismatch, NameConflict, Unsupported
+from wopihost.errors import InvalidFileName, LockMismatch, NameConflict, NotFound, Unsupported
 from wopihost.ports import Clock, FileStore, ShareStore
 from wopihost.services.access import require_create_relative
 from wopihost.services.content import ContentService
@@ -122,17 +122,24 @@ class RelativeFileService:
     async def _create(
         self, access: FileAccess, place: _Place, name: str, blob: StoredBlob, source: str
     ) -> FileRecord | None:
-        created = await self._files.create_file(
-            folder_id=place.folder_id,
-            owner_id=place.owner_id,
-            name=name,
-            blob=blob,
-            author_id=access.user.id,
-            source=source,
-            now=self._clock.now(),
-        )
+        try:
+            created = await self._files.create_file(
+                folder_id=place.folder_id,
+                owner_id=place.owner_id,
+                name=name,
+                blob=blob,
+                author_id=access.user.id,
+                source=source,
+                now=self._clock.now(),
+            )
+        except NotFound:
+            # The folder went to the trash while the content was arriving.
+            await self._content.discard([blob.key])
+            raise
         if created is not None and place.owner_id != access.user.id:
             await self._shares.set_share(created.id, access.user.id, Role.EDIT, now=self._clock.now())
+        if created is not None:
+            self._content.changed(created.id)
         return created
 
 

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 import jwt
 
+from wopihost.domain.records import FileAccess
 from wopihost.domain.signing import SigningKeyring
 from wopihost.errors import InvalidToken
 from wopihost.ports import Clock, KeyringSource
@@ -38,6 +39,10 @@ class TokenClaims:
     user_id: str
     file_id: str
     expires_at: datetime
+    # Set for an anonymous visitor: the share link whose rights are checked on every request, and the
+    # display name the visitor chose.
+    link_id: str | None = None
+    display_name: str = ""
 
 
 class TokenService:
@@ -48,10 +53,25 @@ class TokenService:
         self._ttl = ttl
         self._clock = clock
 
-    def issue(self, user_id: str, file_id: str, *, kind: TokenKind = "wopi") -> IssuedToken:
-        """Issue a token for one user and one file."""
+    def issue(
+        self,
+        user_id: str,
+        file_id: str,
+        *,
+        kind: TokenKind = "wopi",
+        link_id: str | None = None,
+        display_name: str = "",
+    ) -> IssuedToken:
+        """Issue a token for one user (or, with `link_id`, one anonymous link visitor) and one file."""
         expires_at = (self._clock.now() + self._ttl).replace(microsecond=0)
-        claims = {"sub": user_id, "fid": file_id, "knd": kind, "exp": int(expires_at.timestamp())}
+        claims: dict[str, Any] = {
+            "sub": user_id,
+            "fid": file_id,
+            "knd": kind,
+            "exp": int(expires_at.timestamp()),
+        }
+        if link_id is not None:
+            claims.update(lnk=link_id, nam=display_name)
         key = self._keys.current().current
         token = jwt.encode(claims, key.secret, algorithm=_ALGORITHM, headers={"kid": key.kid})
         return IssuedToken(token=token, expires_at=expires_at)
@@ -66,7 +86,22 @@ class TokenService:
         expires_at = datetime.fromtimestamp(claims["exp"], tz=self._clock.now().tzinfo)
         if expires_at <= self._clock.now():
             raise InvalidToken("token has expired")
-        return TokenClaims(user_id=claims["sub"], file_id=file_id, expires_at=expires_at)
+        link_id, name = claims.get("lnk"), claims.get("nam", "")
+        if link_id is not None and not (isinstance(link_id, str) and isinstance(name, str)):
+            raise InvalidToken("token has a malformed link claim")
+        return TokenClaims(
+            user_id=claims["sub"], file_id=file_id, expires_at=expires_at, link_id=link_id, display_name=name
+        )
+
+    def issue_for(self, access: FileAccess, *, kind: TokenKind = "wopi") -> IssuedToken:
+        """Issue a token for the caller of `access` on its file, through the same link if they used one."""
+        return self.issue(
+            access.user.id,
+            access.file.id,
+            kind=kind,
+            link_id=access.link_id,
+            display_name=access.user.display_name,
+        )
 
     def _decode(self, token: str) -> dict[str, Any]:
         if not token or len(token) > 4096:

@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from wopihost.domain.locales import check_locale_setting
 from wopihost.domain.records import User
-from wopihost.errors import InvalidRequest, NotFound
+from wopihost.errors import InvalidRequest, NotFound, Unsupported
 from wopihost.ports import Clock, UserStore
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -106,7 +106,9 @@ class UserService:
             return False
 
     async def put_user_info(self, user: User, user_info: str) -> None:
-        """Store the UserInfo string a WOPI client sent (PutUserInfo)."""
+        """Store the UserInfo string a WOPI client sent (PutUserInfo); link visitors have no account."""
+        if user.is_anonymous:
+            raise Unsupported("anonymous link visitors have no UserInfo")
         if len(user_info) > MAX_USER_INFO:
             raise InvalidRequest(f"UserInfo is longer than {MAX_USER_INFO} characters")
         await self._users.set_user_info(user.id, user_info)

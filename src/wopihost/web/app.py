@@ -25,9 +25,13 @@ from wopihost.web.routes.auth import AuthPages
 from wopihost.web.routes.browse import BrowsePages
 from wopihost.web.routes.files import FilePages
 from wopihost.web.routes.host import HostPages
+from wopihost.web.routes.links import LinkPages
+from wopihost.web.routes.previews import PreviewPages
+from wopihost.web.routes.search import SearchPages
 from wopihost.web.routes.sessions import SessionPages
 from wopihost.web.routes.settings import SettingsPages
 from wopihost.web.routes.share import SharePages
+from wopihost.web.routes.trash import TrashPages
 from wopihost.web.routes.users import UserPages
 from wopihost.web.routes.versions import VersionPages
 from wopihost.web.security import SecurityHeadersMiddleware, UiHostnameMiddleware
@@ -65,11 +69,15 @@ def create_web_app(services: WebServices) -> Starlette:
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         *AuthPages(ctx).routes(),
         *BrowsePages(ctx).routes(),
+        *SearchPages(ctx).routes(),
         *SharePages(ctx).routes(),
+        *LinkPages(ctx).routes(),
         *UserPages(ctx).routes(),
         *SettingsPages(ctx).routes(),
         *VersionPages(ctx).routes(),
         *SessionPages(ctx).routes(),
+        *TrashPages(ctx).routes(),
+        *PreviewPages(ctx).routes(),
         *FilePages(ctx).routes(),
         *HostPages(ctx).routes(),
     ]

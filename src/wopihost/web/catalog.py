@@ -50,12 +50,16 @@ class NewDocumentKind:
     noun: str
     # The "New" menu's item, with the app's name for %(app)s.
     label: str = ""
+    # The title of the dialog that asks for the new document's name, with the app's name for %(app)s.
+    title: str = ""
 
 
 NEW_DOCUMENT_KINDS = (
-    NewDocumentKind("docx", N_("Document"), "document", N_("%(app)s document")),
-    NewDocumentKind("xlsx", N_("Book"), "workbook", N_("%(app)s workbook")),
-    NewDocumentKind("pptx", N_("Presentation"), "presentation", N_("%(app)s presentation")),
+    NewDocumentKind("docx", N_("Document"), "document", N_("%(app)s document"), N_("New %(app)s document")),
+    NewDocumentKind("xlsx", N_("Book"), "workbook", N_("%(app)s workbook"), N_("New %(app)s workbook")),
+    NewDocumentKind(
+        "pptx", N_("Presentation"), "presentation", N_("%(app)s presentation"), N_("New %(app)s presentation")
+    ),
 )
 
 

@@ -17,13 +17,18 @@ from wopihost.config import Settings
 from wopihost.domain.records import FileRecord, User
 from wopihost.errors import NotFound
 from wopihost.ports import Clock
+from wopihost.services.access import AccessService
 from wopihost.services.browse import BrowseService
 from wopihost.services.content import ContentService
 from wopihost.services.discovery import DiscoveryService
 from wopihost.services.files import FileService
+from wopihost.services.links import LinkService
+from wopihost.services.previews import PreviewService
+from wopihost.services.search import SearchService
 from wopihost.services.sessions import EditingSessionService
 from wopihost.services.signin_throttle import SignInThrottle
 from wopihost.services.tokens import TokenService
+from wopihost.services.trash import TrashService
 from wopihost.services.users import UserService
 from wopihost.urls import PublicUrls
 from wopihost.web.catalog import ClientCatalog
@@ -31,6 +36,7 @@ from wopihost.web.csrf import csrf_token
 from wopihost.web.errors import FileLocked, MissingField, SignInRequired
 from wopihost.web.i18n import Catalogs, Localizer
 from wopihost.web.i18n_js import JS_MESSAGES
+from wopihost.web.views import retention_text
 
 WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
@@ -58,6 +64,11 @@ class WebServices:
     browse: BrowseService
     sessions: EditingSessionService
     throttle: SignInThrottle
+    search: SearchService
+    trash: TrashService
+    links: LinkService
+    access: AccessService
+    previews: PreviewService
 
 
 @dataclass(slots=True)
@@ -116,6 +127,7 @@ class WebContext:
         values: dict[str, Any] = {
             **i18n.jinja_globals(),
             "js_messages": i18n.messages(JS_MESSAGES),
+            "trash_retention": retention_text(self.services.trash.retention, i18n),
             "request": request,
             "user": getattr(request.state, "user", None),
             "csrf_token": csrf_token(request.session),
@@ -171,23 +183,26 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def flash(request: Request, text: str, kind: str = "success") -> None:
-    """Show a message on the next page rendered for this session."""
+def flash(request: Request, text: str, kind: str = "success", *, undo: str | None = None) -> None:
+    """Show a message on the next page rendered for this session; `undo` is a URL to POST to undo it."""
     messages = list(request.session.get(SESSION_FLASH, []))[-4:]
-    messages.append({"kind": kind, "text": text})
+    messages.append({"kind": kind, "text": text, **({"undo": undo} if undo else {})})
     request.session[SESSION_FLASH] = messages
 
 
-def done(request: Request, redirect: str, message: str | None = None, **data: Any) -> Response:
+def done(
+    request: Request, redirect: str, message: str | None = None, *, undo: str | None = None, **data: Any
+) -> Response:
     """The answer to a successful form: JSON for the UI's script, else a redirect with a flash message.
 
     A script that goes on to the redirect itself says so with `X-Follow-Redirect`; the message is then
-    flashed for the page it loads.
+    flashed for the page it loads, with an Undo button posting to `undo` if given.
     """
     if message and (not wants_json(request) or request.headers.get(FOLLOW_REDIRECT_HEADER)):
-        flash(request, message)
+        flash(request, message, undo=undo)
     if wants_json(request):
-        return JSONResponse({"ok": True, "redirect": redirect, "message": message, **data})
+        extra = {"undo": undo} if undo else {}
+        return JSONResponse({"ok": True, "redirect": redirect, "message": message, **extra, **data})
     return RedirectResponse(redirect, status_code=303)
 
 

@@ -15,6 +15,7 @@ from wopihost.errors import (
     FolderLocked,
     InvalidFileName,
     InvalidRequest,
+    LinkGone,
     LockMismatch,
     NameConflict,
     NotFound,
@@ -88,6 +89,7 @@ _PROBLEMS: tuple[tuple[type[Exception], int, str], ...] = (
     (FileTooLarge, 413, N_("The file is too large")),
     (InvalidRequest, 400, N_("Something is missing")),
     (PermissionDenied, 403, N_("Not allowed")),
+    (LinkGone, 410, N_("This link no longer works")),
     (NotFound, 404, N_("Not found")),
     (DiscoveryUnavailable, 503, N_("The document editor is unavailable")),
     (StorageUnavailable, 503, N_("Storage is unavailable")),
@@ -144,6 +146,8 @@ def _message(exc: Exception, title: str, i18n: Localizer) -> str:
         return f"{reason} {_('Try “%(name)s”.', name=exc.suggestion)}" if exc.suggestion else reason
     if isinstance(exc, FileTooLarge):
         return _("Files can be at most %(size)s.", size=i18n.format_size(exc.limit))
+    if isinstance(exc, LinkGone):
+        return _("The owner removed the link, or it has expired. Ask them for a new one.")
     if isinstance(exc, NotFound):
         return _("It does not exist, or you do not have access to it.")
     if isinstance(exc, MissingField):

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from wopihost.domain.discovery import Discovery, normalize_extension
+from wopihost.domain.links import is_visitor_id
 from wopihost.domain.locales import N_
 from wopihost.domain.permissions import Role, permissions_for
+from wopihost.domain.previews import NO_PREVIEW, PreviewState, ShownPreview
 from wopihost.domain.records import FileRecord, User
 from wopihost.domain.sniffing import Kind, Sniffed
-from wopihost.ports import FolderContents
+from wopihost.ports import FolderContents, SharingSummary
 from wopihost.web.catalog import VIEW_ACTIONS, app_of, friendly_app_name, resolve_page
 from wopihost.web.i18n import ENGLISH, Localizer
 
@@ -101,15 +103,23 @@ def deletion_notice(contents: FolderContents, i18n: Localizer = ENGLISH) -> str:
         return i18n.gettext("The folder is empty.")
     summary = contents_summary(contents, i18n)
     if not contents.files:
-        text = i18n.gettext("%(contents)s inside it will be deleted too.", contents=summary)
+        text = i18n.gettext("%(contents)s inside it will go to the trash with it.", contents=summary)
     else:
         text = i18n.ngettext(
-            "%(contents)s inside it will be deleted too, with every version of the file.",
-            "%(contents)s inside it will be deleted too, with every version of the files.",
+            "%(contents)s inside it will go to the trash with it, with every version of the file.",
+            "%(contents)s inside it will go to the trash with it, with every version of the files.",
             contents.files,
             contents=summary,
         )
     return f"{text[:1].upper()}{text[1:]}"
+
+
+def retention_text(retention: timedelta, i18n: Localizer = ENGLISH) -> str:
+    """How long the trash keeps items, for people: "30 days", "1 day", "12 hours"."""
+    days = retention.total_seconds() / 86400
+    if days >= 1 and days == int(days):
+        return i18n.ngettext("%(num)s day", "%(num)s days", int(days))
+    return i18n.ngettext("%(num)s hour", "%(num)s hours", max(1, round(retention.total_seconds() / 3600)))
 
 
 def iso_time(moment: datetime) -> str:
@@ -151,6 +161,11 @@ class FileRow:
     # What the content really is when the name's extension misdescribes it; no Open link is offered then.
     misnamed_as: str | None = None
     i18n: Localizer = ENGLISH
+    # How the owner shared the file ("Shared with 2 people"), "" when not shared; owners' rows only.
+    sharing: str = ""
+    # Whether a thumbnail is shown (ready, or pending with an older version's), awaited, or the file keeps
+    # its generic icon.
+    preview: ShownPreview = NO_PREVIEW
 
     @property
     def can_rename(self) -> bool:
@@ -218,6 +233,8 @@ def file_row(
     viewer: User | None = None,
     misnamed_as: str | None = None,
     i18n: Localizer = ENGLISH,
+    sharing: SharingSummary | None = None,
+    preview: ShownPreview = NO_PREVIEW,
 ) -> FileRow:
     """Build the row of one file; `users` holds the display names of lock holders.
 
@@ -228,11 +245,17 @@ def file_row(
     editor = None
     if lock is not None:
         holder = users.get(lock.user_id or "")
-        editor = holder.display_name if holder else i18n.gettext("someone")
+        visitor = lock.user_id is not None and is_visitor_id(lock.user_id)
+        stand_in = N_("someone with a link") if visitor else N_("someone")
+        editor = holder.display_name if holder else i18n.gettext(stand_in)
     main, view = open_links(None if misnamed_as else discovery, file, role, i18n)
     pdf = file.extension.lower() == ".pdf" and not misnamed_as
-    if main is None and pdf and permissions_for(role).can_download:
-        main = OpenLink(f"/files/{file.id}/pdf", i18n.gettext("Open PDF"), "pdf")
+    if main is None and pdf:
+        # The PDF viewer reads the PDF itself; users who may not download it see its page images.
+        if permissions_for(role).can_download:
+            main = OpenLink(f"/files/{file.id}/view-pdf", i18n.gettext("Open PDF"), "pdf")
+        elif preview.state is not PreviewState.NONE:
+            main = OpenLink(f"/files/{file.id}/preview", i18n.gettext("Preview"), "preview")
     return FileRow(
         file=file,
         role=role,
@@ -247,4 +270,19 @@ def file_row(
         can_end_session=viewer is not None and (viewer.is_admin or viewer.id == file.owner_id),
         misnamed_as=misnamed_as,
         i18n=i18n,
+        sharing=sharing_label(sharing, i18n) if role is Role.OWNER else "",
+        preview=NO_PREVIEW if misnamed_as else preview,
     )
+
+
+def sharing_label(summary: SharingSummary | None, i18n: Localizer = ENGLISH) -> str:
+    """ "Shared with 2 people", "Shared by link", "Shared with 1 person and by link", or ""."""
+    if summary is None or (not summary.people and not summary.links):
+        return ""
+    if not summary.people:
+        return i18n.gettext("Shared by link")
+    if summary.links:
+        return i18n.ngettext(
+            "Shared with %(num)s person and by link", "Shared with %(num)s people and by link", summary.people
+        )
+    return i18n.ngettext("Shared with %(num)s person", "Shared with %(num)s people", summary.people)

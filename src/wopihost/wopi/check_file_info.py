@@ -82,7 +82,7 @@ def check_file_info(
         "LastModifiedTime": iso8601(file.modified_at),
         "FileNameMaxLength": MAX_STEM_LENGTH,
         "UserFriendlyName": user.display_name,
-        "IsAnonymousUser": False,
+        "IsAnonymousUser": user.is_anonymous,
         "IsAdminUser": user.is_admin,
         "LicenseCheckForEditIsEnabled": user.is_business_user,
         "ReadOnly": not rights.can_write,
@@ -92,6 +92,8 @@ def check_file_info(
         "UserCanReview": rights.can_write,
         "UserCanNotWriteRelative": not rights.can_create_relative,
         **CAPABILITIES,
+        # A link visitor has no account to keep a UserInfo string in: PutUserInfo is refused for them.
+        "SupportsUserInfo": not user.is_anonymous,
         "BreadcrumbBrandName": host.brand_name,
         "BreadcrumbDocName": file.name,
         "BreadcrumbFolderName": _folder_name(access),
@@ -109,7 +111,10 @@ def check_file_info(
         info["UserInfo"] = user.user_info
     if urls.ui_enabled:
         _add_host_page(info, access, urls)
-    _add_urls(info, access, urls)
+    if access.link_id is not None:
+        _add_visitor_urls(info, access, urls)
+    else:
+        _add_urls(info, access, urls)
     return info
 
 
@@ -118,12 +123,19 @@ def _add_host_page(info: dict[str, Any], access: FileAccess, urls: PublicUrls) -
     info["PostMessageOrigin"] = urls.ui_origin
     info.update(HOST_PAGE_MESSAGES)
     info["FileSharingPostMessage"] = access.permissions.can_share
+    # The version history is a page for people with an account.
+    info["FileVersionPostMessage"] = access.link_id is None
     # Collabora Online's Share button, answered by the host page's share dialog.
     info["EnableShare"] = access.permissions.can_share
 
 
 def share_url_types(access: FileAccess) -> tuple[str, ...]:
-    """The share URL types this user may ask GetShareUrl for: ReadWrite only for those who can write."""
+    """The share URL types this user may ask GetShareUrl for: ReadWrite only for those who can write.
+
+    Link visitors get none: the host page addresses of the file need an account.
+    """
+    if access.link_id is not None:
+        return ()
     return SHARE_URL_TYPES if access.permissions.can_write else ("ReadOnly",)
 
 
@@ -139,10 +151,24 @@ def _content_restrictions(access: FileAccess, host: HostIdentity) -> dict[str, A
 
 
 def _folder_name(access: FileAccess) -> str:
+    if access.link_id is not None:
+        return f"Shared by {access.owner_name}"
     # Only the owner sees the file in its folder; everyone else finds it under "Shared with me".
     if access.role is not Role.OWNER:
         return "Shared with me"
     return access.folder_name or "My files"
+
+
+def _add_visitor_urls(info: dict[str, Any], access: FileAccess, urls: PublicUrls) -> None:
+    """A link visitor's URLs: the link's own page for viewing, editing and closing; no account pages."""
+    page = urls.share_link(access.link_id or "")
+    candidates = {
+        "HostViewUrl": page,
+        "HostEditUrl": page if access.permissions.can_write else None,
+        "CloseUrl": page,
+        "BreadcrumbBrandUrl": urls.home(),
+    }
+    info.update({name: url for name, url in candidates.items() if url is not None})
 
 
 def _add_urls(info: dict[str, Any], access: FileAccess, urls: PublicUrls) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -11,12 +12,15 @@ from wopihost import __version__
 from wopihost.logging_setup import log_value
 
 log = logging.getLogger("wopihost.access")
+# A share link's ID opens its file for anyone who has it, like a token: paths log it as "…".
+_LINK_IN_PATH = re.compile(r"(^/s/|/links/)[^/]+")
 
 
 class WopiHeadersAndLogMiddleware:
     """Adds X-WOPI-ServerVersion and X-WOPI-MachineName, and logs op, ids, status and duration.
 
-    Only the path is logged, never the query string, so that access tokens stay out of the logs.
+    Only the path is logged, never the query string, so that access tokens stay out of the logs; share
+    link IDs in paths are cut out too.
     """
 
     def __init__(self, app: ASGIApp, *, machine_name: str) -> None:
@@ -57,7 +61,7 @@ def _log_request(scope: Scope, status: int, seconds: float) -> None:
         "op=%s method=%s path=%s file_id=%s user_id=%s status=%d duration_ms=%.1f correlation_id=%s",
         log_value(state.get("wopi_op", "-")),
         log_value(scope.get("method", "-")),
-        log_value(scope.get("path", "-"), limit=256),
+        log_value(_LINK_IN_PATH.sub(r"\1…", scope.get("path", "-")), limit=256),
         log_value(state.get("wopi_file_id", "-")),
         log_value(state.get("wopi_user_id", "-")),
         status,

@@ -68,7 +68,7 @@ async def check_file_info_op(w: WopiRequest) -> Response:
     s = w.services
     # A co-author's client joins a locked session with CheckFileInfo alone; revocation must know them.
     await s.locks.note_participant(access)
-    file_url_token = s.tokens.issue(access.user.id, access.file.id, kind="fileurl").token
+    file_url_token = s.tokens.issue_for(access, kind="fileurl").token
     return _json(check_file_info(access, urls=s.urls, host=s.host, file_url_token=file_url_token))
 
 

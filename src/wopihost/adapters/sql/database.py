@@ -21,12 +21,15 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from wopihost.domain.search import fold
 from wopihost.errors import StorageUnavailable
 
 T = TypeVar("T")
 Work = Callable[[Connection], T]
 
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
+# The SQL function that folds names for search on SQLite (see adapters/sql/search_index.py).
+SQLITE_FOLD_FUNCTION = "wopihost_fold"
 
 
 class Database:
@@ -117,6 +120,10 @@ def _sqlite_path(url: str) -> str:
     return url.split("///", 1)[1] if "///" in url else ""
 
 
+def _fold_or_none(value: str | None) -> str | None:
+    return fold(value) if value is not None else None
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -128,6 +135,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
+        # Name search folds names in SQL exactly as in Python (PostgreSQL uses translate(); see search_index).
+        dbapi_conn.create_function(SQLITE_FOLD_FUNCTION, 1, _fold_or_none, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from wopihost.adapters.sql import folders, holders
 from wopihost.adapters.sql.database import Database
-from wopihost.adapters.sql.guards import guard_condition
+from wopihost.adapters.sql.guards import guard_condition, live_file, live_folder
 from wopihost.adapters.sql.mapping import (
     FILE_COLUMNS,
     USER_COLUMNS,
@@ -29,7 +29,7 @@ from wopihost.domain.locks import LockGuard
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileAccess, FileRecord, Folder, SaveKind, StoredBlob, Version
 from wopihost.domain.timestamps import next_modified_at
-from wopihost.errors import StorageUnavailable
+from wopihost.errors import NotFound, StorageUnavailable
 from wopihost.ports import FolderContents, FolderOutcome, WriteOutcome
 
 # How often deleting a folder starts over when a concurrent writer adds to the tree it is deleting.
@@ -50,11 +50,12 @@ _ACCESS = (
     .join(_Owner, _Owner.id == FileRow.owner_id)
     .join(FolderRow, FolderRow.id == FileRow.folder_id)
     .outerjoin(ShareRow, and_(ShareRow.file_id == FileRow.id, ShareRow.user_id == bindparam("user_id")))
-    .where(FileRow.id == bindparam("file_id"))
+    .where(FileRow.id == bindparam("file_id"), live_file())
 )
-_FILE = select(*FILE_COLUMNS).where(FileRow.id == bindparam("file_id"))
+# Files in the trash are found by none of these, nor written by any write below.
+_FILE = select(*FILE_COLUMNS).where(FileRow.id == bindparam("file_id"), live_file())
 _FILE_BY_NAME = select(*FILE_COLUMNS).where(
-    FileRow.folder_id == bindparam("folder_id"), FileRow.name_key == bindparam("name_key")
+    FileRow.folder_id == bindparam("folder_id"), FileRow.name_key == bindparam("name_key"), live_file()
 )
 
 
@@ -234,6 +235,10 @@ def _find_file(conn: Connection, *, file_id: str) -> FileRecord | None:
 
 
 def _create_file(conn: Connection, *, file: FileRecord, blob: StoredBlob, source: str) -> None:
+    # The folder's row is locked, so that it cannot go to the trash while a file is created inside it.
+    folder = select(FolderRow.id).where(FolderRow.id == file.folder_id, live_folder()).with_for_update()
+    if conn.execute(folder).first() is None:
+        raise NotFound("folder not found")
     conn.execute(
         insert(FileRow).values(
             id=file.id,
@@ -269,7 +274,7 @@ def _commit_version(
     # The row is locked first (a no-op on SQLite, whose writers are serialised), so that the modification
     # time derived from the old one is still derived from the latest when the UPDATE writes it.
     previous = conn.execute(
-        select(FileRow.modified_at).where(FileRow.id == file_id).with_for_update()
+        select(FileRow.modified_at).where(FileRow.id == file_id, live_file()).with_for_update()
     ).scalar_one_or_none()
     if previous is None:
         return None
@@ -305,9 +310,14 @@ def _commit_version(
 def _update_guarded(
     conn: Connection, *, file_id: str, guard: LockGuard, now: datetime, values: dict[str, Any]
 ) -> WriteOutcome | None:
+    if "folder_id" in values:
+        # The target folder's row is locked, so that it cannot go to the trash while the file moves in.
+        target = select(FolderRow.id).where(FolderRow.id == values["folder_id"], live_folder())
+        if conn.execute(target.with_for_update()).first() is None:
+            raise NotFound("folder not found")
     statement = (
         update(FileRow)
-        .where(FileRow.id == file_id, guard_condition(guard, now))
+        .where(FileRow.id == file_id, live_file(), guard_condition(guard, now))
         .values(**values)
         .returning(*FILE_COLUMNS)
     )
@@ -324,7 +334,9 @@ def _delete_file(conn: Connection, *, file_id: str, guard: LockGuard, now: datet
     conn.execute(select(FileRow.id).where(FileRow.id == file_id).with_for_update())
     history = set(conn.execute(select(VersionRow.blob_key).where(VersionRow.file_id == file_id)).scalars())
     row = conn.execute(
-        delete(FileRow).where(FileRow.id == file_id, guard_condition(guard, now)).returning(*FILE_COLUMNS)
+        delete(FileRow)
+        .where(FileRow.id == file_id, live_file(), guard_condition(guard, now))
+        .returning(*FILE_COLUMNS)
     ).first()
     if row is None:
         return _refusal(conn, file_id, now)
@@ -379,7 +391,8 @@ def _refusal(
     """Explain why a guarded write matched no row: no such file (None), the lock that blocks it, or (when
     `guard` is given and would let the write through) a stale expected modification time."""
     admitted = guard_condition(guard, now) if guard is not None else false()
-    row = conn.execute(select(*FILE_COLUMNS, admitted.label("admitted")).where(FileRow.id == file_id)).first()
+    statement = select(*FILE_COLUMNS, admitted.label("admitted")).where(FileRow.id == file_id, live_file())
+    row = conn.execute(statement).first()
     if row is None:
         return None
     file = file_from_row(row)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import CTE, Connection, bindparam, delete, func, insert, select, update
 
-from wopihost.adapters.sql.guards import unlocked
+from wopihost.adapters.sql.guards import live_file, live_folder, unlocked
 from wopihost.adapters.sql.mapping import (
     FILE_COLUMNS,
     FOLDER_COLUMNS,
@@ -18,19 +18,20 @@ from wopihost.adapters.sql.mapping import (
 from wopihost.adapters.sql.models import FileRow, FolderRow, VersionRow
 from wopihost.domain.ids import new_id
 from wopihost.domain.records import FileRecord, Folder
+from wopihost.errors import NotFound
 from wopihost.ports import FolderContents, FolderOutcome
 
 # The deepest path that folder_path follows, so that a damaged parent chain cannot loop forever.
 MAX_DEPTH = 256
 
-_FOLDER = select(*FOLDER_COLUMNS).where(FolderRow.id == bindparam("folder_id"))
+_FOLDER = select(*FOLDER_COLUMNS).where(FolderRow.id == bindparam("folder_id"), live_folder())
 _CHILD_FOLDER = select(*FOLDER_COLUMNS).where(
-    FolderRow.parent_id == bindparam("parent_id"), FolderRow.name_key == bindparam("name_key")
+    FolderRow.parent_id == bindparam("parent_id"), FolderRow.name_key == bindparam("name_key"), live_folder()
 )
 
 
 def find_folder(conn: Connection, *, folder_id: str) -> Folder | None:
-    """The folder with this ID, or None."""
+    """The folder with this ID, or None (also while it is in the trash)."""
     row = conn.execute(_FOLDER, {"folder_id": folder_id}).first()
     return folder_from_row(row) if row else None
 
@@ -46,6 +47,9 @@ def ensure_child(conn: Connection, *, owner_id: str, parent_id: str, name: str, 
     existing = find_child(conn, parent_id=parent_id, name=name)
     if existing is not None:
         return existing
+    # The parent's row is locked, so that it cannot go to the trash while a folder is created inside it.
+    if conn.execute(_FOLDER.with_for_update(), {"folder_id": parent_id}).first() is None:
+        raise NotFound("folder not found")
     folder = Folder(id=new_id(), owner_id=owner_id, parent_id=parent_id, name=name)
     conn.execute(
         insert(FolderRow).values(
@@ -63,10 +67,12 @@ def ensure_child(conn: Connection, *, owner_id: str, parent_id: str, name: str, 
 def list_folder(conn: Connection, *, folder_id: str) -> tuple[Sequence[Folder], Sequence[FileRecord]]:
     """The subfolders and files directly in a folder, each by name."""
     folders = conn.execute(
-        select(*FOLDER_COLUMNS).where(FolderRow.parent_id == folder_id).order_by(FolderRow.name_key)
+        select(*FOLDER_COLUMNS)
+        .where(FolderRow.parent_id == folder_id, live_folder())
+        .order_by(FolderRow.name_key)
     ).all()
     files = conn.execute(
-        select(*FILE_COLUMNS).where(FileRow.folder_id == folder_id).order_by(FileRow.name_key)
+        select(*FILE_COLUMNS).where(FileRow.folder_id == folder_id, live_file()).order_by(FileRow.name_key)
     ).all()
     return [folder_from_row(r) for r in folders], [file_from_row(r) for r in files]
 
@@ -88,7 +94,7 @@ def rename_folder(conn: Connection, *, folder_id: str, name: str) -> FolderOutco
     """Rename a folder; a sibling with a colliding name makes the statement raise IntegrityError."""
     row = conn.execute(
         update(FolderRow)
-        .where(FolderRow.id == folder_id)
+        .where(FolderRow.id == folder_id, live_folder())
         .values(name=name, name_key=stored_name_key(name))
         .returning(*FOLDER_COLUMNS)
     ).first()
@@ -99,10 +105,10 @@ def count_contents(conn: Connection, *, folder_id: str) -> FolderContents | None
     """How many files and folders lie below a folder, at any depth."""
     if find_folder(conn, folder_id=folder_id) is None:
         return None
-    tree = _tree(folder_id)
+    tree = folder_tree(folder_id, live_only=True)
     folders = conn.execute(select(func.count()).select_from(tree)).scalar_one()
     files = conn.execute(
-        select(func.count()).select_from(FileRow).where(FileRow.folder_id.in_(select(tree.c.id)))
+        select(func.count()).select_from(FileRow).where(FileRow.folder_id.in_(select(tree.c.id)), live_file())
     ).scalar_one()
     return FolderContents(files=files, folders=folders - 1)
 
@@ -118,7 +124,7 @@ def delete_tree(conn: Connection, *, folder_id: str, now: datetime) -> FolderOut
     folder = find_folder(conn, folder_id=folder_id)
     if folder is None:
         return None
-    in_tree = select(_tree(folder_id).c.id)
+    in_tree = select(folder_tree(folder_id).c.id)
     folder_ids = conn.execute(select(FolderRow.id).where(FolderRow.id.in_(in_tree)).with_for_update()).all()
     rows = conn.execute(
         select(*FILE_COLUMNS)
@@ -143,8 +149,11 @@ def delete_tree(conn: Connection, *, folder_id: str, now: datetime) -> FolderOut
     return FolderOutcome(folder=folder, deleted=deleted, released_blobs=tuple(sorted(released)))
 
 
-def _tree(folder_id: str) -> CTE:
-    """The IDs of a folder and of every folder below it."""
+def folder_tree(folder_id: str, *, live_only: bool = False) -> CTE:
+    """The IDs of a folder and of every folder below it (with `live_only`, below it and not in the trash)."""
     tree = select(FolderRow.id).where(FolderRow.id == folder_id).cte("tree", recursive=True)
+    below = select(FolderRow.id).join(tree, FolderRow.parent_id == tree.c.id)
+    if live_only:
+        below = below.where(live_folder())
     # UNION, not UNION ALL: a damaged parent chain that loops ends the recursion instead of running on.
-    return tree.union(select(FolderRow.id).join(tree, FolderRow.parent_id == tree.c.id))
+    return tree.union(below)

@@ -6,8 +6,18 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, false, or_
 
-from wopihost.adapters.sql.models import FileRow
+from wopihost.adapters.sql.models import FileRow, FolderRow
 from wopihost.domain.locks import LockGuard, WhenUnlocked
+
+
+def live_file() -> ColumnElement[bool]:
+    """The file is not in the trash, on its own or inside a trashed folder."""
+    return FileRow.trash_id.is_(None)
+
+
+def live_folder() -> ColumnElement[bool]:
+    """The folder is not in the trash, on its own or inside a trashed folder."""
+    return FolderRow.trash_id.is_(None)
 
 
 def lock_held(lock_id: str, now: datetime) -> ColumnElement[bool]:

@@ -10,13 +10,13 @@ from sqlalchemy import ColumnElement, Connection, bindparam, or_, select, update
 
 from wopihost.adapters.sql import holders
 from wopihost.adapters.sql.database import Database
-from wopihost.adapters.sql.guards import lock_held, unlocked
+from wopihost.adapters.sql.guards import live_file, lock_held, unlocked
 from wopihost.adapters.sql.models import FileRow
 from wopihost.domain.locks import LOCK_TTL, Lock, LockBreak, SessionEndReason
 from wopihost.ports import LockOutcome
 
 _CURRENT = select(FileRow.lock_id, FileRow.lock_expires_at, FileRow.lock_user_id, FileRow.version).where(
-    FileRow.id == bindparam("file_id")
+    FileRow.id == bindparam("file_id"), live_file()
 )
 # The rest of a successful swap's transaction.
 AfterSwap = Callable[[Connection], None]
@@ -153,7 +153,7 @@ def _swap_in(
 ) -> LockOutcome | None:
     statement = (
         update(FileRow)
-        .where(FileRow.id == file_id, condition)
+        .where(FileRow.id == file_id, live_file(), condition)
         .values(**values)
         .returning(FileRow.lock_id, FileRow.lock_expires_at, FileRow.lock_user_id, FileRow.version)
     )

@@ -76,6 +76,8 @@ class FolderRow(Base):
     name: Mapped[str] = mapped_column(String(255))
     name_key: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The trash item this folder went to the trash with (its own ID or a trashed ancestor's); None if live.
+    trash_id: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class FileRow(Base):
@@ -99,6 +101,8 @@ class FileRow(Base):
     lock_id: Mapped[str | None] = mapped_column(String(1024))
     lock_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     lock_user_id: Mapped[str | None] = mapped_column(String(32))
+    # The trash item this file went to the trash with (its own ID or a trashed folder's); None if live.
+    trash_id: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class VersionRow(Base):
@@ -170,3 +174,88 @@ class SignInFailureRow(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
     first_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class SearchDocumentRow(Base):
+    """What the search index holds for a file: the version its text came from, and the text itself.
+
+    On PostgreSQL `body` is the text, searched through the `body_tsv` tsvector column and its GIN index
+    (added by the migration; SQLAlchemy's model leaves it out because SQLite has no such type). On SQLite the
+    text lives in the FTS5 table `search_fts` under rowid `fts_rowid`, and `body` stays empty. Deleting the
+    file deletes this row (cascade) and, through a trigger, the FTS5 row.
+    """
+
+    __tablename__ = "search_documents"
+
+    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str | None] = mapped_column(Text)
+    fts_rowid: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    indexed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TrashItemRow(Base):
+    """A file or folder in its owner's trash. `id` is the trashed file's or folder's own ID.
+
+    Rows of the files and folders inside carry the ID in their `trash_id`; the trashed item itself leaves
+    its folder's namespace (its `name_key` no longer collides with any name), so that the name is free.
+    """
+
+    __tablename__ = "trash_items"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(255))
+    # The folder it was deleted from; no foreign key, since that folder may be deleted for good meanwhile.
+    folder_id: Mapped[str] = mapped_column(String(32))
+    deleted_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    deleted_by: Mapped[str | None] = mapped_column(String(32))
+    # What went with it: the files (a file counts itself), their current size, and the folders inside.
+    files: Mapped[int] = mapped_column(Integer)
+    folders: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)
+    # Every version's bytes, counted in the owner's storage until the item is deleted for good.
+    stored_bytes: Mapped[int] = mapped_column(BigInteger)
+
+
+class ShareLinkRow(Base):
+    """A share link: anyone with its ID (and password, if set) may view or edit the file, without an account.
+
+    Revoking deletes the row; deleting the file deletes its links.
+    """
+
+    __tablename__ = "share_links"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(32))
+
+
+class PreviewRow(Base):
+    """The preview of one version of a file, and the claim of the worker rendering it.
+
+    Images live outside the database (PreviewImages); this row says which version they show. A worker claims
+    a rendering with a conditional write and holds it until `claimed_until`, after which another may take it.
+    """
+
+    __tablename__ = "previews"
+
+    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
+    # The latest rendering: of which version, and how it stands.
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    # The images last rendered completely, which stay in use while a newer version is rendered.
+    ready_version: Mapped[int | None] = mapped_column(Integer)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    worker: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import partial
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Row, Select, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wopihost.adapters.sql.database import Database
+from wopihost.adapters.sql.guards import live_file
 from wopihost.adapters.sql.mapping import FILE_COLUMNS, file_from_row
-from wopihost.adapters.sql.models import FileRow, ShareRow
+from wopihost.adapters.sql.models import FileRow, ShareLinkRow, ShareRow
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord, Share
+from wopihost.ports import SharingSummary
+
+# The most files one summary query names; a listing is cut into chunks of this size.
+_SUMMARY_CHUNK = 500
 
 
 class SqlShareStore:
@@ -60,8 +66,44 @@ class SqlShareStore:
         statement = (
             select(*FILE_COLUMNS, ShareRow.role)
             .join(ShareRow, ShareRow.file_id == FileRow.id)
-            .where(ShareRow.user_id == user_id)
+            .where(ShareRow.user_id == user_id, live_file())
             .order_by(FileRow.name_key)
         )
         rows = await self._db.scan(lambda conn: conn.execute(statement).all())
         return [(file_from_row(r), Role(r.role)) for r in rows]
+
+    async def sharing_summary(
+        self, file_ids: Sequence[str], *, now: datetime
+    ) -> Mapping[str, SharingSummary]:
+        summary: dict[str, SharingSummary] = {}
+        ids = list(dict.fromkeys(file_ids))
+        for start in range(0, len(ids), _SUMMARY_CHUNK):
+            chunk = ids[start : start + _SUMMARY_CHUNK]
+            rows = await self._db.scan(partial(_read_summary, file_ids=chunk, now=now))
+            for row in rows:
+                if row.people or row.links:
+                    summary[row.id] = SharingSummary(people=row.people, links=row.links)
+        return summary
+
+
+def _read_summary(
+    conn: Connection, *, file_ids: list[str], now: datetime
+) -> Sequence[Row[tuple[str, int, int]]]:
+    return conn.execute(_summary(file_ids, now)).all()
+
+
+def _summary(file_ids: list[str], now: datetime) -> Select[tuple[str, int, int]]:
+    """One query: per file, its shares and its links still active at `now`."""
+    people = (
+        select(func.count()).select_from(ShareRow).where(ShareRow.file_id == FileRow.id).scalar_subquery()
+    )
+    links = (
+        select(func.count())
+        .select_from(ShareLinkRow)
+        .where(
+            ShareLinkRow.file_id == FileRow.id,
+            or_(ShareLinkRow.expires_at.is_(None), ShareLinkRow.expires_at > now),
+        )
+        .scalar_subquery()
+    )
+    return select(FileRow.id, people.label("people"), links.label("links")).where(FileRow.id.in_(file_ids))

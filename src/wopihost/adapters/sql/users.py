@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wopihost.adapters.sql.database import Database
@@ -103,4 +103,18 @@ class SqlUserStore:
         rows = await self._db.scan(
             lambda conn: conn.execute(select(*USER_COLUMNS).order_by(UserRow.username)).all()
         )
+        return [user_from_row(r) for r in rows]
+
+    async def search_users(self, text: str, *, limit: int, exclude: Sequence[str] = ()) -> Sequence[User]:
+        needle = text.lower()
+        # SQLite's lower() folds ASCII only; user names are ASCII, display names match in ASCII case.
+        matches = or_(
+            func.lower(UserRow.username).contains(needle, autoescape=True),
+            func.lower(UserRow.display_name).contains(needle, autoescape=True),
+        )
+        statement = select(*USER_COLUMNS).where(matches)
+        if exclude:
+            statement = statement.where(UserRow.id.not_in(list(exclude)))
+        statement = statement.order_by(func.lower(UserRow.display_name), UserRow.username).limit(limit)
+        rows = await self._db.scan(lambda conn: conn.execute(statement).all())
         return [user_from_row(r) for r in rows]

@@ -344,7 +344,8 @@
     for (const char of name) {
       hash = (hash * 31 + char.charCodeAt(0)) % 360;
     }
-    return "hsl(" + hash + ", 55%, 40%)";
+    // Dark enough for white initials at 4.5:1 (WCAG AA) on every hue.
+    return "hsl(" + hash + ", 55%, 30%)";
   }
 
   function showPresence(participants) {
@@ -497,6 +498,13 @@
     return style ? "style-" + style.toLowerCase().replace(/[^a-z0-9]+/g, "-") : "";
   }
 
+  // An editable block's name for screen readers: its style and its place ("Heading 1, paragraph 3").
+  function blockLabel(key, style) {
+    const match = /p(\d+)$/.exec(key);
+    const where = match ? "paragraph " + (Number(match[1]) + 1) : key;
+    return style ? style + ", " + where : where.charAt(0).toUpperCase() + where.slice(1);
+  }
+
   function makeBlock(key, text, style, tag) {
     let element;
     if (editable) {
@@ -504,6 +512,7 @@
       element.rows = 1;
       element.value = text;
       element.spellcheck = true;
+      element.setAttribute("aria-label", blockLabel(key, style));
       element.addEventListener("input", () => { autosize(element); blockChanged(key, element.value); });
       element.addEventListener("keydown", (event) => onBlockKey(event, key));
     } else {
@@ -628,6 +637,7 @@
     if (editable) {
       element = document.createElement("input");
       element.value = text;
+      element.setAttribute("aria-label", "Cell " + key);
       element.addEventListener("input", () => blockChanged(key, element.value));
     } else {
       element = document.createElement("span");

@@ -96,19 +96,20 @@ class BrowsePages:
         return self.ctx.render(request, "delete_folder.html", context)
 
     async def delete_folder(self, request: Request) -> Response:
-        """Delete a folder with everything in it and return to the folder that held it."""
+        """Move a folder with everything in it to the trash and return to the folder that held it."""
         user, folder = await self._subfolder(request)
         deleted = await self.ctx.services.files.delete_folder(user, folder)
         i18n = self.ctx.localizer(request)
         if not deleted.files and not deleted.folders:
-            message = i18n.gettext("Deleted the folder “%(name)s”.", name=folder.name)
+            message = i18n.gettext("Moved the folder “%(name)s” to the trash.", name=folder.name)
         else:
             message = i18n.gettext(
-                "Deleted the folder “%(name)s” with %(contents)s.",
+                "Moved the folder “%(name)s” with %(contents)s to the trash.",
                 name=folder.name,
                 contents=contents_summary(deleted, i18n),
             )
-        return done(request, parent_url(user, folder), message)
+        # The trash item of a folder has the folder's ID.
+        return done(request, parent_url(user, folder), message, undo=f"/trash/{folder.id}/restore")
 
     async def _subfolder(self, request: Request) -> tuple[User, Folder]:
         """The signed-in user and one of their folders other than the root, which stays as it is."""
@@ -145,6 +146,9 @@ class BrowsePages:
         holders = [lock.user_id for file, _r, _o in entries if (lock := file.active_lock(now)) is not None]
         users = await self.ctx.services.browse.find_users(holders)
         discovery = await self.ctx.catalog.current()
+        owned = [file for file, role, _o in entries if role is Role.OWNER]
+        sharing = await self.ctx.services.browse.sharing_summary(owned)
+        previews = await self.ctx.services.previews.states([file for file, _r, _o in entries])
         rows = []
         for file, role, owner in entries:
             misnamed = await self.ctx.services.content.misnamed(file)
@@ -160,6 +164,8 @@ class BrowsePages:
                     viewer=user,
                     misnamed_as=label,
                     i18n=i18n,
+                    sharing=sharing.get(file.id),
+                    preview=previews[file.id],
                 )
             )
         return rows

@@ -29,6 +29,13 @@ def back_url(access: FileAccess) -> str:
     return f"/folders/{access.file.folder_id}" if access.folder_name else "/"
 
 
+def new_document_name(chosen: str, ext: str) -> str:
+    """The file name for a new document named `chosen`: its kind's extension is added unless typed."""
+    if split_extension(chosen)[1].lower() == f".{ext}":
+        return chosen
+    return f"{chosen}.{ext}"
+
+
 async def _nothing() -> AsyncIterator[bytes]:
     empty: tuple[bytes, ...] = ()
     for chunk in empty:
@@ -85,7 +92,14 @@ class FilePages:
         if kind is None:
             offered = ", ".join(k.ext for k in NEW_DOCUMENT_KINDS)
             raise InvalidRequest(f"the WOPI client cannot create that kind of document (try {offered})")
-        stem = form.get("name", "").strip() or self.ctx.localizer(request).gettext(kind.default_stem)
+        chosen = form.get("name", "").strip()
+        if chosen:
+            # A name the user chose is kept as typed (its own extension too), and a taken one is refused
+            # with a free suggestion rather than silently numbered.
+            name = validate_name(new_document_name(chosen, kind.ext))
+            file = await services.files.upload(user, folder, name, _nothing(), declared_size=0)
+            return done(request, f"/files/{file.id}/editnew")
+        stem = self.ctx.localizer(request).gettext(kind.default_stem)
         name = validate_name(f"{stem}.{kind.ext}")
         for _attempt in range(3):
             try:
@@ -161,17 +175,17 @@ class FilePages:
         return done(request, folder_url(target), message)
 
     async def delete_page(self, request: Request) -> Response:
-        """A confirmation page for deleting, for browsers without scripts."""
+        """A confirmation page for moving to the trash, for browsers without scripts."""
         _user, access = await self._access(request)
         return self.ctx.render(request, "delete.html", {"access": access, "back": back_url(access)})
 
     async def delete(self, request: Request) -> Response:
-        """Delete a file and its versions."""
+        """Move a file with its versions to the trash."""
         _user, access = await self._access(request)
         await ensure_unlocked(self.ctx, access.file)
-        await self.ctx.services.files.delete(access)
-        message = self.ctx.localizer(request).gettext("Deleted “%(name)s”.", name=access.file.name)
-        return done(request, back_url(access), message)
+        item = await self.ctx.services.files.delete(access)
+        message = self.ctx.localizer(request).gettext("Moved “%(name)s” to the trash.", name=access.file.name)
+        return done(request, back_url(access), message, undo=f"/trash/{item.id}/restore")
 
     async def show(self, request: Request) -> Response:
         """A file's own URL opens it the way its main button does."""

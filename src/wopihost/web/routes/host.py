@@ -17,9 +17,10 @@ from wopihost.domain.records import FileAccess, FileRecord, User
 from wopihost.errors import InvalidRequest, NotFound, PermissionDenied
 from wopihost.services.access import require_download, require_write
 from wopihost.services.relative import copies_folder_id
+from wopihost.services.tokens import IssuedToken
 from wopihost.web.catalog import HOST_ACTIONS, plan_open
 from wopihost.web.context import WebContext
-from wopihost.web.hostpage import WD_REMOVED_AFTER_USE, host_frame
+from wopihost.web.hostpage import WD_REMOVED_AFTER_USE, HostFrame, host_frame
 from wopihost.web.routes.files import back_url
 from wopihost.web.views import content_label
 
@@ -59,12 +60,8 @@ class HostPages:
         misnamed = await services.content.misnamed(file)
         if plan.action is None or misnamed is not None:
             # A client would open the content as what the name says: a .docx named .txt as editable text.
-            context = {
-                "access": access,
-                "back": back_url(access),
-                "misnamed": content_label(misnamed, self.ctx.localizer(request)) if misnamed else None,
-            }
-            return self.ctx.render(request, "cannot_open.html", context, status_code=415)
+            label = content_label(misnamed, self.ctx.localizer(request)) if misnamed else None
+            return _cannot_open(self.ctx, request, access, label)
         frame = host_frame(
             discovery,
             plan.action,
@@ -77,21 +74,7 @@ class HostPages:
         )
         # A new token for every page load; it goes into the page's form and nowhere else.
         token = services.tokens.issue(user.id, file.id)
-        log.info(
-            "op=host_page action=%s file_id=%s user_id=%s host_session=%s",
-            frame.action_name,
-            file.id,
-            user.id,
-            frame.session_id,
-        )
-        config = {
-            "clientOrigin": frame.client_origin,
-            **_file_config(access),
-            "brand": self.ctx.brand,
-            "removeFromUrl": list(WD_REMOVED_AFTER_USE),
-        }
-        context = {"access": access, "frame": frame, "token": token, "config": config}
-        return self.ctx.render(request, "host.html", context, headers=frame.headers())
+        return render_host_page(self.ctx, request, access, frame, token, _file_config(access))
 
     async def saved_as(self, request: Request) -> Response:
         """The file a Save As in the client just created from this one, found by the name it reported.
@@ -159,6 +142,95 @@ class HostPages:
             Route("/files/{file_id}/images/{image_id}", self.image_url, methods=["POST"]),
             Route("/files/{file_id}/{action}", self.open, methods=["GET"]),
         ]
+
+
+def _cannot_open(
+    ctx: WebContext, request: Request, access: FileAccess, misnamed: str | None, *, back: str | None = None
+) -> Response:
+    # A client would open the content as what the name says: a .docx named .txt as editable text.
+    # Link visitors have no account, so neither the download page nor the file list is theirs.
+    visitor = access.link_id is not None
+    download = (
+        f"/files/{access.file.id}/download" if access.permissions.can_download and not visitor else None
+    )
+    context = {
+        "access": access,
+        "back": back or back_url(access),
+        "misnamed": misnamed,
+        "download_url": download,
+    }
+    return ctx.render(request, "cannot_open.html", context, status_code=415)
+
+
+def render_host_page(
+    ctx: WebContext,
+    request: Request,
+    access: FileAccess,
+    frame: HostFrame,
+    token: IssuedToken,
+    file_config: dict[str, object],
+) -> Response:
+    """The host page with its frame, the token in its form, and what its script knows of the file."""
+    log.info(
+        "op=host_page action=%s file_id=%s user_id=%s host_session=%s",
+        frame.action_name,
+        access.file.id,
+        access.user.id,
+        frame.session_id,
+    )
+    config = {
+        "clientOrigin": frame.client_origin,
+        **file_config,
+        "brand": ctx.brand,
+        "removeFromUrl": list(WD_REMOVED_AFTER_USE),
+    }
+    context = {"access": access, "frame": frame, "token": token, "config": config}
+    return ctx.render(request, "host.html", context, headers=frame.headers())
+
+
+async def open_for_visitor(
+    ctx: WebContext, request: Request, access: FileAccess, token: IssuedToken, page_url: str
+) -> Response:
+    """The host page of a share link's visitor: view or edit as the link allows, no account pages."""
+    discovery = await ctx.catalog.require()
+    file, can_write = access.file, access.permissions.can_write
+    mobile = bool(_MOBILE_USER_AGENT.search(request.headers.get("user-agent", "")))
+    requested = "edit" if can_write else "view"
+    # Follow the plan's redirects as the host pages would (edit to editnew for an empty file, to view
+    # where the client cannot edit); they never loop, and three hops bound them all the same.
+    for _hop in range(3):
+        plan = plan_open(
+            discovery, file.extension, requested, can_write=can_write, empty=file.size == 0, mobile=mobile
+        )
+        if plan.redirect_to is None:
+            break
+        requested = plan.redirect_to
+    misnamed = await ctx.services.content.misnamed(file)
+    if plan.action is None or misnamed is not None:
+        label = content_label(misnamed, ctx.localizer(request)) if misnamed else None
+        return _cannot_open(ctx, request, access, label, back=page_url)
+    frame = host_frame(
+        discovery,
+        plan.action,
+        wopi_src=ctx.services.urls.wopi_src(file.id),
+        # The WOPI client shows its UI in the language of the host's pages.
+        language=ctx.localizer(request).tag,
+        raw_query="",
+    )
+    config: dict[str, object] = {
+        "fileId": file.id,
+        "fileName": file.name,
+        "extension": file.extension,
+        "pageUrl": page_url,
+        "closeUrl": page_url,
+        "editUrl": None,
+        "versionsUrl": None,
+        "shareUrl": None,
+        "canShare": False,
+        "imagesUrl": None,
+        "savedAsUrl": None,
+    }
+    return render_host_page(ctx, request, access, frame, token, config)
 
 
 def _file_config(access: FileAccess) -> dict[str, object]:

@@ -12,6 +12,7 @@ from wopihost.errors import InvalidRequest, NotFound
 from wopihost.web.context import WebContext, done, read_form, required, wants_json
 from wopihost.web.i18n import Localizer
 from wopihost.web.routes.files import back_url
+from wopihost.web.routes.links import LINK_CHOICES, describe_link
 from wopihost.web.views import ROLE_LABELS
 
 # What the share forms offer, in order: (value, label).
@@ -54,9 +55,13 @@ class SharePages:
             roles = [{"value": value, "label": i18n.gettext(label)} for value, label in SHARE_CHOICES]
             body = {"file": {"id": access.file.id, "name": access.file.name}, "can_share": can_share}
             return JSONResponse({**body, "owner": access.owner_name, "shares": shares, "roles": roles})
+        links = await self.ctx.services.links.list_links(access) if can_share else []
+        now = self.ctx.services.clock.now()
         context = {
             "access": access,
             "entries": entries,
+            "links": [describe_link(link, self.ctx.services.urls, now) for link in links],
+            "link_roles": LINK_CHOICES,
             "can_share": can_share,
             "roles": SHARE_CHOICES,
             "role_labels": {role.value: label for role, label in ROLE_LABELS.items()},
@@ -80,8 +85,19 @@ class SharePages:
         except NotFound as exc:
             raise InvalidRequest(_no_user(i18n, username)) from exc
         label = i18n.gettext(ROLE_LABELS[role]).lower()
+        if form.get("change"):
+            # A role changed in place: the share dialog's select in the person's row.
+            message = i18n.gettext("Changed %(name)s to “%(role)s”.", name=username, role=label)
+            return done(request, self._page_url(access), message)
         message = i18n.gettext("Shared with %(name)s (%(role)s).", name=username, role=label)
         return done(request, self._page_url(access), message)
+
+    async def people(self, request: Request) -> Response:
+        """People to share with whose names contain what the owner typed (the person field's suggestions)."""
+        access = await self._access(request)
+        found = await self.ctx.services.browse.suggest_people(access, request.query_params.get("q", ""))
+        people = [{"username": user.username, "display_name": user.display_name} for user in found]
+        return JSONResponse({"people": people})
 
     async def revoke(self, request: Request) -> Response:
         """Take a share away; the user's next WOPI request is refused."""
@@ -103,6 +119,7 @@ class SharePages:
         """The routes of this module."""
         return [
             Route("/files/{file_id}/share", self.show, methods=["GET"]),
+            Route("/files/{file_id}/share/people", self.people, methods=["GET"]),
             Route("/files/{file_id}/share", self.share, methods=["POST"]),
             Route("/files/{file_id}/share/revoke", self.revoke, methods=["POST"]),
         ]

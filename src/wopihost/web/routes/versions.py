@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from wopihost.domain.links import is_visitor_id
 from wopihost.domain.locales import N_
 from wopihost.domain.names import split_extension
-from wopihost.domain.records import FileAccess, Version
+from wopihost.domain.records import FileAccess, User, Version
 from wopihost.errors import NotFound
 from wopihost.numbers import ascii_digits
 from wopihost.services.access import require_download
@@ -92,7 +94,7 @@ class VersionPages:
                 size=human_size(v.size, i18n),
                 created_iso=iso_time(v.created_at),
                 created=short_time(v.created_at, i18n),
-                author=users[v.author_id].display_name if v.author_id in users else "",
+                author=_author(users, v.author_id, i18n),
                 editors=names(editor_ids[v.number], v.author_id),
                 source=i18n.gettext(SOURCE_LABELS[v.source])
                 if v.source in SOURCE_LABELS
@@ -179,3 +181,10 @@ class VersionPages:
             Route("/files/{file_id}/versions/{number}/download", self.download, methods=["GET"]),
             Route("/files/{file_id}/versions/{number}/restore", self.restore, methods=["POST"]),
         ]
+
+
+def _author(users: Mapping[str, User], author_id: str | None, i18n: Localizer) -> str:
+    if author_id is not None and author_id in users:
+        return users[author_id].display_name
+    # Visitors who came through a share link have no account whose name could be shown.
+    return i18n.gettext("Someone with a link") if author_id and is_visitor_id(author_id) else ""

@@ -1,28 +1,9 @@
-// The file browser: menus, the dialogs of file and folder rows, and uploads with progress.
+// The file browser (its menus are menus.js's): the dialogs of file and folder rows, and uploads with progress.
 import { clearError, csrfToken, el, enhanceForm, getJson, showError, t, wireDialog } from "./common.js";
 import { shareDialog } from "./share.js";
 import "./locks.js";
 
 const MAX_PARALLEL_UPLOADS = 2;
-
-// Menus built on <details>: one open at a time, closed by Escape or a click elsewhere.
-function setupMenus() {
-  const menus = [...document.querySelectorAll("details.menu")];
-  for (const menu of menus) {
-    menu.addEventListener("toggle", () => {
-      if (menu.open) for (const other of menus) if (other !== menu) other.open = false;
-    });
-    menu.addEventListener("keydown", (event) => {
-      if (event.key === "Escape" && menu.open) {
-        menu.open = false;
-        menu.querySelector("summary").focus();
-      }
-    });
-  }
-  document.addEventListener("click", (event) => {
-    for (const menu of menus) if (menu.open && !menu.contains(event.target)) menu.open = false;
-  });
-}
 
 function openDialog(dialog, focus) {
   wireDialog(dialog);
@@ -319,6 +300,5 @@ function setupUploads() {
   });
 }
 
-setupMenus();
 setupRowDialogs();
 setupUploads();

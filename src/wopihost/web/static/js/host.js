@@ -81,6 +81,11 @@ function overFrame(dialog) {
 const sharing = shareDialog(document.getElementById("share-dialog"));
 
 async function openVersions() {
+  // A share link's visitor has no account: the history is for the owner and the people shared with.
+  if (!config.versionsUrl) {
+    notify("The version history is available to people the file is shared with.");
+    return;
+  }
   const dialog = document.getElementById("versions-dialog");
   const list = dialog.querySelector("[data-list]");
   const status = dialog.querySelector("[data-status]");
@@ -148,6 +153,10 @@ function suggestedName(format) {
 
 function openSaveAs(values) {
   if (saveAs.open) return;
+  if (!config.savedAsUrl) {
+    notify("Saving a copy needs an account.");
+    return;
+  }
   saveAsName.value = suggestedName(values.format || values.Format);
   saveAsError.hidden = true;
   overFrame(saveAs);

@@ -1,0 +1,127 @@
+"""Search for people: names as they type, and the text of their documents, among what they may see."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from wopihost.domain.permissions import Role
+from wopihost.domain.records import User
+from wopihost.domain.search import SnippetPart, normalise_query
+from wopihost.ports import FileStore, NameMatch, SearchIndex, TextMatch, UserStore
+
+# Suggestions under the search box; the results page shows more.
+SUGGESTIONS = 20
+MAX_RESULTS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """A file or folder found, with where it is: a path ("/Reports/2024") or "Shared by Alice"."""
+
+    kind: str  # "file" or "folder"
+    id: str
+    name: str
+    location: str
+    role: Role | None
+    modified_at: datetime | None
+    snippet: tuple[SnippetPart, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """Results of one search: matches by name, matches in the text, and whether more names matched."""
+
+    query: str
+    names: Sequence[SearchResult]
+    more_names: bool
+    texts: Sequence[SearchResult] = ()
+
+
+class SearchService:
+    """Finds files and folders by name and by content, rights checked by the index on every query."""
+
+    def __init__(self, *, index: SearchIndex, files: FileStore, users: UserStore) -> None:
+        self._index = index
+        self._files = files
+        self._users = users
+
+    async def suggest(self, user: User, query: str, *, limit: int = SUGGESTIONS) -> SearchResults:
+        """Names containing the query, prefix matches first, for the list under the search box."""
+        query = normalise_query(query)
+        if not query:
+            return SearchResults(query, (), False)
+        matches = await self._index.search_names(user.id, query, limit=limit + 1)
+        located = await self._located_names(user, matches[:limit])
+        return SearchResults(query, located, len(matches) > limit)
+
+    async def search(self, user: User, query: str, *, limit: int = MAX_RESULTS) -> SearchResults:
+        """Names and document text matching the query, for the results page and the command line."""
+        query = normalise_query(query)
+        if not query:
+            return SearchResults(query, (), False)
+        names = await self._index.search_names(user.id, query, limit=limit + 1)
+        texts = await self._index.search_text(user.id, query, limit=limit)
+        return SearchResults(
+            query,
+            await self._located_names(user, names[:limit]),
+            len(names) > limit,
+            await self._located_texts(user, texts),
+        )
+
+    async def _located_names(self, user: User, matches: Sequence[NameMatch]) -> list[SearchResult]:
+        locations = _Locations(self._files, self._users, user)
+        return [
+            SearchResult(
+                kind=m.kind,
+                id=m.id,
+                name=m.name,
+                location=await locations.of(m.owner_id, m.folder_id),
+                role=m.role,
+                modified_at=m.modified_at,
+            )
+            for m in matches
+        ]
+
+    async def _located_texts(self, user: User, matches: Sequence[TextMatch]) -> list[SearchResult]:
+        locations = _Locations(self._files, self._users, user)
+        return [
+            SearchResult(
+                kind="file",
+                id=m.file.id,
+                name=m.file.name,
+                location=await locations.of(m.file.owner_id, m.file.folder_id),
+                role=m.role,
+                modified_at=m.file.modified_at,
+                snippet=m.snippet,
+            )
+            for m in matches
+        ]
+
+
+class _Locations:
+    """Where results are, each folder's path and each owner's name looked up once per search."""
+
+    def __init__(self, files: FileStore, users: UserStore, user: User) -> None:
+        self._files = files
+        self._users = users
+        self._user = user
+        self._paths: dict[str, str] = {}
+        self._owners: dict[str, str] = {}
+
+    async def of(self, owner_id: str, folder_id: str | None) -> str:
+        if owner_id != self._user.id:
+            return f"Shared by {await self._owner_name(owner_id)}"
+        if folder_id is None:
+            return "/"
+        if folder_id not in self._paths:
+            folders = await self._files.folder_path(folder_id)
+            self._paths[folder_id] = "/" + "/".join(f.name for f in folders if f.parent_id is not None)
+        return self._paths[folder_id]
+
+    async def _owner_name(self, owner_id: str) -> str:
+        if owner_id not in self._owners:
+            owner = await self._users.find_user(owner_id)
+            self._owners[owner_id] = owner.display_name if owner else "another user"
+        return self._owners[owner_id]

@@ -1,0 +1,295 @@
+"""Every page of the web UI that the accessibility suite checks with axe-core, and the routes it leaves out.
+
+A page is a route of the web app, a person (signed out, the owner, a view-only recipient, an administrator),
+and optionally a step that opens a menu or a dialog once the page has loaded. To add a page: add an
+`A11yPage` to PAGES with the route exactly as the Starlette route table spells it;
+tests/integration/test_web_a11y_coverage.py fails for an HTML route that no page covers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Frame, Page, expect
+
+AXE_JS = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+FAILING_IMPACTS = frozenset({"serious", "critical"})
+
+# GET routes of the web app that answer with something other than an HTML page, so axe has nothing to check.
+NOT_HTML: dict[str, str] = {
+    "/healthz": "plain-text health check",
+    "/assets/icons.svg": "the SVG sprite of the icons",
+    "/static": "CSS, scripts and images (a Mount)",
+    "/users/{user_id}/avatar.svg": "an SVG avatar",
+    "/locks": "JSON: who edits which file, polled by the browser",
+    "/files/{file_id}": "a redirect to the file's edit or view page",
+    "/files/{file_id}/download": "the file's bytes",
+    "/files/{file_id}/pdf": "a PDF for the browser's own viewer",
+    "/files/{file_id}/versions/{number}/download": "a version's bytes",
+    "/files/{file_id}/saved-as": "JSON for the host page after a Save As",
+    "/files/{file_id}/images": "JSON list of insertable images for the host page",
+    "/search/suggest": "JSON suggestions for the search box",
+}
+
+Step = Callable[[Page], None]
+
+
+@dataclass(frozen=True, slots=True)
+class A11yPage:
+    """One page (or a page with a menu or dialog open) to check in both colour schemes."""
+
+    name: str
+    route: str | None  # the route table's path; None for an error page reached by a URL no route serves
+    user: str | None  # None: signed out
+    path: str = ""  # the URL when it is not the route with ids filled in
+    values: Mapping[str, str] = field(default_factory=dict)  # route placeholders that are not ids
+    step: Step | None = None
+    # The host page embeds the WOPI client, another site: only the host's own chrome is ours to check.
+    ready: str = "body"
+
+    def url(self, ids: Mapping[str, str]) -> str:
+        """The page's path with the world's ids (and this page's own values) filled in."""
+        return (self.path or self.route or "").format(**{**ids, **self.values})
+
+
+def open_menu(label: str) -> Step:
+    """Open the menu whose button is labelled `label` (or whose text is `label`)."""
+
+    def step(page: Page) -> None:
+        button = page.locator("summary", has_text=label).or_(page.get_by_label(label, exact=True)).first
+        button.click()
+        expect(page.locator("details.menu[open] [role=menu]")).to_be_visible()
+
+    return step
+
+
+def row_dialog(row_name: str, item: str, dialog: str) -> Step:
+    """Open a row's menu and choose `item`, which opens the dialog with id `dialog`."""
+
+    def step(page: Page) -> None:
+        page.get_by_label(f"More actions for {row_name}", exact=True).click()
+        page.get_by_role("menuitem", name=item, exact=True).click()
+        expect(page.locator(f"#{dialog}")).to_be_visible()
+        # Dialogs fill themselves from the server (folders, people with access, counts).
+        expect(page.locator(f"#{dialog}")).not_to_contain_text("Loading…")
+        expect(page.locator(f"#{dialog}")).not_to_contain_text("Counting")
+
+    return step
+
+
+def new_folder_dialog(page: Page) -> None:
+    open_menu("New")(page)
+    page.get_by_role("menuitem", name="Folder").click()
+    expect(page.locator("#folder-dialog")).to_be_visible()
+
+
+def end_session_dialog(page: Page) -> None:
+    page.locator('tr[data-file-name="A11y locked.docx"]').get_by_role(
+        "link", name="End editing session"
+    ).click()
+    expect(page.locator("#end-session-dialog")).to_be_visible()
+
+
+def upload_refused(page: Page) -> None:
+    """The uploads panel with a refusal in it (a name Windows reserves; nothing reaches the server)."""
+    upload = {"name": "con.docx", "mimeType": "application/octet-stream", "buffer": b"x"}
+    page.locator("#upload-input").set_input_files(files=[upload])
+    expect(page.locator(".upload-item.failed .upload-status")).to_contain_text("reserved")
+
+
+def search_suggestions(page: Page) -> None:
+    """The search box's suggestions, open under the top bar."""
+    page.get_by_role("combobox", name="Search files and folders").fill("A11y")
+    expect(page.locator("#search-suggestions [role=option]").first).to_be_visible()
+
+
+def wrong_password(page: Page) -> None:
+    page.get_by_label("Username").fill("nobody-a11y")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#signin-error")).to_be_visible()
+
+
+def frame_button(message: str, dialog: str) -> Step:
+    """Press the stand-in WOPI client's button that posts `message`, which opens the host's `dialog`."""
+
+    def step(page: Page) -> None:
+        frame = page.frame(name="office_frame")
+        assert frame is not None
+        frame.get_by_role("button", name=message).click()
+        expect(page.locator(f"#{dialog} [data-list] li").first).to_be_visible()
+
+    return step
+
+
+def show_dialog(dialog: str) -> Step:
+    """Open a host-page dialog that only a particular WOPI client asks for (Collabora's Save As, images)."""
+
+    def step(page: Page) -> None:
+        page.evaluate("id => document.getElementById(id).showModal()", dialog)
+        expect(page.locator(f"#{dialog}")).to_be_visible()
+
+    return step
+
+
+HOST_LOADED = "#loading.done"
+ALICE, BOB, ADA = "alice", "bob", "ada"
+
+PAGES: tuple[A11yPage, ...] = (
+    # Signed out.
+    A11yPage("signin", "/signin", None),
+    A11yPage("signin-error", "/signin", None, step=wrong_password),
+    A11yPage("not-found-signed-out", None, None, path="/no-such-page"),
+    # The owner.
+    A11yPage("browser-root", "/", ALICE),
+    A11yPage("browser-folder", "/folders/{folder_id}", ALICE),
+    A11yPage("browser-new-menu", "/folders/{folder_id}", ALICE, step=open_menu("New")),
+    A11yPage(
+        "browser-row-menu", "/folders/{folder_id}", ALICE, step=open_menu("More actions for A11y report.docx")
+    ),
+    A11yPage("browser-new-folder-dialog", "/folders/{folder_id}", ALICE, step=new_folder_dialog),
+    A11yPage(
+        "browser-share-dialog",
+        "/folders/{folder_id}",
+        ALICE,
+        step=row_dialog("A11y report.docx", "Share", "share-dialog"),
+    ),
+    A11yPage(
+        "browser-rename-dialog",
+        "/folders/{folder_id}",
+        ALICE,
+        step=row_dialog("A11y report.docx", "Rename", "rename-dialog"),
+    ),
+    A11yPage(
+        "browser-move-dialog",
+        "/folders/{folder_id}",
+        ALICE,
+        step=row_dialog("A11y report.docx", "Move", "move-dialog"),
+    ),
+    A11yPage(
+        "browser-delete-dialog",
+        "/folders/{folder_id}",
+        ALICE,
+        step=row_dialog("A11y report.docx", "Move to trash", "delete-dialog"),
+    ),
+    A11yPage(
+        "browser-rename-folder-dialog",
+        "/folders/{folder_id}",
+        ALICE,
+        step=row_dialog("A11y inner", "Rename", "rename-folder-dialog"),
+    ),
+    A11yPage(
+        "browser-delete-folder-dialog",
+        "/folders/{folder_id}",
+        ALICE,
+        step=row_dialog("A11y inner", "Move to trash", "delete-folder-dialog"),
+    ),
+    A11yPage("browser-end-session-dialog", "/folders/{folder_id}", ALICE, step=end_session_dialog),
+    A11yPage("browser-upload-refused", "/folders/{folder_id}", ALICE, step=upload_refused),
+    A11yPage("shared-empty", "/shared", ALICE),
+    A11yPage("search-suggestions", "/", ALICE, step=search_suggestions),
+    A11yPage("search-results", "/search", ALICE, path="/search?q=A11y"),
+    A11yPage("search-no-results", "/search", ALICE, path="/search?q=zzzz-nothing"),
+    A11yPage("rename-page", "/files/{file_id}/rename", ALICE),
+    A11yPage("move-page", "/files/{file_id}/move", ALICE),
+    A11yPage("delete-page", "/files/{file_id}/delete", ALICE),
+    A11yPage("share-page", "/files/{file_id}/share", ALICE),
+    A11yPage("versions-page", "/files/{file_id}/versions", ALICE),
+    A11yPage("end-session-page", "/files/{file_id}/session/end", ALICE),
+    A11yPage(
+        "end-session-page-locked",
+        "/files/{file_id}/session/end",
+        ALICE,
+        path="/files/{locked_id}/session/end",
+    ),
+    A11yPage("rename-folder-page", "/folders/{folder_id}/rename", ALICE),
+    A11yPage("delete-folder-page", "/folders/{folder_id}/delete", ALICE),
+    A11yPage("signout-page", "/signout", ALICE),
+    A11yPage(
+        "host-page-edit", "/files/{file_id}/{action}", ALICE, values={"action": "edit"}, ready=HOST_LOADED
+    ),
+    A11yPage(
+        "host-page-share-dialog",
+        "/files/{file_id}/{action}",
+        ALICE,
+        values={"action": "edit"},
+        ready=HOST_LOADED,
+        step=frame_button("UI_Sharing", "share-dialog"),
+    ),
+    A11yPage(
+        "host-page-versions-dialog",
+        "/files/{file_id}/{action}",
+        ALICE,
+        values={"action": "edit"},
+        ready=HOST_LOADED,
+        step=frame_button("UI_FileVersions", "versions-dialog"),
+    ),
+    A11yPage(
+        "host-page-save-as-dialog",
+        "/files/{file_id}/{action}",
+        ALICE,
+        values={"action": "edit"},
+        ready=HOST_LOADED,
+        step=show_dialog("save-as-dialog"),
+    ),
+    A11yPage(
+        "host-page-insert-image-dialog",
+        "/files/{file_id}/{action}",
+        ALICE,
+        values={"action": "edit"},
+        ready=HOST_LOADED,
+        step=show_dialog("insert-image-dialog"),
+    ),
+    A11yPage(
+        "cannot-open",
+        "/files/{file_id}/{action}",
+        ALICE,
+        values={"action": "view"},
+        path="/files/{zip_id}/view",
+    ),
+    A11yPage("not-found-signed-in", None, ALICE, path="/files/no-such-file/rename"),
+    A11yPage("admin-forbidden", None, ALICE, path="/admin/users"),
+    # A recipient who may only view.
+    A11yPage("shared-with-me", "/shared", BOB),
+    A11yPage("shared-row-menu", "/shared", BOB, step=open_menu("More actions for A11y report.docx")),
+    A11yPage("share-page-not-owner", "/files/{file_id}/share", BOB),
+    A11yPage("move-page-not-owner", "/files/{file_id}/move", BOB),
+    A11yPage("versions-page-viewer", "/files/{file_id}/versions", BOB),
+    A11yPage(
+        "host-page-view", "/files/{file_id}/{action}", BOB, values={"action": "view"}, ready=HOST_LOADED
+    ),
+    # An administrator.
+    A11yPage("admin-users", "/admin/users", ADA),
+)
+
+
+# Runs in the page: axe-core's violations, only the parts worth printing.
+RUN_AXE = """async () => {
+  const result = await axe.run(document, { resultTypes: ["violations"], iframes: false });
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    nodes: v.nodes.slice(0, 6).map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
+    count: v.nodes.length,
+  }));
+}"""
+
+
+def serious_violations(page: Page | Frame) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page (or frame) as it is now."""
+    violations: list[dict[str, Any]] = page.evaluate(RUN_AXE)
+    return [v for v in violations if v["impact"] in FAILING_IMPACTS]
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    """Violations as readable lines: rule, impact, help, and where."""
+    lines: list[str] = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}, {v['count']} element(s)): {v['help']}\n  {v['helpUrl']}")
+        for node in v["nodes"]:
+            summary = re.sub(r"\s+", " ", node["summary"] or "")
+            lines.append(f"    at {node['target']}: {summary}")
+    return "\n".join(lines)

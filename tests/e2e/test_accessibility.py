@@ -1,0 +1,165 @@
+"""axe-core in Chromium on every page of the web UI, in the light and the dark colour scheme.
+
+Each page of a11y_pages.PAGES is loaded as its person, with its menu or dialog opened, screenshotted to
+test-output/screenshots/a11y/, and must have no serious or critical axe violation. axe-core comes from npm
+(test.sh installs it under tests/e2e/axe/); without it the suite skips, or fails in CI.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from tests.e2e.a11y_pages import ADA, ALICE, AXE_JS, BOB, PAGES, A11yPage, describe, serious_violations
+from tests.e2e.conftest import PASSWORD, SCREENSHOTS, HostServer, sign_in
+from tests.services import service_unavailable
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+
+SHOTS = SCREENSHOTS / "a11y"
+SIGNED_OUT = ""
+
+
+@pytest.fixture(scope="module")
+def axe_js() -> Path:
+    if not AXE_JS.exists():
+        service_unavailable(f"axe-core is not installed at {AXE_JS}: ./test.sh installs it with npm")
+    return AXE_JS
+
+
+@pytest.fixture(scope="module")
+def world(host_server: HostServer) -> dict[str, str]:
+    """What the pages show: a folder of Alice's with a file Bob may view, and an administrator."""
+    host_server.cli("user", "add", ADA, "--name", "Ada Admin", "--password", PASSWORD, "--admin")
+    folder = host_server.data_dir / "a11y"
+    folder.mkdir(exist_ok=True)
+    ids: dict[str, str] = {}
+    for key, name, content in (
+        ("file_id", "A11y report.docx", b"PK a11y report"),
+        ("zip_id", "A11y archive.zip", b"PK\x03\x04 a11y archive"),
+        ("inner_file_id", "A11y inner/Note.txt", b"a note"),
+        ("locked_id", "A11y locked.docx", b"PK a11y locked"),
+    ):
+        local = folder / Path(name).name
+        local.write_bytes(content)
+        ids[key] = host_server.cli(
+            "file", "put", str(local), "--owner", ALICE, "--to", f"/Accessibility/{name}"
+        )
+    host_server.cli("share", ids["file_id"], "--with", BOB, "--role", "view")
+    # An editing session on one file, for the "Being edited by" badge and the end-session page and dialog.
+    token = json.loads(host_server.cli("token", "--user", ALICE, "--file", ids["locked_id"]))["access_token"]
+    locked = httpx.post(
+        f"{host_server.base}/wopi/files/{ids['locked_id']}",
+        params={"access_token": token},
+        headers={"X-WOPI-Override": "LOCK", "X-WOPI-Lock": "a11y-lock"},
+        timeout=10,
+    )
+    assert locked.status_code == 200, locked.text
+    listing = host_server.cli("file", "list", "--owner", ALICE, "/")
+    ids["folder_id"] = next(
+        line.split("\t")[0] for line in listing.splitlines() if line.endswith("\tAccessibility/")
+    )
+    return ids
+
+
+def _context(browser: Browser, axe_js: Path, storage_state: Any = None) -> BrowserContext:
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800},
+        locale="en-US",
+        storage_state=storage_state,
+        reduced_motion="reduce",  # screenshots without transitions half done
+    )
+    context.set_default_timeout(10_000)
+    # An init script, unlike a script tag, runs under the pages' Content-Security-Policy unchanged.
+    context.add_init_script(path=str(axe_js))
+    return context
+
+
+@pytest.fixture(scope="module")
+def people(
+    browser: Browser,
+    host_server: HostServer,
+    signed_in_states: dict[str, Any],
+    axe_js: Path,
+    world: Mapping[str, str],
+) -> Iterator[dict[str, Page]]:
+    """One page per person, reused by every check (a check navigates first, so nothing carries over)."""
+    contexts = {
+        SIGNED_OUT: _context(browser, axe_js),
+        ALICE: _context(browser, axe_js, signed_in_states[ALICE]),
+        BOB: _context(browser, axe_js, signed_in_states[BOB]),
+        ADA: _context(browser, axe_js),
+    }
+    pages = {user: context.new_page() for user, context in contexts.items()}
+    sign_in(pages[ADA], host_server.base, ADA)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        yield pages
+    finally:
+        for context in contexts.values():
+            context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("spec", PAGES, ids=[spec.name for spec in PAGES])
+def test_page_in_color_scheme_has_no_serious_axe_violations(
+    spec: A11yPage, scheme: str, people: dict[str, Page], world: Mapping[str, str], host_server: HostServer
+) -> None:
+    page = people[spec.user or SIGNED_OUT]
+    page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+    path = spec.url(world)
+    page.goto(f"{host_server.base}{path}")
+    assert urlsplit(page.url).path == urlsplit(path).path, f"{spec.name}: landed on {page.url}"
+    page.locator(spec.ready).first.wait_for()
+    if spec.step is not None:
+        spec.step(page)
+    page.screenshot(path=SHOTS / f"{spec.name}-{scheme}.png")
+    violations = serious_violations(page)
+    assert not violations, (
+        f"{spec.name} ({scheme}, {path}) has serious accessibility violations:\n{describe(violations)}"
+    )
+
+
+# Pages whose background covers the window, in each scheme: (person, path template, element).
+SCHEME_PAGES = (
+    (SIGNED_OUT, "/signin", "body"),
+    (ALICE, "/folders/{folder_id}", "body"),
+    (ALICE, "/folders/{folder_id}", ".card"),
+    (BOB, "/files/{file_id}/view", "#loading"),
+)
+
+
+def _luminance(page: Page, selector: str) -> float:
+    """The relative luminance (WCAG) of the element's computed background colour."""
+    value: float = page.locator(selector).first.evaluate(
+        """(node) => {
+          const [r, g, b] = getComputedStyle(node).backgroundColor.match(/[\\d.]+/g).slice(0, 3).map(Number);
+          const lin = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+          return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+        }"""
+    )
+    return value
+
+
+@pytest.mark.parametrize(("user", "path", "selector"), SCHEME_PAGES)
+def test_page_background_follows_system_color_scheme(
+    user: str,
+    path: str,
+    selector: str,
+    people: dict[str, Page],
+    world: Mapping[str, str],
+    host_server: HostServer,
+) -> None:
+    page = people[user]
+    page.emulate_media(color_scheme="dark")
+    page.goto(f"{host_server.base}{path.format(**world)}")
+    assert _luminance(page, selector) < 0.05, f"{selector} of {path} is not dark in the dark scheme"
+    page.emulate_media(color_scheme="light")
+    assert _luminance(page, selector) > 0.85, f"{selector} of {path} is not light in the light scheme"
