@@ -191,6 +191,7 @@ PAGES: tuple[A11yPage, ...] = (
     A11yPage("browser-end-session-dialog", "/folders/{folder_id}", ALICE, step=end_session_dialog),
     A11yPage("browser-upload-refused", "/folders/{folder_id}", ALICE, step=upload_refused),
     A11yPage("shared-empty", "/shared", ALICE),
+    A11yPage("settings-page", "/settings", ALICE),
     A11yPage("search-suggestions", "/", ALICE, step=search_suggestions),
     A11yPage("search-results", "/search", ALICE, path="/search?q=A11y"),
     A11yPage("search-no-results", "/search", ALICE, path="/search?q=zzzz-nothing"),

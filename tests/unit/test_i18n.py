@@ -67,7 +67,7 @@ def test_folder_summaries_are_translated() -> None:
     contents = FolderContents(files=2, folders=1)
     assert contents_summary(contents, german) == "2 Dateien und 1 Ordner"
     assert deletion_notice(contents, german).startswith(
-        "2 Dateien und 1 Ordner darin werden ebenfalls gelöscht"
+        "2 Dateien und 1 Ordner darin kommen mit in den Papierkorb"
     )
 
 
@@ -82,10 +82,10 @@ def test_templates_escape_values_put_into_translations() -> None:
     env = jinja2.Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     template = env.from_string(
-        '{% trans name=n %}Delete “{{ name }}”?{% endtrans %} {{ _("Open in %(app)s", app=n) }}'
+        '{% trans name=n %}Move “{{ name }}” to the trash?{% endtrans %} {{ _("Open in %(app)s", app=n) }}'
     )
     html = template.render(n="<b>x</b>", **CATALOGS.localizer("de").jinja_globals())
-    assert html == "„&lt;b&gt;x&lt;/b&gt;“ löschen? In &lt;b&gt;x&lt;/b&gt; öffnen"
+    assert html == "„&lt;b&gt;x&lt;/b&gt;“ in den Papierkorb verschieben? In &lt;b&gt;x&lt;/b&gt; öffnen"
 
 
 @pytest.mark.parametrize("kind", list(Kind))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from gettext import NullTranslations
 from pathlib import Path
 from typing import Any
@@ -87,6 +87,10 @@ class Localizer:
         pattern = str(self._babel.datetime_formats.get("medium", "{1}, {0}"))
         return f"{pattern.replace('{1}', date).replace('{0}', time)} UTC"
 
+    def format_date(self, day: date) -> str:
+        """A calendar day for people: "31 Jan 2030", "31.01.2030" in German."""
+        return format_date(day, "medium", locale=self._babel)
+
     def format_size(self, size: int) -> str:
         """A size for people: "0 bytes", "12 KB", "1.5 MB" ("1,5 MB" in German, "1,5 Mo" in French)."""
         if size < 1024:
@@ -126,7 +130,7 @@ class Localizer:
 
 
 # What the services call people they no longer know (services/sessions.py).
-_STAND_INS = frozenset({"someone", "an administrator"})
+_STAND_INS = frozenset({N_("someone"), N_("an administrator"), N_("another user")})
 
 # The source language, for code that formats outside a request.
 ENGLISH = Localizer("en", "en", NullTranslations())

@@ -60,7 +60,7 @@ class SharePages:
         context = {
             "access": access,
             "entries": entries,
-            "links": [describe_link(link, self.ctx.services.urls, now) for link in links],
+            "links": [describe_link(link, self.ctx.services.urls, now, i18n) for link in links],
             "link_roles": LINK_CHOICES,
             "can_share": can_share,
             "roles": SHARE_CHOICES,

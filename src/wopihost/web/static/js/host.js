@@ -83,7 +83,7 @@ const sharing = shareDialog(document.getElementById("share-dialog"));
 async function openVersions() {
   // A share link's visitor has no account: the history is for the owner and the people shared with.
   if (!config.versionsUrl) {
-    notify("The version history is available to people the file is shared with.");
+    notify(t("The version history is available to people the file is shared with."));
     return;
   }
   const dialog = document.getElementById("versions-dialog");
@@ -154,7 +154,7 @@ function suggestedName(format) {
 function openSaveAs(values) {
   if (saveAs.open) return;
   if (!config.savedAsUrl) {
-    notify("Saving a copy needs an account.");
+    notify(t("Saving a copy needs an account."));
     return;
   }
   saveAsName.value = suggestedName(values.format || values.Format);

@@ -42,9 +42,9 @@ function peopleCombobox(input, listbox, counter, source) {
 
   function show(people) {
     // Screen readers hear how many people match, since the list itself is not focused.
-    counter.textContent = people.length
-      ? `${people.length} ${people.length === 1 ? "person matches" : "people match"}`
-      : "Nobody matches";
+    if (!people.length) counter.textContent = t("Nobody matches");
+    else if (people.length === 1) counter.textContent = t("1 person matches");
+    else counter.textContent = t("{count} people match", { count: people.length });
     if (!people.length) {
       close();
       return;
@@ -112,8 +112,8 @@ async function copyText(input, button) {
     input.select();
     document.execCommand("copy");
   }
-  button.textContent = "Copied";
-  setTimeout(() => { button.textContent = "Copy link"; }, 2000);
+  button.textContent = t("Copied");
+  setTimeout(() => { button.textContent = t("Copy link"); }, 2000);
 }
 
 export function shareDialog(dialog, hooks = {}) {
@@ -158,7 +158,7 @@ export function shareDialog(dialog, hooks = {}) {
   }
 
   function roleChooser(share) {
-    const select = el("select", { "aria-label": `Access for ${share.display_name}` },
+    const select = el("select", { "aria-label": t("Access for {name}", { name: share.display_name }) },
       ...roles.map((role) => el("option", { value: role.value, selected: role.value === share.role }, role.label)));
     select.addEventListener("change", () => act(url,
       [["username", share.username], ["role", select.value], ["change", "1"]], refresh));
@@ -183,13 +183,14 @@ export function shareDialog(dialog, hooks = {}) {
 
   function linkEntry(link) {
     const address = el("input", { className: "link-url", value: link.url, readOnly: true,
-      "aria-label": `Link (${link.role_label.toLowerCase()})` });
-    const copy = el("button", { type: "button", className: "btn btn-small" }, "Copy link");
+      "aria-label": t("Link ({role})", { role: link.role_label.toLowerCase() }) });
+    const copy = el("button", { type: "button", className: "btn btn-small" }, t("Copy link"));
     copy.addEventListener("click", () => copyText(address, copy));
     const remove = el("button", { type: "button", className: "btn btn-small",
-      "aria-label": `Remove the link (${link.role_label.toLowerCase()}, created ${link.created})` }, "Remove");
+      "aria-label": t("Remove the link ({role}, created {created})",
+        { role: link.role_label.toLowerCase(), created: link.created }) }, t("Remove"));
     remove.addEventListener("click", () => act(`${linksUrl()}/${encodeURIComponent(link.id)}/revoke`, [], refreshLinks));
-    const notes = [link.role_label, link.has_password ? "password" : "", link.expired ? "expired" : link.expires];
+    const notes = [link.role_label, link.has_password ? t("password") : "", link.expired ? t("expired") : link.expires];
     return el("li", { className: "share-entry", dataset: { linkId: link.id } },
       el("span", { className: "grow" }, el("span", { className: "muted" }, notes.filter(Boolean).join(" · ")), el("br"), address),
       copy, remove);
