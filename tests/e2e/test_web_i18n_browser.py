@@ -18,6 +18,8 @@ from tests.e2e.conftest import PASSWORD, HostServer
 pytestmark = pytest.mark.e2e
 
 USER = "carla"
+# The user of the trash and search test: Carla's language changes in the settings test.
+TRASH_USER = "dieter"
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +69,7 @@ def test_browser_in_german_shows_german_ui(
     # The script re-formats times in the page's language: German dates are day.month.year.
     expect(row.locator("time")).to_have_text(re.compile(r"^\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}$"))
     page.locator("summary", has_text="Neu").click()
-    page.get_by_role("button", name="Ordner").click()
+    page.get_by_role("menuitem", name="Ordner").click()
     dialog = page.locator("#folder-dialog")
     expect(dialog.get_by_role("heading")).to_have_text("Neuer Ordner")
     page.screenshot(path=screenshots / "i18n-01-file-browser-de.png")
@@ -82,7 +84,7 @@ def test_browser_in_german_shows_german_ui(
     expect(page.locator("tr", has_text="Notizen.txt")).to_be_visible()
     # A message the script shows: the move dialog's folder list.
     row.get_by_label("Weitere Aktionen für Bericht.docx").click()
-    row.get_by_role("link", name="Verschieben").click()
+    row.get_by_role("menuitem", name="Verschieben").click()
     expect(page.locator("#move-dialog h2")).to_have_text("„Bericht.docx“ verschieben")
 
 
@@ -107,3 +109,60 @@ def test_user_switches_to_french_in_settings_and_sees_french(
         page.screenshot(path=screenshots / "i18n-03-file-browser-fr.png")
     finally:
         host_server.cli("user", "set", carla, "--locale", "auto")
+
+
+@pytest.fixture(scope="module")
+def dieter(host_server: HostServer) -> str:
+    """A user of the trash and search test alone, whose language follows the browser."""
+    host_server.cli("user", "add", TRASH_USER, "--name", "Dieter Dorn", "--password", PASSWORD)
+    return TRASH_USER
+
+
+def test_german_browser_sees_search_and_trash_in_german(
+    german_page: Page,
+    host_server: HostServer,
+    dieter: str,
+    put_file: Callable[..., str],
+    screenshots: Path,
+) -> None:
+    put_file("/Sitzungen/Protokoll.docx", b"PK" + b"x" * 1600, owner=dieter)
+    page = german_page
+    sign_in_german(page, host_server.base, dieter)
+    # The search box and the results page.
+    search = page.get_by_role("combobox", name="Dateien und Ordner durchsuchen")
+    search.fill("Protokoll")
+    search.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ergebnisse für „Protokoll“")
+    expect(page.get_by_role("heading", name="Namen")).to_be_visible()
+    expect(page.get_by_role("heading", name="In Dokumenten")).to_be_visible()
+    result = page.locator("[data-name-results] .search-result", has_text="Protokoll.docx")
+    expect(result.locator(".search-location")).to_have_text("/Sitzungen")
+    expect(result.locator(".meta")).to_contain_text(re.compile(r"\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2} UTC"))
+    page.screenshot(path=screenshots / "i18n-04-search-de.png")
+    # Moving the file to the trash: its menu, the dialog, the flash with Undo.
+    page.get_by_role("navigation", name="Bereiche").get_by_role("link", name="Meine Dateien").click()
+    page.get_by_role("link", name="Sitzungen", exact=True).click()
+    row = page.locator("tr", has_text="Protokoll.docx")
+    row.get_by_label("Weitere Aktionen für Protokoll.docx").click()
+    row.get_by_role("menuitem", name="In den Papierkorb").click()
+    dialog = page.locator("#delete-dialog")
+    expect(dialog.get_by_role("heading")).to_have_text("„Protokoll.docx“ in den Papierkorb verschieben?")
+    expect(dialog).to_contain_text("30 Tage")
+    dialog.get_by_role("button", name="In den Papierkorb").click()
+    flash = page.locator(".flash")
+    expect(flash).to_contain_text("„Protokoll.docx“ wurde in den Papierkorb verschoben.")
+    expect(flash.get_by_role("button", name="Rückgängig")).to_be_visible()
+    # The trash page: headings, location, German date and size.
+    page.get_by_role("navigation", name="Bereiche").get_by_role("link", name="Papierkorb").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Papierkorb")
+    expect(page.get_by_role("columnheader", name="Ursprünglicher Ort")).to_be_visible()
+    expect(page.get_by_role("columnheader", name="Gelöscht")).to_be_visible()
+    expect(page.locator(".lead")).to_contain_text("bleiben 30 Tage hier")
+    entry = page.locator('tr[data-trash-name="Protokoll.docx"]')
+    expect(entry.locator(".trash-location")).to_have_text("Meine Dateien/Sitzungen")
+    expect(entry.locator(".col-size")).to_have_text("1,6 KB")
+    expect(entry.locator("time")).to_have_text(re.compile(r"^\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}$"))
+    expect(entry.get_by_role("button", name="Protokoll.docx wiederherstellen")).to_be_visible()
+    page.screenshot(path=screenshots / "i18n-05-trash-de.png")
+    entry.get_by_role("button", name="Protokoll.docx wiederherstellen").click()
+    expect(page.locator(".flash")).to_contain_text("„Protokoll.docx“ wurde wiederhergestellt.")
