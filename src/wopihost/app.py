@@ -23,6 +23,7 @@ from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
 from wopihost.adapters.sql.locks import SqlLockStore
 from wopihost.adapters.sql.migrate import upgrade_to_head
+from wopihost.adapters.sql.preferences import SqlPreferenceStore
 from wopihost.adapters.sql.shares import SqlShareStore
 from wopihost.adapters.sql.throttling import SqlFailureCounter
 from wopihost.adapters.sql.users import SqlUserStore
@@ -31,11 +32,14 @@ from wopihost.domain.throttling import ThrottleLimits
 from wopihost.logging_setup import configure_logging
 from wopihost.ports import Clock
 from wopihost.services.access import AccessService
+from wopihost.services.archive import ArchiveService
 from wopihost.services.browse import BrowseService
+from wopihost.services.bulk import BulkService
 from wopihost.services.content import ContentService
 from wopihost.services.discovery import DiscoveryService
 from wopihost.services.files import FileService
 from wopihost.services.locks import LockService
+from wopihost.services.preferences import PreferenceService
 from wopihost.services.proof import ProofKeyVerifier
 from wopihost.services.relative import RelativeFileService
 from wopihost.services.sessions import EditingSessionService
@@ -71,6 +75,9 @@ class Services:
     browse: BrowseService
     sessions: EditingSessionService
     throttle: SignInThrottle
+    bulk: BulkService
+    archive: ArchiveService
+    preferences: PreferenceService
 
     def web(self) -> WebServices:
         return WebServices(
@@ -86,6 +93,9 @@ class Services:
             browse=self.browse,
             sessions=self.sessions,
             throttle=self.throttle,
+            bulk=self.bulk,
+            archive=self.archive,
+            preferences=self.preferences,
         )
 
     def wopi(self) -> WopiServices:
@@ -136,6 +146,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         files=file_store, shares=share_store, users=user_store, content=content, clock=clock, locks=lock_store
     )
     discovery = build_discovery(settings, clock)
+    browse = BrowseService(files=file_store, shares=share_store, users=user_store, clock=clock)
     proof = ProofKeyVerifier(
         discovery=discovery,
         clock=clock,
@@ -163,8 +174,18 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         ),
         discovery=discovery,
         proof=proof,
-        browse=BrowseService(files=file_store, shares=share_store, users=user_store, clock=clock),
+        browse=browse,
         throttle=SignInThrottle(counter=SqlFailureCounter(db), clock=clock, limits=throttle_limits(settings)),
+        bulk=BulkService(files=files, browse=browse, clock=clock),
+        archive=ArchiveService(
+            files=file_store,
+            blobs=blobs,
+            browse=browse,
+            clock=clock,
+            max_files=settings.archive.max_files,
+            max_bytes=settings.archive.max_bytes,
+        ),
+        preferences=PreferenceService(preferences=SqlPreferenceStore(db), clock=clock),
     )
 
 

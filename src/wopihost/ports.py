@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from wopihost.domain.listing import ListingPreference
 from wopihost.domain.locks import Lock, LockBreak, LockGuard
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import (
@@ -83,7 +84,8 @@ class FolderOutcome:
     """The result of renaming or deleting a folder.
 
     `folder` is the folder after a rename, or as it was before a deletion; None when the change was refused,
-    because the name was taken or because `blocking_file`, somewhere inside, is locked by a WOPI client.
+    because the name was taken, because `blocking_file`, somewhere inside, is locked by a WOPI client, or
+    (for a move) because the target lies inside the folder (`cycle`).
     """
 
     folder: Folder | None
@@ -91,6 +93,7 @@ class FolderOutcome:
     blocking_file: FileRecord | None = None
     deleted: FolderContents | None = None
     released_blobs: tuple[str, ...] = ()
+    cycle: bool = False
 
 
 class LockStore(Protocol):
@@ -212,6 +215,15 @@ class FileStore(Protocol):
         """Rename a folder, keeping its ID; `name_taken` if a sibling folder has that name in any case."""
         ...
 
+    async def move_folder(self, folder_id: str, parent_id: str, *, now: datetime) -> FolderOutcome | None:
+        """Move a folder with its whole subtree under `parent_id`, keeping every ID.
+
+        Refused, changing nothing, when `parent_id` is the folder or lies inside it (`cycle`), when a sibling
+        there has the name (`name_taken`), or while a file inside holds a lock unexpired at `now`
+        (`blocking_file`): the checks and the move are one transaction.
+        """
+        ...
+
     async def count_folder_contents(self, folder_id: str) -> FolderContents | None:
         """How many files and folders deleting the folder would delete along with it."""
         ...
@@ -312,6 +324,18 @@ class ShareStore(Protocol):
 
     async def list_shared_with(self, user_id: str) -> Sequence[tuple[FileRecord, Role]]:
         """The files other users shared with this user, with the role of each."""
+        ...
+
+
+class PreferenceStore(Protocol):
+    """What each user chose for how file lists are ordered and filtered."""
+
+    async def find_listing(self, user_id: str) -> ListingPreference | None:
+        """The user's listing preference, or None if they never chose one."""
+        ...
+
+    async def save_listing(self, user_id: str, preference: ListingPreference, *, now: datetime) -> None:
+        """Remember the user's listing preference, replacing any earlier one."""
         ...
 
 

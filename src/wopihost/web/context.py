@@ -17,10 +17,13 @@ from wopihost.config import Settings
 from wopihost.domain.records import FileRecord, User
 from wopihost.errors import InvalidRequest, NotFound
 from wopihost.ports import Clock
+from wopihost.services.archive import ArchiveService
 from wopihost.services.browse import BrowseService
+from wopihost.services.bulk import BulkService
 from wopihost.services.content import ContentService
 from wopihost.services.discovery import DiscoveryService
 from wopihost.services.files import FileService
+from wopihost.services.preferences import PreferenceService
 from wopihost.services.sessions import EditingSessionService
 from wopihost.services.signin_throttle import SignInThrottle
 from wopihost.services.tokens import TokenService
@@ -56,6 +59,9 @@ class WebServices:
     browse: BrowseService
     sessions: EditingSessionService
     throttle: SignInThrottle
+    bulk: BulkService
+    archive: ArchiveService
+    preferences: PreferenceService
 
 
 @dataclass(slots=True)

@@ -168,3 +168,15 @@ class SignInFailureRow(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
     first_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class ListingPreferenceRow(Base):
+    """How a user orders and filters file lists; one row per user, following them across browsers."""
+
+    __tablename__ = "listing_preferences"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    sort_key: Mapped[str] = mapped_column(String(16))
+    descending: Mapped[bool] = mapped_column(Boolean)
+    type_filter: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

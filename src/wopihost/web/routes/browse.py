@@ -9,11 +9,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from wopihost.domain.listing import order_files, order_folders
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord, Folder, User
 from wopihost.errors import PermissionDenied
 from wopihost.web.catalog import new_document_kinds
 from wopihost.web.context import WebContext, done, read_form, required, wants_json
+from wopihost.web.listing import Listing, name_filter
 from wopihost.web.views import FileRow, contents_summary, deletion_notice, file_row
 
 
@@ -49,9 +51,19 @@ class BrowsePages:
     async def shared(self, request: Request) -> Response:
         """The files other users shared with this one."""
         user = await self.ctx.user(request)
-        shared = await self.ctx.services.browse.shared_with(user)
-        rows = await self._rows([(s.file, s.role, s.owner_name) for s in shared], user)
-        context = {"rows": rows, "section": "shared", "discovery_ok": await self._discovery_ok()}
+        shared = {s.file.id: s for s in await self.ctx.services.browse.shared_with(user)}
+        listing = await self._listing(request, user)
+        files = order_files(
+            [s.file for s in shared.values()], listing.preference, name_filter=listing.name_filter
+        )
+        rows = await self._rows([(f, shared[f.id].role, shared[f.id].owner_name) for f in files], user)
+        context = {
+            "rows": rows,
+            "section": "shared",
+            "discovery_ok": await self._discovery_ok(),
+            "listing": listing,
+            "has_items": bool(shared),
+        }
         return self.ctx.render(request, "shared.html", context)
 
     async def create_folder(self, request: Request) -> Response:
@@ -111,19 +123,33 @@ class BrowsePages:
         services = self.ctx.services
         crumbs = await services.browse.breadcrumbs(folder)
         subfolders, files = await services.files.list_folder(folder)
+        listing = await self._listing(request, user)
+        pref, text = listing.preference, listing.name_filter
         discovery = await self.ctx.catalog.current()
         context: dict[str, Any] = {
             "folder": folder,
             "folder_url": folder_url(folder),
             "breadcrumbs": [(crumb.name or "My files", folder_url(crumb)) for crumb in crumbs],
-            "subfolders": [(sub, folder_url(sub)) for sub in subfolders],
-            "rows": await self._rows([(file, Role.OWNER, None) for file in files], user),
+            "subfolders": [
+                (sub, folder_url(sub)) for sub in order_folders(subfolders, pref, name_filter=text)
+            ],
+            "rows": await self._rows(
+                [(file, Role.OWNER, None) for file in order_files(files, pref, name_filter=text)], user
+            ),
+            "listing": listing,
+            "has_items": bool(subfolders or files),
             "new_kinds": new_document_kinds(discovery) if discovery else (),
             "discovery_ok": discovery is not None,
             "max_upload": services.content.max_file_size,
             "section": "files" if folder.parent_id is None else "",
         }
         return self.ctx.render(request, "browser.html", context)
+
+    async def _listing(self, request: Request, user: User) -> Listing:
+        """The user's remembered order and type filter, with this request's name filter."""
+        preference = await self.ctx.services.preferences.listing(user)
+        here = request.url.path
+        return Listing(preference, name_filter(request.query_params.get("q")), here)
 
     async def _rows(
         self, entries: Sequence[tuple[FileRecord, Role, str | None]], user: User
