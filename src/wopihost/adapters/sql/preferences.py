@@ -26,8 +26,10 @@ class SqlPreferenceStore:
         if row is None:
             return None
         # A value written by a later version that this one does not know falls back to the default.
-        sort = SortKey(row.sort_key) if row.sort_key in SortKey else SortKey.NAME
-        kind = TypeFilter(row.type_filter) if row.type_filter in TypeFilter else TypeFilter.ALL
+        sorts = {key.value: key for key in SortKey}
+        kinds = {kind.value: kind for kind in TypeFilter}
+        sort = sorts.get(row.sort_key, SortKey.NAME)
+        kind = kinds.get(row.type_filter, TypeFilter.ALL)
         return ListingPreference(sort=sort, descending=bool(row.descending), type_filter=kind)
 
     async def save_listing(self, user_id: str, preference: ListingPreference, *, now: datetime) -> None:
