@@ -30,7 +30,16 @@ from wopihost.domain.records import FileRecord, StoredBlob, User
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 # Children first, so that deleting never trips a foreign key.
-TABLES = ("listing_preferences", "lock_breaks", "lock_holders", "versions", "shares", "files", "folders", "users")
+TABLES = (
+    "listing_preferences",
+    "lock_breaks",
+    "lock_holders",
+    "versions",
+    "shares",
+    "files",
+    "folders",
+    "users",
+)
 
 
 async def _migrate(url: str) -> None:

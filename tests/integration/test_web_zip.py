@@ -25,9 +25,7 @@ BIG = 8 * 1024 * 1024
 @pytest.fixture
 async def roomy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Web]:
     """Alice signed in, with uploads of up to 32 MB and a ZIP limit of 20 files."""
-    settings = web_settings(
-        tmp_path, storage={"max_file_size": 32 * 1024 * 1024}, archive={"max_files": 20}
-    )
+    settings = web_settings(tmp_path, storage={"max_file_size": 32 * 1024 * 1024}, archive={"max_files": 20})
     async with running_web(tmp_path, monkeypatch, settings) as web:
         yield await signed_in_as_alice(web)
 

@@ -8,7 +8,16 @@ from starlette.routing import Route
 
 from wopihost.domain.listing import ListingPreference
 from wopihost.domain.names import validate_name
-from wopihost.errors import FolderLocked, InvalidFileName, InvalidRequest
+from wopihost.errors import (
+    FolderCycle,
+    FolderLocked,
+    InvalidFileName,
+    InvalidRequest,
+    LockMismatch,
+    NameConflict,
+    NotFound,
+    PermissionDenied,
+)
 from wopihost.services.archive import ArchivePlan
 from wopihost.services.bulk import MAX_BULK_ITEMS, BulkOutcome, Refusal, Selection
 from wopihost.web.context import WebContext, done, flash, local_path, required, wants_json
@@ -24,10 +33,20 @@ def refusal_reason(refusal: Refusal) -> str:
     """Why an item was left as it was, in words that follow its name: "is being edited by Bob"."""
     if refusal.editor is not None:
         return f"is being edited by {refusal.editor}"
-    if isinstance(refusal.error, FolderLocked):
-        who = refusal.error.editor or "someone"
-        return f"holds “{refusal.error.file_name}”, which is being edited by {who}"
-    message = problem_for(refusal.error).message
+    error = refusal.error
+    if isinstance(error, FolderLocked):
+        return f"holds “{error.file_name}”, which is being edited by {error.editor or 'someone'}"
+    if isinstance(error, FolderCycle):
+        return "cannot move into itself or into a folder inside it"
+    if isinstance(error, NameConflict):
+        return f"cannot go there: a {error.kind} of that name is already there"
+    if isinstance(error, LockMismatch):
+        return "is being edited"
+    if isinstance(error, NotFound):
+        return "no longer exists, or is not yours"
+    if isinstance(error, PermissionDenied):
+        return f"is not yours to change ({error})"
+    message = problem_for(error).message
     return f"was not changed: {message[:1].lower()}{message[1:]}"
 
 
