@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tracemalloc
 import zipfile
 from collections.abc import AsyncIterator
@@ -178,3 +179,21 @@ async def test_zip_of_large_file_streams_in_chunks_without_holding_it(roomy: Web
     # (a ZIP built in memory would hold another BIG).
     assert peak - sum(sizes) < 3 * 1024 * 1024
     assert opened(b"".join(parts)).read("Big/big.bin") == content
+
+
+async def test_shared_list_marks_view_only_rows_for_the_zip_note(roomy: Web) -> None:
+    web = roomy
+    readable = await web.upload("readable.docx", b"r", owner=web.bob)
+    secret = await web.upload("secret.docx", b"s", owner=web.bob)
+    await web.share(readable, web.alice, Role.VIEW)
+    await web.share(secret, web.alice, Role.VIEW_NO_DOWNLOAD)
+
+    page = (await web.client.get("/shared")).text
+
+    boxes = re.findall(r'<input type="checkbox" class="select-row"[^>]*>', page)
+    assert [("data-no-download" in b, 'value="' + secret.id + '"' in b) for b in boxes] == [
+        (False, False),
+        (True, True),
+    ]
+    assert 'data-bulk="move"' not in page
+    assert 'data-bulk="zip"' in page

@@ -38,6 +38,11 @@ function update() {
   }
   bar.hidden = chosen.length === 0;
   bar.querySelector("[data-selection-count]").textContent = `${chosen.length} selected`;
+  // Files shared without the right to download are left out of a ZIP (and listed inside it).
+  const blocked = chosen.filter((box) => box.hasAttribute("data-no-download")).length;
+  const note = bar.querySelector("[data-selection-note]");
+  note.hidden = blocked === 0;
+  note.textContent = blocked ? `· ${blocked} can’t be downloaded and will be left out of a ZIP` : "";
   const status = document.querySelector("[data-selection-status]");
   const text = chosen.length ? `${chosen.length} selected` : "Selection cleared";
   if (status.textContent !== text) status.textContent = text;
