@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import anyio
 import pytest
 
 from tests.contract.conftest import World, make_file
@@ -107,3 +108,27 @@ async def test_move_unknown_folder_or_into_unknown_folder_returns_none(
 ) -> None:
     assert await file_store.move_folder("nosuchfolder", tree.archive.id, now=clock.now()) is None
     assert await file_store.move_folder(tree.top.id, "nosuchfolder", now=clock.now()) is None
+
+
+async def test_concurrent_crossing_moves_never_make_a_cycle(
+    file_store: SqlFileStore, clock: FakeClock, world: World
+) -> None:
+    owner, root = world.owner.id, world.owner.root_folder_id
+    first = await file_store.ensure_folder(owner, root, "A", now=clock.now())
+    second = await file_store.ensure_folder(owner, root, "B", now=clock.now())
+    outcomes = []
+
+    async def move(folder: Folder, target: Folder) -> None:
+        outcomes.append(await file_store.move_folder(folder.id, target.id, now=clock.now()))
+
+    for _round in range(5):
+        outcomes.clear()
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(move, first, second)
+            tasks.start_soon(move, second, first)
+
+        assert sorted(o.cycle for o in outcomes if o is not None) == [False, True]
+        # Both back under the root for the next round.
+        for folder in (first, second):
+            await file_store.move_folder(folder.id, root, now=clock.now())
+    assert {f.name for f in (await file_store.list_folder(root))[0]} >= {"A", "B"}

@@ -156,17 +156,21 @@ def move_tree(conn: Connection, *, folder_id: str, parent_id: str, now: datetime
     The owner's root folder row is locked first: folder moves of one owner take turns, so that two moves
     that are each fine alone (A into B, B into A) cannot together make a cycle. The tree's folder and file
     rows are then locked as in `delete_tree`, so that no file inside gets locked between check and move.
-    A sibling with the same name makes the UPDATE raise IntegrityError.
+    The target folder's row is locked as well. A sibling with the same name makes the UPDATE raise
+    IntegrityError.
     """
     folder = find_folder(conn, folder_id=folder_id)
-    target = find_folder(conn, folder_id=parent_id)
-    if folder is None or target is None:
+    if folder is None:
         return None
     conn.execute(
         select(FolderRow.id)
         .where(FolderRow.owner_id == folder.owner_id, FolderRow.parent_id.is_(None))
         .with_for_update()
     ).all()
+    # The target is locked too, so that it cannot be deleted between this check and the UPDATE.
+    target_row = select(FolderRow.id).where(FolderRow.id == parent_id).with_for_update()
+    if conn.execute(target_row).first() is None:
+        return None
     in_tree = select(_tree(folder_id).c.id)
     tree_ids = set(
         conn.execute(select(FolderRow.id).where(FolderRow.id.in_(in_tree)).with_for_update()).scalars()
