@@ -104,6 +104,10 @@ def test_shift_click_selects_range_and_toolbar_counts(
         expect(box(carol, name)).to_be_checked()
     expect(box(carol, "Note 1.docx")).not_to_be_checked()
     carol.screenshot(path=screenshots / "selection-toolbar.png")
+    carol.set_viewport_size({"width": 390, "height": 844})
+    expect(bar(carol).get_by_role("button", name="Download as ZIP")).to_be_visible()
+    carol.screenshot(path=screenshots / "selection-toolbar-mobile.png", full_page=True)
+    carol.set_viewport_size({"width": 1280, "height": 800})
 
     carol.get_by_role("checkbox", name="Select all").check()
     expect(bar(carol)).to_contain_text("5 selected")
@@ -196,6 +200,16 @@ def test_download_selection_as_zip_holds_files_and_folder_tree(
         assert archive.read("Sub/deep.xlsx") == b"Sub/deep.xlsx" * 10
     # The page stays as it was, selection and all.
     expect(bar(carol)).to_contain_text("2 selected")
+
+    carol.get_by_role("button", name="Clear").click()
+    carol.get_by_label("More actions for Sub").click()
+    with carol.expect_download() as waiting:
+        carol.get_by_role("link", name="Download as ZIP").click()
+    folder_zip = tmp_path / "folder.zip"
+    waiting.value.save_as(folder_zip)
+    assert waiting.value.suggested_filename == "Sub.zip"
+    with zipfile.ZipFile(folder_zip) as archive:
+        assert archive.namelist() == ["Sub/", "Sub/deep.xlsx"]
 
 
 def test_sort_by_header_persists_after_reload_and_in_new_browser(
