@@ -247,3 +247,20 @@ def test_sort_by_header_persists_after_reload_and_in_new_browser(
     # Back to the default, by name, for the other tests of this user.
     carol.get_by_role("button", name="Name").click()
     expect(carol.get_by_role("columnheader", name="Name")).to_have_attribute("aria-sort", "ascending")
+
+
+def test_folder_row_menu_moves_folder_with_contents(carol: Page, host_server: HostServer) -> None:
+    folder_with(carol, host_server, "Shelf", ["Box/item.docx", "Cupboard/other.docx"])
+
+    carol.get_by_label("More actions for Box").click()
+    carol.locator('tr[data-folder-name="Box"]').get_by_role("link", name="Move").click()
+    dialog = carol.locator("#move-dialog")
+    expect(dialog.get_by_role("heading")).to_have_text("Move “Box”")
+    expect(dialog.get_by_label("Move to folder").locator("option", has_text="/Shelf/Box")).to_have_count(0)
+    dialog.get_by_label("Move to folder").select_option(label="/Shelf/Cupboard")
+    dialog.get_by_role("button", name="Move").click()
+
+    expect(carol.get_by_role("heading", level=1)).to_have_text("Cupboard")
+    expect(carol.locator("#flashes")).to_contain_text("Moved the folder “Box” to “Cupboard”.")
+    carol.get_by_role("link", name="Box", exact=True).click()
+    expect(carol.locator('tr[data-file-name="item.docx"]')).to_be_visible()

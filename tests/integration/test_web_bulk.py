@@ -165,3 +165,44 @@ async def test_move_folder_service_refuses_descendant_and_locked_file_inside(sig
     assert moved.parent_id == elsewhere.id
     assert (await web.record(locked.id)).folder_id == inner.id
     assert [c.name for c in await web.services.browse.breadcrumbs(inner)] == ["", "Elsewhere", "Top", "Inner"]
+
+
+async def test_move_folder_dialog_offers_no_folder_inside_it(signed_in: Web) -> None:
+    web = signed_in
+    folder = await web.services.files.ensure_folder_path(web.alice, ["Reports"])
+    await web.services.files.ensure_folder_path(web.alice, ["Reports", "2026"])
+    await web.services.files.ensure_folder_path(web.alice, ["Reports archive"])
+
+    response = await web.client.get(f"/folders/{folder.id}/move", headers=JSON)
+
+    assert [f["path"] for f in response.json()["folders"]] == ["/", "/Reports archive"]
+    assert response.json()["current"] == web.alice.root_folder_id
+    page = (await web.client.get("/")).text
+    assert f'href="/folders/{folder.id}/move" data-dialog="move"' in page
+
+
+async def test_move_folder_form_moves_tree_and_goes_to_target(signed_in: Web) -> None:
+    web = signed_in
+    folder = await web.services.files.ensure_folder_path(web.alice, ["Reports"])
+    target = await web.services.files.ensure_folder_path(web.alice, ["Archive"])
+    inside = await web.upload("q.xlsx", b"q", folder_parts=["Reports"])
+
+    response = await web.post(f"/folders/{folder.id}/move", {"folder_id": target.id})
+
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/folders/{target.id}"
+    page = (await web.client.get(response.headers["location"])).text
+    assert "Moved the folder “Reports” to “Archive”." in page
+    assert (await web.record(inside.id)).folder_id == folder.id
+    assert (await web.services.browse.get_folder(web.alice, folder.id)).parent_id == target.id
+
+
+async def test_move_folder_into_its_child_by_form_is_refused_with_409(signed_in: Web) -> None:
+    web = signed_in
+    folder = await web.services.files.ensure_folder_path(web.alice, ["Reports"])
+    child = await web.services.files.ensure_folder_path(web.alice, ["Reports", "2026"])
+
+    response = await web.post(f"/folders/{folder.id}/move", {"folder_id": child.id}, json=True)
+
+    assert response.status_code == 409
+    assert response.json()["error"] == "“Reports” cannot move into itself or into a folder inside it."

@@ -111,6 +111,27 @@ class BrowsePages:
         inside = "" if not deleted.files and not deleted.folders else f" with {contents_summary(deleted)}"
         return done(request, parent_url(user, folder), f"Deleted the folder “{folder.name}”{inside}.")
 
+    async def move_folder_page(self, request: Request) -> Response:
+        """The folders a folder can move to (none inside it), as a page or as JSON for the move dialog."""
+        user, folder = await self._subfolder(request)
+        tree = await self.ctx.services.browse.folder_tree(user)
+        own = next((entry.path for entry in tree if entry.folder.id == folder.id), None)
+        targets = [e for e in tree if own is None or (e.path != own and not e.path.startswith(f"{own}/"))]
+        if wants_json(request):
+            folders = [{"id": entry.folder.id, "path": entry.path} for entry in targets]
+            return JSONResponse({"folders": folders, "current": folder.parent_id})
+        context = {"folder": folder, "tree": targets, "back": parent_url(user, folder)}
+        return self.ctx.render(request, "move_folder.html", context)
+
+    async def move_folder(self, request: Request) -> Response:
+        """Move a folder with everything in it into another of the user's folders, and go there."""
+        user, folder = await self._subfolder(request)
+        form = await read_form(request)
+        target = await self.ctx.services.browse.get_folder(user, required(form, "folder_id", "A folder"))
+        moved = await self.ctx.services.files.move_folder(user, folder, target)
+        message = f"Moved the folder “{moved.name}” to “{target.name or 'My files'}”."
+        return done(request, folder_url(target), message)
+
     async def _subfolder(self, request: Request) -> tuple[User, Folder]:
         """The signed-in user and one of their folders other than the root, which stays as it is."""
         user = await self.ctx.user(request)
@@ -188,6 +209,8 @@ class BrowsePages:
             Route("/folders/{folder_id}/folders", self.create_folder, methods=["POST"]),
             Route("/folders/{folder_id}/rename", self.rename_folder_page, methods=["GET"]),
             Route("/folders/{folder_id}/rename", self.rename_folder, methods=["POST"]),
+            Route("/folders/{folder_id}/move", self.move_folder_page, methods=["GET"]),
+            Route("/folders/{folder_id}/move", self.move_folder, methods=["POST"]),
             Route("/folders/{folder_id}/delete", self.delete_folder_page, methods=["GET"]),
             Route("/folders/{folder_id}/delete", self.delete_folder, methods=["POST"]),
         ]
