@@ -197,3 +197,16 @@ async def test_shared_list_marks_view_only_rows_for_the_zip_note(roomy: Web) -> 
     ]
     assert 'data-bulk="move"' not in page
     assert 'data-bulk="zip"' in page
+
+
+async def test_zip_past_byte_limit_is_refused_naming_the_limit(roomy: Web) -> None:
+    web = roomy
+    web.services.archive.max_bytes = 10
+    small = await web.upload("small.txt", b"123456789")
+    large = await web.upload("large.txt", b"12")
+
+    assert (await post_zip(web, file_id=small.id)).status_code == 200
+    response = await post_zip(web, file_id=[small.id, large.id])
+
+    assert response.status_code == 413
+    assert "at most 10 bytes" in response.text
