@@ -95,7 +95,8 @@ function onKeydown(event) {
     setAll(true);
     return;
   }
-  if (!box) return;
+  // Keys inside a row's menu belong to the menu (its own arrow-key navigation).
+  if (!box || event.target.closest("details.menu")) return;
   if (event.key === " " && event.target !== box && !event.target.matches("button, summary, input, select")) {
     event.preventDefault();
     box.checked = !box.checked;
