@@ -17,6 +17,7 @@ from wopihost.domain.listing import (
 )
 from wopihost.domain.records import FileRecord, Folder
 from wopihost.errors import InvalidRequest
+from wopihost.web.listing import Listing
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -113,3 +114,19 @@ def test_parse_preference_reads_form_values() -> None:
     parsed = ListingPreference.parse("size", "desc", "pdfs")
     assert parsed == ListingPreference(SortKey.SIZE, descending=True, type_filter=TypeFilter.PDFS)
     assert parsed.direction == "desc"
+
+
+def test_column_header_toggles_sorted_column_and_starts_others_sensibly() -> None:
+    listing = Listing(ListingPreference(SortKey.NAME), "", "/folders/x")
+    name, size, modified = listing.column("name"), listing.column("size"), listing.column("modified")
+    assert (name.aria_sort, name.next_direction) == ("ascending", "desc")
+    assert (size.aria_sort, size.next_direction, size.active) == ("none", "desc", False)
+    assert (modified.next_direction, listing.column("type").next_direction) == ("desc", "asc")
+    descending = Listing(ListingPreference(SortKey.SIZE, descending=True), "a b", "/shared")
+    assert (descending.column("size").aria_sort, descending.column("size").next_direction) == (
+        "descending",
+        "asc",
+    )
+    assert descending.return_to == "/shared?q=a+b"
+    assert descending.filtering
+    assert not listing.filtering
