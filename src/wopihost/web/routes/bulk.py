@@ -45,7 +45,7 @@ def refusal_reason(refusal: Refusal) -> str:
     if isinstance(error, NotFound):
         return "no longer exists, or is not yours"
     if isinstance(error, PermissionDenied):
-        return f"is not yours to change ({error})"
+        return f"cannot be changed: {error}"
     message = problem_for(error).message
     return f"was not changed: {message[:1].lower()}{message[1:]}"
 
