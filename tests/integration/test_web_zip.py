@@ -85,16 +85,19 @@ async def test_zip_leaves_out_view_only_files_and_says_so(roomy: Web) -> None:
     web = roomy
     readable = await web.upload("readable.docx", b"r", owner=web.bob)
     secret = await web.upload("secret.docx", b"s", owner=web.bob)
+    clash = await web.upload("Not included.txt", b"mine")
     await web.share(readable, web.alice, Role.VIEW)
     await web.share(secret, web.alice, Role.VIEW_NO_DOWNLOAD)
 
-    response = await post_zip(web, file_id=[readable.id, secret.id], archive="Shared with me")
+    ids = [readable.id, secret.id, clash.id]
+    response = await post_zip(web, file_id=ids, archive="Shared with me")
 
     assert response.status_code == 200
     assert response.headers["x-archive-excluded"] == "1"
     archive = opened(response.content)
-    assert sorted(archive.namelist()) == ["Not included.txt", "readable.docx"]
-    note = archive.read("Not included.txt").decode()
+    assert sorted(archive.namelist()) == ["Not included (2).txt", "Not included.txt", "readable.docx"]
+    assert archive.read("Not included.txt") == b"mine"
+    note = archive.read("Not included (2).txt").decode()
     assert "secret.docx: shared with you without the right to download" in note
     assert b"s" not in archive.read("readable.docx")
 

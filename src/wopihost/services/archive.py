@@ -47,6 +47,8 @@ class ArchivePlan:
     excluded: list[tuple[str, str]] = field(default_factory=list)
     files: int = 0
     size: int = 0
+    # The member listing `excluded`, named so as not to clash with a selected item.
+    note_name: str = "Not included.txt"
 
 
 class ArchiveService:
@@ -90,6 +92,8 @@ class ArchiveService:
             self._add_file(plan, _free(taken, access.file.name), access.file)
         if not plan.files and not plan.entries:
             raise InvalidRequest("none of the selected files may be downloaded")
+        if plan.excluded:
+            plan.note_name = _free(taken, plan.note_name)
         return plan
 
     async def _add_folder(self, plan: ArchivePlan, folder: Folder, path: str) -> None:
@@ -131,7 +135,7 @@ class ArchiveService:
                 method = ZIP_AUTO(entry.file.size, level=_COMPRESSION_LEVEL)
                 yield entry.path, _naive(entry.modified_at), _FILE_MODE, method, self._chunks(entry.file)
         if plan.excluded:
-            yield "Not included.txt", _naive(self._clock.now()), _FILE_MODE, ZIP_64, _listing(plan.excluded)
+            yield plan.note_name, _naive(self._clock.now()), _FILE_MODE, ZIP_64, _listing(plan.excluded)
 
     async def _chunks(self, file: FileRecord) -> AsyncIterator[bytes]:
         async for chunk in await self._blobs.open(file.blob_key):
