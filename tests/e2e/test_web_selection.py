@@ -7,6 +7,7 @@ the server) changes no other test's lists.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -264,3 +265,22 @@ def test_folder_row_menu_moves_folder_with_contents(carol: Page, host_server: Ho
     expect(carol.locator("#flashes")).to_contain_text("Moved the folder “Box” to “Cupboard”.")
     carol.get_by_role("link", name="Box", exact=True).click()
     expect(carol.locator('tr[data-file-name="item.docx"]')).to_be_visible()
+
+
+def test_name_filter_hides_rows_as_typed_and_select_all_takes_only_shown(
+    carol: Page, host_server: HostServer
+) -> None:
+    folder_with(carol, host_server, "Filtered", ["Budget.xlsx", "budget notes.docx", "Plan.pptx"])
+
+    carol.get_by_label("Filter by name").fill("budg")
+    expect(carol.locator("tbody tr:visible")).to_have_count(2)
+    carol.get_by_role("checkbox", name="Select all").check()
+    expect(bar(carol)).to_contain_text("2 selected")
+
+    carol.get_by_label("Filter by name").press("Enter")
+    expect(carol).to_have_url(re.compile(r"\?q=budg$"))
+    expect(carol.locator("tr[data-file-name]")).to_have_count(2)
+    carol.get_by_label("Show").select_option("presentations")
+    expect(carol.get_by_text("Nothing matches the filter")).to_be_visible()
+    carol.get_by_label("Show").select_option("all")
+    expect(carol.locator("tr[data-file-name]")).to_have_count(2)
