@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from wopihost.domain.records import User
 from wopihost.errors import (
     AlreadyExists,
+    ArchiveTooLarge,
     DiscoveryUnavailable,
     ExtensionChangeUnconfirmed,
     ExtensionMismatch,
     FileTooLarge,
+    FolderCycle,
     FolderLocked,
     InvalidFileName,
     InvalidRequest,
@@ -68,6 +70,7 @@ class Problem:
 _PROBLEMS: tuple[tuple[type[Exception], int, str], ...] = (
     (FileLocked, 409, "The file is being edited"),
     (FolderLocked, 409, "A file in the folder is being edited"),
+    (FolderCycle, 409, "A folder cannot move into itself"),
     (LockMismatch, 409, "The file is being edited"),
     (NameConflict, 409, "That name is taken"),
     (AlreadyExists, 409, "That already exists"),
@@ -75,6 +78,7 @@ _PROBLEMS: tuple[tuple[type[Exception], int, str], ...] = (
     (ExtensionMismatch, 400, "That extension does not fit the file"),
     (InvalidFileName, 400, "That name is not allowed"),
     (FileTooLarge, 413, "The file is too large"),
+    (ArchiveTooLarge, 413, "Too much for one download"),
     (InvalidRequest, 400, "Something is missing"),
     (PermissionDenied, 403, "Not allowed"),
     (LinkGone, 410, "This link no longer works"),
@@ -99,6 +103,8 @@ def _message(exc: Exception, title: str) -> str:
         who = exc.editor or "someone"
         name = exc.file_name
         return f"“{name}” in this folder is being edited by {who}. Try again when they have closed it."
+    if isinstance(exc, FolderCycle):
+        return f"“{exc.folder_name}” cannot move into itself or into a folder inside it."
     if isinstance(exc, NameConflict):
         hint = f" “{exc.suggestion}” is free." if exc.suggestion else ""
         return f"A {exc.kind} named “{exc.name}” already exists here.{hint}"
