@@ -104,6 +104,7 @@ def world(host_server: HostServer) -> dict[str, str]:
         ("inner_file_id", "A11y inner/Note.txt", b"a note"),
         ("locked_id", "A11y locked.docx", b"PK a11y locked"),
         ("trashed_id", "A11y old draft.txt", b"an old draft"),
+        ("old_note_id", "A11y old folder/Old note.txt", b"an old note"),
         # The undo flash trashes one of these in each colour scheme.
         ("scratch_light_id", "A11y scratch light.txt", b"scratch"),
         ("scratch_dark_id", "A11y scratch dark.txt", b"scratch"),
@@ -123,6 +124,10 @@ def world(host_server: HostServer) -> dict[str, str]:
     ids["folder_id"] = next(
         line.split("\t")[0] for line in listing.splitlines() if line.endswith("\tAccessibility/")
     )
+    inside = host_server.cli("file", "list", "--owner", ALICE, "/Accessibility")
+    old_folder = next(
+        line.split("\t")[0] for line in inside.splitlines() if line.endswith("\tA11y old folder/")
+    )
     alice = _WebClient(host_server.base, ALICE)
     try:
         links = f"/files/{ids['file_id']}/links"
@@ -132,6 +137,7 @@ def world(host_server: HostServer) -> dict[str, str]:
         alice.post(f"{links}/{ids['gone_link_id']}/revoke")
         undo = alice.post(f"/files/{ids['trashed_id']}/delete")["undo"]
         ids["item_id"] = undo.split("/")[2]
+        alice.post(f"/folders/{old_folder}/delete")  # a folder in the trash, with what it held
         alice.wait_for_preview(ids["pdf_id"])
     finally:
         alice.http.close()
