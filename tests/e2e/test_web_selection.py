@@ -167,10 +167,10 @@ def test_bulk_move_into_selected_folder_lists_refusal_and_moves_the_rest(
     box(carol, "loose.docx").check()
     box(carol, "Inbox").check()
 
-    bar(carol).get_by_role("button", name="Move").click()
+    bar(carol).get_by_role("button", name="Move", exact=True).click()
     dialog = carol.locator("#bulk-move-dialog")
     dialog.get_by_label("Move to folder").select_option(label="/Sorting/Inbox")
-    dialog.get_by_role("button", name="Move").click()
+    dialog.get_by_role("button", name="Move", exact=True).click()
 
     expect(dialog.locator("[data-refused] li")).to_have_text(
         ["Inbox cannot move into itself or into a folder inside it"]
@@ -259,7 +259,7 @@ def test_folder_row_menu_moves_folder_with_contents(carol: Page, host_server: Ho
     expect(dialog.get_by_role("heading")).to_have_text("Move “Box”")
     expect(dialog.get_by_label("Move to folder").locator("option", has_text="/Shelf/Box")).to_have_count(0)
     dialog.get_by_label("Move to folder").select_option(label="/Shelf/Cupboard")
-    dialog.get_by_role("button", name="Move").click()
+    dialog.get_by_role("button", name="Move", exact=True).click()
 
     expect(carol.get_by_role("heading", level=1)).to_have_text("Cupboard")
     expect(carol.locator("#flashes")).to_contain_text("Moved the folder “Box” to “Cupboard”.")
