@@ -33,6 +33,8 @@ NOT_HTML: dict[str, str] = {
     "/files/{file_id}/saved-as": "JSON for the host page after a Save As",
     "/files/{file_id}/images": "JSON list of insertable images for the host page",
     "/search/suggest": "JSON suggestions for the search box",
+    "/folder-tree": "JSON list of folders for the bulk move dialog",
+    "/folders/{folder_id}/zip": "a folder's files as a streamed ZIP",
     "/files/{file_id}/links": "JSON: the file's share links, for the share dialog",
     "/files/{file_id}/share/people": "JSON: people matching what the owner types in the share dialog",
     "/previews": "JSON: the preview status of the listed files",
@@ -103,6 +105,25 @@ def upload_refused(page: Page) -> None:
     upload = {"name": "con.docx", "mimeType": "application/octet-stream", "buffer": b"x"}
     page.locator("#upload-input").set_input_files(files=[upload])
     expect(page.locator(".upload-item.failed .upload-status")).to_contain_text("reserved")
+
+
+def select_two(page: Page) -> None:
+    """Two rows selected: the selection toolbar shows."""
+    page.get_by_label("Select A11y report.docx", exact=True).check()
+    page.get_by_label("Select A11y locked.docx", exact=True).check()
+    expect(page.locator("[data-selection-bar]")).to_be_visible()
+
+
+def bulk_dialog(button: str, dialog: str) -> Step:
+    """Two rows selected, then the toolbar's `button`, which opens the dialog with id `dialog`."""
+
+    def step(page: Page) -> None:
+        select_two(page)
+        page.locator("[data-selection-bar]").get_by_role("button", name=button, exact=True).click()
+        expect(page.locator(f"#{dialog}")).to_be_visible()
+        expect(page.locator(f"#{dialog}")).not_to_contain_text("Loading…")
+
+    return step
 
 
 def search_suggestions(page: Page) -> None:
@@ -255,6 +276,21 @@ PAGES: tuple[A11yPage, ...] = (
     A11yPage("trash-delete-page", "/trash/{item_id}/delete", ALICE),
     A11yPage("shared-empty", "/shared", ALICE),
     A11yPage("search-suggestions", "/", ALICE, step=search_suggestions),
+    A11yPage("browser-selection-toolbar", "/folders/{folder_id}", ALICE, step=select_two),
+    A11yPage(
+        "browser-bulk-move-dialog",
+        "/folders/{folder_id}",
+        ALICE,
+        step=bulk_dialog("Move", "bulk-move-dialog"),
+    ),
+    A11yPage(
+        "browser-bulk-trash-dialog",
+        "/folders/{folder_id}",
+        ALICE,
+        step=bulk_dialog("Move to trash", "bulk-delete-dialog"),
+    ),
+    A11yPage("browser-name-filter", "/folders/{folder_id}", ALICE, path="/folders/{folder_id}?q=report"),
+    A11yPage("move-folder-page", "/folders/{folder_id}/move", ALICE),
     A11yPage("search-results", "/search", ALICE, path="/search?q=A11y"),
     A11yPage("search-no-results", "/search", ALICE, path="/search?q=zzzz-nothing"),
     A11yPage("rename-page", "/files/{file_id}/rename", ALICE),
