@@ -31,7 +31,7 @@ from tests.e2e.a11y_pages import (
     serious_violations,
 )
 from tests.e2e.conftest import PASSWORD, SCREENSHOTS, HostServer, sign_in
-from tests.e2e.pdf_support import pdf_bytes
+from tests.samples import numbered_pdf
 from tests.services import service_unavailable
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
@@ -98,7 +98,7 @@ def world(host_server: HostServer) -> dict[str, str]:
     ids: dict[str, str] = {}
     # The PDF first: previews are rendered in the order files arrive.
     for key, name, content in (
-        ("pdf_id", "A11y guide.pdf", pdf_bytes(pages=1)),
+        ("pdf_id", "A11y guide.pdf", numbered_pdf(1)),
         ("file_id", "A11y report.docx", b"PK a11y report"),
         ("zip_id", "A11y archive.zip", b"PK\x03\x04 a11y archive"),
         ("inner_file_id", "A11y inner/Note.txt", b"a note"),

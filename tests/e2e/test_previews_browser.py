@@ -14,7 +14,7 @@ from docx import Document
 from playwright.sync_api import ConsoleMessage, Locator, Page, expect
 
 from tests.e2e.conftest import HostServer
-from tests.e2e.pdf_support import pdf_bytes
+from tests.samples import numbered_pdf
 from tests.services import service_unavailable
 
 pytestmark = pytest.mark.e2e
@@ -105,7 +105,7 @@ def test_preview_thumbnail_and_light_box_pages_and_escape(
 def test_pdf_opens_in_pdfjs_viewer_with_pages_and_zoom(
     alice: Page, host_server: HostServer, put_file: Callable[..., str], screenshots: Path
 ) -> None:
-    file_id = put_file("Viewer/Guide.pdf", pdf_bytes(pages=3))
+    file_id = put_file("Viewer/Guide.pdf", numbered_pdf(3))
     blocked = csp_errors(alice)
     alice.goto(f"{host_server.base}/")
     alice.get_by_role("link", name="Viewer", exact=True).click()
