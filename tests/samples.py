@@ -66,3 +66,35 @@ class _Unseekable(io.RawIOBase):
 
     def write(self, data: bytes) -> int:  # type: ignore[override]
         return self._sink.write(data)
+
+
+def pdf(*page_texts: str) -> bytes:
+    """A PDF with one A4 page per text, showing it (ASCII) in Helvetica, with a correct xref table."""
+    kids = " ".join(f"{4 + 2 * n} 0 R" for n in range(len(page_texts)))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {len(page_texts)} >>".encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    for number, text in enumerate(page_texts):
+        stream = f"BT /F1 36 Tf 72 700 Td ({text}) Tj ET".encode("ascii")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {5 + 2 * number} 0 R "
+            "/Resources << /Font << /F1 3 0 R >> >> >>".encode()
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def numbered_pdf(pages: int) -> bytes:
+    """A PDF whose pages say "Page 1", "Page 2" and so on."""
+    return pdf(*(f"Page {number}" for number in range(1, pages + 1)))

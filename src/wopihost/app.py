@@ -27,6 +27,7 @@ from wopihost.adapters.sql.files import SqlFileStore
 from wopihost.adapters.sql.links import SqlLinkStore
 from wopihost.adapters.sql.locks import SqlLockStore
 from wopihost.adapters.sql.migrate import upgrade_to_head
+from wopihost.adapters.sql.preferences import SqlPreferenceStore
 from wopihost.adapters.sql.previews import SqlPreviewStore
 from wopihost.adapters.sql.search_index import SqlSearchIndex
 from wopihost.adapters.sql.shares import SqlShareStore
@@ -40,12 +41,15 @@ from wopihost.domain.throttling import ThrottleLimits
 from wopihost.logging_setup import configure_logging
 from wopihost.ports import Clock
 from wopihost.services.access import AccessService
+from wopihost.services.archive import ArchiveService
 from wopihost.services.browse import BrowseService
+from wopihost.services.bulk import BulkService
 from wopihost.services.content import ContentService
 from wopihost.services.discovery import DiscoveryService
 from wopihost.services.files import FileService
 from wopihost.services.links import LinkService
 from wopihost.services.locks import LockService
+from wopihost.services.preferences import PreferenceService
 from wopihost.services.preview_worker import PreviewWorker
 from wopihost.services.previews import PreviewService
 from wopihost.services.proof import ProofKeyVerifier
@@ -92,6 +96,9 @@ class Services:
     links: LinkService
     previews: PreviewService
     preview_worker: PreviewWorker
+    bulk: BulkService
+    archive: ArchiveService
+    preferences: PreferenceService
 
     def web(self) -> WebServices:
         return WebServices(
@@ -112,6 +119,9 @@ class Services:
             links=self.links,
             access=self.access,
             previews=self.previews,
+            bulk=self.bulk,
+            archive=self.archive,
+            preferences=self.preferences,
         )
 
     def wopi(self) -> WopiServices:
@@ -173,6 +183,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
     search_index = SqlSearchIndex(db, clock)
     indexer = build_indexer(settings, search_index, blobs)
     content.on_change(indexer.wake)
+    browse = BrowseService(files=file_store, shares=share_store, users=user_store, clock=clock)
     proof = ProofKeyVerifier(
         discovery=discovery,
         clock=clock,
@@ -217,7 +228,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         ),
         discovery=discovery,
         proof=proof,
-        browse=BrowseService(files=file_store, shares=share_store, users=user_store, clock=clock),
+        browse=browse,
         throttle=throttle,
         search=SearchService(index=search_index, files=file_store, users=user_store),
         indexer=indexer,
@@ -232,6 +243,16 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         links=LinkService(
             links=link_store, files=file_store, locks=lock_store, clock=clock, throttle=throttle
         ),
+        bulk=BulkService(files=files, browse=browse, clock=clock),
+        archive=ArchiveService(
+            files=file_store,
+            blobs=blobs,
+            browse=browse,
+            clock=clock,
+            max_files=settings.archive.max_files,
+            max_bytes=settings.archive.max_bytes,
+        ),
+        preferences=PreferenceService(preferences=SqlPreferenceStore(db), clock=clock),
     )
 
 

@@ -130,6 +130,14 @@ class TrashSettings(BaseModel):
     purge_interval_minutes: float = Field(default=60.0, gt=0)
 
 
+class ArchiveSettings(BaseModel):
+    """Downloads of several files and folders as one streamed ZIP."""
+
+    # A selection with more files, or more bytes before compression, is refused before anything is sent.
+    max_files: int = Field(default=10_000, ge=1)
+    max_bytes: int = Field(default=10 * 1024**3, ge=1)
+
+
 class LoggingSettings(BaseModel):
     """Log output."""
 
@@ -263,6 +271,7 @@ class Settings(BaseSettings):
     tokens: TokenSettings = Field(default_factory=TokenSettings)
     versions: VersionSettings = Field(default_factory=VersionSettings)
     trash: TrashSettings = Field(default_factory=TrashSettings)
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     signin: SignInSettings = Field(default_factory=SignInSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     branding: BrandingSettings = Field(default_factory=BrandingSettings)

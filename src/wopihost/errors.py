@@ -100,6 +100,14 @@ class FolderLocked(WopiHostError):
         self.editor = editor
 
 
+class FolderCycle(WopiHostError):
+    """A folder cannot move into itself or into a folder inside it."""
+
+    def __init__(self, folder_name: str) -> None:
+        super().__init__(f"the folder {folder_name!r} cannot move into itself or a folder inside it")
+        self.folder_name = folder_name
+
+
 class FileTooLarge(WopiHostError):
     """A body is larger than the configured limit, or than what the client said it expects."""
 
@@ -107,6 +115,14 @@ class FileTooLarge(WopiHostError):
         super().__init__(f"size {size} exceeds the limit of {limit} bytes")
         self.size = size
         self.limit = limit
+
+
+class ArchiveTooLarge(WopiHostError):
+    """A ZIP download would hold more files or bytes than the configured limits allow."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class Unsupported(WopiHostError):

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from wopihost.domain.links import ShareLink
+from wopihost.domain.listing import ListingPreference
 from wopihost.domain.locks import Lock, LockBreak, LockGuard
 from wopihost.domain.permissions import Role
 from wopihost.domain.previews import Preview
@@ -87,7 +88,8 @@ class FolderOutcome:
     """The result of renaming or deleting a folder.
 
     `folder` is the folder after a rename, or as it was before a deletion; None when the change was refused,
-    because the name was taken or because `blocking_file`, somewhere inside, is locked by a WOPI client.
+    because the name was taken, because `blocking_file`, somewhere inside, is locked by a WOPI client, or
+    (for a move) because the target lies inside the folder (`cycle`).
     """
 
     folder: Folder | None
@@ -95,6 +97,7 @@ class FolderOutcome:
     blocking_file: FileRecord | None = None
     deleted: FolderContents | None = None
     released_blobs: tuple[str, ...] = ()
+    cycle: bool = False
 
 
 class LockStore(Protocol):
@@ -223,6 +226,15 @@ class FileStore(Protocol):
 
     async def rename_folder(self, folder_id: str, name: str) -> FolderOutcome | None:
         """Rename a folder, keeping its ID; `name_taken` if a sibling folder has that name in any case."""
+        ...
+
+    async def move_folder(self, folder_id: str, parent_id: str, *, now: datetime) -> FolderOutcome | None:
+        """Move a folder with its whole subtree under `parent_id`, keeping every ID.
+
+        Refused, changing nothing, when `parent_id` is the folder or lies inside it (`cycle`), when a sibling
+        there has the name (`name_taken`), or while a file inside holds a lock unexpired at `now`
+        (`blocking_file`): the checks and the move are one transaction.
+        """
         ...
 
     async def count_folder_contents(self, folder_id: str) -> FolderContents | None:
@@ -404,6 +416,18 @@ class LinkStore(Protocol):
 
     async def remove_link(self, file_id: str, link_id: str) -> bool:
         """Revoke a link of this file; False if it has no such link."""
+        ...
+
+
+class PreferenceStore(Protocol):
+    """What each user chose for how file lists are ordered and filtered."""
+
+    async def find_listing(self, user_id: str) -> ListingPreference | None:
+        """The user's listing preference, or None if they never chose one."""
+        ...
+
+    async def save_listing(self, user_id: str, preference: ListingPreference, *, now: datetime) -> None:
+        """Remember the user's listing preference, replacing any earlier one."""
         ...
 
 

@@ -34,6 +34,7 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 TABLES = (
     "previews",
     "share_links",
+    "listing_preferences",
     "lock_breaks",
     "lock_holders",
     "versions",

@@ -33,6 +33,12 @@ NOT_HTML: dict[str, str] = {
     "/files/{file_id}/saved-as": "JSON for the host page after a Save As",
     "/files/{file_id}/images": "JSON list of insertable images for the host page",
     "/search/suggest": "JSON suggestions for the search box",
+    "/folder-tree": "JSON list of folders for the bulk move dialog",
+    "/folders/{folder_id}/zip": "a folder's files as a streamed ZIP",
+    "/files/{file_id}/links": "JSON: the file's share links, for the share dialog",
+    "/files/{file_id}/share/people": "JSON: people matching what the owner types in the share dialog",
+    "/previews": "JSON: the preview status of the listed files",
+    "/files/{file_id}/preview/{name}": "a PNG preview image",
 }
 
 Step = Callable[[Page], None]
@@ -101,10 +107,66 @@ def upload_refused(page: Page) -> None:
     expect(page.locator(".upload-item.failed .upload-status")).to_contain_text("reserved")
 
 
+def select_two(page: Page) -> None:
+    """Two rows selected: the selection toolbar shows."""
+    page.get_by_label("Select A11y report.docx", exact=True).check()
+    page.get_by_label("Select A11y locked.docx", exact=True).check()
+    expect(page.locator("[data-selection-bar]")).to_be_visible()
+
+
+def bulk_dialog(button: str, dialog: str) -> Step:
+    """Two rows selected, then the toolbar's `button`, which opens the dialog with id `dialog`."""
+
+    def step(page: Page) -> None:
+        select_two(page)
+        page.locator("[data-selection-bar]").get_by_role("button", name=button, exact=True).click()
+        expect(page.locator(f"#{dialog}")).to_be_visible()
+        expect(page.locator(f"#{dialog}")).not_to_contain_text("Loading…")
+
+    return step
+
+
 def search_suggestions(page: Page) -> None:
     """The search box's suggestions, open under the top bar."""
     page.get_by_role("combobox", name="Search files and folders").fill("A11y")
     expect(page.locator("#search-suggestions [role=option]").first).to_be_visible()
+
+
+def _scheme(page: Page) -> str:
+    dark = page.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches")
+    return "dark" if dark else "light"
+
+
+def undo_flash(page: Page) -> None:
+    """The flash with its Undo button after a file went to the trash (each scheme trashes its own file)."""
+    name = f"A11y scratch {_scheme(page)}.txt"
+    row_dialog(name, "Move to trash", "delete-dialog")(page)
+    page.locator("#delete-dialog").get_by_role("button", name="Move to trash").click()
+    expect(page.locator(".flash").get_by_role("button", name="Undo")).to_be_visible()
+
+
+def new_document_dialog(page: Page) -> None:
+    open_menu("New")(page)
+    page.locator("[data-new-kind=docx]").click()
+    expect(page.locator("#new-document-dialog")).to_be_visible()
+
+
+def people_suggestions(page: Page) -> None:
+    """The share dialog's people search with its suggestions open."""
+    row_dialog("A11y report.docx", "Share", "share-dialog")(page)
+    page.get_by_role("combobox", name="Share with (username)").fill("Ad")
+    expect(page.locator("#share-person-list [role=option]").first).to_be_visible()
+
+
+def preview_light_box(page: Page) -> None:
+    page.get_by_role("link", name="Preview A11y guide.pdf", exact=True).click()
+    expect(page.get_by_role("img", name="Page 1 of 1 of A11y guide.pdf")).to_be_visible()
+
+
+def wrong_link_password(page: Page) -> None:
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#link-error")).to_be_visible()
 
 
 def wrong_password(page: Page) -> None:
@@ -137,13 +199,23 @@ def show_dialog(dialog: str) -> Step:
 
 
 HOST_LOADED = "#loading.done"
+PDF_RENDERED = "canvas[data-rendered-page='1']"
 ALICE, BOB, ADA = "alice", "bob", "ada"
+VISITOR = "visitor"  # no account: has given a share link their name
 
 PAGES: tuple[A11yPage, ...] = (
     # Signed out.
     A11yPage("signin", "/signin", None),
     A11yPage("signin-error", "/signin", None, step=wrong_password),
     A11yPage("not-found-signed-out", None, None, path="/no-such-page"),
+    A11yPage("link-password", "/s/{link_id}", None, path="/s/{password_link_id}"),
+    A11yPage(
+        "link-wrong-password", "/s/{link_id}", None, path="/s/{password_link_id}", step=wrong_link_password
+    ),
+    A11yPage("link-name", "/s/{link_id}", None),
+    A11yPage("link-gone", "/s/{link_id}", None, path="/s/{gone_link_id}"),
+    # Someone without an account who opened a link.
+    A11yPage("link-host-page", "/s/{link_id}/open", VISITOR, ready=HOST_LOADED),
     # The owner.
     A11yPage("browser-root", "/", ALICE),
     A11yPage("browser-folder", "/folders/{folder_id}", ALICE),
@@ -190,9 +262,36 @@ PAGES: tuple[A11yPage, ...] = (
     ),
     A11yPage("browser-end-session-dialog", "/folders/{folder_id}", ALICE, step=end_session_dialog),
     A11yPage("browser-upload-refused", "/folders/{folder_id}", ALICE, step=upload_refused),
+    A11yPage("browser-undo-flash", "/folders/{folder_id}", ALICE, step=undo_flash),
+    A11yPage("browser-new-document-dialog", "/folders/{folder_id}", ALICE, step=new_document_dialog),
+    A11yPage("browser-people-suggestions", "/folders/{folder_id}", ALICE, step=people_suggestions),
+    A11yPage("browser-preview-light-box", "/folders/{folder_id}", ALICE, step=preview_light_box),
+    A11yPage("preview-page", "/files/{file_id}/preview", ALICE, path="/files/{pdf_id}/preview"),
+    A11yPage("preview-page-none", "/files/{file_id}/preview", ALICE, path="/files/{zip_id}/preview"),
+    A11yPage(
+        "pdf-viewer", "/files/{file_id}/view-pdf", ALICE, path="/files/{pdf_id}/view-pdf", ready=PDF_RENDERED
+    ),
+    A11yPage("trash", "/trash", ALICE),
+    A11yPage("trash-empty-page", "/trash/empty", ALICE),
+    A11yPage("trash-delete-page", "/trash/{item_id}/delete", ALICE),
     A11yPage("shared-empty", "/shared", ALICE),
     A11yPage("settings-page", "/settings", ALICE),
     A11yPage("search-suggestions", "/", ALICE, step=search_suggestions),
+    A11yPage("browser-selection-toolbar", "/folders/{folder_id}", ALICE, step=select_two),
+    A11yPage(
+        "browser-bulk-move-dialog",
+        "/folders/{folder_id}",
+        ALICE,
+        step=bulk_dialog("Move", "bulk-move-dialog"),
+    ),
+    A11yPage(
+        "browser-bulk-trash-dialog",
+        "/folders/{folder_id}",
+        ALICE,
+        step=bulk_dialog("Move to trash", "bulk-delete-dialog"),
+    ),
+    A11yPage("browser-name-filter", "/folders/{folder_id}", ALICE, path="/folders/{folder_id}?q=report"),
+    A11yPage("move-folder-page", "/folders/{folder_id}/move", ALICE),
     A11yPage("search-results", "/search", ALICE, path="/search?q=A11y"),
     A11yPage("search-no-results", "/search", ALICE, path="/search?q=zzzz-nothing"),
     A11yPage("rename-page", "/files/{file_id}/rename", ALICE),

@@ -8,6 +8,8 @@ test-output/screenshots/a11y/, and must have no serious or critical axe violatio
 from __future__ import annotations
 
 import json
+import re
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,14 +19,28 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.e2e.a11y_pages import ADA, ALICE, AXE_JS, BOB, PAGES, A11yPage, describe, serious_violations
+from tests.e2e.a11y_pages import (
+    ADA,
+    ALICE,
+    AXE_JS,
+    BOB,
+    PAGES,
+    VISITOR,
+    A11yPage,
+    describe,
+    serious_violations,
+)
 from tests.e2e.conftest import PASSWORD, SCREENSHOTS, HostServer, sign_in
+from tests.samples import numbered_pdf
 from tests.services import service_unavailable
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 SHOTS = SCREENSHOTS / "a11y"
 SIGNED_OUT = ""
+LINK_PASSWORD = "a11y-link-password"
+# The server renders previews one at a time; other tests' documents may be queued before the PDF.
+PREVIEW_SECONDS = 60
 
 
 @pytest.fixture(scope="module")
@@ -34,24 +50,66 @@ def axe_js() -> Path:
     return AXE_JS
 
 
+class _WebClient:
+    """Alice's browser session without a browser: forms posted with the session's CSRF token, as JSON."""
+
+    def __init__(self, base: str, username: str) -> None:
+        self.http = httpx.Client(base_url=base, timeout=10, headers={"Origin": base})
+        self.http.post("/signin", data={"username": username, "password": PASSWORD, **self._csrf("/signin")})
+
+    def _csrf(self, path: str) -> dict[str, str]:
+        page = self.http.get(path).text
+        found = re.search(r'<meta name="csrf-token" content="([^"]+)"', page)
+        assert found, f"no CSRF token on {path}"
+        return {"csrf_token": found.group(1)}
+
+    def post(self, path: str, **form: str) -> dict[str, Any]:
+        """Post a form as the UI's script does; its JSON answer."""
+        answer = self.http.post(
+            path, data={**form, **self._csrf("/")}, headers={"Accept": "application/json"}
+        )
+        assert answer.status_code == 200, f"{path}: {answer.status_code} {answer.text}"
+        body: dict[str, Any] = answer.json()
+        return body
+
+    def wait_for_preview(self, file_id: str) -> None:
+        """Until the file's preview is rendered."""
+        deadline = time.monotonic() + PREVIEW_SECONDS
+        while time.monotonic() < deadline:
+            state = self.http.get(f"/files/{file_id}/preview", headers={"Accept": "application/json"})
+            if state.json()["state"] == "ready":
+                return
+            time.sleep(0.5)
+        raise AssertionError(f"the preview of {file_id} was not ready within {PREVIEW_SECONDS} s")
+
+
+def _put(host_server: HostServer, name: str, content: bytes) -> str:
+    local = host_server.data_dir / "a11y" / Path(name).name
+    local.parent.mkdir(exist_ok=True)
+    local.write_bytes(content)
+    return host_server.cli("file", "put", str(local), "--owner", ALICE, "--to", f"/Accessibility/{name}")
+
+
 @pytest.fixture(scope="module")
 def world(host_server: HostServer) -> dict[str, str]:
-    """What the pages show: a folder of Alice's with a file Bob may view, and an administrator."""
+    """What the pages show: a folder of Alice's with a file Bob may view and share links to, a PDF with
+    its preview, an item in the trash, and an administrator."""
     host_server.cli("user", "add", ADA, "--name", "Ada Admin", "--password", PASSWORD, "--admin")
-    folder = host_server.data_dir / "a11y"
-    folder.mkdir(exist_ok=True)
     ids: dict[str, str] = {}
+    # The PDF first: previews are rendered in the order files arrive.
     for key, name, content in (
+        ("pdf_id", "A11y guide.pdf", numbered_pdf(1)),
         ("file_id", "A11y report.docx", b"PK a11y report"),
         ("zip_id", "A11y archive.zip", b"PK\x03\x04 a11y archive"),
         ("inner_file_id", "A11y inner/Note.txt", b"a note"),
         ("locked_id", "A11y locked.docx", b"PK a11y locked"),
+        ("trashed_id", "A11y old draft.txt", b"an old draft"),
+        ("old_note_id", "A11y old folder/Old note.txt", b"an old note"),
+        # The undo flash trashes one of these in each colour scheme.
+        ("scratch_light_id", "A11y scratch light.txt", b"scratch"),
+        ("scratch_dark_id", "A11y scratch dark.txt", b"scratch"),
     ):
-        local = folder / Path(name).name
-        local.write_bytes(content)
-        ids[key] = host_server.cli(
-            "file", "put", str(local), "--owner", ALICE, "--to", f"/Accessibility/{name}"
-        )
+        ids[key] = _put(host_server, name, content)
     host_server.cli("share", ids["file_id"], "--with", BOB, "--role", "view")
     # An editing session on one file, for the "Being edited by" badge and the end-session page and dialog.
     token = json.loads(host_server.cli("token", "--user", ALICE, "--file", ids["locked_id"]))["access_token"]
@@ -66,6 +124,23 @@ def world(host_server: HostServer) -> dict[str, str]:
     ids["folder_id"] = next(
         line.split("\t")[0] for line in listing.splitlines() if line.endswith("\tAccessibility/")
     )
+    inside = host_server.cli("file", "list", "--owner", ALICE, "/Accessibility")
+    old_folder = next(
+        line.split("\t")[0] for line in inside.splitlines() if line.endswith("\tA11y old folder/")
+    )
+    alice = _WebClient(host_server.base, ALICE)
+    try:
+        links = f"/files/{ids['file_id']}/links"
+        ids["link_id"] = alice.post(links, role="edit")["link"]["id"]
+        ids["password_link_id"] = alice.post(links, role="view", password=LINK_PASSWORD)["link"]["id"]
+        ids["gone_link_id"] = alice.post(links, role="view")["link"]["id"]
+        alice.post(f"{links}/{ids['gone_link_id']}/revoke")
+        undo = alice.post(f"/files/{ids['trashed_id']}/delete")["undo"]
+        ids["item_id"] = undo.split("/")[2]
+        alice.post(f"/folders/{old_folder}/delete")  # a folder in the trash, with what it held
+        alice.wait_for_preview(ids["pdf_id"])
+    finally:
+        alice.http.close()
     return ids
 
 
@@ -96,9 +171,15 @@ def people(
         ALICE: _context(browser, axe_js, signed_in_states[ALICE]),
         BOB: _context(browser, axe_js, signed_in_states[BOB]),
         ADA: _context(browser, axe_js),
+        VISITOR: _context(browser, axe_js),
     }
     pages = {user: context.new_page() for user, context in contexts.items()}
     sign_in(pages[ADA], host_server.base, ADA)
+    # The visitor gives the link their name once; the link's host page then opens for them.
+    pages[VISITOR].goto(f"{host_server.base}/s/{world['link_id']}")
+    pages[VISITOR].get_by_label("Your name").fill("Guest Gina")
+    pages[VISITOR].get_by_role("button", name="Open the document").click()
+    pages[VISITOR].wait_for_url(f"{host_server.base}/s/{world['link_id']}/open")
     SHOTS.mkdir(parents=True, exist_ok=True)
     try:
         yield pages

@@ -65,7 +65,7 @@ def test_menu_arrows_wrap_and_home_end_jump(
     expect(items.first).to_be_focused()
     alice.keyboard.press("End")
     expect(items.last).to_be_focused()
-    assert _focused_text(alice) == "Delete"
+    assert _focused_text(alice) == "Move to trash"
     alice.keyboard.press("r")  # the next item starting with the letter
     assert _focused_text(alice) == "Rename"
 

@@ -14,6 +14,7 @@ from docx import Document
 from playwright.sync_api import ConsoleMessage, Locator, Page, expect
 
 from tests.e2e.conftest import HostServer
+from tests.samples import numbered_pdf
 from tests.services import service_unavailable
 
 pytestmark = pytest.mark.e2e
@@ -39,36 +40,6 @@ def docx_bytes(pages: int) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
-
-
-def pdf_bytes(pages: int) -> bytes:
-    """A PDF whose pages each say their number in large Helvetica, with a correct cross-reference table."""
-    count = pages
-    kids = " ".join(f"{4 + 2 * n} 0 R" for n in range(count))
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Kids [{kids}] /Count {count} >>",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    for number in range(1, count + 1):
-        stream = f"BT /F1 64 Tf 72 700 Td (Page {number}) Tj ET"
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {5 + 2 * (number - 1)} 0 R "
-            "/Resources << /Font << /F1 3 0 R >> >> >>"
-        )
-        objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(f"{number} 0 obj\n{body}\nendobj\n".encode())
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    for offset in offsets:
-        out.write(f"{offset:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
 
 
 def row(page: Page, name: str) -> Locator:
@@ -123,7 +94,7 @@ def test_preview_thumbnail_and_light_box_pages_and_escape(
     # The same light box from the row's menu; focus goes back to the menu button.
     menu = row(alice, "Handbook.docx").get_by_label("More actions for Handbook.docx")
     menu.click()
-    row(alice, "Handbook.docx").get_by_role("link", name="Preview", exact=True).click()
+    row(alice, "Handbook.docx").get_by_role("menuitem", name="Preview", exact=True).click()
     expect(dialog).to_be_visible()
     expect(counter).to_have_text("Page 1 of 3")
     dialog.get_by_role("button", name="Close the preview").click()
@@ -134,7 +105,7 @@ def test_preview_thumbnail_and_light_box_pages_and_escape(
 def test_pdf_opens_in_pdfjs_viewer_with_pages_and_zoom(
     alice: Page, host_server: HostServer, put_file: Callable[..., str], screenshots: Path
 ) -> None:
-    file_id = put_file("Viewer/Guide.pdf", pdf_bytes(pages=3))
+    file_id = put_file("Viewer/Guide.pdf", numbered_pdf(3))
     blocked = csp_errors(alice)
     alice.goto(f"{host_server.base}/")
     alice.get_by_role("link", name="Viewer", exact=True).click()

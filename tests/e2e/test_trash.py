@@ -106,7 +106,7 @@ def test_delete_permanently_one_item_leaves_the_others(
     move_to_trash(alice, "Stays.docx")
     alice.goto(f"{host_server.base}/trash")
 
-    trash_row(alice, "Gone.docx").get_by_role("link", name="Delete Gone.docx permanently").click()
+    trash_row(alice, "Gone.docx").get_by_role("link", name="Delete permanently: Gone.docx").click()
     dialog = alice.locator("#delete-forever-dialog")
     expect(dialog.get_by_role("heading")).to_have_text("Delete “Gone.docx” permanently?")
     assert focused(alice) == {"text": "Cancel", "danger": False}

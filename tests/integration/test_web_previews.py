@@ -18,6 +18,7 @@ from docx import Document
 from pptx import Presentation
 
 from tests.integration.web_support import Web, running_web, signed_in_as_alice, web_settings
+from tests.samples import numbered_pdf
 from tests.services import service_unavailable
 from wopihost.adapters.sql.files import SqlFileStore
 from wopihost.domain.locks import LockGuard
@@ -49,25 +50,6 @@ def docx_bytes(*paragraphs: str, pages: int = 1) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
-
-
-def pdf_bytes(pages: int = 2) -> bytes:
-    """A small valid PDF with `pages` empty A4 pages and a correct cross-reference table."""
-    kids = " ".join(f"{3 + n} 0 R" for n in range(pages))
-    objects = ["<< /Type /Catalog /Pages 2 0 R >>", f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>"]
-    objects += ["<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"] * pages
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(f"{number} 0 obj\n{body}\nendobj\n".encode())
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    for offset in offsets:
-        out.write(f"{offset:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -126,7 +108,7 @@ async def test_preview_pdf_rendered_by_pdftoppm_up_to_max_pages(
     settings = web_settings(tmp_path, previews={"max_pages": 3})
     async with running_web(tmp_path, monkeypatch, settings) as web:
         await signed_in_as_alice(web)
-        file = await web.upload("Scan.pdf", pdf_bytes(pages=5))
+        file = await web.upload("Scan.pdf", numbered_pdf(5))
         await render_all(web)
         body = await preview_json(web, file)
         assert body["state"] == "ready"
@@ -178,7 +160,7 @@ async def test_preview_after_wopi_putfile_rendered_again_for_new_version(signed_
 
 async def test_preview_of_other_users_file_not_found_and_of_shared_file_shown(signed_in: Web) -> None:
     require_renderers()
-    file = await signed_in.upload("Bob.pdf", pdf_bytes(), owner=signed_in.bob)
+    file = await signed_in.upload("Bob.pdf", numbered_pdf(2), owner=signed_in.bob)
     await render_all(signed_in)
     for path in (
         f"/files/{file.id}/preview",
@@ -204,7 +186,7 @@ async def test_preview_of_other_users_file_not_found_and_of_shared_file_shown(si
 
 async def test_preview_image_caching_immutable_with_version_and_etag_revalidates(signed_in: Web) -> None:
     require_renderers()
-    file = await signed_in.upload("Cache.pdf", pdf_bytes(pages=1))
+    file = await signed_in.upload("Cache.pdf", numbered_pdf(1))
     await render_all(signed_in)
     versioned = await signed_in.client.get(f"/files/{file.id}/preview/thumb?v=1")
     assert versioned.headers["cache-control"] == "private, max-age=604800, immutable"
@@ -236,7 +218,7 @@ async def test_preview_broken_document_failure_recorded_not_retried_at_once(sign
 
 
 async def test_pdf_viewer_page_for_downloaders_loads_vendored_pdfjs(signed_in: Web) -> None:
-    file = await signed_in.upload("Manual.pdf", pdf_bytes())
+    file = await signed_in.upload("Manual.pdf", numbered_pdf(2))
     listing = await signed_in.client.get("/")
     assert f'href="/files/{file.id}/view-pdf"' in listing.text
     page = await signed_in.client.get(f"/files/{file.id}/view-pdf")
@@ -257,7 +239,7 @@ async def test_previews_disabled_no_thumbnails_and_nothing_rendered(
     settings = web_settings(tmp_path, previews={"pdftoppm_path": "/nonexistent/pdftoppm"})
     async with running_web(tmp_path, monkeypatch, settings) as web:
         await signed_in_as_alice(web)
-        file = await web.upload("Report.pdf", pdf_bytes())
+        file = await web.upload("Report.pdf", numbered_pdf(2))
         assert not web.services.previews.enabled
         assert "pdftoppm not found" in web.services.previews.notice
         assert await web.services.previews.render_next(WORKER) is False
@@ -275,7 +257,7 @@ async def test_preview_worker_in_app_lifespan_renders_new_file_and_stops(
     async with running_web(tmp_path, monkeypatch, settings) as web:
         app = web.client._transport.app  # type: ignore[attr-defined]
         async with app.router.lifespan_context(app):
-            file = await web.upload("Live.pdf", pdf_bytes())
+            file = await web.upload("Live.pdf", numbered_pdf(2))
             for _poll in range(600):
                 if (await web.services.previews.states([file]))[file.id].state.value == "ready":
                     break
@@ -298,7 +280,7 @@ async def test_preview_worker_disabled_says_so_once_and_returns(
 
 async def test_preview_images_of_deleted_file_removed_by_orphan_sweep(signed_in: Web) -> None:
     require_renderers()
-    file = await signed_in.upload("Gone.pdf", pdf_bytes())
+    file = await signed_in.upload("Gone.pdf", numbered_pdf(2))
     await render_all(signed_in)
     stored = signed_in.settings.preview_dir / file.id
     assert stored.is_dir()

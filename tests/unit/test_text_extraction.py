@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import samples
 from tests import search_documents as docs
 from tests.services import service_unavailable
 from wopihost.adapters.text_extraction import DocumentTextExtractor
@@ -71,7 +72,7 @@ async def test_extract_pdf_with_pdftotext_reads_page_text() -> None:
     if shutil.which("pdftotext") is None:
         service_unavailable("pdftotext (Debian package poppler-utils) is not installed")
 
-    text = await _extract(".pdf", docs.pdf("Confidential quarterly figures"))
+    text = await _extract(".pdf", samples.pdf("Confidential quarterly figures"))
 
     assert "Confidential quarterly figures" in text
 
@@ -91,7 +92,7 @@ async def test_extract_without_pdftotext_pdf_unsupported() -> None:
 
     assert not extractor.supports(".pdf")
     with pytest.raises(UnreadableDocument):
-        await extractor.extract(".pdf", _chunks(docs.pdf("x")))
+        await extractor.extract(".pdf", _chunks(samples.pdf("x")))
 
 
 async def test_extract_text_cut_at_max_chars() -> None:

@@ -13,6 +13,7 @@ from wopihost.domain.trash import TrashItem
 from wopihost.errors import (
     ExtensionChangeUnconfirmed,
     ExtensionMismatch,
+    FolderCycle,
     FolderLocked,
     InvalidFileName,
     InvalidRequest,
@@ -221,6 +222,28 @@ class FileService:
             raise NotFound("folder not found")
         if outcome.folder is None:
             raise NameConflict(name, kind="folder")
+        return outcome.folder
+
+    async def move_folder(self, user: User, folder: Folder, target: Folder) -> Folder:
+        """Move one of the user's folders, with everything in it, into another of their folders.
+
+        Every ID stays. Refused as a whole into itself or a folder inside it (FolderCycle), onto a sibling's
+        name (NameConflict), or while a file inside is being edited (FolderLocked).
+        """
+        _require_own_subfolder(user, folder, "moved")
+        if target.owner_id != user.id:
+            raise PermissionDenied("folders can only move between their owner's folders")
+        if target.id == folder.parent_id:
+            return folder
+        outcome = await self._files.move_folder(folder.id, target.id, now=self._clock.now())
+        if outcome is None:
+            raise NotFound("folder not found")
+        if outcome.cycle:
+            raise FolderCycle(folder.name)
+        if outcome.name_taken:
+            raise NameConflict(folder.name, kind="folder")
+        if outcome.folder is None:
+            raise await self._folder_locked(outcome.blocking_file)
         return outcome.folder
 
     async def count_folder_contents(self, folder: Folder) -> FolderContents:

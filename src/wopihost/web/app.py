@@ -23,6 +23,7 @@ from wopihost.web.csrf import CsrfMiddleware
 from wopihost.web.errors import FileLocked, Problem, SignInRequired, end_session_action, problem_for
 from wopihost.web.routes.auth import AuthPages
 from wopihost.web.routes.browse import BrowsePages
+from wopihost.web.routes.bulk import BulkPages
 from wopihost.web.routes.files import FilePages
 from wopihost.web.routes.host import HostPages
 from wopihost.web.routes.links import LinkPages
@@ -70,6 +71,7 @@ def create_web_app(services: WebServices) -> Starlette:
         *AuthPages(ctx).routes(),
         *BrowsePages(ctx).routes(),
         *SearchPages(ctx).routes(),
+        *BulkPages(ctx).routes(),
         *SharePages(ctx).routes(),
         *LinkPages(ctx).routes(),
         *UserPages(ctx).routes(),

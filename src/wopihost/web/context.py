@@ -18,11 +18,14 @@ from wopihost.domain.records import FileRecord, User
 from wopihost.errors import NotFound
 from wopihost.ports import Clock
 from wopihost.services.access import AccessService
+from wopihost.services.archive import ArchiveService
 from wopihost.services.browse import BrowseService
+from wopihost.services.bulk import BulkService
 from wopihost.services.content import ContentService
 from wopihost.services.discovery import DiscoveryService
 from wopihost.services.files import FileService
 from wopihost.services.links import LinkService
+from wopihost.services.preferences import PreferenceService
 from wopihost.services.previews import PreviewService
 from wopihost.services.search import SearchService
 from wopihost.services.sessions import EditingSessionService
@@ -69,6 +72,9 @@ class WebServices:
     links: LinkService
     access: AccessService
     previews: PreviewService
+    bulk: BulkService
+    archive: ArchiveService
+    preferences: PreferenceService
 
 
 @dataclass(slots=True)

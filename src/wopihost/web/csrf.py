@@ -22,6 +22,8 @@ SESSION_KEY = "csrf"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # URL-encoded forms of the UI are small; larger bodies with a form content type are refused.
 MAX_FORM_BYTES = 64 * 1024
+# Bulk forms of the file list send one field per selected item; the body size above bounds the work.
+MAX_FORM_FIELDS = 4096
 _FORM_TYPE = "application/x-www-form-urlencoded"
 _ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
 
@@ -88,7 +90,7 @@ def _is_form(headers: Headers) -> bool:
 
 def _form_token(body: bytes) -> str | None:
     try:
-        values = parse_qs(body.decode("utf-8"), max_num_fields=100).get(CSRF_FIELD)
+        values = parse_qs(body.decode("utf-8"), max_num_fields=MAX_FORM_FIELDS).get(CSRF_FIELD)
     except (UnicodeDecodeError, ValueError):
         return None
     return values[0] if values else None

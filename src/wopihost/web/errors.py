@@ -8,10 +8,12 @@ from wopihost.domain.locales import N_
 from wopihost.domain.records import User
 from wopihost.errors import (
     AlreadyExists,
+    ArchiveTooLarge,
     DiscoveryUnavailable,
     ExtensionChangeUnconfirmed,
     ExtensionMismatch,
     FileTooLarge,
+    FolderCycle,
     FolderLocked,
     InvalidFileName,
     InvalidRequest,
@@ -80,6 +82,7 @@ class Problem:
 _PROBLEMS: tuple[tuple[type[Exception], int, str], ...] = (
     (FileLocked, 409, N_("The file is being edited")),
     (FolderLocked, 409, N_("A file in the folder is being edited")),
+    (FolderCycle, 409, N_("A folder cannot move into itself")),
     (LockMismatch, 409, N_("The file is being edited")),
     (NameConflict, 409, N_("That name is taken")),
     (AlreadyExists, 409, N_("That already exists")),
@@ -87,6 +90,7 @@ _PROBLEMS: tuple[tuple[type[Exception], int, str], ...] = (
     (ExtensionMismatch, 400, N_("That extension does not fit the file")),
     (InvalidFileName, 400, N_("That name is not allowed")),
     (FileTooLarge, 413, N_("The file is too large")),
+    (ArchiveTooLarge, 413, N_("Too much for one download")),
     (InvalidRequest, 400, N_("Something is missing")),
     (PermissionDenied, 403, N_("Not allowed")),
     (LinkGone, 410, N_("This link no longer works")),
@@ -125,6 +129,8 @@ def _message(exc: Exception, title: str, i18n: Localizer) -> str:
             name=exc.file_name,
             editor=exc.editor or someone,
         )
+    if isinstance(exc, FolderCycle):
+        return _("“%(name)s” cannot move into itself or into a folder inside it.", name=exc.folder_name)
     if isinstance(exc, NameConflict):
         return _name_conflict(exc, i18n)
     if isinstance(exc, ExtensionChangeUnconfirmed):

@@ -103,6 +103,13 @@ class SqlFileStore:
         except IntegrityError:
             return FolderOutcome(folder=None, name_taken=True)
 
+    async def move_folder(self, folder_id: str, parent_id: str, *, now: datetime) -> FolderOutcome | None:
+        work = partial(folders.move_tree, folder_id=folder_id, parent_id=parent_id, now=now)
+        try:
+            return await self._db.write(work)
+        except IntegrityError:
+            return FolderOutcome(folder=None, name_taken=True)
+
     async def count_folder_contents(self, folder_id: str) -> FolderContents | None:
         return await self._db.scan(partial(folders.count_contents, folder_id=folder_id))
 

@@ -157,3 +157,48 @@ def folder_tree(folder_id: str, *, live_only: bool = False) -> CTE:
         below = below.where(live_folder())
     # UNION, not UNION ALL: a damaged parent chain that loops ends the recursion instead of running on.
     return tree.union(below)
+
+
+def move_tree(conn: Connection, *, folder_id: str, parent_id: str, now: datetime) -> FolderOutcome | None:
+    """Move a folder with its subtree under `parent_id`, unless that makes a cycle or a file inside is locked.
+
+    The owner's root folder row is locked first: folder moves of one owner take turns, so that two moves
+    that are each fine alone (A into B, B into A) cannot together make a cycle. The tree's folder and file
+    rows are then locked as in `delete_tree`, so that no file inside gets locked between check and move.
+    The target folder's row is locked as well. A sibling with the same name makes the UPDATE raise
+    IntegrityError.
+    """
+    folder = find_folder(conn, folder_id=folder_id)
+    if folder is None:
+        return None
+    conn.execute(
+        select(FolderRow.id)
+        .where(FolderRow.owner_id == folder.owner_id, FolderRow.parent_id.is_(None))
+        .with_for_update()
+    ).all()
+    # The target is locked too, so that it cannot be deleted between this check and the UPDATE.
+    target_row = select(FolderRow.id).where(FolderRow.id == parent_id, live_folder()).with_for_update()
+    if conn.execute(target_row).first() is None:
+        return None
+    in_tree = select(folder_tree(folder_id).c.id)
+    tree_ids = set(
+        conn.execute(select(FolderRow.id).where(FolderRow.id.in_(in_tree)).with_for_update()).scalars()
+    )
+    if parent_id in tree_ids:
+        return FolderOutcome(folder=None, cycle=True)
+    rows = conn.execute(
+        select(*FILE_COLUMNS)
+        .where(FileRow.folder_id.in_(list(tree_ids)))
+        .order_by(FileRow.name_key, FileRow.id)
+        .with_for_update()
+    ).all()
+    blocking = next((f for f in map(file_from_row, rows) if f.active_lock(now) is not None), None)
+    if blocking is not None:
+        return FolderOutcome(folder=None, blocking_file=blocking)
+    row = conn.execute(
+        update(FolderRow)
+        .where(FolderRow.id == folder_id)
+        .values(parent_id=parent_id)
+        .returning(*FOLDER_COLUMNS)
+    ).first()
+    return FolderOutcome(folder=folder_from_row(row)) if row else None

@@ -259,3 +259,15 @@ class PreviewRow(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ListingPreferenceRow(Base):
+    """How a user orders and filters file lists; one row per user, following them across browsers."""
+
+    __tablename__ = "listing_preferences"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    sort_key: Mapped[str] = mapped_column(String(16))
+    descending: Mapped[bool] = mapped_column(Boolean)
+    type_filter: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

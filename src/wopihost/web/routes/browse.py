@@ -9,11 +9,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from wopihost.domain.listing import order_files, order_folders
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord, Folder, User
 from wopihost.errors import PermissionDenied
 from wopihost.web.catalog import new_document_kinds
 from wopihost.web.context import WebContext, done, read_form, required, wants_json
+from wopihost.web.listing import Listing, name_filter
 from wopihost.web.views import FileRow, content_label, contents_summary, deletion_notice, file_row
 
 
@@ -49,9 +51,20 @@ class BrowsePages:
     async def shared(self, request: Request) -> Response:
         """The files other users shared with this one."""
         user = await self.ctx.user(request)
-        shared = await self.ctx.services.browse.shared_with(user)
-        rows = await self._rows(request, [(s.file, s.role, s.owner_name) for s in shared], user)
-        context = {"rows": rows, "section": "shared", "discovery_ok": await self._discovery_ok()}
+        shared = {s.file.id: s for s in await self.ctx.services.browse.shared_with(user)}
+        listing = await self._listing(request, user)
+        files = order_files(
+            [s.file for s in shared.values()], listing.preference, name_filter=listing.name_filter
+        )
+        entries = [(f, shared[f.id].role, shared[f.id].owner_name) for f in files]
+        rows = await self._rows(request, entries, user)
+        context = {
+            "rows": rows,
+            "section": "shared",
+            "discovery_ok": await self._discovery_ok(),
+            "listing": listing,
+            "has_items": bool(shared),
+        }
         return self.ctx.render(request, "shared.html", context)
 
     async def create_folder(self, request: Request) -> Response:
@@ -111,6 +124,32 @@ class BrowsePages:
         # The trash item of a folder has the folder's ID.
         return done(request, parent_url(user, folder), message, undo=f"/trash/{folder.id}/restore")
 
+    async def move_folder_page(self, request: Request) -> Response:
+        """The folders a folder can move to (none inside it), as a page or as JSON for the move dialog."""
+        user, folder = await self._subfolder(request)
+        tree = await self.ctx.services.browse.folder_tree(user)
+        own = next((entry.path for entry in tree if entry.folder.id == folder.id), None)
+        targets = [e for e in tree if own is None or (e.path != own and not e.path.startswith(f"{own}/"))]
+        if wants_json(request):
+            folders = [{"id": entry.folder.id, "path": entry.path} for entry in targets]
+            return JSONResponse({"folders": folders, "current": folder.parent_id})
+        context = {"folder": folder, "tree": targets, "back": parent_url(user, folder)}
+        return self.ctx.render(request, "move_folder.html", context)
+
+    async def move_folder(self, request: Request) -> Response:
+        """Move a folder with everything in it into another of the user's folders, and go there."""
+        user, folder = await self._subfolder(request)
+        form = await read_form(request)
+        target = await self.ctx.services.browse.get_folder(user, required(form, "folder_id", "A folder"))
+        moved = await self.ctx.services.files.move_folder(user, folder, target)
+        i18n = self.ctx.localizer(request)
+        message = i18n.gettext(
+            "Moved the folder “%(name)s” to “%(target)s”.",
+            name=moved.name,
+            target=target.name or i18n.gettext("My files"),
+        )
+        return done(request, folder_url(target), message)
+
     async def _subfolder(self, request: Request) -> tuple[User, Folder]:
         """The signed-in user and one of their folders other than the root, which stays as it is."""
         user = await self.ctx.user(request)
@@ -123,20 +162,36 @@ class BrowsePages:
         services = self.ctx.services
         crumbs = await services.browse.breadcrumbs(folder)
         subfolders, files = await services.files.list_folder(folder)
+        listing = await self._listing(request, user)
+        pref, text = listing.preference, listing.name_filter
         discovery = await self.ctx.catalog.current()
         my_files = self.ctx.localizer(request).gettext("My files")
         context: dict[str, Any] = {
             "folder": folder,
             "folder_url": folder_url(folder),
             "breadcrumbs": [(crumb.name or my_files, folder_url(crumb)) for crumb in crumbs],
-            "subfolders": [(sub, folder_url(sub)) for sub in subfolders],
-            "rows": await self._rows(request, [(file, Role.OWNER, None) for file in files], user),
+            "subfolders": [
+                (sub, folder_url(sub)) for sub in order_folders(subfolders, pref, name_filter=text)
+            ],
+            "rows": await self._rows(
+                request,
+                [(file, Role.OWNER, None) for file in order_files(files, pref, name_filter=text)],
+                user,
+            ),
+            "listing": listing,
+            "has_items": bool(subfolders or files),
             "new_kinds": new_document_kinds(discovery) if discovery else (),
             "discovery_ok": discovery is not None,
             "max_upload": services.content.max_file_size,
             "section": "files" if folder.parent_id is None else "",
         }
         return self.ctx.render(request, "browser.html", context)
+
+    async def _listing(self, request: Request, user: User) -> Listing:
+        """The user's remembered order and type filter, with this request's name filter."""
+        preference = await self.ctx.services.preferences.listing(user)
+        here = request.url.path
+        return Listing(preference, name_filter(request.query_params.get("q")), here)
 
     async def _rows(
         self, request: Request, entries: Sequence[tuple[FileRecord, Role, str | None]], user: User
@@ -182,6 +237,8 @@ class BrowsePages:
             Route("/folders/{folder_id}/folders", self.create_folder, methods=["POST"]),
             Route("/folders/{folder_id}/rename", self.rename_folder_page, methods=["GET"]),
             Route("/folders/{folder_id}/rename", self.rename_folder, methods=["POST"]),
+            Route("/folders/{folder_id}/move", self.move_folder_page, methods=["GET"]),
+            Route("/folders/{folder_id}/move", self.move_folder, methods=["POST"]),
             Route("/folders/{folder_id}/delete", self.delete_folder_page, methods=["GET"]),
             Route("/folders/{folder_id}/delete", self.delete_folder, methods=["POST"]),
         ]

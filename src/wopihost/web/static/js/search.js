@@ -44,8 +44,10 @@ function setup(form) {
     items[active].scrollIntoView({ block: "nearest" });
   }
 
+  // An option is one control: its <a> has no href (a link inside would be a control in a control, which
+  // screen readers skip); a click or Enter goes to its data-href.
   function option(result, index) {
-    const link = el("a", { href: result.url, tabIndex: -1 },
+    const link = el("a", { "data-href": result.url },
       iconNode(sprite, result.icon),
       el("span", { className: "suggestion-text" },
         el("span", { className: "suggestion-name" }, result.name),
@@ -56,7 +58,7 @@ function setup(form) {
   function show(query, body) {
     const items = body.results.map(option);
     if (body.results.length) {
-      const all = el("a", { href: `/search?q=${encodeURIComponent(query)}`, tabIndex: -1 },
+      const all = el("a", { "data-href": `/search?q=${encodeURIComponent(query)}` },
         body.more ? t("Show all results") : t("Search in documents too"));
       items.push(el("li", { id: `search-option-${items.length}`, role: "option", className: "search-all",
         "aria-selected": "false" }, all));
@@ -64,7 +66,7 @@ function setup(form) {
       if (body.more) status.textContent = t("{count}+ results", { count });
       else status.textContent = count === 1 ? t("1 result") : t("{count} results", { count });
     } else {
-      const all = el("a", { href: `/search?q=${encodeURIComponent(query)}`, tabIndex: -1 }, t("Search in documents"));
+      const all = el("a", { "data-href": `/search?q=${encodeURIComponent(query)}` }, t("Search in documents"));
       items.push(el("li", { id: "search-option-0", role: "option", className: "search-all",
         "aria-selected": "false" }, all));
       status.textContent = t("No names contain “{query}”.", { query });
@@ -116,7 +118,7 @@ function setup(form) {
       highlight(active + (event.key === "ArrowDown" ? 1 : -1));
     } else if (event.key === "Enter" && !popup.hidden && active >= 0) {
       event.preventDefault();
-      window.location.assign(options()[active].querySelector("a").href);
+      window.location.assign(options()[active].querySelector("a").dataset.href);
     } else if (event.key === "Escape" && !popup.hidden) {
       event.preventDefault();
       close();
@@ -128,6 +130,10 @@ function setup(form) {
       popup.hidden = false;
       input.setAttribute("aria-expanded", "true");
     }
+  });
+  list.addEventListener("click", (event) => {
+    const chosen = event.target.closest("[role=option] a");
+    if (chosen) window.location.assign(chosen.dataset.href);
   });
   document.addEventListener("click", (event) => {
     if (!form.contains(event.target)) close();
