@@ -95,4 +95,11 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Loading the preview…"),
     N_("This PDF is protected by a password and cannot be shown here."),
     N_("The PDF could not be opened."),
+    # selection.js
+    N_("1 item"),
+    N_("{count} items"),
+    N_("{count} selected"),
+    N_("{count} can’t be downloaded and will be left out of a ZIP"),  # noqa: RUF001 (the script's text)
+    N_("Selection cleared"),
+    N_("Choose a folder…"),
 )
