@@ -89,6 +89,7 @@ JS_MESSAGES: tuple[str, ...] = (
     N_("Page {page} of {pages}"),
     N_("The preview could not be loaded."),
     N_("Preview of {name}"),
+    N_("Preview {name}"),
     N_("Preview of the file"),
     N_("The preview is being prepared…"),
     N_("No preview is available for this file."),

@@ -52,7 +52,8 @@ def refusal_reason(refusal: Refusal, i18n: Localizer = ENGLISH) -> str:
         # The services' messages are extracted for translation (locale/tool.py's keywords).
         return _("cannot be changed: %(reason)s", reason=_(str(error)))
     message = problem_for(error, i18n).message
-    return _("was not changed: %(reason)s", reason=f"{message[:1].lower()}{message[1:]}")
+    reason = message[:1].lower() + message[1:]
+    return _("was not changed: %(reason)s", reason=reason)
 
 
 def _summary(outcome: BulkOutcome, action: str, i18n: Localizer) -> str:

@@ -119,7 +119,7 @@ function lightbox(dialog) {
 }
 
 function thumbnail(file) {
-  const link = el("a", { className: "thumb", href: `/files/${file.id}/preview`, "aria-label": `Preview ${file.name}` });
+  const link = el("a", { className: "thumb", href: `/files/${file.id}/preview`, "aria-label": t("Preview {name}", { name: file.name }) });
   link.dataset.previewOpen = "";
   link.append(el("img", { src: file.thumbnail, alt: "", width: 40, height: 40 }));
   return link;
