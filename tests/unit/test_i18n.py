@@ -7,10 +7,13 @@ from datetime import UTC, datetime
 import jinja2
 import pytest
 
+from wopihost.domain.links import MAX_VISITOR_NAME, visitor_name
 from wopihost.domain.records import User
 from wopihost.domain.sniffing import Kind, Sniffed
+from wopihost.errors import InvalidRequest
 from wopihost.ports import FolderContents
 from wopihost.services.sessions import AN_ADMINISTRATOR, SOMEONE
+from wopihost.web.errors import problem_for
 from wopihost.web.i18n import ENGLISH, Catalogs
 from wopihost.web.views import CONTENT_LABELS, content_label, contents_summary, deletion_notice
 
@@ -103,3 +106,12 @@ def test_person_translates_only_the_services_stand_ins() -> None:
     assert german.person(AN_ADMINISTRATOR) == "einem Administrator"
     assert german.person("Bob Brown") == "Bob Brown"
     assert german.person("Owner") == "Owner"
+
+
+def test_service_message_with_values_is_translated_before_they_are_filled_in() -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        visitor_name("x" * (MAX_VISITOR_NAME + 1))
+    assert str(caught.value) == f"the name may have at most {MAX_VISITOR_NAME} characters"
+    german = problem_for(caught.value, CATALOGS.localizer("de")).message
+    assert german == f"Der Name darf höchstens {MAX_VISITOR_NAME} Zeichen haben"
+    assert problem_for(caught.value).message == f"The name may have at most {MAX_VISITOR_NAME} characters"

@@ -115,5 +115,5 @@ class UserService:
 
     def _hash(self, password: str) -> str:
         if len(password) < MIN_PASSWORD:
-            raise InvalidRequest(f"a password has at least {MIN_PASSWORD} characters")
+            raise InvalidRequest("a password has at least %(min)s characters", min=MIN_PASSWORD)
         return self._hasher.hash(password)

@@ -160,9 +160,18 @@ def _message(exc: Exception, title: str, i18n: Localizer) -> str:
         return _("%(field)s is required.", field=_(exc.label))
     if isinstance(exc, DiscoveryUnavailable):
         return _("The WOPI client cannot be reached right now. Try again in a minute.")
-    # Services' messages: translated when the catalog has them (see wopihost/locale/tool.py's keywords).
-    text = _(str(exc).strip())
+    text = service_message(exc, i18n)
     return (text[:1].upper() + text[1:]) if text else _(title)
+
+
+def service_message(exc: Exception, i18n: Localizer) -> str:
+    """A service's or the domain's message in `i18n`'s language, when the catalog has it."""
+    # The messages are extracted for translation by wopihost/locale/tool.py's keywords; one with
+    # placeholders is translated before its values are put in.
+    template, values = getattr(exc, "template", None), getattr(exc, "values", None)
+    if isinstance(template, str) and values:
+        return i18n.gettext(template.strip(), **values)
+    return i18n.gettext(str(exc).strip())
 
 
 def _name_conflict(exc: NameConflict, i18n: Localizer) -> str:

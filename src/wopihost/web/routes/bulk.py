@@ -22,7 +22,7 @@ from wopihost.services.archive import ArchivePlan
 from wopihost.services.bulk import MAX_BULK_ITEMS, BulkOutcome, Refusal, Selection
 from wopihost.web.context import WebContext, done, flash, local_path, required, wants_json
 from wopihost.web.download import content_disposition
-from wopihost.web.errors import problem_for
+from wopihost.web.errors import problem_for, service_message
 from wopihost.web.i18n import ENGLISH, Localizer
 
 # Each item is one field, with room for the token, the target and the return address.
@@ -50,7 +50,7 @@ def refusal_reason(refusal: Refusal, i18n: Localizer = ENGLISH) -> str:
         return _("no longer exists, or is not yours")
     if isinstance(error, PermissionDenied):
         # The services' messages are extracted for translation (locale/tool.py's keywords).
-        return _("cannot be changed: %(reason)s", reason=_(str(error)))
+        return _("cannot be changed: %(reason)s", reason=service_message(error, i18n))
     message = problem_for(error, i18n).message
     reason = message[:1].lower() + message[1:]
     return _("was not changed: %(reason)s", reason=reason)

@@ -27,6 +27,7 @@ from wopihost.errors import InvalidRequest, LinkGone, NotFound
 from wopihost.services.links import LinkPasswordThrottled, WrongLinkPassword
 from wopihost.urls import PublicUrls
 from wopihost.web.context import WebContext, client_address, done, read_form
+from wopihost.web.errors import service_message
 from wopihost.web.i18n import ENGLISH, Localizer
 from wopihost.web.routes.host import open_for_visitor
 from wopihost.web.views import ROLE_LABELS, short_time
@@ -133,7 +134,7 @@ class LinkPages:
             name = visitor_name(form.get("name", ""))
         except InvalidRequest as exc:
             # The domain's messages are extracted for translation (locale/tool.py's keywords).
-            text = self.ctx.localizer(request).gettext(str(exc))
+            text = service_message(exc, self.ctx.localizer(request))
             return await self._step(request, link, "name", text[:1].upper() + text[1:] + ".", 400)
         request.session[SESSION_VISITOR] = {"key": _visitor_key(request), "name": name}
         return RedirectResponse(f"/s/{link.id}/open", status_code=303)
