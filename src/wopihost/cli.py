@@ -18,6 +18,7 @@ from wopihost.app import Services, build_services, initialise
 from wopihost.cli_trash import trash_group
 from wopihost.config import ServerSettings, Settings, load_settings
 from wopihost.devclient.cli import devclient as devclient_group
+from wopihost.domain.locales import AUTOMATIC, SUPPORTED_LOCALES
 from wopihost.domain.names import split_extension
 from wopihost.domain.permissions import SHARE_ROLES, Role
 from wopihost.domain.records import User
@@ -159,14 +160,25 @@ async def user_list(services: Services) -> None:
     default=None,
     help="Mark or unmark a Microsoft 365 business user, whose editing Office licenses.",
 )
+@click.option(
+    "--locale",
+    type=click.Choice([AUTOMATIC, *SUPPORTED_LOCALES], case_sensitive=False),
+    default=None,
+    help="The language of the web UI and the WOPI client; auto follows the browser.",
+)
 @run_with_services
-async def user_set(services: Services, username: str, business: bool | None) -> None:
-    """Change a user's flags."""
-    if business is None:
-        _fail("nothing to change: give --business or --no-business")
-    found = await services.users.get_user_by_name(username)
-    changed = await services.users.set_business_user(found, business)
-    click.echo(f"{changed.username}\t{_user_flags(changed)}")
+async def user_set(services: Services, username: str, business: bool | None, locale: str | None) -> None:
+    """Change a user's flags and language."""
+    if business is None and locale is None:
+        _fail("nothing to change: give --business, --no-business or --locale")
+    changed = await services.users.get_user_by_name(username)
+    if business is not None:
+        changed = await services.users.set_business_user(changed, business)
+    if locale is not None:
+        changed = await services.users.set_locale(changed, locale)
+        click.echo(f"{changed.username}\tlocale={changed.locale or AUTOMATIC}")
+    if business is not None:
+        click.echo(f"{changed.username}\t{_user_flags(changed)}")
 
 
 @user.command("passwd")

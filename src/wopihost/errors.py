@@ -4,7 +4,20 @@ from __future__ import annotations
 
 
 class WopiHostError(Exception):
-    """Base of every error wopihost raises on purpose."""
+    """Base of every error wopihost raises on purpose.
+
+    A message with named %(placeholders)s takes its values as keywords; it reads in English as str(exc),
+    and `template` and `values` let a UI show it in another language.
+    """
+
+    def __init__(self, *args: object, **values: object) -> None:
+        template = args[0] if len(args) == 1 and isinstance(args[0], str) else None
+        if values and template is not None:
+            super().__init__(template % values)
+        else:
+            super().__init__(*args)
+        self.template = template
+        self.values = values
 
 
 class NotFound(WopiHostError):

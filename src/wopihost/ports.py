@@ -189,6 +189,10 @@ class UserStore(Protocol):
         """Mark or unmark a Microsoft 365 business user; False if there is no such user."""
         ...
 
+    async def set_locale(self, user_id: str, locale: str | None) -> bool:
+        """Set (None: clear) the user's UI language; False if there is no such user."""
+        ...
+
     async def list_users(self) -> Sequence[User]: ...
 
     async def search_users(self, text: str, *, limit: int, exclude: Sequence[str] = ()) -> Sequence[User]:

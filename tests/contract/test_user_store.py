@@ -171,3 +171,26 @@ async def test_add_user_concurrently_same_username_creates_one(
 
     assert sorted(outcomes) == ["created"] + ["exists"] * 4
     assert [u.username for u in await user_store.list_users()] == ["racer"]
+
+
+async def test_set_locale_round_trips_clears_and_leaves_other_users(
+    user_store: SqlUserStore, clock: FakeClock
+) -> None:
+    erin = await make_user(user_store, clock, "erin")
+    frank = await make_user(user_store, clock, "frank")
+
+    assert erin.locale is None
+    assert await user_store.set_locale(erin.id, "de") is True
+    after_set = await user_store.find_user_by_name("erin")
+    assert await user_store.set_locale(erin.id, None) is True
+    after_clear = await user_store.find_user(erin.id)
+
+    assert after_set is not None
+    assert after_set.locale == "de"
+    assert after_clear is not None
+    assert after_clear.locale is None
+    assert await user_store.find_user(frank.id) == frank
+
+
+async def test_set_locale_unknown_user_returns_false(user_store: SqlUserStore) -> None:
+    assert await user_store.set_locale("nosuchusernosuchusernosu", "fr") is False

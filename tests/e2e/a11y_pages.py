@@ -275,6 +275,7 @@ PAGES: tuple[A11yPage, ...] = (
     A11yPage("trash-empty-page", "/trash/empty", ALICE),
     A11yPage("trash-delete-page", "/trash/{item_id}/delete", ALICE),
     A11yPage("shared-empty", "/shared", ALICE),
+    A11yPage("settings-page", "/settings", ALICE),
     A11yPage("search-suggestions", "/", ALICE, step=search_suggestions),
     A11yPage("browser-selection-toolbar", "/folders/{folder_id}", ALICE, step=select_two),
     A11yPage(

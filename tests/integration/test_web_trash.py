@@ -33,7 +33,7 @@ async def test_trash_page_lists_deleted_file_with_location_time_and_size(signed_
     assert f'data-trash-id="{file.id}"' in page
     assert "Report.docx" in page
     assert "My files/Reports/2026" in page
-    assert "01 Jan 2026, 00:00 UTC" in page
+    assert "Jan 1, 2026, 12:00\u202fAM UTC" in page
     assert "5 bytes" in page
     assert f'action="/trash/{file.id}/restore"' in page
     assert f'href="/trash/{file.id}/delete"' in page

@@ -309,11 +309,14 @@ def test_build_wopitest_view_for_validator_appends_wopisrc(microsoft: Discovery)
     )
 
 
-def test_build_collabora_edit_ignores_language_and_appends_wopisrc(collabora: Discovery) -> None:
+def test_build_collabora_edit_passes_language_as_lang_and_appends_wopisrc(collabora: Discovery) -> None:
     edit = choose_action(collabora, "docx", "edit")
     assert edit is not None
     url = build_action_url(edit, ActionUrlContext(wopi_src=WOPI_SRC, language="de", business_user=True))
-    assert url == f"https://collabora.example.com/browser/8c1b4a2/cool.html?WOPISrc={ENCODED_WOPI_SRC}"
+    expected = (
+        f"https://collabora.example.com/browser/8c1b4a2/cool.html?WOPISrc={ENCODED_WOPI_SRC}&lang=de-DE"
+    )
+    assert url == expected
 
 
 # Length limit
@@ -540,3 +543,14 @@ def test_available_actions_lists_names_once_and_respects_requirements(microsoft:
 
 def test_app_name_for_unknown_extension_returns_none(microsoft: Discovery) -> None:
     assert app_name_for(microsoft, "zip") is None
+
+
+def test_build_without_language_placeholders_adds_lang_for_collabora() -> None:
+    url = build("https://c.example/browser/abc/cool.html?", wopi_src=WOPI_SRC, language="de")
+    assert url == f"https://c.example/browser/abc/cool.html?WOPISrc={ENCODED_WOPI_SRC}&lang=de-DE"
+
+
+def test_build_with_language_placeholders_adds_no_lang() -> None:
+    url = build("https://w.example/we.aspx?<ui=UI_LLCC&>", wopi_src=WOPI_SRC, language="fr")
+    assert "lang=" not in url
+    assert "ui=fr-FR" in url

@@ -87,7 +87,7 @@ def test_share_link_active_until_expiry() -> None:
 def test_expiry_of_date_ends_with_that_day() -> None:
     expires = expiry_of("2030-01-31")
     assert expires == datetime(2030, 2, 1, tzinfo=UTC)
-    assert expiry_label(expires) == "Expires after 31 Jan 2030 (UTC)"
+    assert expiry_label(expires) == "Expires after Jan 31, 2030 (UTC)"
     assert expiry_of("  ") is None
     with pytest.raises(InvalidRequest):
         expiry_of("31/01/2030")

@@ -87,6 +87,9 @@ def build_action_url(
         extra.append(("WOPISrc", context.wopi_src))
     if context.session_context and "SESSION_CONTEXT" not in offered:
         extra.append(("sc", context.session_context))
+    # Collabora Online's urlsrc has no placeholders at all; it reads the UI language from a "lang" parameter.
+    if context.language and not offered:
+        extra.append(("lang", to_llcc(context.language)))
     url = _add_missing_params(filled, extra)
     size = len(url.encode("utf-8"))
     if size > max_length:

@@ -99,7 +99,7 @@ def visitor_name(value: str) -> str:
     if not name:
         raise InvalidRequest("a name is required")
     if len(name) > MAX_VISITOR_NAME:
-        raise InvalidRequest(f"the name may have at most {MAX_VISITOR_NAME} characters")
+        raise InvalidRequest("the name may have at most %(max)s characters", max=MAX_VISITOR_NAME)
     if any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in name):
         raise InvalidRequest("the name has characters that cannot be shown")
     return name

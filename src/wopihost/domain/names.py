@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from wopihost.domain.locales import N_
 from wopihost.errors import InvalidFileName, InvalidRequest
 
 # The default of CheckFileInfo's FileNameMaxLength: the longest name without its extension.
@@ -49,15 +50,17 @@ def validate_name(name: str) -> str:
 def _problem(name: str) -> str | None:
     stem = split_extension(name)[0]
     if not name.strip():
-        return "the name is empty"
+        return N_("the name is empty")
     if name in (".", ".."):
-        return "the name is a path segment"
+        return N_("the name is a path segment")
     if _ILLEGAL.search(name):
-        return 'the name contains a character that is not allowed (< > : " / \\ | ? * or a control character)'
+        return N_(
+            'the name contains a character that is not allowed (< > : " / \\ | ? * or a control character)'
+        )
     if name != name.strip() or name.endswith("."):
-        return "the name starts or ends with a space, or ends with a period"
+        return N_("the name starts or ends with a space, or ends with a period")
     if stem.split(".")[0].casefold() in _RESERVED:
-        return "the name is reserved by Windows"
+        return N_("the name is reserved by Windows")
     if len(stem) > MAX_STEM_LENGTH or len(name) > MAX_NAME_LENGTH:
         return f"the name is longer than {MAX_STEM_LENGTH} characters"
     return None

@@ -23,6 +23,8 @@ class User:
     has_password: bool = False
     # Microsoft 365 business users get BUSINESS_USER=1 in action URLs (scenarios/business.rst).
     is_business_user: bool = False
+    # The UI language the user chose ("de"); None follows the browser's Accept-Language.
+    locale: str | None = None
     # A visitor who came through a share link: no account, no UserInfo, never a business user.
     is_anonymous: bool = False
 

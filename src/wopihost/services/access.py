@@ -85,7 +85,7 @@ def require_delete(access: FileAccess) -> None:
 def require_download(access: FileAccess) -> None:
     """Refuse a download (web UI, FileUrl) by a user who may only view the file in the WOPI client."""
     if not access.permissions.can_download:
-        raise PermissionDenied(f"the owner of “{access.file.name}” does not allow downloading it")
+        raise PermissionDenied("the owner of “%(name)s” does not allow downloading it", name=access.file.name)
 
 
 def require_create_relative(access: FileAccess) -> None:

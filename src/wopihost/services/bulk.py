@@ -26,7 +26,7 @@ class Selection:
         if not self.file_ids and not self.folder_ids:
             raise InvalidRequest("select at least one file or folder")
         if len(self.file_ids) + len(self.folder_ids) > MAX_BULK_ITEMS:
-            raise InvalidRequest(f"at most {MAX_BULK_ITEMS} items can be changed at once")
+            raise InvalidRequest("at most %(max)s items can be changed at once", max=MAX_BULK_ITEMS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,7 +131,9 @@ class LinkService:
     async def _hash(self, password: str) -> str:
         if not MIN_LINK_PASSWORD <= len(password) <= MAX_LINK_PASSWORD:
             raise InvalidRequest(
-                f"a link password must have {MIN_LINK_PASSWORD} to {MAX_LINK_PASSWORD} characters"
+                "a link password must have %(min)s to %(max)s characters",
+                min=MIN_LINK_PASSWORD,
+                max=MAX_LINK_PASSWORD,
             )
         return await anyio.to_thread.run_sync(self._hasher.hash, password)
 

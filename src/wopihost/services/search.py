@@ -27,6 +27,8 @@ class SearchResult:
     role: Role | None
     modified_at: datetime | None
     snippet: tuple[SnippetPart, ...] = ()
+    # The owner's name when the result is someone else's file, for pages that word "Shared by" themselves.
+    shared_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,7 @@ class SearchService:
                 location=await locations.of(m.owner_id, m.folder_id),
                 role=m.role,
                 modified_at=m.modified_at,
+                shared_by=await locations.shared_by(m.owner_id),
             )
             for m in matches
         ]
@@ -95,6 +98,7 @@ class SearchService:
                 role=m.role,
                 modified_at=m.file.modified_at,
                 snippet=m.snippet,
+                shared_by=await locations.shared_by(m.file.owner_id),
             )
             for m in matches
         ]
@@ -119,6 +123,10 @@ class _Locations:
             folders = await self._files.folder_path(folder_id)
             self._paths[folder_id] = "/" + "/".join(f.name for f in folders if f.parent_id is not None)
         return self._paths[folder_id]
+
+    async def shared_by(self, owner_id: str) -> str:
+        """The owner's name for someone else's result, "" for the user's own."""
+        return "" if owner_id == self._user.id else await self._owner_name(owner_id)
 
     async def _owner_name(self, owner_id: str) -> str:
         if owner_id not in self._owners:

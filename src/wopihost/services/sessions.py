@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from wopihost.domain.locales import N_
 from wopihost.domain.locks import LockBreak, SessionEndReason
 from wopihost.domain.records import FileRecord, User
 from wopihost.errors import NotFound, PermissionDenied
@@ -24,6 +25,11 @@ MAX_POLLED_FILES = 500
 def may_end_session(file: FileRecord, user: User) -> bool:
     """The owner and administrators may end anyone's editing session of a file."""
     return user.is_admin or file.owner_id == user.id
+
+
+# The names given to people the store no longer knows; the web UI translates them.
+SOMEONE = N_("someone")
+AN_ADMINISTRATOR = N_("an administrator")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +90,8 @@ class EditingSessionService:
         return [
             EndedSession(
                 ended=b,
-                editor=names.get(b.lock_user_id or "", "someone"),
-                ended_by=names.get(b.ended_by or "", "an administrator"),
+                editor=names.get(b.lock_user_id or "", SOMEONE),
+                ended_by=names.get(b.ended_by or "", AN_ADMINISTRATOR),
             )
             for b in breaks
         ]
@@ -103,7 +109,7 @@ class EditingSessionService:
         return [
             LockState(
                 file_id=f.id,
-                editor=names.get(lock.user_id or "", "someone") if (lock := locks[f.id]) else None,
+                editor=names.get(lock.user_id or "", SOMEONE) if (lock := locks[f.id]) else None,
                 can_end=may_end_session(f, user),
             )
             for f in files

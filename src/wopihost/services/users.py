@@ -10,6 +10,7 @@ import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from wopihost.domain.locales import check_locale_setting
 from wopihost.domain.records import User
 from wopihost.errors import InvalidRequest, NotFound, Unsupported
 from wopihost.ports import Clock, UserStore
@@ -82,6 +83,13 @@ class UserService:
             raise NotFound("no such user")
         return replace(user, is_business_user=is_business_user)
 
+    async def set_locale(self, user: User, locale: str | None) -> User:
+        """Set the user's UI language ("de"), or "auto"/None to follow the browser; return the user as now."""
+        chosen = check_locale_setting(locale)
+        if not await self._users.set_locale(user.id, chosen):
+            raise NotFound("no such user")
+        return replace(user, locale=chosen)
+
     async def authenticate(self, username: str, password: str) -> User | None:
         """The user if the password is theirs, else None."""
         found = await self._users.find_password_hash(username.strip().lower())
@@ -107,5 +115,5 @@ class UserService:
 
     def _hash(self, password: str) -> str:
         if len(password) < MIN_PASSWORD:
-            raise InvalidRequest(f"a password has at least {MIN_PASSWORD} characters")
+            raise InvalidRequest("a password has at least %(min)s characters", min=MIN_PASSWORD)
         return self._hasher.hash(password)

@@ -30,6 +30,7 @@ from wopihost.web.routes.links import LinkPages
 from wopihost.web.routes.previews import PreviewPages
 from wopihost.web.routes.search import SearchPages
 from wopihost.web.routes.sessions import SessionPages
+from wopihost.web.routes.settings import SettingsPages
 from wopihost.web.routes.share import SharePages
 from wopihost.web.routes.trash import TrashPages
 from wopihost.web.routes.users import UserPages
@@ -74,6 +75,7 @@ def create_web_app(services: WebServices) -> Starlette:
         *SharePages(ctx).routes(),
         *LinkPages(ctx).routes(),
         *UserPages(ctx).routes(),
+        *SettingsPages(ctx).routes(),
         *VersionPages(ctx).routes(),
         *SessionPages(ctx).routes(),
         *TrashPages(ctx).routes(),
@@ -103,11 +105,15 @@ def create_web_app(services: WebServices) -> Starlette:
 def _error_handler(ctx: WebContext) -> Handler:
     async def handle(request: Request, exc: Exception) -> Response:
         if isinstance(exc, SignInRequired):
-            return _sign_in_required(request)
+            return _sign_in_required(request, ctx.localizer(request).gettext("Sign in first."))
+        # The user's language setting decides the message's language; the browser's when none is known.
+        await _user_for_language(ctx, request)
+        i18n = ctx.localizer(request)
         if isinstance(exc, HTTPException):
-            problem = Problem(exc.status_code, "Not found" if exc.status_code == 404 else "Error", exc.detail)
+            title = i18n.gettext("Not found") if exc.status_code == 404 else i18n.gettext("Error")
+            problem = Problem(exc.status_code, title, exc.detail)
         else:
-            problem = problem_for(exc)
+            problem = problem_for(exc, i18n)
         if problem.status >= 500:
             log.warning("op=web_error status=%d error=%s", problem.status, type(exc).__name__)
         action = end_session_action(exc, await _signed_in(ctx, request, exc))
@@ -117,7 +123,7 @@ def _error_handler(ctx: WebContext) -> Handler:
                 body["conflict"] = True
                 body["suggestion"] = exc.suggestion
             if action is not None:
-                body["action"] = {"url": action.url, "label": action.label}
+                body["action"] = {"url": action.url, "label": i18n.gettext(action.label)}
             if isinstance(exc, ExtensionChangeUnconfirmed):
                 body["confirm"] = "change_extension"
             return JSONResponse(body, status_code=problem.status)
@@ -129,16 +135,24 @@ def _error_handler(ctx: WebContext) -> Handler:
     return handle
 
 
+async def _user_for_language(ctx: WebContext, request: Request) -> None:
+    # An error page must not fail in turn when the store behind the session is what failed.
+    try:
+        await ctx.optional_user(request)
+    except WopiHostError:
+        return
+
+
 async def _signed_in(ctx: WebContext, request: Request, exc: Exception) -> User | None:
     # Only a refusal that offers a way out needs the user; other errors may come before any session.
     return await ctx.optional_user(request) if isinstance(exc, FileLocked) else None
 
 
-def _sign_in_required(request: Request) -> Response:
+def _sign_in_required(request: Request, message: str) -> Response:
     if request.method == "GET" and not wants_json(request):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/signin?{_next_param(target)}", status_code=303)
-    return JSONResponse({"ok": False, "error": "Sign in first.", "signin": "/signin"}, status_code=401)
+    return JSONResponse({"ok": False, "error": message, "signin": "/signin"}, status_code=401)
 
 
 def _next_param(target: str) -> str:

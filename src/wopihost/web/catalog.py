@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from wopihost.domain.action_urls import choose_action
 from wopihost.domain.discovery import Action, App, Discovery, document_kind
+from wopihost.domain.locales import N_
 from wopihost.errors import DiscoveryUnavailable
 from wopihost.ports import Clock
 from wopihost.services.discovery import DiscoveryService
@@ -23,7 +24,7 @@ VIEW_ACTIONS = ("view", "view_comment", "embedview", "mobileView")
 EMBED_ACTIONS = ("embedview", "view", "view_comment")
 # A page asking for discovery after a failed fetch waits this long before asking again.
 RETRY_AFTER_FAILURE = timedelta(seconds=30)
-_FRIENDLY_FALLBACK = "the editor"
+_FRIENDLY_FALLBACK = N_("the editor")
 # Collabora Online names its apps after LibreOffice modules, ONLYOFFICE and Office after products; the UI
 # says "Open in Writer", "Open in PDF Editor". Keys are lowercased discovery app names.
 _APP_LABELS = {
@@ -47,12 +48,18 @@ class NewDocumentKind:
     ext: str
     default_stem: str
     noun: str
+    # The "New" menu's item, with the app's name for %(app)s.
+    label: str = ""
+    # The title of the dialog that asks for the new document's name, with the app's name for %(app)s.
+    title: str = ""
 
 
 NEW_DOCUMENT_KINDS = (
-    NewDocumentKind("docx", "Document", "document"),
-    NewDocumentKind("xlsx", "Book", "workbook"),
-    NewDocumentKind("pptx", "Presentation", "presentation"),
+    NewDocumentKind("docx", N_("Document"), "document", N_("%(app)s document"), N_("New %(app)s document")),
+    NewDocumentKind("xlsx", N_("Book"), "workbook", N_("%(app)s workbook"), N_("New %(app)s workbook")),
+    NewDocumentKind(
+        "pptx", N_("Presentation"), "presentation", N_("%(app)s presentation"), N_("New %(app)s presentation")
+    ),
 )
 
 

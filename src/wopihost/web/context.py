@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from wopihost.config import Settings
 from wopihost.domain.records import FileRecord, User
-from wopihost.errors import InvalidRequest, NotFound
+from wopihost.errors import NotFound
 from wopihost.ports import Clock
 from wopihost.services.access import AccessService
 from wopihost.services.archive import ArchiveService
@@ -36,7 +36,9 @@ from wopihost.services.users import UserService
 from wopihost.urls import PublicUrls
 from wopihost.web.catalog import ClientCatalog
 from wopihost.web.csrf import csrf_token
-from wopihost.web.errors import FileLocked, SignInRequired
+from wopihost.web.errors import FileLocked, MissingField, SignInRequired
+from wopihost.web.i18n import Catalogs, Localizer
+from wopihost.web.i18n_js import JS_MESSAGES
 from wopihost.web.views import retention_text
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -82,6 +84,7 @@ class WebContext:
     services: WebServices
     catalog: ClientCatalog
     env: jinja2.Environment = field(init=False)
+    catalogs: Catalogs = field(init=False)
     icons: bytes = field(init=False)
     _asset_versions: dict[str, str] = field(init=False, default_factory=dict)
 
@@ -92,10 +95,14 @@ class WebContext:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n"],
         )
+        # Newstyle gettext: named placeholders, escaped values; each render passes the request's callables.
+        self.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+        self.env.policies["ext.i18n.trimmed"] = True
+        self.catalogs = Catalogs()
         self.env.globals["static"] = self.static_url
         self.env.globals["brand"] = self.services.settings.branding.name
-        self.env.globals["trash_retention"] = retention_text(self.services.trash.retention)
         # One sprite for every icon, cached by browsers under a versioned URL.
         self.icons = self.env.get_template("icons.svg").render().encode("utf-8")
         self.env.globals["icons_url"] = f"{ICONS_PATH}?v={hashlib.sha256(self.icons).hexdigest()[:12]}"
@@ -122,7 +129,11 @@ class WebContext:
         headers: Mapping[str, str] | None = None,
     ) -> HTMLResponse:
         """Render a page with the common context: user, CSRF token and pending flash messages."""
+        i18n = self.localizer(request)
         values: dict[str, Any] = {
+            **i18n.jinja_globals(),
+            "js_messages": i18n.messages(JS_MESSAGES),
+            "trash_retention": retention_text(self.services.trash.retention, i18n),
             "request": request,
             "user": getattr(request.state, "user", None),
             "csrf_token": csrf_token(request.session),
@@ -131,7 +142,22 @@ class WebContext:
         }
         values.update(context or {})
         html = self.env.get_template(template).render(values)
-        return HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
+        # The page's language depends on Accept-Language when the user has chosen none: caches must know.
+        languages = {"Content-Language": i18n.locale, "Vary": "Accept-Language"}
+        return HTMLResponse(html, status_code=status_code, headers={**languages, **(headers or {})})
+
+    def localizer(self, request: Request) -> Localizer:
+        """The request's language: the signed-in user's choice, else the browser's (see web/i18n.py)."""
+        found = getattr(request.state, "user", None)
+        user = found if isinstance(found, User) else None
+        cached = getattr(request.state, "i18n", None)
+        # Worked out again once the user is known: a request may translate before and after loading them.
+        if isinstance(cached, tuple) and cached[0] == user:
+            localizer: Localizer = cached[1]
+            return localizer
+        localizer = self.catalogs.for_request(user, request.headers.get("accept-language"))
+        request.state.i18n = (user, localizer)
+        return localizer
 
     async def user(self, request: Request) -> User:
         """The signed-in user; SignInRequired if there is none."""
@@ -196,7 +222,7 @@ def required(form: Mapping[str, str], name: str, label: str) -> str:
     """A form field that may not be blank."""
     value = form.get(name, "").strip()
     if not value:
-        raise InvalidRequest(f"{label} is required")
+        raise MissingField(label)
     return value
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wopihost.domain.locales import N_
 from wopihost.domain.records import User
 from wopihost.errors import (
     AlreadyExists,
@@ -24,6 +25,7 @@ from wopihost.errors import (
     StorageUnavailable,
     WopiHostError,
 )
+from wopihost.web.i18n import ENGLISH, Localizer
 
 
 class SignInRequired(WopiHostError):
@@ -36,8 +38,18 @@ class FileLocked(WopiHostError):
     def __init__(self, name: str, editor: str | None, *, file_id: str = "", owner_id: str = "") -> None:
         who = editor or "someone"
         super().__init__(f"“{name}” is being edited by {who}. Try again when they have closed it.")
+        self.name = name
+        self.editor = editor
         self.file_id = file_id
         self.owner_id = owner_id
+
+
+class MissingField(InvalidRequest):
+    """A form field that may not be blank was; `label` names it ("A folder name")."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__(f"{label} is required")
+        self.label = label
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +66,7 @@ def end_session_action(exc: Exception, user: User | None) -> ProblemAction | Non
         return None
     if not (user.is_admin or user.id == exc.owner_id):
         return None
-    return ProblemAction(f"/files/{exc.file_id}/session/end", "End editing session")
+    return ProblemAction(f"/files/{exc.file_id}/session/end", N_("End editing session"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,75 +80,104 @@ class Problem:
 
 # Checked in order, so that subclasses come before their bases.
 _PROBLEMS: tuple[tuple[type[Exception], int, str], ...] = (
-    (FileLocked, 409, "The file is being edited"),
-    (FolderLocked, 409, "A file in the folder is being edited"),
-    (FolderCycle, 409, "A folder cannot move into itself"),
-    (LockMismatch, 409, "The file is being edited"),
-    (NameConflict, 409, "That name is taken"),
-    (AlreadyExists, 409, "That already exists"),
-    (ExtensionChangeUnconfirmed, 409, "Change the file type?"),
-    (ExtensionMismatch, 400, "That extension does not fit the file"),
-    (InvalidFileName, 400, "That name is not allowed"),
-    (FileTooLarge, 413, "The file is too large"),
-    (ArchiveTooLarge, 413, "Too much for one download"),
-    (InvalidRequest, 400, "Something is missing"),
-    (PermissionDenied, 403, "Not allowed"),
-    (LinkGone, 410, "This link no longer works"),
-    (NotFound, 404, "Not found"),
-    (DiscoveryUnavailable, 503, "The document editor is unavailable"),
-    (StorageUnavailable, 503, "Storage is unavailable"),
+    (FileLocked, 409, N_("The file is being edited")),
+    (FolderLocked, 409, N_("A file in the folder is being edited")),
+    (FolderCycle, 409, N_("A folder cannot move into itself")),
+    (LockMismatch, 409, N_("The file is being edited")),
+    (NameConflict, 409, N_("That name is taken")),
+    (AlreadyExists, 409, N_("That already exists")),
+    (ExtensionChangeUnconfirmed, 409, N_("Change the file type?")),
+    (ExtensionMismatch, 400, N_("That extension does not fit the file")),
+    (InvalidFileName, 400, N_("That name is not allowed")),
+    (FileTooLarge, 413, N_("The file is too large")),
+    (ArchiveTooLarge, 413, N_("Too much for one download")),
+    (InvalidRequest, 400, N_("Something is missing")),
+    (PermissionDenied, 403, N_("Not allowed")),
+    (LinkGone, 410, N_("This link no longer works")),
+    (NotFound, 404, N_("Not found")),
+    (DiscoveryUnavailable, 503, N_("The document editor is unavailable")),
+    (StorageUnavailable, 503, N_("Storage is unavailable")),
 )
 
 
-def problem_for(exc: Exception) -> Problem:
-    """The status, title and message for an error raised while handling a page or form."""
+def problem_for(exc: Exception, i18n: Localizer = ENGLISH) -> Problem:
+    """The status, title and message (in `i18n`'s language) for an error raised by a page or form."""
     for kind, status, title in _PROBLEMS:
         if isinstance(exc, kind):
-            return Problem(status, title, _message(exc, title))
-    return Problem(500, "Something went wrong", "The server could not complete the request.")
+            return Problem(status, i18n.gettext(title), _message(exc, title, i18n))
+    return Problem(
+        500,
+        i18n.gettext("Something went wrong"),
+        i18n.gettext("The server could not complete the request."),
+    )
 
 
-def _message(exc: Exception, title: str) -> str:
+def _message(exc: Exception, title: str, i18n: Localizer) -> str:
+    _ = i18n.gettext
+    someone = _("someone")
+    if isinstance(exc, FileLocked):
+        return _(
+            "“%(name)s” is being edited by %(editor)s. Try again when they have closed it.",
+            name=exc.name,
+            editor=exc.editor or someone,
+        )
     if isinstance(exc, LockMismatch):
-        return "Someone has the file open for editing. Try again when they have closed it."
+        return _("Someone has the file open for editing. Try again when they have closed it.")
     if isinstance(exc, FolderLocked):
-        who = exc.editor or "someone"
-        name = exc.file_name
-        return f"“{name}” in this folder is being edited by {who}. Try again when they have closed it."
+        return _(
+            "“%(name)s” in this folder is being edited by %(editor)s. Try again when they have closed it.",
+            name=exc.file_name,
+            editor=exc.editor or someone,
+        )
     if isinstance(exc, FolderCycle):
-        return f"“{exc.folder_name}” cannot move into itself or into a folder inside it."
+        return _("“%(name)s” cannot move into itself or into a folder inside it.", name=exc.folder_name)
     if isinstance(exc, NameConflict):
-        hint = f" “{exc.suggestion}” is free." if exc.suggestion else ""
-        return f"A {exc.kind} named “{exc.name}” already exists here.{hint}"
+        return _name_conflict(exc, i18n)
     if isinstance(exc, ExtensionChangeUnconfirmed):
-        return (
-            f"Changing the extension from “{exc.old_extension or 'none'}” to “{exc.new_extension or 'none'}” "
-            "changes which app opens the file. Confirm the change to rename it."
+        return _(
+            "Changing the extension from “%(old)s” to “%(new)s” changes which app opens the file. "
+            "Confirm the change to rename it.",
+            old=exc.old_extension or _("none"),
+            new=exc.new_extension or _("none"),
         )
     if isinstance(exc, ExtensionMismatch):
-        return (
-            f"The file is {exc.content}; a “{exc.extension}” name would misdescribe it, and opening it "
-            "could damage it. Keep its extension."
+        return _(
+            "The file is %(content)s; a “%(extension)s” name would misdescribe it, and opening it "
+            "could damage it. Keep its extension.",
+            content=_(exc.content),
+            extension=exc.extension,
         )
     if isinstance(exc, InvalidFileName):
-        hint = f" Try “{exc.suggestion}”." if exc.suggestion else ""
-        return f"The name is not allowed: {exc.reason}.{hint}"
+        reason = _("The name is not allowed: %(reason)s.", reason=_(exc.reason))
+        return f"{reason} {_('Try “%(name)s”.', name=exc.suggestion)}" if exc.suggestion else reason
     if isinstance(exc, FileTooLarge):
-        return f"Files can be at most {_size(exc.limit)}."
+        return _("Files can be at most %(size)s.", size=i18n.format_size(exc.limit))
     if isinstance(exc, LinkGone):
-        return "The owner removed the link, or it has expired. Ask them for a new one."
+        return _("The owner removed the link, or it has expired. Ask them for a new one.")
     if isinstance(exc, NotFound):
-        return "It does not exist, or you do not have access to it."
+        return _("It does not exist, or you do not have access to it.")
+    if isinstance(exc, MissingField):
+        return _("%(field)s is required.", field=_(exc.label))
     if isinstance(exc, DiscoveryUnavailable):
-        return "The WOPI client cannot be reached right now. Try again in a minute."
-    text = str(exc).strip()
-    return (text[:1].upper() + text[1:]) if text else title
+        return _("The WOPI client cannot be reached right now. Try again in a minute.")
+    text = service_message(exc, i18n)
+    return (text[:1].upper() + text[1:]) if text else _(title)
 
 
-def _size(count: int) -> str:
-    value = float(count)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{count} bytes"
+def service_message(exc: Exception, i18n: Localizer) -> str:
+    """A service's or the domain's message in `i18n`'s language, when the catalog has it."""
+    # The messages are extracted for translation by wopihost/locale/tool.py's keywords; one with
+    # placeholders is translated before its values are put in.
+    template, values = getattr(exc, "template", None), getattr(exc, "values", None)
+    if isinstance(template, str) and values:
+        return i18n.gettext(template.strip(), **values)
+    return i18n.gettext(str(exc).strip())
+
+
+def _name_conflict(exc: NameConflict, i18n: Localizer) -> str:
+    _ = i18n.gettext
+    if exc.kind == "folder":
+        text = _("A folder named “%(name)s” already exists here.", name=exc.name)
+    else:
+        text = _("A file named “%(name)s” already exists here.", name=exc.name)
+    return f"{text} {_('“%(name)s” is free.', name=exc.suggestion)}" if exc.suggestion else text

@@ -6,24 +6,25 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from wopihost.domain.listing import ListingPreference, SortKey, TypeFilter
+from wopihost.domain.locales import N_
 
 # The longest name filter kept; a longer one is cut (it could match nothing anyway).
 MAX_NAME_FILTER = 255
 
 TYPE_LABELS: dict[TypeFilter, str] = {
-    TypeFilter.ALL: "All types",
-    TypeFilter.DOCUMENTS: "Documents",
-    TypeFilter.SPREADSHEETS: "Spreadsheets",
-    TypeFilter.PRESENTATIONS: "Presentations",
-    TypeFilter.PDFS: "PDFs",
-    TypeFilter.OTHER: "Other",
+    TypeFilter.ALL: N_("All types"),
+    TypeFilter.DOCUMENTS: N_("Documents"),
+    TypeFilter.SPREADSHEETS: N_("Spreadsheets"),
+    TypeFilter.PRESENTATIONS: N_("Presentations"),
+    TypeFilter.PDFS: N_("PDFs"),
+    TypeFilter.OTHER: N_("Other"),
 }
 
 _COLUMN_LABELS: dict[SortKey, str] = {
-    SortKey.NAME: "Name",
-    SortKey.MODIFIED: "Modified",
-    SortKey.SIZE: "Size",
-    SortKey.TYPE: "Type",
+    SortKey.NAME: N_("Name"),
+    SortKey.MODIFIED: N_("Modified"),
+    SortKey.SIZE: N_("Size"),
+    SortKey.TYPE: N_("Type"),
 }
 
 

@@ -56,6 +56,7 @@ def user_from_row(row: Row[Any] | Any) -> User:
         is_admin=bool(m[_U.is_admin]),
         is_business_user=bool(m[_U.is_business_user]),
         has_password=m[_U.password_hash] is not None,
+        locale=m[_U.locale],
     )
 
 

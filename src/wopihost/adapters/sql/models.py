@@ -60,6 +60,8 @@ class UserRow(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     # Microsoft 365 business users edit under their organisation's licence (scenarios/business.rst).
     is_business_user: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The UI language the user chose; NULL follows the browser's Accept-Language.
+    locale: Mapped[str | None] = mapped_column(String(16), nullable=True)
     root_folder_id: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

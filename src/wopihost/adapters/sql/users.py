@@ -95,6 +95,10 @@ class SqlUserStore:
         statement = update(UserRow).where(UserRow.id == user_id).values(is_business_user=is_business_user)
         return await self._db.write(lambda conn: bool(conn.execute(statement).rowcount))
 
+    async def set_locale(self, user_id: str, locale: str | None) -> bool:
+        statement = update(UserRow).where(UserRow.id == user_id).values(locale=locale)
+        return await self._db.write(lambda conn: bool(conn.execute(statement).rowcount))
+
     async def list_users(self) -> Sequence[User]:
         rows = await self._db.scan(
             lambda conn: conn.execute(select(*USER_COLUMNS).order_by(UserRow.username)).all()

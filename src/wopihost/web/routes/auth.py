@@ -47,7 +47,11 @@ class AuthPages:
         if wait:
             log.warning("op=signin status=throttled address=%s", address)
             minutes = max(1, round(wait / 60))
-            error = f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
+            error = self.ctx.localizer(request).ngettext(
+                "Too many failed attempts. Try again in %(num)s minute.",
+                "Too many failed attempts. Try again in %(num)s minutes.",
+                minutes,
+            )
             return self._page(request, target, username, error, 429, {"Retry-After": str(wait)})
         user = None
         if username and 0 < len(password) <= MAX_PASSWORD_LENGTH:
@@ -55,7 +59,8 @@ class AuthPages:
         if user is None:
             await self.ctx.services.throttle.record_failure(username, address)
             log.info("op=signin status=failed address=%s", address)
-            return self._page(request, target, username, "Wrong username or password.", 401)
+            error = self.ctx.localizer(request).gettext("Wrong username or password.")
+            return self._page(request, target, username, error, 401)
         await self.ctx.services.throttle.reset(username, address)
         # A new session on sign-in: nothing set before it (a planted CSRF token) survives.
         request.session.clear()
@@ -72,8 +77,11 @@ class AuthPages:
 
     async def sign_out(self, request: Request) -> Response:
         """End the session."""
+        # The message shows on the sign-in page, in the language of the user who just left.
+        await self.ctx.optional_user(request)
+        message = self.ctx.localizer(request).gettext("You are signed out.")
         request.session.clear()
-        flash(request, "You are signed out.")
+        flash(request, message)
         return RedirectResponse("/signin", status_code=303)
 
     def _page(

@@ -16,7 +16,7 @@ from wopihost.errors import PermissionDenied
 from wopihost.web.catalog import new_document_kinds
 from wopihost.web.context import WebContext, done, read_form, required, wants_json
 from wopihost.web.listing import Listing, name_filter
-from wopihost.web.views import FileRow, contents_summary, deletion_notice, file_row
+from wopihost.web.views import FileRow, content_label, contents_summary, deletion_notice, file_row
 
 
 def folder_url(folder: Folder) -> str:
@@ -56,7 +56,8 @@ class BrowsePages:
         files = order_files(
             [s.file for s in shared.values()], listing.preference, name_filter=listing.name_filter
         )
-        rows = await self._rows([(f, shared[f.id].role, shared[f.id].owner_name) for f in files], user)
+        entries = [(f, shared[f.id].role, shared[f.id].owner_name) for f in files]
+        rows = await self._rows(request, entries, user)
         context = {
             "rows": rows,
             "section": "shared",
@@ -73,7 +74,8 @@ class BrowsePages:
         parent = await browse.get_folder(user, request.path_params["folder_id"])
         form = await read_form(request)
         folder = await browse.create_folder(user, parent, required(form, "name", "A folder name"))
-        return done(request, folder_url(folder), f"Folder “{folder.name}” is ready.")
+        message = self.ctx.localizer(request).gettext("Folder “%(name)s” is ready.", name=folder.name)
+        return done(request, folder_url(folder), message)
 
     async def rename_folder_page(self, request: Request) -> Response:
         """A page with the folder rename form, for browsers without scripts."""
@@ -87,29 +89,38 @@ class BrowsePages:
         form = await read_form(request)
         name = required(form, "name", "A new name")
         renamed = await self.ctx.services.files.rename_folder(user, folder, name)
-        return done(request, parent_url(user, folder), f"Renamed the folder to “{renamed.name}”.")
+        message = self.ctx.localizer(request).gettext("Renamed the folder to “%(name)s”.", name=renamed.name)
+        return done(request, parent_url(user, folder), message)
 
     async def delete_folder_page(self, request: Request) -> Response:
         """What deleting a folder would delete: JSON for the delete dialog, else a confirmation page."""
         user, folder = await self._subfolder(request)
         contents = await self.ctx.services.files.count_folder_contents(folder)
+        notice = deletion_notice(contents, self.ctx.localizer(request))
         if wants_json(request):
             body = {
                 "name": folder.name,
                 "files": contents.files,
                 "folders": contents.folders,
-                "notice": deletion_notice(contents),
+                "notice": notice,
             }
             return JSONResponse(body)
-        context = {"folder": folder, "notice": deletion_notice(contents), "back": parent_url(user, folder)}
+        context = {"folder": folder, "notice": notice, "back": parent_url(user, folder)}
         return self.ctx.render(request, "delete_folder.html", context)
 
     async def delete_folder(self, request: Request) -> Response:
         """Move a folder with everything in it to the trash and return to the folder that held it."""
         user, folder = await self._subfolder(request)
         deleted = await self.ctx.services.files.delete_folder(user, folder)
-        inside = "" if not deleted.files and not deleted.folders else f" with {contents_summary(deleted)}"
-        message = f"Moved the folder “{folder.name}”{inside} to the trash."
+        i18n = self.ctx.localizer(request)
+        if not deleted.files and not deleted.folders:
+            message = i18n.gettext("Moved the folder “%(name)s” to the trash.", name=folder.name)
+        else:
+            message = i18n.gettext(
+                "Moved the folder “%(name)s” with %(contents)s to the trash.",
+                name=folder.name,
+                contents=contents_summary(deleted, i18n),
+            )
         # The trash item of a folder has the folder's ID.
         return done(request, parent_url(user, folder), message, undo=f"/trash/{folder.id}/restore")
 
@@ -131,7 +142,12 @@ class BrowsePages:
         form = await read_form(request)
         target = await self.ctx.services.browse.get_folder(user, required(form, "folder_id", "A folder"))
         moved = await self.ctx.services.files.move_folder(user, folder, target)
-        message = f"Moved the folder “{moved.name}” to “{target.name or 'My files'}”."
+        i18n = self.ctx.localizer(request)
+        message = i18n.gettext(
+            "Moved the folder “%(name)s” to “%(target)s”.",
+            name=moved.name,
+            target=target.name or i18n.gettext("My files"),
+        )
         return done(request, folder_url(target), message)
 
     async def _subfolder(self, request: Request) -> tuple[User, Folder]:
@@ -149,15 +165,18 @@ class BrowsePages:
         listing = await self._listing(request, user)
         pref, text = listing.preference, listing.name_filter
         discovery = await self.ctx.catalog.current()
+        my_files = self.ctx.localizer(request).gettext("My files")
         context: dict[str, Any] = {
             "folder": folder,
             "folder_url": folder_url(folder),
-            "breadcrumbs": [(crumb.name or "My files", folder_url(crumb)) for crumb in crumbs],
+            "breadcrumbs": [(crumb.name or my_files, folder_url(crumb)) for crumb in crumbs],
             "subfolders": [
                 (sub, folder_url(sub)) for sub in order_folders(subfolders, pref, name_filter=text)
             ],
             "rows": await self._rows(
-                [(file, Role.OWNER, None) for file in order_files(files, pref, name_filter=text)], user
+                request,
+                [(file, Role.OWNER, None) for file in order_files(files, pref, name_filter=text)],
+                user,
             ),
             "listing": listing,
             "has_items": bool(subfolders or files),
@@ -175,8 +194,9 @@ class BrowsePages:
         return Listing(preference, name_filter(request.query_params.get("q")), here)
 
     async def _rows(
-        self, entries: Sequence[tuple[FileRecord, Role, str | None]], user: User
+        self, request: Request, entries: Sequence[tuple[FileRecord, Role, str | None]], user: User
     ) -> list[FileRow]:
+        i18n = self.ctx.localizer(request)
         now = self.ctx.services.clock.now()
         holders = [lock.user_id for file, _r, _o in entries if (lock := file.active_lock(now)) is not None]
         users = await self.ctx.services.browse.find_users(holders)
@@ -187,7 +207,7 @@ class BrowsePages:
         rows = []
         for file, role, owner in entries:
             misnamed = await self.ctx.services.content.misnamed(file)
-            label = misnamed.label if misnamed else None
+            label = content_label(misnamed, i18n) if misnamed else None
             rows.append(
                 file_row(
                     file,
@@ -198,6 +218,7 @@ class BrowsePages:
                     owner=owner,
                     viewer=user,
                     misnamed_as=label,
+                    i18n=i18n,
                     sharing=sharing.get(file.id),
                     preview=previews[file.id],
                 )

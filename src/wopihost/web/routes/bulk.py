@@ -22,51 +22,64 @@ from wopihost.services.archive import ArchivePlan
 from wopihost.services.bulk import MAX_BULK_ITEMS, BulkOutcome, Refusal, Selection
 from wopihost.web.context import WebContext, done, flash, local_path, required, wants_json
 from wopihost.web.download import content_disposition
-from wopihost.web.errors import problem_for
-from wopihost.web.views import counted
+from wopihost.web.errors import problem_for, service_message
+from wopihost.web.i18n import ENGLISH, Localizer
 
 # Each item is one field, with room for the token, the target and the return address.
 _MAX_FIELDS = 2 * MAX_BULK_ITEMS + 10
 
 
-def refusal_reason(refusal: Refusal) -> str:
+def refusal_reason(refusal: Refusal, i18n: Localizer = ENGLISH) -> str:
     """Why an item was left as it was, in words that follow its name: "is being edited by Bob"."""
+    _ = i18n.gettext
     if refusal.editor is not None:
-        return f"is being edited by {refusal.editor}"
+        return _("is being edited by %(editor)s", editor=i18n.person(refusal.editor))
     error = refusal.error
     if isinstance(error, FolderLocked):
-        return f"holds “{error.file_name}”, which is being edited by {error.editor or 'someone'}"
+        editor = i18n.person(error.editor) if error.editor else _("someone")
+        return _("holds “%(name)s”, which is being edited by %(editor)s", name=error.file_name, editor=editor)
     if isinstance(error, FolderCycle):
-        return "cannot move into itself or into a folder inside it"
+        return _("cannot move into itself or into a folder inside it")
     if isinstance(error, NameConflict):
-        return f"cannot go there: a {error.kind} of that name is already there"
+        if error.kind == "folder":
+            return _("cannot go there: a folder of that name is already there")
+        return _("cannot go there: a file of that name is already there")
     if isinstance(error, LockMismatch):
-        return "is being edited"
+        return _("is being edited")
     if isinstance(error, NotFound):
-        return "no longer exists, or is not yours"
+        return _("no longer exists, or is not yours")
     if isinstance(error, PermissionDenied):
-        return f"cannot be changed: {error}"
-    message = problem_for(error).message
-    return f"was not changed: {message[:1].lower()}{message[1:]}"
+        # The services' messages are extracted for translation (locale/tool.py's keywords).
+        return _("cannot be changed: %(reason)s", reason=service_message(error, i18n))
+    message = problem_for(error, i18n).message
+    reason = message[:1].lower() + message[1:]
+    return _("was not changed: %(reason)s", reason=reason)
 
 
-# What a bulk action says it did: (some done, nothing done, some refused).
-_SUMMARIES = {
-    "move": ("Moved {done}.", "Nothing was moved.", "{refused} could not be moved."),
-    "trash": (
-        "Moved {done} to the trash.",
-        "Nothing was moved to the trash.",
-        "{refused} could not be moved to the trash.",
-    ),
-}
-
-
-def _summary(outcome: BulkOutcome, action: str) -> str:
-    some, nothing, refused = _SUMMARIES[action]
-    text = some.format(done=counted(len(outcome.done), "item")) if outcome.done else nothing
-    if outcome.refused:
-        text += " " + refused.format(refused=counted(len(outcome.refused), "item"))
-    return text
+def _summary(outcome: BulkOutcome, action: str, i18n: Localizer) -> str:
+    """What a bulk action did: how many items moved (or moved to the trash), and how many could not."""
+    done_count, refused_count = len(outcome.done), len(outcome.refused)
+    if action == "move":
+        text = (
+            i18n.ngettext("Moved %(num)s item.", "Moved %(num)s items.", done_count)
+            if done_count
+            else i18n.gettext("Nothing was moved.")
+        )
+        refused = i18n.ngettext(
+            "%(num)s item could not be moved.", "%(num)s items could not be moved.", refused_count
+        )
+    else:
+        text = (
+            i18n.ngettext("Moved %(num)s item to the trash.", "Moved %(num)s items to the trash.", done_count)
+            if done_count
+            else i18n.gettext("Nothing was moved to the trash.")
+        )
+        refused = i18n.ngettext(
+            "%(num)s item could not be moved to the trash.",
+            "%(num)s items could not be moved to the trash.",
+            refused_count,
+        )
+    return f"{text} {refused}" if refused_count else text
 
 
 class BulkPages:
@@ -83,11 +96,15 @@ class BulkPages:
         return Selection(file_ids=file_ids, folder_ids=folder_ids), fields
 
     def _answer(self, request: Request, outcome: BulkOutcome, action: str, back: str) -> Response:
-        refused = [{"name": r.name, "kind": r.kind, "reason": refusal_reason(r)} for r in outcome.refused]
-        message = _summary(outcome, action)
+        i18n = self.ctx.localizer(request)
+        refused = [
+            {"name": r.name, "kind": r.kind, "reason": refusal_reason(r, i18n)} for r in outcome.refused
+        ]
+        message = _summary(outcome, action, i18n)
         if not wants_json(request):
             for item in refused:
-                flash(request, f"“{item['name']}” {item['reason']}.", "error")
+                text = i18n.gettext("“%(name)s” %(reason)s.", name=item["name"], reason=item["reason"])
+                flash(request, text, "error")
         return done(request, back, message, done=outcome.done, refused=refused)
 
     async def move(self, request: Request) -> Response:
@@ -117,7 +134,8 @@ class BulkPages:
         user = await self.ctx.user(request)
         folder = await self.ctx.services.browse.get_folder(user, request.path_params["folder_id"])
         plan = await self.ctx.services.archive.plan(user, (), (folder.id,))
-        return self._zip_response(plan, _archive_name(folder.name or "My files"))
+        name = folder.name or self.ctx.localizer(request).gettext("My files")
+        return self._zip_response(plan, _archive_name(name))
 
     def _zip_response(self, plan: ArchivePlan, name: str) -> Response:
         headers = {

@@ -77,7 +77,8 @@ class FilePages:
             )
         except ClientDisconnect:
             return Response(status_code=400)
-        body = {"ok": True, "message": f"Uploaded “{file.name}”.", "file": {"id": file.id, "name": file.name}}
+        message = self.ctx.localizer(request).gettext("Uploaded “%(name)s”.", name=file.name)
+        body = {"ok": True, "message": message, "file": {"id": file.id, "name": file.name}}
         return JSONResponse(body, status_code=201)
 
     async def new_document(self, request: Request) -> Response:
@@ -98,7 +99,8 @@ class FilePages:
             name = validate_name(new_document_name(chosen, kind.ext))
             file = await services.files.upload(user, folder, name, _nothing(), declared_size=0)
             return done(request, f"/files/{file.id}/editnew")
-        name = validate_name(f"{kind.default_stem}.{kind.ext}")
+        stem = self.ctx.localizer(request).gettext(kind.default_stem)
+        name = validate_name(f"{stem}.{kind.ext}")
         for _attempt in range(3):
             try:
                 free = await services.files.free_name(folder.id, name)
@@ -148,7 +150,8 @@ class FilePages:
             # Without the page's script, the form comes back with the confirmation box to tick.
             context = {"access": access, "back": back_url(access), "name": name, "confirm": True}
             return self.ctx.render(request, "rename.html", context, status_code=409)
-        return done(request, back_url(access), f"Renamed to “{file.name}”.")
+        message = self.ctx.localizer(request).gettext("Renamed to “%(name)s”.", name=file.name)
+        return done(request, back_url(access), message)
 
     async def move_page(self, request: Request) -> Response:
         """The folders a file can move to, as a page or (for the move dialog) as JSON."""
@@ -167,7 +170,9 @@ class FilePages:
         target = await self.ctx.services.browse.get_folder(user, required(form, "folder_id", "A folder"))
         await ensure_unlocked(self.ctx, access.file)
         file = await self.ctx.services.files.move(access, target)
-        return done(request, folder_url(target), f"Moved “{file.name}” to “{target.name or 'My files'}”.")
+        _ = self.ctx.localizer(request).gettext
+        message = _("Moved “%(name)s” to “%(folder)s”.", name=file.name, folder=target.name or _("My files"))
+        return done(request, folder_url(target), message)
 
     async def delete_page(self, request: Request) -> Response:
         """A confirmation page for moving to the trash, for browsers without scripts."""
@@ -179,7 +184,7 @@ class FilePages:
         _user, access = await self._access(request)
         await ensure_unlocked(self.ctx, access.file)
         item = await self.ctx.services.files.delete(access)
-        message = f"Moved “{access.file.name}” to the trash."
+        message = self.ctx.localizer(request).gettext("Moved “%(name)s” to the trash.", name=access.file.name)
         return done(request, back_url(access), message, undo=f"/trash/{item.id}/restore")
 
     async def show(self, request: Request) -> Response:

@@ -22,6 +22,7 @@ from wopihost.web.catalog import HOST_ACTIONS, plan_open
 from wopihost.web.context import WebContext
 from wopihost.web.hostpage import WD_REMOVED_AFTER_USE, HostFrame, host_frame
 from wopihost.web.routes.files import back_url
+from wopihost.web.views import content_label
 
 log = logging.getLogger("wopihost.web")
 # Phones and tablets get the client's mobile actions (ONLYOFFICE's mobileView and mobileEdit) when offered.
@@ -58,12 +59,15 @@ class HostPages:
             return RedirectResponse(target, status_code=303)
         misnamed = await services.content.misnamed(file)
         if plan.action is None or misnamed is not None:
-            return _cannot_open(self.ctx, request, access, misnamed.label if misnamed else None)
+            # A client would open the content as what the name says: a .docx named .txt as editable text.
+            label = content_label(misnamed, self.ctx.localizer(request)) if misnamed else None
+            return _cannot_open(self.ctx, request, access, label)
         frame = host_frame(
             discovery,
             plan.action,
             wopi_src=services.urls.wopi_src(file.id),
-            language=request.headers.get("accept-language"),
+            # The WOPI client shows its UI in the language of the host's pages.
+            language=self.ctx.localizer(request).tag,
             raw_query=query,
             business_user=user.is_business_user,
             embeddable=requested == "embedview",
@@ -203,12 +207,14 @@ async def open_for_visitor(
         requested = plan.redirect_to
     misnamed = await ctx.services.content.misnamed(file)
     if plan.action is None or misnamed is not None:
-        return _cannot_open(ctx, request, access, misnamed.label if misnamed else None, back=page_url)
+        label = content_label(misnamed, ctx.localizer(request)) if misnamed else None
+        return _cannot_open(ctx, request, access, label, back=page_url)
     frame = host_frame(
         discovery,
         plan.action,
         wopi_src=ctx.services.urls.wopi_src(file.id),
-        language=request.headers.get("accept-language"),
+        # The WOPI client shows its UI in the language of the host's pages.
+        language=ctx.localizer(request).tag,
         raw_query="",
     )
     config: dict[str, object] = {

@@ -27,6 +27,8 @@ from wopihost.errors import InvalidRequest, LinkGone, NotFound
 from wopihost.services.links import LinkPasswordThrottled, WrongLinkPassword
 from wopihost.urls import PublicUrls
 from wopihost.web.context import WebContext, client_address, done, read_form
+from wopihost.web.errors import service_message
+from wopihost.web.i18n import ENGLISH, Localizer
 from wopihost.web.routes.host import open_for_visitor
 from wopihost.web.views import ROLE_LABELS, short_time
 
@@ -52,10 +54,10 @@ class LinkPages:
         access = await self._owned(request)
         links = await self.ctx.services.links.list_links(access)
         now = self.ctx.services.clock.now()
-        roles = [{"value": value, "label": label} for value, label in LINK_CHOICES]
-        return JSONResponse(
-            {"links": [describe_link(link, self.ctx.services.urls, now) for link in links], "roles": roles}
-        )
+        i18n = self.ctx.localizer(request)
+        roles = [{"value": value, "label": i18n.gettext(label)} for value, label in LINK_CHOICES]
+        described = [describe_link(link, self.ctx.services.urls, now, i18n) for link in links]
+        return JSONResponse({"links": described, "roles": roles})
 
     async def create_link(self, request: Request) -> Response:
         """Create a link; the answer carries its URL for the copy button."""
@@ -67,16 +69,19 @@ class LinkPages:
             expires_at=expiry_of(form.get("expires", "")),
             password=form.get("password", ""),
         )
-        described = describe_link(link, self.ctx.services.urls, self.ctx.services.clock.now())
-        return done(request, f"/files/{access.file.id}/share", "Link created.", link=described)
+        i18n = self.ctx.localizer(request)
+        described = describe_link(link, self.ctx.services.urls, self.ctx.services.clock.now(), i18n)
+        return done(request, f"/files/{access.file.id}/share", i18n.gettext("Link created."), link=described)
 
     async def revoke_link(self, request: Request) -> Response:
         """Revoke a link; sessions opened through it are refused from their next request."""
         access = await self._owned(request)
         removed = await self.ctx.services.links.revoke(access, request.path_params["link_id"])
-        message = (
-            "Link removed. It no longer opens the file." if removed else "That link was already removed."
-        )
+        i18n = self.ctx.localizer(request)
+        if removed:
+            message = i18n.gettext("Link removed. It no longer opens the file.")
+        else:
+            message = i18n.gettext("That link was already removed.")
         return done(request, f"/files/{access.file.id}/share", message)
 
     async def landing(self, request: Request) -> Response:
@@ -102,9 +107,16 @@ class LinkPages:
             )
         except LinkPasswordThrottled as exc:
             headers = {"Retry-After": str(exc.retry_after)}
-            return await self._step(request, link, "password", str(exc).capitalize() + ".", 429, headers)
+            minutes = max(1, exc.retry_after // 60 + 1)
+            message = self.ctx.localizer(request).ngettext(
+                "Too many wrong passwords; try again in %(num)s minute.",
+                "Too many wrong passwords; try again in %(num)s minutes.",
+                minutes,
+            )
+            return await self._step(request, link, "password", message, 429, headers)
         except WrongLinkPassword:
-            return await self._step(request, link, "password", "That password is not right.", 403)
+            message = self.ctx.localizer(request).gettext("That password is not right.")
+            return await self._step(request, link, "password", message, 403)
         unlocked = [i for i in request.session.get(SESSION_UNLOCKED, []) if i != link.id]
         request.session[SESSION_UNLOCKED] = [*unlocked[-(MAX_UNLOCKED - 1) :], link.id]
         return RedirectResponse(f"/s/{link.id}", status_code=303)
@@ -121,7 +133,9 @@ class LinkPages:
         try:
             name = visitor_name(form.get("name", ""))
         except InvalidRequest as exc:
-            return await self._step(request, link, "name", str(exc).capitalize() + ".", 400)
+            # The domain's messages are extracted for translation (locale/tool.py's keywords).
+            text = service_message(exc, self.ctx.localizer(request))
+            return await self._step(request, link, "name", text[:1].upper() + text[1:] + ".", 400)
         request.session[SESSION_VISITOR] = {"key": _visitor_key(request), "name": name}
         return RedirectResponse(f"/s/{link.id}/open", status_code=303)
 
@@ -163,7 +177,7 @@ class LinkPages:
             "step": step,
             "link_id": link.id,
             "file_name": file_name,
-            "role_label": ROLE_LABELS[link.role],
+            "role_label": self.ctx.localizer(request).gettext(ROLE_LABELS[link.role]),
             "error": error,
             "visitor_name": remembered.get("name", "") if isinstance(remembered, dict) else "",
         }
@@ -186,17 +200,19 @@ class LinkPages:
         ]
 
 
-def describe_link(link: ShareLink, urls: PublicUrls, now: datetime) -> dict[str, Any]:
-    """A link as the share dialog and the share page show it."""
+def describe_link(
+    link: ShareLink, urls: PublicUrls, now: datetime, i18n: Localizer = ENGLISH
+) -> dict[str, Any]:
+    """A link as the share dialog and the share page show it, in the page's language."""
     return {
         "id": link.id,
         "url": urls.share_link(link.id),
         "role": link.role.value,
-        "role_label": ROLE_LABELS[link.role],
+        "role_label": i18n.gettext(ROLE_LABELS[link.role]),
         "has_password": link.has_password,
-        "expires": expiry_label(link.expires_at),
+        "expires": expiry_label(link.expires_at, i18n),
         "expired": not link.is_active(now),
-        "created": short_time(link.created_at),
+        "created": short_time(link.created_at, i18n),
     }
 
 
@@ -212,12 +228,12 @@ def expiry_of(value: str) -> datetime | None:
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
 
 
-def expiry_label(expires_at: datetime | None) -> str:
+def expiry_label(expires_at: datetime | None, i18n: Localizer = ENGLISH) -> str:
     """ "Expires after 31 Jan 2030 (UTC)", or "" for a link that never expires."""
     if expires_at is None:
         return ""
     last_day = (expires_at.astimezone(UTC) - timedelta(microseconds=1)).date()
-    return f"Expires after {last_day.strftime('%d %b %Y')} (UTC)"
+    return i18n.gettext("Expires after %(day)s (UTC)", day=i18n.format_date(last_day))
 
 
 def _unlocked(request: Request, link: ShareLink) -> bool:

@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from wopihost.services.search import SearchResult
 from wopihost.web.context import WebContext
+from wopihost.web.i18n import ENGLISH, Localizer
 from wopihost.web.views import file_kind, short_time
 
 
@@ -22,11 +23,18 @@ def _icon(result: SearchResult) -> str:
     return "folder" if result.kind == "folder" else file_kind(result.name).icon
 
 
-def _suggestion(result: SearchResult) -> dict[str, Any]:
+def location_of(result: SearchResult, i18n: Localizer = ENGLISH) -> str:
+    """Where a result is, in the page's language: its folder's path, or who shared it."""
+    if result.shared_by:
+        return i18n.gettext("Shared by %(name)s", name=i18n.person(result.shared_by))
+    return result.location
+
+
+def _suggestion(result: SearchResult, i18n: Localizer) -> dict[str, Any]:
     return {
         "kind": result.kind,
         "name": result.name,
-        "location": result.location,
+        "location": location_of(result, i18n),
         "url": result_url(result),
         "icon": _icon(result),
     }
@@ -44,7 +52,7 @@ class SearchPages:
         results = await self.ctx.services.search.suggest(user, request.query_params.get("q", ""))
         body = {
             "query": results.query,
-            "results": [_suggestion(result) for result in results.names],
+            "results": [_suggestion(result, self.ctx.localizer(request)) for result in results.names],
             "more": results.more_names,
         }
         # Results depend on rights that may change any moment: never cached.
@@ -54,12 +62,14 @@ class SearchPages:
         """The results page: names and document text matching the query."""
         user = await self.ctx.user(request)
         results = await self.ctx.services.search.search(user, request.query_params.get("q", ""))
+        i18n = self.ctx.localizer(request)
         context = {
             "results": results,
             "query": results.query,
             "icon_of": _icon,
             "url_of": result_url,
-            "when": lambda result: short_time(result.modified_at) if result.modified_at else "",
+            "location_of": lambda result: location_of(result, i18n),
+            "when": lambda result: short_time(result.modified_at, i18n) if result.modified_at else "",
         }
         return self.ctx.render(request, "search.html", context, headers={"Cache-Control": "no-store"})
 

@@ -26,7 +26,11 @@ class SessionPages:
         user = await self.ctx.user(request)
         ids = [i for i in request.query_params.get("ids", "").split(",") if i][:MAX_POLLED_FILES]
         states = await self.ctx.services.sessions.lock_states(user, ids)
-        files = [{"id": s.file_id, "editor": s.editor, "can_end": s.can_end} for s in states]
+        i18n = self.ctx.localizer(request)
+        editor = [i18n.person(s.editor) if s.editor else None for s in states]
+        files = [
+            {"id": s.file_id, "editor": e, "can_end": s.can_end} for s, e in zip(states, editor, strict=True)
+        ]
         headers = {"Cache-Control": "no-store"}
         return JSONResponse({"files": files, "interval_ms": POLL_INTERVAL_MS}, headers=headers)
 
@@ -38,7 +42,9 @@ class SessionPages:
         context = {
             "access": access,
             "back": back_url(access),
-            "editor": states[0].editor if states else None,
+            "editor": self.ctx.localizer(request).person(states[0].editor)
+            if states and states[0].editor
+            else None,
             "can_end": may_end_session(access.file, user),
         }
         return self.ctx.render(request, "end_session.html", context)
@@ -52,7 +58,8 @@ class SessionPages:
             back = back_url(await self.ctx.services.files.find_access(file_id, user))
         except NotFound:
             back = "/"  # An administrator ending a session on someone else's file.
-        message = "Ended the editing session." if ended else "Nobody was editing the file."
+        _ = self.ctx.localizer(request).gettext
+        message = _("Ended the editing session.") if ended else _("Nobody was editing the file.")
         return done(request, back, message)
 
     def routes(self) -> list[Route]:

@@ -10,12 +10,17 @@ from wopihost.domain.permissions import SHARE_ROLES, Role
 from wopihost.domain.records import FileAccess
 from wopihost.errors import InvalidRequest, NotFound
 from wopihost.web.context import WebContext, done, read_form, required, wants_json
+from wopihost.web.i18n import Localizer
 from wopihost.web.routes.files import back_url
 from wopihost.web.routes.links import LINK_CHOICES, describe_link
 from wopihost.web.views import ROLE_LABELS
 
 # What the share forms offer, in order: (value, label).
 SHARE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in SHARE_ROLES]
+
+
+def _no_user(i18n: Localizer, username: str) -> str:
+    return i18n.gettext("there is no user called “%(name)s”", name=username)
 
 
 class SharePages:
@@ -36,17 +41,18 @@ class SharePages:
         access = await self._access(request)
         can_share = access.permissions.can_share
         entries = await self.ctx.services.browse.share_entries(access.file.id) if can_share else []
+        i18n = self.ctx.localizer(request)
         if wants_json(request):
             shares = [
                 {
                     "username": e.username,
                     "display_name": e.display_name,
                     "role": e.role.value,
-                    "role_label": ROLE_LABELS[e.role],
+                    "role_label": i18n.gettext(ROLE_LABELS[e.role]),
                 }
                 for e in entries
             ]
-            roles = [{"value": value, "label": label} for value, label in SHARE_CHOICES]
+            roles = [{"value": value, "label": i18n.gettext(label)} for value, label in SHARE_CHOICES]
             body = {"file": {"id": access.file.id, "name": access.file.name}, "can_share": can_share}
             return JSONResponse({**body, "owner": access.owner_name, "shares": shares, "roles": roles})
         links = await self.ctx.services.links.list_links(access) if can_share else []
@@ -54,7 +60,7 @@ class SharePages:
         context = {
             "access": access,
             "entries": entries,
-            "links": [describe_link(link, self.ctx.services.urls, now) for link in links],
+            "links": [describe_link(link, self.ctx.services.urls, now, i18n) for link in links],
             "link_roles": LINK_CHOICES,
             "can_share": can_share,
             "roles": SHARE_CHOICES,
@@ -66,21 +72,25 @@ class SharePages:
     async def share(self, request: Request) -> Response:
         """Grant another user one of the share roles."""
         access = await self._access(request)
+        i18n = self.ctx.localizer(request)
         form = await read_form(request)
         # Usernames are stored in lower case; people type them any way.
         username = required(form, "username", "A username").lower()
         role = next((r for r in SHARE_ROLES if r.value == form.get("role", Role.VIEW.value)), None)
         if role is None:
-            raise InvalidRequest("the role must be one of " + ", ".join(label for _v, label in SHARE_CHOICES))
+            roles = ", ".join(i18n.gettext(label) for _v, label in SHARE_CHOICES)
+            raise InvalidRequest(i18n.gettext("the role must be one of %(roles)s", roles=roles))
         try:
             await self.ctx.services.files.share(access, username, role)
         except NotFound as exc:
-            raise InvalidRequest(f"there is no user called “{username}”") from exc
-        label = ROLE_LABELS[role].lower()
+            raise InvalidRequest(_no_user(i18n, username)) from exc
+        label = i18n.gettext(ROLE_LABELS[role]).lower()
         if form.get("change"):
             # A role changed in place: the share dialog's select in the person's row.
-            return done(request, self._page_url(access), f"Changed {username} to “{label}”.")
-        return done(request, self._page_url(access), f"Shared with {username} ({label}).")
+            message = i18n.gettext("Changed %(name)s to “%(role)s”.", name=username, role=label)
+            return done(request, self._page_url(access), message)
+        message = i18n.gettext("Shared with %(name)s (%(role)s).", name=username, role=label)
+        return done(request, self._page_url(access), message)
 
     async def people(self, request: Request) -> Response:
         """People to share with whose names contain what the owner typed (the person field's suggestions)."""
@@ -92,13 +102,17 @@ class SharePages:
     async def revoke(self, request: Request) -> Response:
         """Take a share away; the user's next WOPI request is refused."""
         access = await self._access(request)
+        i18n = self.ctx.localizer(request)
         form = await read_form(request)
         username = required(form, "username", "A username").lower()
         try:
             removed = await self.ctx.services.files.unshare(access, username)
         except NotFound as exc:
-            raise InvalidRequest(f"there is no user called “{username}”") from exc
-        message = f"Stopped sharing with {username}." if removed else f"It was not shared with {username}."
+            raise InvalidRequest(_no_user(i18n, username)) from exc
+        if removed:
+            message = i18n.gettext("Stopped sharing with %(name)s.", name=username)
+        else:
+            message = i18n.gettext("It was not shared with %(name)s.", name=username)
         return done(request, self._page_url(access), message)
 
     def routes(self) -> list[Route]:

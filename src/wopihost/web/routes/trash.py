@@ -12,8 +12,9 @@ from wopihost.domain.trash import Restored, TrashKind
 from wopihost.ports import FolderContents
 from wopihost.services.trash import TrashEntry
 from wopihost.web.context import WebContext, done, local_path, read_form
+from wopihost.web.i18n import ENGLISH, Localizer
 from wopihost.web.routes.browse import folder_url
-from wopihost.web.views import contents_summary, counted, file_kind, human_size, iso_time, short_time
+from wopihost.web.views import contents_summary, file_kind, human_size, iso_time, short_time
 
 TRASH_URL = "/trash"
 
@@ -34,17 +35,18 @@ class TrashRow:
     contents: str
 
 
-def trash_row(entry: TrashEntry) -> TrashRow:
+def trash_row(entry: TrashEntry, i18n: Localizer = ENGLISH) -> TrashRow:
     """How one trash entry reads: its original location is a path from "My files", or says it is gone."""
     item = entry.item
     if item.kind is TrashKind.FILE:
-        icon, label, contents = f"ft-{file_kind(item.name).icon}", file_kind(item.name).label, ""
+        kind = file_kind(item.name, i18n)
+        icon, label, contents = f"ft-{kind.icon}", kind.label, ""
     else:
-        icon, label = "ft-folder", "Folder"
-        contents = contents_summary(FolderContents(files=item.files, folders=item.folders))
-    location, url = "Folder no longer there: restores to My files", None
+        icon, label = "ft-folder", i18n.gettext("Folder")
+        contents = contents_summary(FolderContents(files=item.files, folders=item.folders), i18n)
+    location, url = i18n.gettext("Folder no longer there: restores to My files"), None
     if entry.location:
-        location = "/".join(["My files", *(folder.name for folder in entry.location[1:])])
+        location = "/".join([i18n.gettext("My files"), *(folder.name for folder in entry.location[1:])])
         url = folder_url(entry.location[-1])
     return TrashRow(
         id=item.id,
@@ -53,23 +55,41 @@ def trash_row(entry: TrashEntry) -> TrashRow:
         kind_label=label,
         location=location,
         location_url=url,
-        deleted=short_time(item.deleted_at),
+        deleted=short_time(item.deleted_at, i18n),
         deleted_iso=iso_time(item.deleted_at),
-        size=human_size(item.size),
+        size=human_size(item.size, i18n),
         contents=contents,
     )
 
 
-def restored_message(restored: Restored) -> str:
+def restored_message(restored: Restored, i18n: Localizer = ENGLISH) -> str:
     """What a restore did, naming a new name or a new place when the old ones were not available."""
-    item = restored.item
-    noun = "the folder " if item.kind is TrashKind.FOLDER else ""
-    text = f"Restored {noun}“{item.name}”"
+    _ = i18n.gettext
+    folder = restored.item.kind is TrashKind.FOLDER
+    names = {"name": restored.item.name, "new_name": restored.name}
+    if restored.renamed and restored.to_root:
+        if folder:
+            return _(
+                "Restored the folder “%(name)s” as “%(new_name)s”, since the name was taken, to My files, "
+                "since its folder is no longer there.",
+                **names,
+            )
+        return _(
+            "Restored “%(name)s” as “%(new_name)s”, since the name was taken, to My files, since its folder "
+            "is no longer there.",
+            **names,
+        )
     if restored.renamed:
-        text += f" as “{restored.name}”, since the name was taken"
+        if folder:
+            return _("Restored the folder “%(name)s” as “%(new_name)s”, since the name was taken.", **names)
+        return _("Restored “%(name)s” as “%(new_name)s”, since the name was taken.", **names)
     if restored.to_root:
-        text += f"{',' if restored.renamed else ''} to My files, since its folder is no longer there"
-    return f"{text}."
+        if folder:
+            return _(
+                "Restored the folder “%(name)s” to My files, since its folder is no longer there.", **names
+            )
+        return _("Restored “%(name)s” to My files, since its folder is no longer there.", **names)
+    return _("Restored the folder “%(name)s”.", **names) if folder else _("Restored “%(name)s”.", **names)
 
 
 class TrashPages:
@@ -83,10 +103,11 @@ class TrashPages:
         user = await self.ctx.user(request)
         service = self.ctx.services.trash
         entries = await service.entries(user)
+        i18n = self.ctx.localizer(request)
         context = {
-            "rows": [trash_row(entry) for entry in entries],
+            "rows": [trash_row(entry, i18n) for entry in entries],
             "section": "trash",
-            "stored": human_size(sum(entry.item.stored_bytes for entry in entries)),
+            "stored": human_size(sum(entry.item.stored_bytes for entry in entries), i18n),
         }
         return self.ctx.render(request, "trash.html", context)
 
@@ -97,7 +118,8 @@ class TrashPages:
         restored = await self.ctx.services.trash.restore(request.path_params["item_id"], user)
         where = "/" if restored.folder_id == user.root_folder_id else f"/folders/{restored.folder_id}"
         back = local_path(form.get("back"), default=where)
-        return done(request, back, restored_message(restored), name=restored.name, folder_url=where)
+        message = restored_message(restored, self.ctx.localizer(request))
+        return done(request, back, message, name=restored.name, folder_url=where)
 
     async def delete_page(self, request: Request) -> Response:
         """A confirmation page for deleting an item for good, for browsers without scripts."""
@@ -110,7 +132,8 @@ class TrashPages:
         """Delete an item for good, with every version of every file in it."""
         user = await self.ctx.user(request)
         item = await self.ctx.services.trash.delete_permanently(request.path_params["item_id"], user)
-        return done(request, TRASH_URL, f"Deleted “{item.name}” permanently.")
+        message = self.ctx.localizer(request).gettext("Deleted “%(name)s” permanently.", name=item.name)
+        return done(request, TRASH_URL, message)
 
     async def empty_page(self, request: Request) -> Response:
         """A confirmation page for emptying the trash, for browsers without scripts."""
@@ -121,8 +144,15 @@ class TrashPages:
         """Delete everything in the user's trash for good."""
         user = await self.ctx.user(request)
         purged = await self.ctx.services.trash.empty(user)
-        message = f"Emptied the trash: {counted(purged, 'item')} deleted permanently."
-        return done(request, TRASH_URL, message if purged else "The trash was already empty.")
+        i18n = self.ctx.localizer(request)
+        if not purged:
+            return done(request, TRASH_URL, i18n.gettext("The trash was already empty."))
+        message = i18n.ngettext(
+            "Emptied the trash: %(num)s item deleted permanently.",
+            "Emptied the trash: %(num)s items deleted permanently.",
+            purged,
+        )
+        return done(request, TRASH_URL, message)
 
     def routes(self) -> list[Route]:
         """The routes of this module."""

@@ -56,8 +56,12 @@ class UserPages:
         target = await users.set_business_user(
             await users.get_user(request.path_params["user_id"]), value == "1"
         )
-        state = "is now" if target.is_business_user else "is no longer"
-        return done(request, ADMIN_USERS_PATH, f"{target.display_name} {state} a business user.")
+        _ = self.ctx.localizer(request).gettext
+        if target.is_business_user:
+            message = _("%(name)s is now a business user.", name=target.display_name)
+        else:
+            message = _("%(name)s is no longer a business user.", name=target.display_name)
+        return done(request, ADMIN_USERS_PATH, message)
 
     def routes(self) -> list[Route]:
         """The routes of this module."""

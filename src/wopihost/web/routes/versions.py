@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -9,23 +10,27 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from wopihost.domain.links import is_visitor_id
+from wopihost.domain.locales import N_
 from wopihost.domain.names import split_extension
-from wopihost.domain.records import FileAccess, Version
+from wopihost.domain.records import FileAccess, User, Version
 from wopihost.errors import NotFound
 from wopihost.numbers import ascii_digits
 from wopihost.services.access import require_download
 from wopihost.web.context import WebContext, done, ensure_unlocked, wants_json
 from wopihost.web.download import download_response
+from wopihost.web.i18n import Localizer
 from wopihost.web.routes.files import back_url
 from wopihost.web.views import human_size, iso_time, short_time
 
 SOURCE_LABELS = {
-    "upload": "Uploaded",
-    "putfile": "Saved in the editor",
-    "putrelative": "Saved as a new file",
-    "conversion": "Converted",
-    "restore": "Restored",
+    "upload": N_("Uploaded"),
+    "putfile": N_("Saved in the editor"),
+    "putrelative": N_("Saved as a new file"),
+    "conversion": N_("Converted"),
+    "restore": N_("Restored"),
 }
+# SaveKind.label, as people read it.
+SAVE_LABELS = {"exit save": N_("Exit save"), "autosave": N_("Autosave"), "user save": N_("User save")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +48,8 @@ class VersionRow:
     source: str
     # What the WOPI client said of the save: "autosave", "user save", "exit save", or "" (SaveKind.label).
     save: str
+    # `save` in the page's language.
+    save_label: str = ""
 
 
 def _editor_ids(version: Version) -> list[str]:
@@ -72,7 +79,7 @@ class VersionPages:
         user = await self.ctx.user(request)
         return await self.ctx.services.files.find_access(request.path_params["file_id"], user)
 
-    async def _rows(self, access: FileAccess, versions: list[Version]) -> list[VersionRow]:
+    async def _rows(self, access: FileAccess, versions: list[Version], i18n: Localizer) -> list[VersionRow]:
         editor_ids = {v.number: _editor_ids(v) for v in versions}
         wanted = [v.author_id for v in versions] + [e for ids in editor_ids.values() for e in ids]
         users = await self.ctx.services.browse.find_users(wanted)
@@ -84,13 +91,16 @@ class VersionPages:
             VersionRow(
                 number=v.number,
                 current=v.number == access.file.version,
-                size=human_size(v.size),
+                size=human_size(v.size, i18n),
                 created_iso=iso_time(v.created_at),
-                created=short_time(v.created_at),
-                author=users[v.author_id].display_name if v.author_id in users else _anonymous(v.author_id),
+                created=short_time(v.created_at, i18n),
+                author=_author(users, v.author_id, i18n),
                 editors=names(editor_ids[v.number], v.author_id),
-                source=SOURCE_LABELS.get(v.source, v.source.capitalize()),
+                source=i18n.gettext(SOURCE_LABELS[v.source])
+                if v.source in SOURCE_LABELS
+                else v.source.capitalize(),
                 save=v.save.label,
+                save_label=i18n.gettext(SAVE_LABELS[v.save.label]) if v.save.label in SAVE_LABELS else "",
             )
             for v in versions
         ]
@@ -99,7 +109,8 @@ class VersionPages:
         """The versions of a file, newest first."""
         access = await self._access(request)
         versions = list(await self.ctx.services.content.list_versions(access))
-        rows = await self._rows(access, versions)
+        i18n = self.ctx.localizer(request)
+        rows = await self._rows(access, versions, i18n)
         can_restore = access.permissions.can_write
         if wants_json(request):
             items = [
@@ -112,6 +123,7 @@ class VersionPages:
                     "editors": r.editors,
                     "source": r.source,
                     "save": r.save,
+                    "save_label": r.save_label,
                 }
                 for r in rows
             ]
@@ -120,24 +132,25 @@ class VersionPages:
                 "can_restore": can_restore,
                 "can_download": access.permissions.can_download,
             }
-            return JSONResponse({**body, "versions": items, "sessions_ended": await self._ended(access)})
+            ended = await self._ended(access, i18n)
+            return JSONResponse({**body, "versions": items, "sessions_ended": ended})
         context = {
             "access": access,
             "rows": rows,
             "can_restore": can_restore,
             "back": back_url(access),
-            "ended": await self._ended(access),
+            "ended": await self._ended(access, i18n),
         }
         return self.ctx.render(request, "versions.html", context)
 
-    async def _ended(self, access: FileAccess) -> list[dict[str, str]]:
+    async def _ended(self, access: FileAccess, i18n: Localizer) -> list[dict[str, str]]:
         """The editing sessions of the file ended from outside the WOPI client, newest first."""
         return [
             {
-                "ended_by": e.ended_by,
-                "editor": e.editor,
+                "ended_by": i18n.person(e.ended_by),
+                "editor": i18n.person(e.editor),
                 "at": iso_time(e.ended.ended_at),
-                "at_text": short_time(e.ended.ended_at),
+                "at_text": short_time(e.ended.ended_at, i18n),
                 "reason": e.ended.reason.value,
             }
             for e in await self.ctx.services.sessions.history(access.file.id)
@@ -156,7 +169,9 @@ class VersionPages:
         number = _version_number(request)
         await ensure_unlocked(self.ctx, access.file)
         file = await self.ctx.services.content.restore_version(access, number)
-        message = f"Restored version {number} as version {file.version}."
+        message = self.ctx.localizer(request).gettext(
+            "Restored version %(number)s as version %(current)s.", number=number, current=file.version
+        )
         return done(request, f"/files/{access.file.id}/versions", message)
 
     def routes(self) -> list[Route]:
@@ -168,6 +183,8 @@ class VersionPages:
         ]
 
 
-def _anonymous(author_id: str | None) -> str:
+def _author(users: Mapping[str, User], author_id: str | None, i18n: Localizer) -> str:
+    if author_id is not None and author_id in users:
+        return users[author_id].display_name
     # Visitors who came through a share link have no account whose name could be shown.
-    return "Someone with a link" if author_id and is_visitor_id(author_id) else ""
+    return i18n.gettext("Someone with a link") if author_id and is_visitor_id(author_id) else ""

@@ -1,5 +1,5 @@
 // The file browser (its menus are menus.js's): the dialogs of file and folder rows, and uploads with progress.
-import { clearError, csrfToken, el, enhanceForm, getJson, showError, wireDialog } from "./common.js";
+import { clearError, csrfToken, el, enhanceForm, getJson, showError, t, wireDialog } from "./common.js";
 import { shareDialog } from "./share.js";
 import "./locks.js";
 
@@ -16,11 +16,11 @@ async function openMove(dialog, link) {
   const form = dialog.querySelector("form");
   const select = dialog.querySelector("[data-folders]");
   form.action = link.href;
-  select.replaceChildren(el("option", { value: "" }, "Loading…"));
+  select.replaceChildren(el("option", { value: "" }, t("Loading…")));
   openDialog(dialog, select);
   const result = await getJson(link.href);
   if (!result.ok) {
-    select.replaceChildren(el("option", { value: "" }, "The folders could not be loaded"));
+    select.replaceChildren(el("option", { value: "" }, t("The folders could not be loaded")));
     return;
   }
   select.replaceChildren(
@@ -35,21 +35,21 @@ async function openDeleteFolder(dialog, link) {
   const notice = dialog.querySelector("[data-notice]");
   const submit = form.querySelector('[type="submit"]');
   form.action = link.href;
-  notice.textContent = "Counting what is inside…";
+  notice.textContent = t("Counting what is inside…");
   submit.disabled = true;
   openDialog(dialog, dialog.querySelector("[data-cancel]"));
   let result;
   try {
     result = await getJson(link.href);
   } catch (_error) {
-    const error = "The server could not be reached. Check your connection and try again.";
+    const error = t("The server could not be reached. Check your connection and try again.");
     result = { ok: false, body: { error } };
   }
   // Another folder's dialog may have been opened while this one was counting.
   if (form.action !== link.href) return;
   if (!result.ok) {
     notice.textContent = "";
-    showError(dialog, result.body.error || "What is inside the folder could not be counted. Try again.");
+    showError(dialog, result.body.error || t("What is inside the folder could not be counted. Try again."));
     return;
   }
   notice.textContent = result.body.notice;
@@ -133,22 +133,12 @@ function setupRowDialogs() {
   for (const form of document.querySelectorAll("dialog form[data-fetch]")) enhanceForm(form);
 }
 
-function formatBytes(bytes) {
-  if (bytes < 1024) return `${bytes} bytes`;
-  const units = ["KB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = "";
-  for (unit of units) {
-    value /= 1024;
-    if (value < 1024) break;
-  }
-  return `${value >= 10 ? value.toFixed(0) : value.toFixed(1)} ${unit}`;
-}
-
 class Uploads {
   constructor(browser) {
     this.url = browser.dataset.uploadUrl;
     this.maxSize = Number(browser.dataset.maxUpload);
+    // Formatted by the server in the page's language.
+    this.maxSizeText = browser.dataset.maxUploadText;
     this.panel = document.getElementById("uploads");
     this.list = document.getElementById("upload-list");
     this.queue = [];
@@ -162,16 +152,16 @@ class Uploads {
     this.panel.hidden = false;
     for (const file of files) {
       const item = this.item(file);
-      if (file.size > this.maxSize) item.fail(`Too large: the limit is ${formatBytes(this.maxSize)}`);
+      if (file.size > this.maxSize) item.fail(t("Too large: the limit is {limit}", { limit: this.maxSizeText }));
       else this.queue.push(() => this.send(file, item, "fail"));
     }
     this.pump();
   }
 
   item(file) {
-    const status = el("span", { className: "upload-status" }, "Waiting");
+    const status = el("span", { className: "upload-status" }, t("Waiting"));
     const progress = el("progress", { max: 1, value: 0 });
-    progress.setAttribute("aria-label", `Upload progress of ${file.name}`);
+    progress.setAttribute("aria-label", t("Upload progress of {name}", { name: file.name }));
     const choices = el("div", { className: "upload-choices", hidden: true });
     const node = el("li", { className: "upload-item" },
       el("div", { className: "upload-line" }, el("span", { className: "upload-name", title: file.name }, file.name), status),
@@ -213,7 +203,7 @@ class Uploads {
       xhr.setRequestHeader("Accept", "application/json");
       xhr.setRequestHeader("Content-Type", "application/octet-stream");
       item.node.classList.remove("failed");
-      item.status.textContent = "Uploading…";
+      item.status.textContent = t("Uploading…");
       xhr.upload.addEventListener("progress", (event) => {
         if (!event.lengthComputable) return;
         item.progress.value = event.total ? event.loaded / event.total : 1;
@@ -224,7 +214,7 @@ class Uploads {
         resolve();
       });
       xhr.addEventListener("error", () => {
-        item.fail("The upload failed: check your connection");
+        item.fail(t("The upload failed: check your connection"));
         resolve();
       });
       xhr.send(file);
@@ -242,12 +232,13 @@ class Uploads {
       this.succeeded += 1;
       item.node.classList.add("done");
       item.progress.value = 1;
-      item.status.textContent = body.file && body.file.name !== file.name ? `Saved as ${body.file.name}` : "Done";
+      item.status.textContent = body.file && body.file.name !== file.name
+        ? t("Saved as {name}", { name: body.file.name }) : t("Done");
     } else if (xhr.status === 409 && body.conflict) {
-      item.fail("A file with this name exists");
+      item.fail(t("A file with this name exists"));
       this.askConflict(file, item);
     } else {
-      item.fail(body.error || `The upload failed (${xhr.status})`);
+      item.fail(body.error || t("The upload failed ({status})", { status: xhr.status }));
     }
   }
 
@@ -260,9 +251,9 @@ class Uploads {
       this.queue.push(() => this.send(file, item, mode));
       this.pump();
     };
-    const replace = el("button", { type: "button", className: "btn btn-small" }, "Replace");
-    const keep = el("button", { type: "button", className: "btn btn-small" }, "Keep both");
-    replace.title = "Upload as a new version of the existing file";
+    const replace = el("button", { type: "button", className: "btn btn-small" }, t("Replace"));
+    const keep = el("button", { type: "button", className: "btn btn-small" }, t("Keep both"));
+    replace.title = t("Upload as a new version of the existing file");
     replace.addEventListener("click", () => choose("replace"));
     keep.addEventListener("click", () => choose("rename"));
     item.choices.replaceChildren(replace, keep);

@@ -8,12 +8,34 @@ export function csrfToken() {
 
 const JSON_HEADERS = { Accept: "application/json" };
 
+let messages = null;
+
+// A message in the page's language: the server puts the translations of the scripts' messages, keyed by
+// their English text, in #i18n-messages (web/i18n_js.py). {name} placeholders take `values`.
+export function t(message, values = {}) {
+  if (messages === null) {
+    const blob = document.getElementById("i18n-messages");
+    try {
+      messages = blob ? JSON.parse(blob.textContent) : {};
+    } catch (_error) {
+      messages = {};
+    }
+  }
+  const text = typeof messages[message] === "string" && messages[message] ? messages[message] : message;
+  return text.replace(/\{(\w+)\}/g, (match, name) => (name in values ? String(values[name]) : match));
+}
+
+// The page's language, for Intl formatting.
+export function pageLanguage() {
+  return document.documentElement.lang || undefined;
+}
+
 async function parse(response) {
   let body = {};
   try {
     body = await response.json();
   } catch (_error) {
-    body = { error: response.status === 403 ? "The page has expired: reload it and try again." : "" };
+    body = { error: response.status === 403 ? t("The page has expired: reload it and try again.") : "" };
   }
   return { ok: response.ok, status: response.status, body };
 }
@@ -60,7 +82,7 @@ export function el(tag, props = {}, ...children) {
 export function showError(container, message, action = null) {
   const target = container.querySelector("[data-error]");
   if (!target) return;
-  target.textContent = message || "Something went wrong. Try again.";
+  target.textContent = message || t("Something went wrong. Try again.");
   if (action && action.url && action.url.startsWith("/")) {
     target.append(" ", el("a", { href: action.url, className: "error-action" }, action.label));
   }
@@ -125,7 +147,7 @@ export function enhanceForm(form) {
       }
       showError(form, result.body.error, result.body.action);
     } catch (_error) {
-      showError(form, "The server could not be reached. Check your connection and try again.");
+      showError(form, t("The server could not be reached. Check your connection and try again."));
     } finally {
       if (submit) submit.disabled = false;
     }
@@ -134,7 +156,7 @@ export function enhanceForm(form) {
 
 // Show times in the reader's own time zone.
 export function localizeTimes(root = document) {
-  const format = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  const format = new Intl.DateTimeFormat(pageLanguage(), { dateStyle: "medium", timeStyle: "short" });
   for (const node of root.querySelectorAll("time[datetime]")) {
     const moment = new Date(node.getAttribute("datetime"));
     if (!Number.isNaN(moment.getTime())) node.textContent = format.format(moment);

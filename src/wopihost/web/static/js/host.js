@@ -5,7 +5,7 @@
 // Views_List, Action_Save_Resp, UI_InsertGraphic answered by Action_InsertGraphic). What it has seen is
 // kept in data attributes of <body> (client-state, host-ready, last-message, modified, views, saved-as,
 // file-id, inserted-image) so that browser tests can observe it.
-import { el, getJson, postForm, wireDialog } from "./common.js";
+import { el, getJson, pageLanguage, postForm, t, wireDialog } from "./common.js";
 import { shareDialog } from "./share.js";
 
 const config = JSON.parse(document.getElementById("host-config").textContent);
@@ -69,7 +69,7 @@ function showName(newName) {
   currentName = name;
   document.title = `${name} · ${config.brand}`;
   for (const slot of document.querySelectorAll("[data-doc-name]")) slot.textContent = name;
-  if (frame) frame.title = `${name} (document editor)`;
+  if (frame) frame.title = t("{name} (document editor)", { name });
 }
 
 // Host UI drawn over the frame: Blur_Focus before, Grab_Focus after (postmessage.rst).
@@ -83,7 +83,7 @@ const sharing = shareDialog(document.getElementById("share-dialog"));
 async function openVersions() {
   // A share link's visitor has no account: the history is for the owner and the people shared with.
   if (!config.versionsUrl) {
-    notify("The version history is available to people the file is shared with.");
+    notify(t("The version history is available to people the file is shared with."));
     return;
   }
   const dialog = document.getElementById("versions-dialog");
@@ -91,29 +91,30 @@ async function openVersions() {
   const status = dialog.querySelector("[data-status]");
   if (dialog.open) return;
   list.replaceChildren();
-  status.textContent = "Loading…";
+  status.textContent = t("Loading…");
   status.hidden = false;
   overFrame(dialog);
   dialog.showModal();
   const result = await getJson(config.versionsUrl);
   if (!result.ok) {
-    status.textContent = result.body.error || "The versions could not be loaded.";
+    status.textContent = result.body.error || t("The versions could not be loaded.");
     return;
   }
   status.hidden = true;
-  const format = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  const format = new Intl.DateTimeFormat(pageLanguage(), { dateStyle: "medium", timeStyle: "short" });
   list.replaceChildren(...result.body.versions.map((version) => el(
     "li", {},
     el("span", { className: "grow" },
-      el("strong", {}, `Version ${version.number}`), version.current ? " (current)" : "",
+      el("strong", {}, t("Version {number}", { number: version.number })),
+      version.current ? ` ${t("(current)")}` : "",
       el("br"), el("span", { className: "muted" },
-        [format.format(new Date(version.created)), version.author, version.save, version.size]
+        [format.format(new Date(version.created)), version.author, version.save_label || version.save, version.size]
           .filter(Boolean).join(" · "))),
     el("a", {
       className: "btn btn-small",
       href: `${config.versionsUrl}/${version.number}/download`,
-      "aria-label": `Download version ${version.number}`,
-    }, "Download"),
+      "aria-label": t("Download version {number}", { number: version.number }),
+    }, t("Download")),
   )));
 }
 
@@ -153,7 +154,7 @@ function suggestedName(format) {
 function openSaveAs(values) {
   if (saveAs.open) return;
   if (!config.savedAsUrl) {
-    notify("Saving a copy needs an account.");
+    notify(t("Saving a copy needs an account."));
     return;
   }
   saveAsName.value = suggestedName(values.format || values.Format);
@@ -169,8 +170,8 @@ saveAsForm.addEventListener("submit", (event) => {
   const name = saveAsName.value.trim();
   // Collabora Online takes the format from the extension and refuses a name without one.
   let problem = "";
-  if (!name || /[\\/]/.test(name)) problem = "Enter a file name without slashes.";
-  else if (!/\.[A-Za-z0-9]{1,10}$/.test(name)) problem = "The name needs an extension, such as .docx or .pdf.";
+  if (!name || /[\\/]/.test(name)) problem = t("Enter a file name without slashes.");
+  else if (!/\.[A-Za-z0-9]{1,10}$/.test(name)) problem = t("The name needs an extension, such as .docx or .pdf.");
   if (problem) {
     saveAsError.textContent = problem;
     saveAsError.hidden = false;
@@ -203,11 +204,11 @@ async function followSavedCopy(name) {
 
 function saveResponse(values) {
   if (values.success === false) {
-    notify(values.result === "unmodified" ? "No changes to save." : "The document could not be saved.");
+    notify(values.result === "unmodified" ? t("No changes to save.") : t("The document could not be saved."));
     return;
   }
   if (typeof values.fileName === "string" && values.fileName) {
-    notify(`Saved as ${values.fileName}.`);
+    notify(t("Saved as {name}.", { name: values.fileName }));
     followSavedCopy(values.fileName);
   }
 }
@@ -221,7 +222,7 @@ async function pickImage(image) {
   const status = document.getElementById("insert-image-status");
   const result = await postForm(`${config.imagesUrl}/${encodeURIComponent(image.id)}`, []);
   if (!result.ok) {
-    status.textContent = result.body.error || "The image could not be inserted.";
+    status.textContent = result.body.error || t("The image could not be inserted.");
     status.hidden = false;
     return;
   }
@@ -235,23 +236,23 @@ async function openInsertImage() {
   const list = document.getElementById("insert-image-list");
   const status = document.getElementById("insert-image-status");
   list.replaceChildren();
-  status.textContent = "Loading…";
+  status.textContent = t("Loading…");
   status.hidden = false;
   overFrame(insertImage);
   insertImage.showModal();
   const result = await getJson(config.imagesUrl);
   if (!result.ok) {
-    status.textContent = result.body.error || "The images could not be listed.";
+    status.textContent = result.body.error || t("The images could not be listed.");
     return;
   }
   const images = result.body.images || [];
-  status.textContent = "No images here: upload one next to this document first.";
+  status.textContent = t("No images here: upload one next to this document first.");
   status.hidden = images.length > 0;
   list.replaceChildren(...images.map((image) => el(
     "li", {},
     el("span", { className: "grow" }, image.name),
     el("button", { type: "button", className: "btn btn-small", onclick: () => pickImage(image),
-      "aria-label": `Insert ${image.name}` }, "Insert"),
+      "aria-label": t("Insert {name}", { name: image.name }) }, t("Insert")),
   )));
 }
 
@@ -259,7 +260,7 @@ function openSharing() {
   const dialog = document.getElementById("share-dialog");
   if (dialog.open) return;
   if (!config.canShare) {
-    notify("You cannot share this file.");
+    notify(t("You cannot share this file."));
     return;
   }
   overFrame(dialog);
@@ -286,7 +287,7 @@ const handlers = {
     // Collabora Online sends the list itself as Values.
     if (Array.isArray(values)) state.views = String(values.length);
   },
-  Edit_Notification: () => notify(`Editing — changes are saved to ${config.brand} as you go.`),
+  Edit_Notification: () => notify(t("Editing — changes are saved to {brand} as you go.", { brand: config.brand })),
 };
 
 window.addEventListener("message", (event) => {
@@ -330,7 +331,7 @@ function openClient() {
   frame = document.createElement("iframe");
   frame.name = "office_frame";
   frame.id = "office_frame";
-  frame.title = `${currentName} (document editor)`;
+  frame.title = t("{name} (document editor)", { name: currentName });
   frame.setAttribute("allow", "fullscreen; clipboard-read; clipboard-write");
   frame.setAttribute(
     "sandbox",

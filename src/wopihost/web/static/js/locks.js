@@ -1,6 +1,6 @@
 // Live "Being edited by" badges: the file list asks for lock states every few seconds while it is visible,
 // so that a badge goes within seconds of the editor closing, and offers the owner to end the session.
-import { clearError, getJson, wireDialog } from "./common.js";
+import { clearError, getJson, t, wireDialog } from "./common.js";
 
 const DEFAULT_INTERVAL_MS = 4000;
 const SVG = "http://www.w3.org/2000/svg";
@@ -28,14 +28,14 @@ function renderSlot(slot, fileId, editor, canEnd) {
   }
   const badge = document.createElement("span");
   badge.className = "badge badge-lock";
-  badge.append(lockIcon(), `Being edited by ${editor}`);
+  badge.append(lockIcon(), t("Being edited by {editor}", { editor }));
   const parts = [badge];
   if (canEnd) {
     const link = document.createElement("a");
     link.className = "lock-end";
     link.href = `/files/${encodeURIComponent(fileId)}/session/end`;
     link.dataset.endSession = "";
-    link.textContent = "End editing session";
+    link.textContent = t("End editing session");
     parts.push(link);
   }
   slot.replaceChildren(...parts);
@@ -96,7 +96,7 @@ function setupEndSession() {
     const form = dialog.querySelector("form");
     form.action = link.href;
     for (const slot of dialog.querySelectorAll("[data-name]")) slot.textContent = row.dataset.fileName;
-    const editor = row.querySelector("[data-lock-slot]")?.dataset.editor || "someone";
+    const editor = row.querySelector("[data-lock-slot]")?.dataset.editor || t("someone");
     for (const slot of dialog.querySelectorAll("[data-editor]")) slot.textContent = editor;
     wireDialog(dialog);
     clearError(dialog);

@@ -1,5 +1,6 @@
 // The PDF viewer: pdf.js (vendored, static/vendor/pdfjs) draws one page at a time on a canvas.
 // pdf.js runs its parser in a same-origin module worker, and with eval off, so that the page's CSP holds.
+import { t } from "./common.js";
 
 const viewer = document.getElementById("pdf-viewer");
 const ZOOM_STEP = 1.25;
@@ -33,8 +34,8 @@ async function start() {
       .promise;
   } catch (error) {
     ui.status.textContent = error && error.name === "PasswordException"
-      ? "This PDF is protected by a password and cannot be shown here."
-      : "The PDF could not be opened.";
+      ? t("This PDF is protected by a password and cannot be shown here.")
+      : t("The PDF could not be opened.");
     return;
   }
   let number = 1;
@@ -67,7 +68,7 @@ async function start() {
       if (error && error.name === "RenderingCancelledException") return;
       throw error;
     }
-    ui.canvas.setAttribute("aria-label", `Page ${number} of ${pdf.numPages} of ${viewer.dataset.name}`);
+    ui.canvas.setAttribute("aria-label", t("Page {page} of {pages} of {name}", { page: number, pages: pdf.numPages, name: viewer.dataset.name }));
     ui.canvas.dataset.renderedPage = String(number);
     ui.page.value = String(number);
     ui.zoom.textContent = `${Math.round(shown * 100)}%`;

@@ -1,7 +1,7 @@
 // Previews in the file list: thumbnails swapped in once rendered, and the light box of page images.
 // The light box is a modal <dialog>: arrow keys and Page Up/Down turn pages, Escape closes it, and focus
 // returns to whatever opened it.
-import { el, getJson } from "./common.js";
+import { el, getJson, t } from "./common.js";
 
 const POLL_MS = 3000;
 const MAX_POLLS = 100;
@@ -35,8 +35,8 @@ function lightbox(dialog) {
     message.hidden = true;
     image.hidden = false;
     image.src = pages[index];
-    image.alt = `Page ${index + 1} of ${pages.length} of ${name}`;
-    counter.textContent = `Page ${index + 1} of ${pages.length}`;
+    image.alt = t("Page {page} of {pages} of {name}", { page: index + 1, pages: pages.length, name });
+    counter.textContent = t("Page {page} of {pages}", { page: index + 1, pages: pages.length });
     const focused = document.activeElement;
     prev.disabled = index === 0;
     next.disabled = index >= pages.length - 1;
@@ -59,12 +59,12 @@ function lightbox(dialog) {
     const result = await getJson(url);
     if (!dialog.open) return;
     if (!result.ok) {
-      say(result.body.error || "The preview could not be loaded.");
+      say(result.body.error || t("The preview could not be loaded."));
       return;
     }
     const body = result.body;
     name = body.name;
-    title.textContent = `Preview of ${body.name}`;
+    title.textContent = t("Preview of {name}", { name: body.name });
     pages = body.pages;
     if (pages.length) {
       // While a new version is rendered, the pages are the previous version's; they are kept on screen.
@@ -72,10 +72,10 @@ function lightbox(dialog) {
       show();
       if (body.state === "pending") retry = setTimeout(load, POLL_MS);
     } else if (body.state === "pending") {
-      say("The preview is being prepared…");
+      say(t("The preview is being prepared…"));
       retry = setTimeout(load, POLL_MS);
     } else {
-      say("No preview is available for this file.");
+      say(t("No preview is available for this file."));
     }
   }
 
@@ -86,8 +86,9 @@ function lightbox(dialog) {
     url = link.getAttribute("href");
     pages = [];
     index = 0;
-    title.textContent = `Preview of ${link.closest("[data-file-name]")?.dataset.fileName || "the file"}`;
-    say("Loading the preview…");
+    const fileName = link.closest("[data-file-name]")?.dataset.fileName;
+    title.textContent = fileName ? t("Preview of {name}", { name: fileName }) : t("Preview of the file");
+    say(t("Loading the preview…"));
     dialog.showModal();
     closer.focus();
     load();
@@ -118,7 +119,7 @@ function lightbox(dialog) {
 }
 
 function thumbnail(file) {
-  const link = el("a", { className: "thumb", href: `/files/${file.id}/preview`, "aria-label": `Preview ${file.name}` });
+  const link = el("a", { className: "thumb", href: `/files/${file.id}/preview`, "aria-label": t("Preview {name}", { name: file.name }) });
   link.dataset.previewOpen = "";
   link.append(el("img", { src: file.thumbnail, alt: "", width: 40, height: 40 }));
   return link;

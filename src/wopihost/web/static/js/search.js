@@ -1,6 +1,6 @@
 // The search box in the top bar: suggestions as the user types, moved through with the arrow keys.
 // Results reach the DOM only through textContent and attribute setters (see common.js).
-import { el } from "./common.js";
+import { el, t } from "./common.js";
 
 const DEBOUNCE_MS = 200;
 const SVG = "http://www.w3.org/2000/svg";
@@ -59,15 +59,17 @@ function setup(form) {
     const items = body.results.map(option);
     if (body.results.length) {
       const all = el("a", { "data-href": `/search?q=${encodeURIComponent(query)}` },
-        body.more ? "Show all results" : "Search in documents too");
+        body.more ? t("Show all results") : t("Search in documents too"));
       items.push(el("li", { id: `search-option-${items.length}`, role: "option", className: "search-all",
         "aria-selected": "false" }, all));
-      status.textContent = `${body.results.length}${body.more ? "+" : ""} result${body.results.length === 1 ? "" : "s"}`;
+      const count = body.results.length;
+      if (body.more) status.textContent = t("{count}+ results", { count });
+      else status.textContent = count === 1 ? t("1 result") : t("{count} results", { count });
     } else {
-      const all = el("a", { "data-href": `/search?q=${encodeURIComponent(query)}` }, "Search in documents");
+      const all = el("a", { "data-href": `/search?q=${encodeURIComponent(query)}` }, t("Search in documents"));
       items.push(el("li", { id: "search-option-0", role: "option", className: "search-all",
         "aria-selected": "false" }, all));
-      status.textContent = `No names contain “${query}”.`;
+      status.textContent = t("No names contain “{query}”.", { query });
     }
     list.replaceChildren(...items);
     popup.hidden = false;
@@ -92,7 +94,7 @@ function setup(form) {
     if (query !== asked || input.value.trim() !== query) return; // A later keystroke took over.
     if (!result.ok) {
       list.replaceChildren();
-      status.textContent = "Search is not available right now.";
+      status.textContent = t("Search is not available right now.");
       popup.hidden = false;
       return;
     }

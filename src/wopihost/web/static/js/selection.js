@@ -1,6 +1,6 @@
 // Selecting several rows of the file list, and the toolbar that acts on them: move, delete, download as ZIP.
 // Rows keep their own menus; a row's checkbox belongs to the toolbar's form (form="bulk-form").
-import { clearError, el, getJson, postForm, showError, wireDialog } from "./common.js";
+import { clearError, el, getJson, postForm, showError, t, wireDialog } from "./common.js";
 
 const bar = document.querySelector("[data-selection-bar]");
 const table = document.querySelector("table[data-selectable]");
@@ -23,7 +23,7 @@ function itemName(box) {
 }
 
 function plural(count) {
-  return `${count} item${count === 1 ? "" : "s"}`;
+  return count === 1 ? t("1 item") : t("{count} items", { count });
 }
 
 // The toolbar, the row highlight, the header box and the spoken count follow the checkboxes.
@@ -37,14 +37,14 @@ function update() {
     header.indeterminate = chosen.length > 0 && chosen.length < all.length;
   }
   bar.hidden = chosen.length === 0;
-  bar.querySelector("[data-selection-count]").textContent = `${chosen.length} selected`;
+  bar.querySelector("[data-selection-count]").textContent = t("{count} selected", { count: chosen.length });
   // Files shared without the right to download are left out of a ZIP (and listed inside it).
   const blocked = chosen.filter((box) => box.hasAttribute("data-no-download")).length;
   const note = bar.querySelector("[data-selection-note]");
   note.hidden = blocked === 0;
-  note.textContent = blocked ? `· ${blocked} can’t be downloaded and will be left out of a ZIP` : "";
+  note.textContent = blocked ? `· ${t("{count} can’t be downloaded and will be left out of a ZIP", { count: blocked })}` : "";
   const status = document.querySelector("[data-selection-status]");
-  const text = chosen.length ? `${chosen.length} selected` : "Selection cleared";
+  const text = chosen.length ? t("{count} selected", { count: chosen.length }) : t("Selection cleared");
   if (status.textContent !== text) status.textContent = text;
 }
 
@@ -168,7 +168,7 @@ function wireBulkForm(dialog) {
         return;
       }
     } catch (_error) {
-      showError(dialog, "The server could not be reached. Check your connection and try again.");
+      showError(dialog, t("The server could not be reached. Check your connection and try again."));
     }
     submit.disabled = false;
   });
@@ -178,17 +178,17 @@ async function openMove() {
   const dialog = document.getElementById("bulk-move-dialog");
   const select = dialog.querySelector("[data-folders]");
   resetDialog(dialog);
-  select.replaceChildren(el("option", { value: "" }, "Loading…"));
+  select.replaceChildren(el("option", { value: "" }, t("Loading…")));
   dialog.showModal();
   select.focus();
   const result = await getJson("/folder-tree");
   if (!result.ok) {
-    select.replaceChildren(el("option", { value: "" }, "The folders could not be loaded"));
+    select.replaceChildren(el("option", { value: "" }, t("The folders could not be loaded")));
     return;
   }
   const here = document.getElementById("browser")?.dataset.uploadUrl?.split("/")[2];
   select.replaceChildren(
-    el("option", { value: "" }, "Choose a folder…"),
+    el("option", { value: "" }, t("Choose a folder…")),
     ...result.body.folders.map((folder) =>
       el("option", { value: folder.id, disabled: folder.id === here }, folder.path)),
   );

@@ -1,6 +1,6 @@
 // The share dialog, used by the file browser and by the host page (UI_Sharing): people with their roles
 // (changed in place), a person field that suggests people as the owner types, and share links.
-import { clearError, el, getJson, postForm, showError, wireDialog } from "./common.js";
+import { clearError, el, getJson, postForm, showError, t, wireDialog } from "./common.js";
 
 const SEARCH_DELAY_MS = 200;
 
@@ -42,9 +42,9 @@ function peopleCombobox(input, listbox, counter, source) {
 
   function show(people) {
     // Screen readers hear how many people match, since the list itself is not focused.
-    counter.textContent = people.length
-      ? `${people.length} ${people.length === 1 ? "person matches" : "people match"}`
-      : "Nobody matches";
+    if (!people.length) counter.textContent = t("Nobody matches");
+    else if (people.length === 1) counter.textContent = t("1 person matches");
+    else counter.textContent = t("{count} people match", { count: people.length });
     if (!people.length) {
       close();
       return;
@@ -112,8 +112,8 @@ async function copyText(input, button) {
     input.select();
     document.execCommand("copy");
   }
-  button.textContent = "Copied";
-  setTimeout(() => { button.textContent = "Copy link"; }, 2000);
+  button.textContent = t("Copied");
+  setTimeout(() => { button.textContent = t("Copy link"); }, 2000);
 }
 
 export function shareDialog(dialog, hooks = {}) {
@@ -158,7 +158,7 @@ export function shareDialog(dialog, hooks = {}) {
   }
 
   function roleChooser(share) {
-    const select = el("select", { "aria-label": `Access for ${share.display_name}` },
+    const select = el("select", { "aria-label": t("Access for {name}", { name: share.display_name }) },
       ...roles.map((role) => el("option", { value: role.value, selected: role.value === share.role }, role.label)));
     select.addEventListener("change", () => act(url,
       [["username", share.username], ["role", select.value], ["change", "1"]], refresh));
@@ -167,8 +167,8 @@ export function shareDialog(dialog, hooks = {}) {
 
   function entry(share, canShare) {
     // The visible words start the accessible name, which names the person too.
-    const remove = el("button", { type: "button", className: "btn btn-small" }, "Stop sharing",
-      el("span", { className: "visually-hidden" }, ` with ${share.display_name}`));
+    const remove = el("button", { type: "button", className: "btn btn-small" }, t("Stop sharing"),
+      el("span", { className: "visually-hidden" }, t(" with {name}", { name: share.display_name })));
     remove.addEventListener("click", () => act(`${url}/revoke`, [["username", share.username]], refresh));
     return el(
       "li",
@@ -183,13 +183,14 @@ export function shareDialog(dialog, hooks = {}) {
 
   function linkEntry(link) {
     const address = el("input", { className: "link-url", value: link.url, readOnly: true,
-      "aria-label": `Link (${link.role_label.toLowerCase()})` });
-    const copy = el("button", { type: "button", className: "btn btn-small" }, "Copy link");
+      "aria-label": t("Link ({role})", { role: link.role_label.toLowerCase() }) });
+    const copy = el("button", { type: "button", className: "btn btn-small" }, t("Copy link"));
     copy.addEventListener("click", () => copyText(address, copy));
     const remove = el("button", { type: "button", className: "btn btn-small",
-      "aria-label": `Remove the link (${link.role_label.toLowerCase()}, created ${link.created})` }, "Remove");
+      "aria-label": t("Remove the link ({role}, created {created})",
+        { role: link.role_label.toLowerCase(), created: link.created }) }, t("Remove"));
     remove.addEventListener("click", () => act(`${linksUrl()}/${encodeURIComponent(link.id)}/revoke`, [], refreshLinks));
-    const notes = [link.role_label, link.has_password ? "password" : "", link.expired ? "expired" : link.expires];
+    const notes = [link.role_label, link.has_password ? t("password") : "", link.expired ? t("expired") : link.expires];
     return el("li", { className: "share-entry", dataset: { linkId: link.id } },
       el("span", { className: "grow" }, el("span", { className: "muted" }, notes.filter(Boolean).join(" · ")), el("br"), address),
       copy, remove);
@@ -204,7 +205,7 @@ export function shareDialog(dialog, hooks = {}) {
   async function refresh() {
     const result = await getJson(url);
     if (!result.ok) {
-      setStatus(result.body.error || "The sharing settings could not be loaded.");
+      setStatus(result.body.error || t("The sharing settings could not be loaded."));
       return;
     }
     const data = result.body;
@@ -219,14 +220,14 @@ export function shareDialog(dialog, hooks = {}) {
       { className: "share-entry" },
       el("span", { className: "avatar", "aria-hidden": "true" }, initial(data.owner)),
       el("span", { className: "grow" }, el("strong", {}, data.owner)),
-      el("span", { className: "muted" }, "Owner"),
+      el("span", { className: "muted" }, t("Owner")),
     );
     list.replaceChildren(owner, ...data.shares.map((share) => entry(share, data.can_share)));
     form.hidden = !data.can_share;
     links.hidden = !data.can_share;
     if (data.can_share) await refreshLinks();
-    if (!data.can_share) setStatus(`Only the owner, ${data.owner}, can share this file.`);
-    else setStatus(data.shares.length ? "" : "Not shared with anyone yet.");
+    if (!data.can_share) setStatus(t("Only the owner, {owner}, can share this file.", { owner: data.owner }));
+    else setStatus(data.shares.length ? "" : t("Not shared with anyone yet."));
   }
 
   form.addEventListener("submit", async (event) => {
@@ -261,7 +262,7 @@ export function shareDialog(dialog, hooks = {}) {
       form.hidden = true;
       links.hidden = true;
       clearError(dialog);
-      setStatus("Loading…");
+      setStatus(t("Loading…"));
       if (hooks.onOpen) hooks.onOpen();
       dialog.showModal();
       await refresh();

@@ -1,0 +1,1 @@
+"""The web UI's gettext catalogs: <ll>/LC_MESSAGES/messages.po (edited) and messages.mo (compiled)."""
