@@ -91,8 +91,8 @@ def test_password_link_visitor_opens_anonymously_then_revoked(
 def test_people_search_suggests_as_owner_types_and_role_changes_in_place(
     alice: Page, host_server: HostServer, put_file: Callable[..., str], screenshots: Path
 ) -> None:
-    put_file("/People/Notes.docx", b"notes")
-    dialog = _open_share_dialog(alice, host_server.base, "People", "Notes.docx")
+    put_file("/People/Minutes.docx", b"notes")
+    dialog = _open_share_dialog(alice, host_server.base, "People", "Minutes.docx")
     person = dialog.get_by_role("combobox", name="Share with (username)")
     listbox = dialog.get_by_role("listbox", name="Matching people")
     person.press_sequentially("Bro", delay=30)
@@ -126,7 +126,7 @@ def test_people_search_suggests_as_owner_types_and_role_changes_in_place(
     expect(listbox).to_be_hidden()
 
     alice.reload()
-    flag = _row(alice, "Notes.docx").locator("[data-shared]")
+    flag = _row(alice, "Minutes.docx").locator("[data-shared]")
     expect(flag).to_have_text("Shared with 1 person")
     alice.screenshot(path=screenshots / "links-07-shared-indicator.png")
 
