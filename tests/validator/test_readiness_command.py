@@ -16,10 +16,12 @@ from tests.validator.test_wopi_validator import VALIDATOR, VALIDATOR_DIR
 
 pytestmark = [pytest.mark.validator, pytest.mark.slow]
 
+
 def _verdicts(report: dict[str, object]) -> dict[str, str]:
     sections = report["sections"]
     assert isinstance(sections, list)
     return {c["id"]: c["verdict"] for s in sections for c in s["checks"]}
+
 
 def test_readiness_on_live_server_runs_validator_and_reports_http_as_blocking(tmp_path: Path) -> None:
     if not VALIDATOR.is_file():
