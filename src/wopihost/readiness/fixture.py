@@ -44,6 +44,10 @@ class ReadinessFixture(Protocol):
         """The file's current content, as a download gives it."""
         ...
 
+    async def session_targets(self, name: str) -> Sequence[ValidatorTarget]:
+        """A new file `name` in the readiness folder, and tokens for its owner and two editors (A, B, C)."""
+        ...
+
     async def business_users(self) -> int:
         """How many users are business users (the business flow)."""
         ...

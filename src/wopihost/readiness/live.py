@@ -15,6 +15,7 @@ from wopihost.wopi.check_file_info import check_file_info
 
 OWNER = "wopihost-readiness"
 RECIPIENT = "wopihost-readiness-peer"
+THIRD = "wopihost-readiness-peer2"
 FOLDER = "readiness-check"
 
 
@@ -89,6 +90,21 @@ class LiveFixture:
         """The current bytes, streamed as a download would."""
         opened = await self._s.content.read(await self._s.files.find_access(file_id, self._users()[0]))
         return b"".join([chunk async for chunk in opened.chunks])
+
+    async def session_targets(self, name: str) -> Sequence[ValidatorTarget]:
+        """An empty file shared for editing with the two peers, and a token for each of the three users."""
+        owner, recipient = self._users()
+        third = await self._user(THIRD, "Readiness check (second recipient)")
+        folder = await self._s.files.ensure_folder_path(owner, [FOLDER])
+        created = await self._s.files.upload(owner, folder, name, _once(b""))
+        access = await self._s.files.find_access(created.id, owner)
+        for peer in (RECIPIENT, THIRD):
+            await self._s.files.share(access, peer, Role.EDIT)
+        targets = []
+        for user in (owner, recipient, third):
+            issued = self._s.tokens.issue(user.id, created.id)
+            targets.append(ValidatorTarget(self._s.urls.wopi_src(created.id), issued.token, issued.ttl_ms))
+        return targets
 
     async def business_users(self) -> int:
         """Users flagged as business users."""

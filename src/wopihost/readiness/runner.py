@@ -13,7 +13,7 @@ import httpx
 
 from wopihost.config import Settings
 from wopihost.domain.discovery import Discovery
-from wopihost.readiness import probes, questionnaire, settings_checks, validator_run
+from wopihost.readiness import manual, probes, questionnaire, settings_checks, validator_run
 from wopihost.readiness.fixture import ReadinessFixture
 from wopihost.readiness.model import Check, Dossier, Section, Verdict, failed, passed
 from wopihost.readiness.traffic import UsageSource, traffic_checks
@@ -26,6 +26,8 @@ class Options:
     validator: Path
     validator_proof_keys: Path | None = None
     days: int = 30
+    # How much faster than real the development client replays co-authoring sessions.
+    time_factor: float = 300.0
 
 
 async def _guard(title: str, make: Callable[[], Awaitable[list[Check]]]) -> list[Check]:
@@ -56,6 +58,9 @@ async def build_dossier(
         answers = await _guard(
             "questionnaire", lambda: _questionnaire(settings, fixture, prepared.file_id, discovery)
         )
+        replayed = await _guard(
+            "manual", lambda: manual.manual_checks(settings, fixture, time_factor=options.time_factor)
+        )
     finally:
         await fixture.cleanup()
     live = [
@@ -66,7 +71,8 @@ async def build_dossier(
     facts = await usage.usage(now - timedelta(days=options.days), now)
     sections = (
         Section("self-check", "Self-check: Microsoft's WOPI validator", tuple(self_check)),
-        Section("questionnaire", "WOPI implementation questionnaire", tuple(answers)),
+        Section("questionnaire", "WOPI implementation questionnaire", _without_manual(answers)),
+        Section("manual", "Manual test guide (testing.rst)", _manual(answers) + tuple(replayed)),
         Section("settings", "Production settings", tuple(settings_checks.settings_checks(settings) + live)),
         Section("traffic", "Traffic estimate", tuple(traffic_checks(facts)), note=f"Source: {facts.source}."),
     )
@@ -76,6 +82,14 @@ async def build_dossier(
         sections=sections,
         values_for_microsoft=settings_checks.values_for_microsoft(settings),
     )
+
+
+def _manual(checks: list[Check]) -> tuple[Check, ...]:
+    return tuple(c for c in checks if c.id.startswith("manual."))
+
+
+def _without_manual(checks: list[Check]) -> tuple[Check, ...]:
+    return tuple(c for c in checks if not c.id.startswith("manual."))
 
 
 async def _self_check(
