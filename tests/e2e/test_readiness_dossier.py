@@ -1,4 +1,4 @@
-"""The HTML go-live dossier in headless Chromium: self-contained, readable in light and dark, no axe violations."""
+"""The HTML go-live dossier in headless Chromium: offline, readable in light and dark, no axe violations."""
 
 from __future__ import annotations
 
