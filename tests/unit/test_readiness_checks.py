@@ -126,3 +126,23 @@ async def test_file_id_checks_rename_and_move_verdict(unstable: bool, verdict: V
 
 def test_sha256_check_missing_fails() -> None:
     assert questionnaire.sha256_check({"SHA256": None}).blocking
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("headers", "verdict"),
+    [({"Strict-Transport-Security": "max-age=1"}, Verdict.PASSED), ({}, Verdict.FAILED)],
+)
+async def test_check_hsts_header_presence_verdict(
+    tmp_path: Any, headers: dict[str, str], verdict: Verdict
+) -> None:
+    transport = httpx.MockTransport(lambda _request: httpx.Response(200, headers=headers))
+    async with httpx.AsyncClient(transport=transport) as client:
+        check = await probes.check_hsts(_settings(tmp_path), client)
+    assert check.verdict is verdict
+
+
+@pytest.mark.anyio
+async def test_check_ipv6_loopback_not_applicable(tmp_path: Any) -> None:
+    check = await probes.check_ipv6(_settings(tmp_path, wopi_url="http://127.0.0.1:8080"))
+    assert check.verdict is Verdict.NOT_APPLICABLE

@@ -139,7 +139,7 @@ def redact(url: str) -> str:
     """The URL without its access token (tokens never go into reports)."""
     parts = urlsplit(url)
     query = [
-        (k, "…" if k.lower().endswith("token") else v)
+        (k, "..." if k.lower().endswith("token") else v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
     ]
-    return urlunsplit(parts._replace(query=urlencode(query, safe="…")))
+    return urlunsplit(parts._replace(query=urlencode(query)))
