@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from wopihost.config import Settings
+from wopihost.config import DISCOVERY_PRESETS, Settings
 from wopihost.domain.discovery import Discovery
 from wopihost.readiness import manual, probes, questionnaire, settings_checks, validator_run
 from wopihost.readiness.fixture import ReadinessFixture
@@ -53,7 +53,7 @@ async def build_dossier(
     prepared = await fixture.prepare()
     try:
         self_check = await _guard(
-            "validator", lambda: _self_check(fixture, prepared.file_id, prepared.target, options)
+            "validator", lambda: _self_check(settings, fixture, prepared.file_id, prepared.target, options)
         )
         answers = await _guard(
             "questionnaire", lambda: _questionnaire(settings, fixture, prepared.file_id, discovery)
@@ -93,8 +93,19 @@ def _without_manual(checks: list[Check]) -> tuple[Check, ...]:
 
 
 async def _self_check(
-    fixture: ReadinessFixture, file_id: str, target: validator_run.ValidatorTarget, options: Options
+    settings: Settings,
+    fixture: ReadinessFixture,
+    file_id: str,
+    target: validator_run.ValidatorTarget,
+    options: Options,
 ) -> list[Check]:
+    if settings.discovery.resolved_url in DISCOVERY_PRESETS.values():
+        reason = (
+            "The deployment verifies Microsoft's proof keys and this validator signs with its own: "
+            "run it on a staging copy whose discovery is `wopi_validator.py --serve-discovery`, "
+            "or run Microsoft's WopiTest action in the test environment."
+        )
+        return [Check("validator.all", "WOPI validator", Verdict.NOT_RUN, reason)]
     script = validator_run.find_validator(options.validator)
     if script is None:
         reason = f"The WOPI validator is not at {options.validator}: give --validator PATH."

@@ -36,7 +36,6 @@ def settings_checks(settings: Settings) -> list[Check]:
         check_trusted_proxies(settings),
         check_discovery(settings),
         check_proofs(settings),
-        token_transport(settings),
     ]
 
 

@@ -122,7 +122,7 @@ def _group_check(group: str, results: Sequence[Mapping[str, Any]], *, title: str
         )
     if not done:
         return not_applicable(f"validator.{group}", title, "Every test of the group was skipped.")
-    return passed(f"validator.{group}", title, f"{done} tests passed ({group}).")
+    return passed(f"validator.{group}", title, f"{done} test{'' if done == 1 else 's'} passed ({group}).")
 
 
 def _failure(result: Mapping[str, Any]) -> str:
