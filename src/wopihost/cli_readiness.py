@@ -74,11 +74,20 @@ def readiness_command(run_with_services: Runner) -> click.Command:
                 options,
             )
         if html_file is not None:
-            tmp = html_file.with_name(f".{html_file.name}.tmp")
-            tmp.write_text(to_html(dossier), encoding="utf-8")
-            os.replace(tmp, html_file)
+            _write_atomically(html_file, to_html(dossier))
         click.echo(to_json(dossier) if as_json else to_text(dossier), nl=False)
         if not dossier.ready:
             sys.exit(1)
 
     return readiness
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write through a temporary file beside `path`, so that a reader never sees half a dossier."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
