@@ -16,13 +16,15 @@ from wopihost.domain.locks import LockGuard
 pytestmark = pytest.mark.anyio
 
 
-async def _save(files: SqlFileStore, file_id: str, author: str, size: int, clock: FakeClock) -> None:
+async def _save(
+    files: SqlFileStore, file_id: str, author: str, size: int, clock: FakeClock, editors: str = ""
+) -> None:
     outcome = await files.commit_version(
         file_id,
         make_blob(size),
         guard=LockGuard(None),
         author_id=author,
-        editors="",
+        editors=editors,
         source="putfile",
         now=clock.now(),
     )
@@ -59,3 +61,17 @@ async def test_usage_outside_window_is_not_counted(
     facts = await SqlUsageSource(db).usage(clock.now() + timedelta(hours=1), clock.now() + timedelta(days=1))
 
     assert (facts.saves, facts.putfile_bytes, facts.peak_hour_editors) == (0, 0, 0)
+
+
+async def test_usage_coauthors_in_editors_count_as_sessions_and_peak_editors(
+    db: Database, file_store: SqlFileStore, clock: FakeClock, world: World
+) -> None:
+    start = clock.now()
+    await _save(
+        file_store, world.file.id, world.owner.id, 10, clock, editors=f"{world.other.id},{world.third.id}"
+    )
+
+    facts = await SqlUsageSource(db).usage(start - timedelta(minutes=1), clock.now() + timedelta(minutes=1))
+
+    assert facts.edit_sessions_by_app == {"Word": 3}
+    assert facts.peak_hour_editors == 3

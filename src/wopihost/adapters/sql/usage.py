@@ -14,9 +14,10 @@ from wopihost.readiness.traffic import UsageFacts, app_of
 
 
 class SqlUsageSource:
-    """Editing sessions are (file, editor, day) triples with a PutFile; views are not recorded here."""
+    """Editing sessions are (file, editor, day) triples with a PutFile, the editors being the author and the
+    co-authors Office named in X-WOPI-Editors; views are not recorded here."""
 
-    name = "database: versions (PutFile saves and bytes)"
+    name = "database: versions (PutFile saves, their authors and X-WOPI-Editors, and bytes)"
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -33,6 +34,7 @@ class SqlUsageSource:
                 select(
                     VersionRow.file_id,
                     VersionRow.author_id,
+                    VersionRow.editors,
                     VersionRow.size,
                     VersionRow.created_at,
                     FileRow.name,
@@ -46,16 +48,17 @@ class SqlUsageSource:
                 .execution_options(yield_per=1000)
             )
             by_app: dict[str, int] = defaultdict(int)
-            for file_id, author, size, at, name in rows:
+            for file_id, author, editors, size, at, name in rows:
                 facts.saves += 1
                 facts.putfile_bytes += size
-                key = (file_id, author or "", at.date().isoformat())
-                if key not in sessions:
-                    sessions.add(key)
-                    by_app[app_of(split_extension(name)[1])] += 1
                 hour = at.strftime("%Y-%m-%dT%H")
-                hours[hour].add(author or "")
                 hour_saves[hour] += 1
+                for editor in _editors(author, editors):
+                    key = (file_id, editor, at.date().isoformat())
+                    if key not in sessions:
+                        sessions.add(key)
+                        by_app[app_of(split_extension(name)[1])] += 1
+                    hours[hour].add(editor)
             facts.edit_sessions_by_app = dict(by_app)
             if hours:
                 peak = max(hours, key=lambda h: (len(hours[h]), hour_saves[h]))
@@ -63,3 +66,9 @@ class SqlUsageSource:
             return facts
 
         return await self._db.read(work)
+
+
+def _editors(author: str | None, editors: str) -> set[str]:
+    """The author and the comma-separated co-authors of one save."""
+    named = {e.strip() for e in editors.split(",") if e.strip()}
+    return named | {author or ""}
