@@ -15,6 +15,7 @@ import click
 from pydantic import ValidationError
 
 from wopihost.app import Services, build_services, initialise
+from wopihost.cli_readiness import readiness_command
 from wopihost.cli_trash import trash_group
 from wopihost.config import ServerSettings, Settings, load_settings
 from wopihost.devclient.cli import devclient as devclient_group
@@ -540,3 +541,4 @@ async def demo_setup(services: Services) -> None:
 
 main.add_command(devclient_group)
 main.add_command(trash_group(run_with_services))
+main.add_command(readiness_command(run_with_services))

@@ -1,0 +1,1 @@
+"""The go-live dossier: a deployment checked against Microsoft's shipping requirements."""

@@ -1,0 +1,85 @@
+"""Traffic estimate for the rollout plan, from whatever usage source the host has."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from wopihost.readiness.model import Check, info
+
+# Office for the web's requests per editing session-hour (CheckFileInfo, RefreshLock every 30 min,
+# autosave PutFiles, GetFile) and per view (CheckFileInfo, GetFile): rough figures, said to be extrapolated.
+REQUESTS_PER_EDITOR_HOUR = 150
+APP_BY_EXTENSION = {
+    ".docx": "Word", ".doc": "Word", ".odt": "Word", ".rtf": "Word",
+    ".xlsx": "Excel", ".xls": "Excel", ".ods": "Excel", ".xlsb": "Excel",
+    ".pptx": "PowerPoint", ".ppt": "PowerPoint", ".odp": "PowerPoint",
+}  # fmt: skip
+
+
+@dataclass
+class UsageFacts:
+    """What a source measured over a window. `views` is None when the source does not record views."""
+
+    source: str
+    days: float
+    edit_sessions_by_app: dict[str, int] = field(default_factory=dict)
+    saves: int = 0
+    putfile_bytes: int = 0
+    peak_hour_editors: int = 0
+    peak_hour_saves: int = 0
+    views_by_app: dict[str, int] | None = None
+
+
+class UsageSource(Protocol):
+    """A source of usage data: the database today; metrics or an audit trail can implement it later."""
+
+    name: str
+
+    async def usage(self, since: datetime, until: datetime) -> UsageFacts:
+        """The usage between `since` and `until`."""
+        ...
+
+
+def app_of(extension: str) -> str:
+    """Word, Excel, PowerPoint or Other, by file extension."""
+    return APP_BY_EXTENSION.get(extension.lower(), "Other")
+
+
+def traffic_checks(facts: UsageFacts) -> list[Check]:
+    """The dossier's traffic lines; each says whether it is measured or extrapolated."""
+    per_day = max(facts.days, 1.0)
+    sessions = sum(facts.edit_sessions_by_app.values())
+    by_app = ", ".join(f"{app} {n / per_day:.1f}" for app, n in sorted(facts.edit_sessions_by_app.items()))
+    views = (
+        "extrapolated: not recorded by this source"
+        if facts.views_by_app is None
+        else ", ".join(f"{a} {n / per_day:.1f}" for a, n in sorted(facts.views_by_app.items()))
+    )
+    peak_rps = facts.peak_hour_editors * REQUESTS_PER_EDITOR_HOUR / 3600
+    src = f"source: {facts.source}, {facts.days:g} days"
+    return [
+        info(
+            "traffic.edit_sessions",
+            "Editing sessions per day (measured)",
+            f"{sessions / per_day:.1f} ({by_app or 'none'}); {src}",
+        ),
+        info("traffic.view_sessions", "View sessions per day", views),
+        info(
+            "traffic.peak_editors",
+            "Peak concurrent editors (measured)",
+            f"{facts.peak_hour_editors} distinct editors saving in the busiest hour",
+        ),
+        info(
+            "traffic.peak_rps",
+            "WOPI requests per second at peak (extrapolated)",
+            f"{peak_rps:.2f}: {facts.peak_hour_editors} editors x {REQUESTS_PER_EDITOR_HOUR} requests per "
+            f"editor-hour (measured saves in that hour: {facts.peak_hour_saves})",
+        ),
+        info(
+            "traffic.putfile_bytes",
+            "PutFile bytes per day (measured)",
+            f"{facts.putfile_bytes / per_day:,.0f} bytes in {facts.saves / per_day:.1f} saves per day",
+        ),
+    ]
