@@ -19,6 +19,8 @@ from typing import Any
 import httpx
 import uvicorn
 
+from wopihost.adapters.metrics_endpoint import MetricsEndpoint, SessionCollector
+from wopihost.adapters.prometheus_metrics import multiprocess_registry, start_multiprocess
 from wopihost.config import Settings
 from wopihost.errors import StartupError
 
@@ -34,6 +36,7 @@ def run_server(settings: Settings) -> None:
     """
     _export_for_workers(settings)
     with _signals_unwind():
+        metrics = _start_metrics(settings)
         devclient = _start_devclient(settings)
         record = record_serving(settings)
         try:
@@ -53,6 +56,32 @@ def run_server(settings: Settings) -> None:
         finally:
             _stop(devclient)
             record.unlink(missing_ok=True)
+            if metrics is not None:
+                metrics.stop()
+
+
+def metrics_samples_dir(data_dir: Path) -> Path:
+    """Where the workers of a `serve` write their metric samples for the serving process to add up."""
+    return data_dir / "run" / "metrics"
+
+
+def _start_metrics(settings: Settings) -> MetricsEndpoint | None:
+    """Answer scrapes from this process with the sum of every worker's samples, when metrics are on.
+
+    This process outlives the workers (uvicorn restarts one that dies), so the counts survive them.
+    """
+    if settings.metrics.port is None:
+        return None
+    samples = metrics_samples_dir(settings.data_dir)
+    start_multiprocess(samples)
+    endpoint = MetricsEndpoint(
+        multiprocess_registry(samples),
+        host=settings.metrics.host,
+        port=settings.metrics.port,
+        sessions=SessionCollector(settings.database_url),
+    )
+    endpoint.start()
+    return endpoint
 
 
 def _raise_exit(signum: int, _frame: FrameType | None) -> None:
