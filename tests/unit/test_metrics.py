@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
@@ -149,3 +152,33 @@ async def test_middleware_web_requests_labelled_by_route_template() -> None:
         await c.get("/")
         await c.get("/no/such/page")
     assert recorder.web == [("/files/{file_id}", 200), ("/", 200), ("unmatched", 404)]
+
+
+ROOT = Path(__file__).resolve().parents[2]
+SESSION_METRICS = {"wopihost_open_editing_sessions", "wopihost_lock_breaks_total"}
+
+
+def exported_names() -> set[str]:
+    """Every metric name the host exports, as Prometheus shows it (counters with _total)."""
+    names = set(SESSION_METRICS)
+    for family in PrometheusMetrics().registry.collect():
+        names.add(family.name + "_total" if family.type == "counter" else family.name)
+    return names
+
+
+def dashboard_names() -> set[str]:
+    dashboard = json.loads((ROOT / "docs" / "grafana" / "wopihost-dashboard.json").read_text())
+    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+    return {
+        re.sub(r"_(bucket|count|sum)$", "", name) for e in exprs for name in re.findall(r"wopihost_\w+", e)
+    }
+
+
+def test_dashboard_shows_every_metric_and_only_those() -> None:
+    assert dashboard_names() == exported_names()
+
+
+def test_readme_lists_every_metric() -> None:
+    readme = (ROOT / "README.md").read_text()
+    listed = set(re.findall(r"^\| `(wopihost_\w+)` \|", readme, flags=re.MULTILINE))
+    assert listed == exported_names()
