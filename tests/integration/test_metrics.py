@@ -6,6 +6,8 @@ signature and the discovery fetch are counted as they are in production.
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +16,7 @@ import anyio.to_thread
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from prometheus_client import values
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.integration.conftest import MACHINE_NAME, MAX_FILE_SIZE, Host
@@ -31,6 +34,8 @@ from tests.servers import free_port
 from wopihost.adapters.metrics_endpoint import MetricsEndpoint
 from wopihost.app import create_app
 from wopihost.config import Settings
+from wopihost.errors import StartupError
+from wopihost.serving import run_server
 
 pytestmark = pytest.mark.anyio
 
@@ -186,3 +191,27 @@ def test_metrics_off_without_port(tmp_path: Path) -> None:
 
     services = build_services(Settings(data_dir=tmp_path / "data"))
     assert services.metrics_endpoint() is None
+
+
+@pytest.fixture
+def isolated_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`run_server` exports settings for its workers; keep them (and the metrics value store) to this test."""
+    monkeypatch.setattr(os, "environ", os.environ.copy())
+    monkeypatch.setattr(values, "ValueClass", values.ValueClass)
+
+
+def test_serve_metrics_port_same_as_server_port_refused(tmp_path: Path, isolated_environ: None) -> None:
+    port = free_port()
+    settings = Settings(data_dir=tmp_path / "data", server={"port": port}, metrics={"port": port})  # type: ignore[arg-type]
+    with pytest.raises(StartupError, match="must differ"):
+        run_server(settings)
+
+
+def test_serve_metrics_port_taken_refused_with_reason(tmp_path: Path, isolated_environ: None) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = Settings(data_dir=tmp_path / "data", metrics={"port": port})  # type: ignore[arg-type]
+        with pytest.raises(StartupError, match=f"metrics endpoint cannot listen on 127.0.0.1:{port}"):
+            run_server(settings)

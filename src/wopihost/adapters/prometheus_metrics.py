@@ -8,7 +8,6 @@ another ASGI server) keeps them in memory and answers scrapes itself.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, values
@@ -108,20 +107,25 @@ def multiprocess_dir() -> Path | None:
     return Path(path) if path else None
 
 
-def start_multiprocess(path: Path) -> None:
-    """Empty `path` and make this process and the workers it starts write their samples there.
+def empty_samples_dir(path: Path) -> None:
+    """Remove the samples in `path`: files left by an earlier run would add its counts to this one's."""
+    for sample in path.glob("*.db"):
+        sample.unlink(missing_ok=True)
 
-    Files left by an earlier run would add its counts to this one's. prometheus-client picks its value
-    store when first imported, so this process switches explicitly; workers inherit the environment.
+
+def write_samples_to(path: Path) -> None:
+    """Make this process and the workers it starts write their samples to `path`.
+
+    prometheus-client picks its value store when first imported, so this process switches explicitly;
+    workers, started afresh, inherit the environment.
     """
-    shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
     os.environ[MULTIPROCESS_ENV] = str(path)
     values.ValueClass = values.MultiProcessValue()  # type: ignore[no-untyped-call]
 
 
 def multiprocess_registry(path: Path) -> CollectorRegistry:
-    """A registry that adds up the samples all workers wrote to `path`."""
+    """A registry that adds up the samples all workers write to `path` (created if need be)."""
+    path.mkdir(parents=True, exist_ok=True)
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=str(path))  # type: ignore[no-untyped-call]
     return registry
