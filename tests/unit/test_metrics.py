@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -15,9 +16,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
+from wopihost.adapters.clock import FakeClock
 from wopihost.adapters.prometheus_metrics import PrometheusMetrics
 from wopihost.domain.operations import UNKNOWN_OPERATION, WOPI_OPERATIONS, operation_label
+from wopihost.domain.proofkeys import ticks_from_datetime
+from wopihost.errors import DiscoveryUnavailable
 from wopihost.ports import NO_METRICS
+from wopihost.services.discovery import DiscoveryService
+from wopihost.services.proof import ProofHeaders, ProofKeyVerifier
 from wopihost.wopi.middleware import WopiHeadersAndLogMiddleware
 
 pytestmark = pytest.mark.anyio
@@ -182,3 +188,51 @@ def test_readme_lists_every_metric() -> None:
     readme = (ROOT / "README.md").read_text()
     listed = set(re.findall(r"^\| `(wopihost_\w+)` \|", readme, flags=re.MULTILINE))
     assert listed == exported_names()
+
+
+class UnreachableDiscovery:
+    """A discovery source that never answers."""
+
+    async def fetch(self) -> bytes:
+        raise DiscoveryUnavailable("connection refused")
+
+
+def _verifier(tmp_path: Path, metrics: PrometheusMetrics, clock: FakeClock) -> ProofKeyVerifier:
+    discovery = DiscoveryService(
+        UnreachableDiscovery(), cache_file=tmp_path / "discovery.xml", clock=clock, metrics=metrics
+    )
+    return ProofKeyVerifier(
+        discovery=discovery,
+        clock=clock,
+        mode="log",
+        max_age=timedelta(minutes=20),
+        rediscovery_interval=timedelta(seconds=60),
+        metrics=metrics,
+    )
+
+
+def _headers(timestamp: str | None) -> ProofHeaders:
+    return ProofHeaders(
+        access_token="t",
+        url="https://wopi.test/wopi/files/x",
+        proof="AAAA",
+        proof_old=None,
+        timestamp=timestamp,
+    )
+
+
+async def test_proof_failures_counted_by_reason_and_discovery_failures_too(tmp_path: Path) -> None:
+    metrics, clock = PrometheusMetrics(), FakeClock()
+    verifier = _verifier(tmp_path, metrics, clock)
+    now = str(ticks_from_datetime(clock.now()))
+    stale = str(ticks_from_datetime(clock.now() - timedelta(hours=1)))
+
+    for timestamp in (None, "soon", stale, now):
+        await verifier.check(_headers(timestamp))
+
+    r = metrics.registry
+    assert sample(r, "wopihost_proof_failures_total", reason="timestamp_invalid") == 2
+    assert sample(r, "wopihost_proof_failures_total", reason="timestamp_expired") == 1
+    assert sample(r, "wopihost_proof_failures_total", reason="no_keys") == 1
+    assert sample(r, "wopihost_proof_failures_total", reason="signature_mismatch") is None
+    assert sample(r, "wopihost_discovery_refreshes_total", outcome="failed") == 1
