@@ -1,9 +1,10 @@
 """WOPI hot-path benchmark: throughput of wopihost relative to a bare ASGI app measured in the same run.
 
-Usage: .venv/bin/python -m bench.run [--duration 10] [--connections 32] [--workers 1]
+Usage: .venv/bin/python -m bench.run [--duration 10] [--connections 32] [--workers 1] [--metrics]
 Needs `wrk` (Debian package wrk). Results are printed and written to bench/results/latest.json.
 Proof-key verification is off here (wrk cannot sign requests); everything else is as in production,
-including the one log line per request.
+including the one log line per request. With --metrics the Prometheus endpoint is on, and the number of
+CheckFileInfo requests it counted during wrk's run is compared with the number wrk reports.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from tests.servers import free_port, mint_token, running, wopihost, wopihost_server
 
 RESULTS = Path(__file__).parent / "results"
@@ -28,6 +31,11 @@ wrk.headers["X-WOPI-Lock"] = "bench-lock"
 
 def wrk(url: str, *, duration: int, connections: int, script: Path | None = None) -> float:
     """Requests per second that wrk measures against `url`; fails on any non-2xx response."""
+    return wrk_counts(url, duration=duration, connections=connections, script=script)[0]
+
+
+def wrk_counts(url: str, *, duration: int, connections: int, script: Path | None = None) -> tuple[float, int]:
+    """Requests per second and the number of responses wrk received; fails on any non-2xx response."""
     command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency"]
     if script:
         command += ["-s", str(script)]
@@ -37,9 +45,10 @@ def wrk(url: str, *, duration: int, connections: int, script: Path | None = None
     if "Non-2xx" in out:
         raise RuntimeError(f"non-2xx responses while benchmarking {url}:\n{out}")
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    if not match:
+    total = re.search(r"(\d+) requests in ", out)
+    if not match or not total:
         raise RuntimeError(out)
-    return float(match.group(1))
+    return float(match.group(1)), int(total.group(1))
 
 
 def main() -> None:
@@ -48,6 +57,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--metrics", action="store_true", help="enable /metrics and check its CheckFileInfo count"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk)")
@@ -70,7 +82,10 @@ def main() -> None:
         ]
         with running(bare, f"http://127.0.0.1:{port}/"):
             baseline = wrk(f"http://127.0.0.1:{port}/", **measure)
-        results = {"bare_asgi": baseline, **measure_wopihost(work, args.workers, measure)}
+        results = {
+            "bare_asgi": baseline,
+            **measure_wopihost(work, args.workers, measure, metrics=args.metrics),
+        }
     report = {
         name: {"requests_per_second": rps, "ratio_to_bare": rps / baseline} for name, rps in results.items()
     }
@@ -82,15 +97,19 @@ def main() -> None:
         )
 
 
-def measure_wopihost(work: Path, workers: int, measure: dict[str, int]) -> dict[str, float]:
+def measure_wopihost(
+    work: Path, workers: int, measure: dict[str, int], *, metrics: bool = False
+) -> dict[str, float]:
     """Throughput of CheckFileInfo, GetFile and RefreshLock on one 20 KiB document."""
     data = work / "data"
-    port = free_port()
+    port, metrics_port = free_port(), free_port()
     env = {
         "WOPIHOST_PROOF_KEYS__MODE": "off",
         "WOPIHOST_SERVER__PUBLIC_URL": f"http://127.0.0.1:{port}",
         "WOPIHOST_DEVCLIENT__ENABLED": "false",
     }
+    if metrics:
+        env["WOPIHOST_METRICS__PORT"] = str(metrics_port)
     wopihost(data, "init", env=env)
     wopihost(data, "user", "add", "bench", "--name", "Bench", env=env)
     sample = work / "report.docx"
@@ -100,12 +119,40 @@ def measure_wopihost(work: Path, workers: int, measure: dict[str, int]) -> dict[
     with wopihost_server(data, port=port, workers=workers, env=env):
         token = mint_token(data, "bench", file_id, env=env)
         src = f"{token.wopi_src}?access_token={token.access_token}"
-        results["CheckFileInfo"] = wrk(src, **measure)
+        before = scraped_check_file_info(metrics_port) if metrics else 0
+        results["CheckFileInfo"], sent = wrk_counts(src, **measure)
+        if metrics:
+            compare_with_metrics(sent, scraped_check_file_info(metrics_port) - before, measure["connections"])
         results["GetFile"] = wrk(f"{token.wopi_src}/contents?access_token={token.access_token}", **measure)
         lock_script = work / "lock.lua"
         lock_script.write_text(LUA_POST.format(override="LOCK"))
         results["Lock(refresh)"] = wrk(src, script=lock_script, **measure)
     return results
+
+
+def scraped_check_file_info(metrics_port: int) -> int:
+    """The successful CheckFileInfo requests the metrics endpoint has counted so far."""
+    text = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).text
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = sample.labels
+            if sample.name == "wopihost_wopi_requests_total" and labels == {
+                "operation": "CheckFileInfo",
+                "status": "200",
+            }:
+                return int(sample.value)
+    return 0
+
+
+def compare_with_metrics(sent: int, counted: int, connections: int) -> None:
+    """Fail unless the host counted what wrk received, plus at most the requests cut off at wrk's end.
+
+    When wrk's time is up it closes its connections with up to one request each still in flight; the
+    host answers (and counts) those too, but wrk does not.
+    """
+    print(f"metrics: wrk received {sent} CheckFileInfo responses, the host counted {counted}")
+    if not sent <= counted <= sent + connections:
+        raise RuntimeError(f"metrics counted {counted} CheckFileInfo requests, wrk {sent}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import anyio
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
@@ -21,6 +22,8 @@ from wopihost.adapters.discovery_http import HttpDiscoverySource
 from wopihost.adapters.keyring_file import KeyringFile, load_or_create_keyring, load_or_create_secret
 from wopihost.adapters.local_blobs import LocalBlobStore
 from wopihost.adapters.local_previews import LocalPreviewImages
+from wopihost.adapters.metrics_endpoint import MetricsEndpoint, SessionCollector
+from wopihost.adapters.prometheus_metrics import PrometheusMetrics, multiprocess_dir, worker_exited
 from wopihost.adapters.rendering import SubprocessRenderer
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
@@ -39,7 +42,7 @@ from wopihost.config import Settings, load_settings
 from wopihost.domain.previews import claim_lease
 from wopihost.domain.throttling import ThrottleLimits
 from wopihost.logging_setup import configure_logging
-from wopihost.ports import Clock
+from wopihost.ports import NO_METRICS, Clock, Metrics
 from wopihost.services.access import AccessService
 from wopihost.services.archive import ArchiveService
 from wopihost.services.browse import BrowseService
@@ -99,6 +102,7 @@ class Services:
     bulk: BulkService
     archive: ArchiveService
     preferences: PreferenceService
+    metrics: Metrics = NO_METRICS
 
     def web(self) -> WebServices:
         return WebServices(
@@ -124,6 +128,16 @@ class Services:
             preferences=self.preferences,
         )
 
+    def metrics_endpoint(self) -> MetricsEndpoint | None:
+        """The process's own metrics endpoint; None when metrics are off or the serving process answers."""
+        port = self.settings.metrics.port
+        if port is None or not isinstance(self.metrics, PrometheusMetrics) or multiprocess_dir():
+            return None
+        sessions = SessionCollector(self.settings.database_url, clock=self.clock.now)
+        return MetricsEndpoint(
+            self.metrics.registry, host=self.settings.metrics.host, port=port, sessions=sessions
+        )
+
     def wopi(self) -> WopiServices:
         return WopiServices(
             access=self.access,
@@ -143,6 +157,7 @@ class Services:
             ),
             proof=self.proof,
             upload_idle_seconds=self.settings.storage.upload_idle_timeout_seconds,
+            metrics=self.metrics,
         )
 
     async def aclose(self) -> None:
@@ -152,6 +167,7 @@ class Services:
 def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled: bool = True) -> Services:
     """Choose adapters for the settings and build the services on them."""
     clock = clock or SystemClock()
+    metrics: Metrics = PrometheusMetrics() if settings.metrics.port is not None else NO_METRICS
     db = Database(settings.database_url, pool_size=settings.database.pool_size, echo=settings.database.echo)
     blobs = LocalBlobStore(settings.blob_dir, chunk_size=settings.storage.chunk_size)
     file_store, share_store, user_store = SqlFileStore(db), SqlShareStore(db), SqlUserStore(db)
@@ -179,7 +195,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         locks=lock_store,
         trash=trash_store,
     )
-    discovery = build_discovery(settings, clock)
+    discovery = build_discovery(settings, clock, metrics)
     search_index = SqlSearchIndex(db, clock)
     indexer = build_indexer(settings, search_index, blobs)
     content.on_change(indexer.wake)
@@ -190,6 +206,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         mode=settings.proof_key_mode,
         max_age=timedelta(minutes=settings.proof_keys.max_age_minutes),
         rediscovery_interval=timedelta(seconds=settings.proof_keys.rediscovery_min_interval_seconds),
+        metrics=metrics,
     )
     renderer, notice = build_renderer(settings)
     previews = PreviewService(
@@ -207,6 +224,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         previews, concurrency=settings.previews.concurrency, poll_seconds=settings.previews.poll_seconds
     )
     return Services(
+        metrics=metrics,
         previews=previews,
         preview_worker=worker,
         settings=settings,
@@ -220,7 +238,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         relative=RelativeFileService(
             files=file_store, shares=share_store, content=content, file_service=files, clock=clock
         ),
-        locks=LockService(locks=lock_store, clock=clock),
+        locks=LockService(locks=lock_store, clock=clock, metrics=metrics),
         sessions=EditingSessionService(locks=lock_store, files=file_store, users=user_store, clock=clock),
         access=AccessService(tokens=tokens, files=file_store, links=link_store, clock=clock),
         urls=PublicUrls(
@@ -297,7 +315,7 @@ def throttle_limits(settings: Settings) -> ThrottleLimits:
     )
 
 
-def build_discovery(settings: Settings, clock: Clock) -> DiscoveryService:
+def build_discovery(settings: Settings, clock: Clock, metrics: Metrics = NO_METRICS) -> DiscoveryService:
     """The discovery service for the configured WOPI client (the development client by default)."""
     source = HttpDiscoverySource(settings.discovery_url, timeout=settings.discovery.timeout_seconds)
     return DiscoveryService(
@@ -306,6 +324,7 @@ def build_discovery(settings: Settings, clock: Clock) -> DiscoveryService:
         clock=clock,
         refresh_interval=timedelta(hours=settings.discovery.refresh_hours),
         capabilities=source,
+        metrics=metrics,
     )
 
 
@@ -328,6 +347,9 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = anyio.Event()
+        endpoint = services.metrics_endpoint()
+        if endpoint is not None:
+            endpoint.start()
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(services.discovery.run_periodic, stop)
             if settings.search.indexer_enabled:
@@ -336,9 +358,17 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
             tasks.start_soon(services.preview_worker.run, stop)
             yield
             stop.set()
+        if endpoint is not None:
+            await anyio.to_thread.run_sync(endpoint.stop)
+        if (samples := multiprocess_dir()) is not None:
+            worker_exited(samples)
         await services.aclose()
 
-    middleware = [Middleware(WopiHeadersAndLogMiddleware, machine_name=settings.server.machine_name)]
+    middleware = [
+        Middleware(
+            WopiHeadersAndLogMiddleware, machine_name=settings.server.machine_name, metrics=services.metrics
+        )
+    ]
     if settings.server.trusted_proxies:
         # The client address (sign-in throttling, logs) comes from X-Forwarded-For only when a trusted proxy
         # sent it, under any ASGI server; after uvicorn's own proxy handling this changes nothing.

@@ -152,6 +152,14 @@ DISCOVERY_PRESETS = {
 }
 
 
+class MetricsSettings(BaseModel):
+    """The Prometheus endpoint, on a port of its own so that it is never public with the UI or WOPI."""
+
+    # Empty means no metrics endpoint.
+    port: int | None = Field(default=None, ge=1, le=65535)
+    host: str = "127.0.0.1"
+
+
 class DiscoverySettings(BaseModel):
     """Where the WOPI client's discovery XML comes from and how often it is refreshed."""
 
@@ -281,6 +289,7 @@ class Settings(BaseSettings):
     devclient: DevClientSettings = Field(default_factory=DevClientSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     previews: PreviewSettings = Field(default_factory=PreviewSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
     @classmethod
     def settings_customise_sources(

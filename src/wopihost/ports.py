@@ -616,3 +616,50 @@ class DocumentRenderer(Protocol):
     ) -> RenderedPreview:
         """Render the content (streamed), which has this extension, to at most `max_pages` page images."""
         ...
+
+
+class Metrics(Protocol):
+    """Where the host reports what it counts; labels are small fixed sets, never tokens, names or users."""
+
+    def wopi_request(self, operation: str, status: int, seconds: float) -> None:
+        """One WOPI request answered: `operation` is a name from wopihost.domain.operations."""
+
+    def web_request(self, route: str, status: int, seconds: float) -> None:
+        """One request of the web UI answered: `route` is the matched route's path template."""
+
+    def put_file(self, size: int, seconds: float) -> None:
+        """One PutFile stored `size` bytes in `seconds`."""
+
+    def lock_expired(self, operation: str) -> None:
+        """A lock operation found the file's lock expired (and replaced it, or refused for it)."""
+
+    def proof_failure(self, reason: str) -> None:
+        """A proof-key check failed for `reason`, one of wopihost.domain.operations.PROOF_FAILURE_REASONS."""
+
+    def discovery_refresh(self, *, ok: bool) -> None:
+        """One fetch of the WOPI client's discovery XML, successful or not."""
+
+
+class NoMetrics:
+    """Metrics that go nowhere: the default when no metrics endpoint is configured."""
+
+    def wopi_request(self, operation: str, status: int, seconds: float) -> None:
+        """Count nothing."""
+
+    def web_request(self, route: str, status: int, seconds: float) -> None:
+        """Count nothing."""
+
+    def put_file(self, size: int, seconds: float) -> None:
+        """Count nothing."""
+
+    def lock_expired(self, operation: str) -> None:
+        """Count nothing."""
+
+    def proof_failure(self, reason: str) -> None:
+        """Count nothing."""
+
+    def discovery_refresh(self, *, ok: bool) -> None:
+        """Count nothing."""
+
+
+NO_METRICS: Metrics = NoMetrics()

@@ -19,6 +19,8 @@ from typing import Any
 import httpx
 import uvicorn
 
+from wopihost.adapters.metrics_endpoint import MetricsEndpoint, SessionCollector
+from wopihost.adapters.prometheus_metrics import empty_samples_dir, multiprocess_registry, write_samples_to
 from wopihost.config import Settings
 from wopihost.errors import StartupError
 
@@ -34,25 +36,66 @@ def run_server(settings: Settings) -> None:
     """
     _export_for_workers(settings)
     with _signals_unwind():
-        devclient = _start_devclient(settings)
-        record = record_serving(settings)
+        metrics = _start_metrics(settings)
         try:
-            uvicorn.run(
-                "wopihost.app:app_from_environment",
-                factory=True,
-                host=settings.server.host,
-                port=settings.server.port,
-                workers=settings.server.workers,
-                log_config=None,
-                access_log=False,
-                server_header=False,
-                timeout_graceful_shutdown=10,
-                proxy_headers=bool(settings.server.trusted_proxies),
-                forwarded_allow_ips=settings.server.trusted_proxies or None,
-            )
+            _serve(settings)
         finally:
-            _stop(devclient)
-            record.unlink(missing_ok=True)
+            if metrics is not None:
+                metrics.stop()
+
+
+def _serve(settings: Settings) -> None:
+    """Run uvicorn with the development client beside it, recording the URLs served meanwhile."""
+    devclient = _start_devclient(settings)
+    record = record_serving(settings)
+    try:
+        uvicorn.run(
+            "wopihost.app:app_from_environment",
+            factory=True,
+            host=settings.server.host,
+            port=settings.server.port,
+            workers=settings.server.workers,
+            log_config=None,
+            access_log=False,
+            server_header=False,
+            timeout_graceful_shutdown=10,
+            proxy_headers=bool(settings.server.trusted_proxies),
+            forwarded_allow_ips=settings.server.trusted_proxies or None,
+        )
+    finally:
+        _stop(devclient)
+        record.unlink(missing_ok=True)
+
+
+def metrics_samples_dir(data_dir: Path) -> Path:
+    """Where the workers of a `serve` write their metric samples for the serving process to add up."""
+    return data_dir / "run" / "metrics"
+
+
+def _start_metrics(settings: Settings) -> MetricsEndpoint | None:
+    """Answer scrapes from this process with the sum of every worker's samples, when metrics are on.
+
+    This process outlives the workers (uvicorn restarts one that dies), so the counts survive them.
+    """
+    port = settings.metrics.port
+    if port is None:
+        return None
+    if port == settings.server.port or (_devclient_runs(settings) and port == settings.devclient.port):
+        raise StartupError(
+            f"metrics.port {port} must differ from the server's and the development client's ports"
+        )
+    samples = metrics_samples_dir(settings.data_dir)
+    endpoint = MetricsEndpoint(
+        multiprocess_registry(samples),
+        host=settings.metrics.host,
+        port=port,
+        sessions=SessionCollector(settings.database_url),
+    )
+    # Only now that the port is this process's: another serve may be writing there if it was not.
+    empty_samples_dir(samples)
+    write_samples_to(samples)
+    endpoint.start()
+    return endpoint
 
 
 def _raise_exit(signum: int, _frame: FrameType | None) -> None:
@@ -122,9 +165,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _devclient_runs(settings: Settings) -> bool:
+    return settings.devclient.enabled and not settings.discovery.resolved_url
+
+
 def _start_devclient(settings: Settings) -> subprocess.Popen[bytes] | None:
     """Run the development WOPI client beside the host when no external WOPI client is configured."""
-    if settings.discovery.resolved_url or not settings.devclient.enabled:
+    if not _devclient_runs(settings):
         return None
     dev = settings.devclient
     _check_port_free(dev.host, dev.port)

@@ -84,6 +84,8 @@ def host_server(tmp_path_factory: pytest.TempPathFactory, standin: StandinClient
         "WOPIHOST_SEARCH__SWEEP_SECONDS": "1",
         # Previews are on, as in production; conversions run one at a time at the lowest CPU priority.
         "WOPIHOST_PREVIEWS__POLL_SECONDS": "1",
+        # Metrics are on, as in production, on a port of their own.
+        "WOPIHOST_METRICS__PORT": str(free_port()),
     }
     host = HostServer(base=f"http://127.0.0.1:{port}", data_dir=data_dir, env=env)
     host.cli("init")

@@ -21,7 +21,7 @@ import anyio.to_thread
 from wopihost.domain.capabilities import ClientCapabilities, parse_capabilities
 from wopihost.domain.discovery import Discovery, parse_discovery
 from wopihost.errors import DiscoveryUnavailable
-from wopihost.ports import CapabilitiesSource, Clock, DiscoverySource
+from wopihost.ports import NO_METRICS, CapabilitiesSource, Clock, DiscoverySource, Metrics
 
 logger = logging.getLogger("wopihost.discovery")
 
@@ -46,8 +46,10 @@ class DiscoveryService:
         refresh_interval: timedelta = DEFAULT_REFRESH_INTERVAL,
         retry_interval: timedelta = DEFAULT_RETRY_INTERVAL,
         capabilities: CapabilitiesSource | None = None,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self._source = source
+        self._metrics = metrics
         self._capabilities_source = capabilities
         self._cache_file = cache_file
         self._capabilities_file = cache_file.with_name(f"{cache_file.stem}.capabilities.json")
@@ -172,12 +174,14 @@ class DiscoveryService:
             xml = await self._source.fetch()
             discovery = parse_discovery(xml)
         except DiscoveryUnavailable as exc:
+            self._metrics.discovery_refresh(ok=False)
             self._last_error = _one_line(str(exc)) or type(exc).__name__
             serving = "none" if self._current is None else "last_good"
             logger.warning(
                 'op=discovery_refresh status=failed serving=%s reason="%s"', serving, self._last_error
             )
             return self._require_current()
+        self._metrics.discovery_refresh(ok=True)
         self._current = discovery
         self._fetched_at = self._attempted_at
         self._last_error = None

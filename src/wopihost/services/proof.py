@@ -11,6 +11,12 @@ from datetime import timedelta
 
 from wopihost.config import ProofMode
 from wopihost.domain.discovery import Discovery
+from wopihost.domain.operations import (
+    PROOF_NO_KEYS,
+    PROOF_SIGNATURE_MISMATCH,
+    PROOF_TIMESTAMP_EXPIRED,
+    PROOF_TIMESTAMP_INVALID,
+)
 from wopihost.domain.proofkeys import (
     ProofKeys,
     ProofVerdict,
@@ -20,7 +26,7 @@ from wopihost.domain.proofkeys import (
 )
 from wopihost.errors import DiscoveryUnavailable, ProofKeyInvalid
 from wopihost.logging_setup import log_value
-from wopihost.ports import Clock
+from wopihost.ports import NO_METRICS, Clock, Metrics
 from wopihost.services.discovery import DiscoveryService
 
 log = logging.getLogger("wopihost.proof")
@@ -53,8 +59,10 @@ class ProofKeyVerifier:
         mode: ProofMode,
         max_age: timedelta,
         rediscovery_interval: timedelta,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.mode = mode
+        self._metrics = metrics
         self._discovery = discovery
         self._clock = clock
         self._max_age = max_age
@@ -65,9 +73,11 @@ class ProofKeyVerifier:
         """Return if the request is proven (or proofs are not enforced); raise ProofKeyInvalid otherwise."""
         if self.mode == "off":
             return
-        problem = await self._problem(request)
-        if problem is None:
+        failure = await self._problem(request)
+        if failure is None:
             return
+        reason, problem = failure
+        self._metrics.proof_failure(reason)
         log.warning(
             "op=proof_check status=failed mode=%s correlation_id=%s reason=%s",
             self.mode,
@@ -77,13 +87,14 @@ class ProofKeyVerifier:
         if self.mode == "enforce":
             raise ProofKeyInvalid(problem)
 
-    async def _problem(self, request: ProofHeaders) -> str | None:
+    async def _problem(self, request: ProofHeaders) -> tuple[str, str] | None:
+        """None when proven, else why not: a reason from PROOF_FAILURE_REASONS and the whole message."""
         try:
             timestamp = parse_timestamp_header(request.timestamp)
         except ProofKeyInvalid as exc:
-            return str(exc)
+            return PROOF_TIMESTAMP_INVALID, str(exc)
         if not is_timestamp_fresh(timestamp, self._clock.now(), self._max_age):
-            return "X-WOPI-TimeStamp is older than allowed or in the future"
+            return PROOF_TIMESTAMP_EXPIRED, "X-WOPI-TimeStamp is older than allowed or in the future"
         verdict = await self._verify(request, timestamp)
         if verdict is not None and verdict.rotation_detected:
             await self._discovery.refresh_rate_limited(self._rediscovery_interval)
@@ -93,7 +104,9 @@ class ProofKeyVerifier:
             verdict = await self._verify(request, timestamp)
             if verdict is not None and verdict.verified:
                 return None
-        return verdict.reason if verdict is not None else "no proof keys are available from discovery"
+        if verdict is None:
+            return PROOF_NO_KEYS, "no proof keys are available from discovery"
+        return PROOF_SIGNATURE_MISMATCH, verdict.reason
 
     async def _verify(self, request: ProofHeaders, timestamp: int) -> ProofVerdict | None:
         keys = await self._keys()

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from wopihost.domain.records import FileAccess
 from wopihost.errors import InvalidRequest, InvalidToken
 from wopihost.numbers import ascii_digits
+from wopihost.ports import NO_METRICS, Metrics
 from wopihost.services.access import AccessService
 from wopihost.services.content import ContentService
 from wopihost.services.files import FileService
@@ -39,6 +40,7 @@ class WopiServices:
     host: HostIdentity
     proof: ProofKeyVerifier | None = None
     upload_idle_seconds: float = 120.0
+    metrics: Metrics = NO_METRICS
 
 
 class WopiRequest:

@@ -9,7 +9,9 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wopihost import __version__
+from wopihost.domain.operations import operation_label
 from wopihost.logging_setup import log_value
+from wopihost.ports import NO_METRICS, Metrics
 
 log = logging.getLogger("wopihost.access")
 # A share link's ID opens its file for anyone who has it, like a token: paths log it as "…".
@@ -23,8 +25,9 @@ class WopiHeadersAndLogMiddleware:
     link IDs in paths are cut out too.
     """
 
-    def __init__(self, app: ASGIApp, *, machine_name: str) -> None:
+    def __init__(self, app: ASGIApp, *, machine_name: str, metrics: Metrics = NO_METRICS) -> None:
         self.app = app
+        self._metrics = metrics
         self._extra = [
             (b"x-wopi-serverversion", __version__.encode("ascii")),
             (b"x-wopi-machinename", machine_name.encode("ascii", "replace")),
@@ -47,7 +50,18 @@ class WopiHeadersAndLogMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
-            _log_request(scope, status, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            _log_request(scope, status, seconds)
+            self._count(scope, status, seconds)
+
+    def _count(self, scope: Scope, status: int, seconds: float) -> None:
+        state = scope.get("state", {})
+        if "wopi_file_id" in state or scope["path"].startswith("/wopi"):
+            self._metrics.wopi_request(operation_label(state.get("wopi_op")), status, seconds)
+            return
+        # The matched route's template, never the path itself: paths carry file IDs and names.
+        route = getattr(scope.get("route"), "path", None)
+        self._metrics.web_request(route if isinstance(route, str) and route else "unmatched", status, seconds)
 
 
 def _log_request(scope: Scope, status: int, seconds: float) -> None:

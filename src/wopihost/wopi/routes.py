@@ -5,6 +5,7 @@ https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 
 import orjson
@@ -95,6 +96,7 @@ async def put_file(w: WopiRequest) -> Response:
     """PutFile: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/putfile"""
     access = await w.open()
     lock = w.header(X_WOPI_LOCK)
+    started = time.perf_counter()
     file = await w.services.content.put_file(
         access,
         w.body(),
@@ -104,6 +106,7 @@ async def put_file(w: WopiRequest) -> Response:
         save=_save_kind(w),
         timestamp=_first_header(w, X_COOL_WOPI_TIMESTAMP, X_LOOL_WOPI_TIMESTAMP),
     )
+    w.services.metrics.put_file(file.size, time.perf_counter() - started)
     # The spec leaves the body open; Collabora Online reads LastModifiedTime from it for its next save.
     return _json({"LastModifiedTime": _modified(file)}, {X_WOPI_ITEM_VERSION: str(file.version)})
 
