@@ -68,6 +68,17 @@ def run_with_services(func: Callable[..., Coroutine[Any, Any, None]]) -> Callabl
     return wrapper
 
 
+def run_with_serving_services(func: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """As `run_with_services`, with the server URLs that `token` uses: configured, else a running serve's."""
+
+    @wraps(func)
+    @click.pass_context
+    def wrapper(ctx: click.Context, /, **kwargs: Any) -> None:
+        _run_services(_serving_settings(_settings(ctx)), func, **kwargs)
+
+    return wrapper
+
+
 @click.group()
 @click.option(
     "--data-dir",
@@ -356,8 +367,8 @@ def _with_server(settings: Settings, **values: Any) -> Settings:
     return settings.model_copy(update={"server": server})
 
 
-def _token_settings(settings: Settings, **options: Any) -> Settings:
-    """Where `token` says the host is: its options, else the configured URLs, else a running serve's."""
+def _serving_settings(settings: Settings, **options: Any) -> Settings:
+    """Where the host is: the options, else the configured URLs, else a running serve's."""
     if any(v is not None for v in options.values()):
         return _with_server(settings, **options)
     if settings.server.model_fields_set & set(_URL_FIELDS):
@@ -413,7 +424,7 @@ def token(
     directory (which records its URLs there); else from the defaults (http://127.0.0.1:8080).
     """
     options = {"host": host, "port": port, "public_url": public_url, "wopi_url": wopi_url}
-    settings = _token_settings(_settings(ctx), **options)
+    settings = _serving_settings(_settings(ctx), **options)
     _run_services(settings, _print_token, username=username, file_id=file_id)
 
 
@@ -541,4 +552,4 @@ async def demo_setup(services: Services) -> None:
 
 main.add_command(devclient_group)
 main.add_command(trash_group(run_with_services))
-main.add_command(readiness_command(run_with_services))
+main.add_command(readiness_command(run_with_serving_services))
