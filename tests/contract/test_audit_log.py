@@ -50,7 +50,9 @@ async def test_append_then_list_item_returns_every_field_newest_first(
         (AuditAction.SAVED, "2", WOPI),
         (AuditAction.RENAMED, "Old.docx", WEB),
     ]
-    assert listed[0].at == clock.now() and listed[0].item_kind is ItemKind.FILE and listed[0].id is not None
+    assert listed[0].at == clock.now()
+    assert listed[0].item_kind is ItemKind.FILE
+    assert listed[0].id is not None
     assert await audit_log.count_item("f1") == 2
 
 

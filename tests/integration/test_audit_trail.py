@@ -1,0 +1,225 @@
+"""The audit trail through the app: each action in the UI and over WOPI leaves one event, failures none."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.integration.web_support import PASSWORD, Web, running_web, signed_in_as_alice, web_settings
+from wopihost.domain.audit import AuditAction, AuditQuery
+from wopihost.domain.permissions import Role
+from wopihost.domain.records import FileRecord
+
+pytestmark = pytest.mark.anyio
+JSON = {"Accept": "application/json"}
+BROWSER = {"User-Agent": "Mozilla/5.0 (AuditTest)"}
+CLIENT_AGENT = "StandIn-WOPI-Client/1.0"
+
+
+async def events(web: Web, item_id: str | None = None) -> list[dict[str, object]]:
+    """Every event, oldest first, as the export writes them."""
+    query = AuditQuery(item_id=item_id)
+    return [json.loads(line) async for line in web.services.audit.export_lines(query)]
+
+
+def actions(found: list[dict[str, object]]) -> list[object]:
+    return [event["action"] for event in found]
+
+
+async def wopi_token(web: Web, file: FileRecord, user_id: str | None = None) -> str:
+    return web.services.tokens.issue(user_id or web.alice.id, file.id).token
+
+
+async def test_rename_in_ui_records_actor_web_client_agent_and_address(signed_in: Web) -> None:
+    file = await signed_in.upload("Old.docx", b"x")
+    signed_in.client.headers.update(BROWSER)
+
+    await signed_in.post(f"/files/{file.id}/rename", {"name": "New.docx"})
+
+    [event] = await events(signed_in, file.id)
+    assert event["action"] == "renamed"
+    assert event["user_id"] == signed_in.alice.id
+    assert event["username"] == "alice"
+    assert event["client"] == "web"
+    assert event["client_name"] == BROWSER["User-Agent"]
+    assert event["address"] == "127.0.0.1"
+    assert event["item_name"] == "New.docx"
+    assert event["detail"] == "Old.docx"
+
+
+async def test_rename_refused_for_taken_name_records_nothing(signed_in: Web) -> None:
+    file = await signed_in.upload("a.docx", b"x")
+    await signed_in.upload("b.docx", b"y")
+
+    response = await signed_in.post(f"/files/{file.id}/rename", {"name": "b.docx"}, json=True)
+
+    assert response.status_code == 409
+    assert await events(signed_in, file.id) == []
+
+
+async def test_share_role_change_unshare_each_recorded_once(signed_in: Web) -> None:
+    file = await signed_in.upload("a.docx", b"x")
+
+    await signed_in.post(f"/files/{file.id}/share", {"username": "bob", "role": "view"})
+    await signed_in.post(f"/files/{file.id}/share", {"username": "bob", "role": "view"})
+    await signed_in.post(f"/files/{file.id}/share", {"username": "bob", "role": "edit", "change": "1"})
+    await signed_in.post(f"/files/{file.id}/share/revoke", {"username": "bob"})
+
+    found = await events(signed_in, file.id)
+    assert actions(found) == ["shared", "role_changed", "unshared"]
+    assert [e["detail"] for e in found] == ["bob: view", "bob: edit", "bob"]
+
+
+async def test_move_trash_restore_purge_recorded_with_item_kind(signed_in: Web) -> None:
+    file = await signed_in.upload("a.docx", b"x")
+    folder = await signed_in.services.files.ensure_folder_path(signed_in.alice, ["Archive"])
+
+    await signed_in.post(f"/files/{file.id}/move", {"folder_id": folder.id})
+    await signed_in.post(f"/files/{file.id}/delete")
+    await signed_in.post(f"/trash/{file.id}/restore")
+    await signed_in.post(f"/files/{file.id}/delete")
+    await signed_in.post(f"/trash/{file.id}/delete")
+    await signed_in.post(f"/folders/{folder.id}/delete")
+
+    found = await events(signed_in)
+    assert [(e["action"], e["item_kind"], e["item_id"]) for e in found] == [
+        ("moved", "file", file.id),
+        ("trashed", "file", file.id),
+        ("restored", "file", file.id),
+        ("trashed", "file", file.id),
+        ("purged", "file", file.id),
+        ("trashed", "folder", folder.id),
+    ]
+    assert found[0]["detail"] == "Archive"
+    assert {e["user_id"] for e in found} == {signed_in.alice.id}
+
+
+async def test_check_file_info_records_one_open_per_session_window(signed_in: Web) -> None:
+    file = await signed_in.upload("a.docx", b"x")
+    token = await wopi_token(signed_in, file)
+    headers = {"User-Agent": CLIENT_AGENT}
+
+    for _ in range(3):
+        response = await signed_in.client.get(f"/wopi/files/{file.id}?access_token={token}", headers=headers)
+        assert response.status_code == 200
+    signed_in.clock.advance(timedelta(minutes=31))
+    await signed_in.client.get(f"/wopi/files/{file.id}?access_token={token}", headers=headers)
+
+    found = await events(signed_in, file.id)
+    assert actions(found) == ["opened_edit", "opened_edit"]
+    assert found[0]["client"] == "wopi"
+    assert found[0]["client_name"] == CLIENT_AGENT
+
+
+async def test_viewer_open_is_recorded_as_viewing(signed_in: Web) -> None:
+    file = await signed_in.upload("a.docx", b"x")
+    await signed_in.share(file, signed_in.bob, Role.VIEW)
+    token = await wopi_token(signed_in, file, signed_in.bob.id)
+
+    await signed_in.client.get(f"/wopi/files/{file.id}?access_token={token}")
+
+    assert [(e["action"], e["username"]) for e in await events(signed_in, file.id)][-1] == (
+        "opened_view",
+        "bob",
+    )
+
+
+async def test_put_file_records_save_with_version_and_never_the_token(signed_in: Web) -> None:
+    file = await signed_in.upload("a.docx", b"")
+    token = await wopi_token(signed_in, file)
+    url = f"/wopi/files/{file.id}/contents?access_token={token}"
+
+    response = await signed_in.client.post(url, content=b"new", headers={"X-WOPI-Override": "PUT"})
+
+    assert response.status_code == 200
+    found = await events(signed_in, file.id)
+    assert [(e["action"], e["detail"]) for e in found] == [("saved", "2")]
+    lines = "".join([line async for line in signed_in.services.audit.export_lines(AuditQuery())])
+    assert token not in lines
+    stored = b"".join(p.read_bytes() for p in signed_in.settings.data_dir.rglob("*.db*") if p.is_file())
+    assert token.encode() not in stored
+
+
+async def test_end_session_records_holder_and_ender(signed_in: Web) -> None:
+    file = await signed_in.upload("a.docx", b"x")
+    await signed_in.lock_as(file, signed_in.bob)
+
+    await signed_in.post(f"/files/{file.id}/session/end")
+
+    ended = [e for e in await events(signed_in, file.id) if e["action"] == "session_ended"]
+    assert [(e["user_id"], e["detail"]) for e in ended] == [(signed_in.alice.id, signed_in.bob.id)]
+
+
+async def test_share_link_created_opened_revoked_without_the_link_id(signed_in: Web) -> None:
+    file = await signed_in.upload("a.docx", b"x")
+    created = await signed_in.post(f"/files/{file.id}/links", {"role": "view"}, json=True)
+    [link] = await signed_in.services.links.list_links(
+        await signed_in.services.files.access_as_owner(file.id)
+    )
+
+    await signed_in.post(f"/files/{file.id}/links/{link.id}/revoke")
+
+    assert created.status_code == 200
+    found = await events(signed_in, file.id)
+    assert actions(found) == ["link_created", "link_revoked"]
+    assert link.id not in json.dumps(found)
+
+
+async def test_activity_page_lists_events_for_owner_and_hides_them_from_others(signed_in: Web) -> None:
+    file = await signed_in.upload("Old.docx", b"x")
+    await signed_in.post(f"/files/{file.id}/rename", {"name": "New.docx"})
+    await signed_in.share(file, signed_in.bob, Role.EDIT)
+
+    page = await signed_in.client.get(f"/files/{file.id}/activity")
+    listing = (await signed_in.client.get("/")).text
+    await signed_in.client.post("/signout", data={"csrf_token": await signed_in.csrf()})
+    await signed_in.sign_in(signed_in.bob)
+    refused = await signed_in.client.get(f"/files/{file.id}/activity")
+
+    assert page.status_code == 200
+    assert 'data-action="renamed"' in page.text
+    assert "from “Old.docx”" in page.text
+    assert "Alice Adams" in page.text
+    assert "Web UI" in page.text
+    assert f'href="/files/{file.id}/activity"' in listing
+    assert refused.status_code == 404
+
+
+async def test_export_download_is_for_admins_only(signed_in: Web) -> None:
+    file = await signed_in.upload("a.docx", b"x")
+    kept = await signed_in.upload("kept.docx", b"x")
+    await signed_in.post(f"/files/{file.id}/delete")
+
+    refused = await signed_in.client.get("/admin/audit.jsonl")
+    await signed_in.services.users.add_user("root", "Root", password=PASSWORD, is_admin=True)
+    await signed_in.client.post("/signout", data={"csrf_token": await signed_in.csrf()})
+    await signed_in.sign_in(await signed_in.services.users.get_user_by_name("root"))
+    download = await signed_in.client.get(f"/admin/audit.jsonl?file={file.id}")
+    page = await signed_in.client.get(f"/files/{kept.id}/activity")
+
+    assert refused.status_code == 403
+    assert download.status_code == 200
+    assert 'filename="audit.jsonl"' in download.headers["content-disposition"]
+    assert [json.loads(line)["action"] for line in download.text.splitlines()] == ["trashed"]
+    assert page.status_code == 200
+    assert "/admin/audit.jsonl?file=" in page.text
+
+
+async def test_address_comes_from_trusted_proxy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = web_settings(
+        tmp_path, server={"public_url": "http://testserver", "trusted_proxies": ["127.0.0.1"]}
+    )
+    async with running_web(tmp_path, monkeypatch, settings) as web:
+        await signed_in_as_alice(web)
+        file = await web.upload("a.docx", b"x")
+        token = await web.csrf()
+        headers = {"X-Forwarded-For": "198.51.100.9"}
+
+        await web.client.post(f"/files/{file.id}/delete", data={"csrf_token": token}, headers=headers)
+
+        [event] = await events(web, file.id)
+        assert event["action"] == AuditAction.TRASHED.value
+        assert event["address"] == "198.51.100.9"
