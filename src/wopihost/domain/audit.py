@@ -136,5 +136,5 @@ def parse_moment(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidRequest(f"not an ISO 8601 date or time: {text[:40]!r}") from None
+        raise InvalidRequest("not an ISO 8601 date or time: %(value)s", value=text[:40]) from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
