@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.test_web_links import _create as create_link
+from tests.integration.test_web_links import _open as open_link
+from tests.integration.test_web_links import _visitor as visitor_browser
 from tests.integration.web_support import PASSWORD, Web, running_web, signed_in_as_alice, web_settings
 from wopihost.domain.audit import AuditAction, AuditQuery
 from wopihost.domain.permissions import Role
@@ -223,3 +226,27 @@ async def test_address_comes_from_trusted_proxy(tmp_path: Path, monkeypatch: pyt
         [event] = await events(web, file.id)
         assert event["action"] == AuditAction.TRASHED.value
         assert event["address"] == "198.51.100.9"
+
+
+async def test_link_visitor_open_recorded_once_without_any_token(signed_in: Web) -> None:
+    file = await signed_in.upload("a.docx", b"x")
+    link = await create_link(signed_in, file)
+
+    async with visitor_browser(signed_in) as visitor:
+        token = await open_link(visitor, str(link["id"]), "Guest Gina")
+        again = await open_link(visitor, str(link["id"]), "Guest Gina")
+        await visitor.get(f"/wopi/files/{file.id}", params={"access_token": token})
+
+    found = await events(signed_in, file.id)
+    assert actions(found) == ["link_created", "link_opened", "opened_view"]
+    opened = found[1]
+    assert str(opened["user_id"]).startswith("anon-")
+    assert opened["detail"] == "Guest Gina"
+    assert found[2]["user_id"] == opened["user_id"]
+    text = json.dumps(found)
+    assert token not in text
+    assert again not in text
+    assert str(link["id"]) not in text
+    page = (await signed_in.client.get(f"/files/{file.id}/activity")).text
+    assert "Link visitor" in page
+    assert "as “Guest Gina”" in page

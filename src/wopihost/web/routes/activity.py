@@ -15,7 +15,7 @@ from wopihost.numbers import ascii_digits
 from wopihost.services.audit import require_audit_export
 from wopihost.web.context import WebContext
 from wopihost.web.i18n import Localizer
-from wopihost.web.views import iso_time, short_time
+from wopihost.web.views import ROLE_LABELS, iso_time, short_time
 
 ACTION_LABELS = {
     AuditAction.OPENED_VIEW: N_("Opened for viewing"),
@@ -148,5 +148,15 @@ def _detail(event: AuditEvent, names: dict[str, str], i18n: Localizer) -> str:
             return i18n.gettext("of %(name)s", name=names.get(detail) or i18n.gettext("someone"))
         case AuditAction.LINK_OPENED:
             return i18n.gettext("as “%(name)s”", name=detail)
+        case AuditAction.SHARED | AuditAction.ROLE_CHANGED:
+            person, _sep, role = detail.rpartition(": ")
+            return f"{person}: {_role_label(role, i18n)}"
+        case AuditAction.LINK_CREATED:
+            return _role_label(detail, i18n)
         case _:
             return detail
+
+
+def _role_label(value: str, i18n: Localizer) -> str:
+    label = next((label for role, label in ROLE_LABELS.items() if role.value == value), None)
+    return i18n.gettext(label) if label is not None else value
