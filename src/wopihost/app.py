@@ -226,7 +226,12 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         content=content,
         files=files,
         relative=RelativeFileService(
-            files=file_store, shares=share_store, content=content, file_service=files, clock=clock
+            files=file_store,
+            shares=share_store,
+            content=content,
+            file_service=files,
+            clock=clock,
+            audit=audit,
         ),
         locks=LockService(locks=lock_store, clock=clock),
         sessions=EditingSessionService(

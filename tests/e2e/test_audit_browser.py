@@ -108,6 +108,7 @@ def test_each_ui_action_is_on_the_activity_page_and_in_the_export(
         ("unshared", "Alice Adams", "web"),
         ("role_changed", "Alice Adams", "web"),
         ("shared", "Alice Adams", "web"),
+        ("created", "Alice Adams", "cli"),
     ]
     assert shown == expected
     lines = host_server.cli("audit", "export", "--file", file_id).splitlines()
@@ -117,4 +118,4 @@ def test_each_ui_action_is_on_the_activity_page_and_in_the_export(
     assert saved["username"] == "bob"
     assert saved["client_name"] == SAVER
     assert saved["detail"] == "2"
-    assert exported[0]["client_name"].startswith("Mozilla/")
+    assert exported[1]["client_name"].startswith("Mozilla/")

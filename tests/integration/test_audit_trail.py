@@ -11,7 +11,7 @@ import pytest
 from tests.integration.test_web_links import _create as create_link
 from tests.integration.test_web_links import _open as open_link
 from tests.integration.test_web_links import _visitor as visitor_browser
-from tests.integration.web_support import PASSWORD, Web, running_web, signed_in_as_alice, web_settings
+from tests.integration.web_support import PASSWORD, Web, chunks, running_web, signed_in_as_alice, web_settings
 from wopihost.domain.audit import AuditAction, AuditQuery
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord
@@ -22,10 +22,11 @@ BROWSER = {"User-Agent": "Mozilla/5.0 (AuditTest)"}
 CLIENT_AGENT = "StandIn-WOPI-Client/1.0"
 
 
-async def events(web: Web, item_id: str | None = None) -> list[dict[str, object]]:
-    """Every event, oldest first, as the export writes them."""
+async def events(web: Web, item_id: str | None = None, *, created: bool = False) -> list[dict[str, object]]:
+    """Every event, oldest first, as the export writes them; without the uploads that set tests up."""
     query = AuditQuery(item_id=item_id)
-    return [json.loads(line) async for line in web.services.audit.export_lines(query)]
+    found = [json.loads(line) async for line in web.services.audit.export_lines(query)]
+    return [event for event in found if created or event["action"] != "created"]
 
 
 def actions(found: list[dict[str, object]]) -> list[object]:
@@ -206,7 +207,7 @@ async def test_export_download_is_for_admins_only(signed_in: Web) -> None:
     assert refused.status_code == 403
     assert download.status_code == 200
     assert 'filename="audit.jsonl"' in download.headers["content-disposition"]
-    assert [json.loads(line)["action"] for line in download.text.splitlines()] == ["trashed"]
+    assert [json.loads(line)["action"] for line in download.text.splitlines()] == ["created", "trashed"]
     assert page.status_code == 200
     assert "/admin/audit.jsonl?file=" in page.text
 
@@ -250,3 +251,32 @@ async def test_link_visitor_open_recorded_once_without_any_token(signed_in: Web)
     page = (await signed_in.client.get(f"/files/{file.id}/activity")).text
     assert "Link visitor" in page
     assert "as “Guest Gina”" in page
+
+
+async def test_upload_and_put_relative_record_created_and_replace_records_save(signed_in: Web) -> None:
+    file = await signed_in.upload("a.docx", b"x")
+    await signed_in.services.files.upload(
+        signed_in.alice,
+        await signed_in.services.browse.root_folder(signed_in.alice),
+        "a.docx",
+        chunks(b"yy"),
+        replace=True,
+    )
+    token = await wopi_token(signed_in, file)
+    headers = {
+        "X-WOPI-Override": "PUT_RELATIVE",
+        "X-WOPI-SuggestedTarget": ".pdf",
+        "User-Agent": CLIENT_AGENT,
+    }
+
+    response = await signed_in.client.post(
+        f"/wopi/files/{file.id}?access_token={token}", content=b"%PDF", headers=headers
+    )
+
+    assert response.status_code == 200, response.text
+    found = await events(signed_in, created=True)
+    assert [(e["action"], e["item_name"], e["detail"], e["client"]) for e in found] == [
+        ("created", "a.docx", "", "system"),
+        ("saved", "a.docx", "2", "system"),
+        ("created", "a.pdf", "a.docx", "wopi"),
+    ]

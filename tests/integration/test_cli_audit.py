@@ -22,6 +22,7 @@ def test_export_lists_cli_actions_as_the_command_lines(populated: dict[str, str]
     found = exported(data_dir)
 
     assert [(e["action"], e["client"], e["client_name"]) for e in found] == [
+        ("created", "cli", "wopihost-cli"),
         ("shared", "cli", "wopihost-cli"),
         ("unshared", "cli", "wopihost-cli"),
     ]
@@ -32,12 +33,12 @@ def test_export_filters_by_file_user_and_time(populated: dict[str, str], data_di
     file_id = populated["file"]
     run(data_dir, "share", file_id, "--with", "bob", "--role", "view")
 
-    assert len(exported(data_dir, "--file", file_id)) == 1
+    assert len(exported(data_dir, "--file", file_id)) == 2
     assert exported(data_dir, "--file", "nosuchfilenosuchfilenosu") == []
-    assert len(exported(data_dir, "--user", "alice")) == 1
+    assert len(exported(data_dir, "--user", "alice")) == 2
     assert exported(data_dir, "--user", "bob") == []
     assert exported(data_dir, "--since", "2999-01-01") == []
-    assert len(exported(data_dir, "--until", "2999-01-01T00:00:00+00:00")) == 1
+    assert len(exported(data_dir, "--until", "2999-01-01T00:00:00+00:00")) == 2
 
 
 def test_export_bad_time_fails_with_message(populated: dict[str, str], data_dir: Path) -> None:

@@ -20,6 +20,7 @@ MAX_DETAIL = 500
 class AuditAction(enum.StrEnum):
     """What happened."""
 
+    CREATED = "created"
     OPENED_VIEW = "opened_view"
     OPENED_EDIT = "opened_edit"
     SAVED = "saved"

@@ -118,9 +118,17 @@ class FileService:
             raise NameConflict(name, await self.free_name(folder.id, name))
         blob = await self._content.store(chunks, declared_size=declared_size)
         if existing is not None:
-            return await self._content.commit(
+            replaced = await self._content.commit(
                 existing.id, blob, guard=LockGuard(None), author_id=owner.id, source="upload"
             )
+            await self._audit.record(
+                AuditAction.SAVED,
+                item_id=replaced.id,
+                item_name=replaced.name,
+                by=owner.id,
+                detail=str(replaced.version),
+            )
+            return replaced
         try:
             created = await self._files.create_file(
                 folder_id=folder.id,
@@ -139,6 +147,7 @@ class FileService:
             await self._content.discard([blob.key])
             raise NameConflict(name, await self.free_name(folder.id, name))
         self._content.changed(created.id)
+        await self._audit.record(AuditAction.CREATED, item_id=created.id, item_name=created.name, by=owner.id)
         return created
 
     async def free_name(self, folder_id: str, name: str) -> str:

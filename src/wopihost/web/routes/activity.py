@@ -18,6 +18,7 @@ from wopihost.web.i18n import Localizer
 from wopihost.web.views import ROLE_LABELS, iso_time, short_time
 
 ACTION_LABELS = {
+    AuditAction.CREATED: N_("Created"),
     AuditAction.OPENED_VIEW: N_("Opened for viewing"),
     AuditAction.OPENED_EDIT: N_("Opened for editing"),
     AuditAction.SAVED: N_("Saved"),
@@ -138,6 +139,8 @@ def _actor(event: AuditEvent, names: dict[str, str], i18n: Localizer) -> str:
 def _detail(event: AuditEvent, names: dict[str, str], i18n: Localizer) -> str:
     detail = event.detail
     match event.action:
+        case AuditAction.CREATED:
+            return i18n.gettext("from “%(name)s”", name=detail) if detail else ""
         case AuditAction.RENAMED:
             return i18n.gettext("from “%(name)s”", name=detail)
         case AuditAction.MOVED:
