@@ -13,6 +13,7 @@ from tests.integration.test_web_links import _open as open_link
 from tests.integration.test_web_links import _visitor as visitor_browser
 from tests.integration.web_support import PASSWORD, Web, chunks, running_web, signed_in_as_alice, web_settings
 from wopihost.domain.audit import AuditAction, AuditQuery
+from wopihost.domain.locks import LockGuard
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord
 
@@ -280,3 +281,21 @@ async def test_upload_and_put_relative_record_created_and_replace_records_save(s
         ("saved", "a.docx", "2", "system"),
         ("created", "a.pdf", "a.docx", "wopi"),
     ]
+
+
+async def test_restore_version_in_ui_records_old_and_new_numbers(signed_in: Web) -> None:
+    file = await signed_in.upload("a.docx", b"one")
+    await signed_in.services.content.commit(
+        file.id,
+        await signed_in.services.content.store(chunks(b"two")),
+        guard=LockGuard(None),
+        author_id=signed_in.alice.id,
+        source="upload",
+    )
+
+    await signed_in.post(f"/files/{file.id}/versions/1/restore")
+
+    [event] = await events(signed_in, file.id)
+    assert (event["action"], event["detail"], event["client"]) == ("version_restored", "1:3", "web")
+    page = (await signed_in.client.get(f"/files/{file.id}/activity")).text
+    assert "version 1, as version 3" in page

@@ -24,6 +24,7 @@ class AuditAction(enum.StrEnum):
     OPENED_VIEW = "opened_view"
     OPENED_EDIT = "opened_edit"
     SAVED = "saved"
+    VERSION_RESTORED = "version_restored"
     SHARED = "shared"
     ROLE_CHANGED = "role_changed"
     UNSHARED = "unshared"

@@ -236,9 +236,17 @@ class ContentService:
         require_write(access)
         version, chunks = await self.open_version(access, number)
         blob = await self._blobs.put(chunks, max_size=max(self.max_file_size, version.size))
-        return await self.commit(
+        restored = await self.commit(
             access.file.id, blob, guard=LockGuard(None), author_id=access.user.id, source="restore"
         )
+        await self._audit.record(
+            AuditAction.VERSION_RESTORED,
+            item_id=restored.id,
+            item_name=restored.name,
+            by=access.user.id,
+            detail=f"{number}:{restored.version}",
+        )
+        return restored
 
 
 def mismatch_from(outcome: WriteOutcome) -> LockMismatch:

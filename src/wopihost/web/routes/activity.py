@@ -22,6 +22,7 @@ ACTION_LABELS = {
     AuditAction.OPENED_VIEW: N_("Opened for viewing"),
     AuditAction.OPENED_EDIT: N_("Opened for editing"),
     AuditAction.SAVED: N_("Saved"),
+    AuditAction.VERSION_RESTORED: N_("Restored an old version"),
     AuditAction.SHARED: N_("Shared"),
     AuditAction.ROLE_CHANGED: N_("Changed a share's role"),
     AuditAction.UNSHARED: N_("Stopped sharing"),
@@ -147,6 +148,9 @@ def _detail(event: AuditEvent, names: dict[str, str], i18n: Localizer) -> str:
             return i18n.gettext("to “%(name)s”", name=detail)
         case AuditAction.SAVED:
             return i18n.gettext("Version %(number)s", number=detail)
+        case AuditAction.VERSION_RESTORED:
+            old, _sep, new = detail.partition(":")
+            return i18n.gettext("version %(old)s, as version %(new)s", old=old, new=new)
         case AuditAction.SESSION_ENDED:
             return i18n.gettext("of %(name)s", name=names.get(detail) or i18n.gettext("someone"))
         case AuditAction.LINK_OPENED:
