@@ -299,3 +299,17 @@ async def test_restore_version_in_ui_records_old_and_new_numbers(signed_in: Web)
     assert (event["action"], event["detail"], event["client"]) == ("version_restored", "1:3", "web")
     page = (await signed_in.client.get(f"/files/{file.id}/activity")).text
     assert "version 1, as version 3" in page
+
+
+async def test_activity_page_in_users_language_with_local_date_format(signed_in: Web) -> None:
+    file = await signed_in.upload("Old.docx", b"x")
+    await signed_in.post(f"/files/{file.id}/rename", {"name": "New.docx"})
+    await signed_in.services.users.set_locale(signed_in.alice, "de")
+
+    page = (await signed_in.client.get(f"/files/{file.id}/activity")).text
+
+    assert "<h1>Aktivität</h1>" in page
+    assert "Umbenannt" in page
+    assert "von „Old.docx“" in page
+    assert "Weboberfläche" in page
+    assert "01.01.2026" in page
