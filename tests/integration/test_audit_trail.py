@@ -204,6 +204,7 @@ async def test_export_download_is_for_admins_only(signed_in: Web) -> None:
     await signed_in.sign_in(await signed_in.services.users.get_user_by_name("root"))
     download = await signed_in.client.get(f"/admin/audit.jsonl?file={file.id}")
     page = await signed_in.client.get(f"/files/{kept.id}/activity")
+    users_page = (await signed_in.client.get("/admin/users")).text
 
     assert refused.status_code == 403
     assert download.status_code == 200
@@ -211,6 +212,7 @@ async def test_export_download_is_for_admins_only(signed_in: Web) -> None:
     assert [json.loads(line)["action"] for line in download.text.splitlines()] == ["created", "trashed"]
     assert page.status_code == 200
     assert "/admin/audit.jsonl?file=" in page.text
+    assert 'href="/admin/audit.jsonl"' in users_page
 
 
 async def test_address_comes_from_trusted_proxy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
