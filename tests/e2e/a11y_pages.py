@@ -302,6 +302,7 @@ PAGES: tuple[A11yPage, ...] = (
     A11yPage("versions-page", "/files/{file_id}/versions", ALICE),
     A11yPage("activity-page", "/files/{file_id}/activity", ALICE),
     A11yPage("activity-page-admin", "/files/{file_id}/activity", ADA),
+    A11yPage("folder-activity-page", "/folders/{folder_id}/activity", ALICE),
     A11yPage("end-session-page", "/files/{file_id}/session/end", ALICE),
     A11yPage(
         "end-session-page-locked",

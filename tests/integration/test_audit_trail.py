@@ -315,3 +315,22 @@ async def test_activity_page_in_users_language_with_local_date_format(signed_in:
     assert "von „Old.docx“" in page
     assert "Weboberfläche" in page
     assert "01.01.2026" in page
+
+
+async def test_folder_activity_page_lists_folder_rename_for_owner_only(signed_in: Web) -> None:
+    folder = await signed_in.services.files.ensure_folder_path(signed_in.alice, ["Plans"])
+    await signed_in.post(f"/folders/{folder.id}/rename", {"name": "Plans 2027"})
+
+    page = await signed_in.client.get(f"/folders/{folder.id}/activity")
+    listing = (await signed_in.client.get("/")).text
+    root = await signed_in.client.get(f"/folders/{signed_in.alice.root_folder_id}/activity")
+    await signed_in.client.post("/signout", data={"csrf_token": await signed_in.csrf()})
+    await signed_in.sign_in(signed_in.bob)
+    refused = await signed_in.client.get(f"/folders/{folder.id}/activity")
+
+    assert page.status_code == 200
+    assert 'data-action="renamed"' in page.text
+    assert "from “Plans”" in page.text
+    assert f'href="/folders/{folder.id}/activity"' in listing
+    assert root.status_code == 404
+    assert refused.status_code == 404

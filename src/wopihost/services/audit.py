@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from wopihost.domain.audit import AuditAction, AuditEvent, AuditQuery, ItemKind, current_client
-from wopihost.domain.records import FileAccess, FileRecord, User
+from wopihost.domain.records import FileAccess, FileRecord, Folder, User
 from wopihost.errors import NotFound, PermissionDenied
 from wopihost.ports import AuditLog, Clock, FileStore, UserStore
 
@@ -92,13 +92,23 @@ class AuditService:
     async def file_activity(self, user: User, file_id: str, page: int = 1) -> tuple[FileRecord, AuditPage]:
         """A page of a file's activity; only its owner and administrators may see it."""
         file = await self._files.find_file(file_id)
-        if file is None or not may_view_audit(file, user):
+        if file is None or not may_view_audit(file.owner_id, user):
             raise NotFound("file not found or its activity not visible to this user")
-        total = await self._log.count_item(file.id)
+        return file, await self._page(file.id, page)
+
+    async def folder_activity(self, user: User, folder_id: str, page: int = 1) -> tuple[Folder, AuditPage]:
+        """A page of a folder's own activity (not that of the files in it); owner and administrators only."""
+        folder = await self._files.find_folder(folder_id)
+        if folder is None or folder.parent_id is None or not may_view_audit(folder.owner_id, user):
+            raise NotFound("folder not found or its activity not visible to this user")
+        return folder, await self._page(folder.id, page)
+
+    async def _page(self, item_id: str, page: int) -> AuditPage:
+        total = await self._log.count_item(item_id)
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(1, page), pages)
-        events = await self._log.list_item(file.id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-        return file, AuditPage(events=events, page=page, pages=pages)
+        events = await self._log.list_item(item_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        return AuditPage(events=events, page=page, pages=pages)
 
     async def export(self, query: AuditQuery) -> AsyncIterator[AuditEvent]:
         """Every event matching `query`, oldest first, read in batches so that any size streams."""
@@ -137,9 +147,9 @@ class AuditService:
         return cache[user_id] or None
 
 
-def may_view_audit(file: FileRecord, user: User) -> bool:
-    """Whether this person may see the file's activity: its owner or an administrator."""
-    return user.id == file.owner_id or user.is_admin
+def may_view_audit(owner_id: str, user: User) -> bool:
+    """Whether this person may see the activity of what `owner_id` owns: the owner or an administrator."""
+    return user.id == owner_id or user.is_admin
 
 
 def require_audit_export(user: User) -> None:

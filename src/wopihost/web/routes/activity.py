@@ -12,7 +12,7 @@ from wopihost.domain.audit import AuditAction, AuditChannel, AuditEvent, AuditQu
 from wopihost.domain.links import is_visitor_id
 from wopihost.domain.locales import N_
 from wopihost.numbers import ascii_digits
-from wopihost.services.audit import require_audit_export
+from wopihost.services.audit import AuditPage, require_audit_export
 from wopihost.web.context import WebContext
 from wopihost.web.i18n import Localizer
 from wopihost.web.views import ROLE_LABELS, iso_time, short_time
@@ -70,15 +70,28 @@ class ActivityPages:
     async def show(self, request: Request) -> Response:
         """A file's activity, newest first, a page at a time."""
         user = await self.ctx.user(request)
-        page = ascii_digits(request.query_params.get("page", "1"), max_digits=6) or 1
-        file, found = await self.ctx.services.audit.file_activity(user, request.path_params["file_id"], page)
+        audit = self.ctx.services.audit
+        file, found = await audit.file_activity(user, request.path_params["file_id"], _page_number(request))
+        back = f"/folders/{file.folder_id}" if user.id == file.owner_id else "/"
+        return await self._render(request, found, {"id": file.id, "name": file.name, "back": back})
+
+    async def show_folder(self, request: Request) -> Response:
+        """A folder's own activity (renamed, moved, trashed, restored), newest first, a page at a time."""
+        user = await self.ctx.user(request)
+        audit = self.ctx.services.audit
+        folder, found = await audit.folder_activity(
+            user, request.path_params["folder_id"], _page_number(request)
+        )
+        back = f"/folders/{folder.parent_id}" if user.id == folder.owner_id else "/"
+        return await self._render(request, found, {"id": folder.id, "name": folder.name, "back": back})
+
+    async def _render(self, request: Request, found: AuditPage, item: dict[str, str]) -> Response:
         i18n = self.ctx.localizer(request)
         names = await self.ctx.services.audit.names(
             [e.user_id for e in found.events] + [_holder(e) for e in found.events]
         )
         rows = [_row(event, names, i18n) for event in found.events]
-        back = f"/folders/{file.folder_id}" if user.id == file.owner_id else "/"
-        context = {"file": file, "rows": rows, "page": found.page, "pages": found.pages, "back": back}
+        context = {"item": item, "rows": rows, "page": found.page, "pages": found.pages, "back": item["back"]}
         return self.ctx.render(request, "activity.html", context)
 
     async def export(self, request: Request) -> Response:
@@ -102,8 +115,13 @@ class ActivityPages:
         """The routes of this module."""
         return [
             Route("/files/{file_id}/activity", self.show, methods=["GET"]),
+            Route("/folders/{folder_id}/activity", self.show_folder, methods=["GET"]),
             Route("/admin/audit.jsonl", self.export, methods=["GET"]),
         ]
+
+
+def _page_number(request: Request) -> int:
+    return ascii_digits(request.query_params.get("page", "1"), max_digits=6) or 1
 
 
 def _holder(event: AuditEvent) -> str | None:
