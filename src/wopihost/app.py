@@ -25,6 +25,7 @@ from wopihost.adapters.local_previews import LocalPreviewImages
 from wopihost.adapters.metrics_endpoint import MetricsEndpoint, SessionCollector
 from wopihost.adapters.prometheus_metrics import PrometheusMetrics, multiprocess_dir, worker_exited
 from wopihost.adapters.rendering import SubprocessRenderer
+from wopihost.adapters.sql.audit import SqlAuditLog
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
 from wopihost.adapters.sql.links import SqlLinkStore
@@ -45,6 +46,7 @@ from wopihost.logging_setup import configure_logging
 from wopihost.ports import NO_METRICS, Clock, Metrics
 from wopihost.services.access import AccessService
 from wopihost.services.archive import ArchiveService
+from wopihost.services.audit import AuditService
 from wopihost.services.browse import BrowseService
 from wopihost.services.bulk import BulkService
 from wopihost.services.content import ContentService
@@ -102,6 +104,7 @@ class Services:
     bulk: BulkService
     archive: ArchiveService
     preferences: PreferenceService
+    audit: AuditService
     metrics: Metrics = NO_METRICS
 
     def web(self) -> WebServices:
@@ -126,6 +129,7 @@ class Services:
             bulk=self.bulk,
             archive=self.archive,
             preferences=self.preferences,
+            audit=self.audit,
         )
 
     def metrics_endpoint(self) -> MetricsEndpoint | None:
@@ -158,6 +162,7 @@ class Services:
             proof=self.proof,
             upload_idle_seconds=self.settings.storage.upload_idle_timeout_seconds,
             metrics=self.metrics,
+            audit=self.audit,
         )
 
     async def aclose(self) -> None:
@@ -176,10 +181,12 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         ttl=timedelta(seconds=settings.tokens.ttl_seconds),
         clock=clock,
     )
+    audit = AuditService(log=SqlAuditLog(db), files=file_store, users=user_store, clock=clock)
     content = ContentService(
         files=file_store,
         blobs=blobs,
         clock=clock,
+        audit=audit,
         max_file_size=settings.storage.max_file_size,
         retention=settings.versions.retention,
     )
@@ -194,6 +201,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         clock=clock,
         locks=lock_store,
         trash=trash_store,
+        audit=audit,
     )
     discovery = build_discovery(settings, clock, metrics)
     search_index = SqlSearchIndex(db, clock)
@@ -236,10 +244,17 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         content=content,
         files=files,
         relative=RelativeFileService(
-            files=file_store, shares=share_store, content=content, file_service=files, clock=clock
+            files=file_store,
+            shares=share_store,
+            content=content,
+            file_service=files,
+            clock=clock,
+            audit=audit,
         ),
         locks=LockService(locks=lock_store, clock=clock, metrics=metrics),
-        sessions=EditingSessionService(locks=lock_store, files=file_store, users=user_store, clock=clock),
+        sessions=EditingSessionService(
+            locks=lock_store, files=file_store, users=user_store, clock=clock, audit=audit
+        ),
         access=AccessService(tokens=tokens, files=file_store, links=link_store, clock=clock),
         urls=PublicUrls(
             ui_base=settings.server.base_url, wopi_base=settings.server.wopi_base_url, ui_enabled=ui_enabled
@@ -257,9 +272,10 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
             clock=clock,
             retention=timedelta(days=settings.trash.retention_days),
             sweep_interval=timedelta(minutes=settings.trash.purge_interval_minutes),
+            audit=audit,
         ),
         links=LinkService(
-            links=link_store, files=file_store, locks=lock_store, clock=clock, throttle=throttle
+            links=link_store, files=file_store, locks=lock_store, clock=clock, throttle=throttle, audit=audit
         ),
         bulk=BulkService(files=files, browse=browse, clock=clock),
         archive=ArchiveService(
@@ -271,6 +287,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
             max_bytes=settings.archive.max_bytes,
         ),
         preferences=PreferenceService(preferences=SqlPreferenceStore(db), clock=clock),
+        audit=audit,
     )
 
 

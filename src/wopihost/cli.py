@@ -15,10 +15,12 @@ import click
 from pydantic import ValidationError
 
 from wopihost.app import Services, build_services, initialise
+from wopihost.cli_audit import audit_group
 from wopihost.cli_readiness import readiness_command
 from wopihost.cli_trash import trash_group
 from wopihost.config import ServerSettings, Settings, load_settings
 from wopihost.devclient.cli import devclient as devclient_group
+from wopihost.domain.audit import CLI_CLIENT, acting_client
 from wopihost.domain.locales import AUTOMATIC, SUPPORTED_LOCALES
 from wopihost.domain.names import split_extension
 from wopihost.domain.permissions import SHARE_ROLES, Role
@@ -47,7 +49,8 @@ def _run_services(settings: Settings, func: Callable[..., Coroutine[Any, Any, No
         await initialise(settings)
         services = build_services(settings)
         try:
-            await func(services, **kwargs)
+            with acting_client(CLI_CLIENT):
+                await func(services, **kwargs)
         finally:
             await services.aclose()
 
@@ -553,3 +556,4 @@ async def demo_setup(services: Services) -> None:
 main.add_command(devclient_group)
 main.add_command(trash_group(run_with_services))
 main.add_command(readiness_command(run_with_serving_services))
+main.add_command(audit_group(run_with_services))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from wopihost.domain.audit import AuditAction, AuditClient, AuditEvent, AuditQuery
 from wopihost.domain.links import ShareLink
 from wopihost.domain.listing import ListingPreference
 from wopihost.domain.locks import Lock, LockBreak, LockGuard
@@ -663,3 +664,29 @@ class NoMetrics:
 
 
 NO_METRICS: Metrics = NoMetrics()
+
+
+class AuditLog(Protocol):
+    """The audit trail: append-only; events are never changed or removed."""
+
+    async def append(self, event: AuditEvent) -> None:
+        """Store one event."""
+        ...
+
+    async def has_recent(
+        self, item_id: str, user_id: str | None, action: AuditAction, client: AuditClient, *, since: datetime
+    ) -> bool:
+        """Whether this user already did this to this item through this client at or after `since`."""
+        ...
+
+    async def list_item(self, item_id: str, *, limit: int, offset: int) -> Sequence[AuditEvent]:
+        """The events of one file or folder, newest first."""
+        ...
+
+    async def count_item(self, item_id: str) -> int:
+        """How many events one file or folder has."""
+        ...
+
+    async def scan(self, query: AuditQuery, *, after_id: int, limit: int) -> Sequence[AuditEvent]:
+        """Up to `limit` events matching `query` with IDs above `after_id`, oldest first (for exports)."""
+        ...

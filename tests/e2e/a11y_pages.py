@@ -39,6 +39,7 @@ NOT_HTML: dict[str, str] = {
     "/files/{file_id}/share/people": "JSON: people matching what the owner types in the share dialog",
     "/previews": "JSON: the preview status of the listed files",
     "/files/{file_id}/preview/{name}": "a PNG preview image",
+    "/admin/audit.jsonl": "the audit trail as JSON lines, for administrators",
 }
 
 Step = Callable[[Page], None]
@@ -299,6 +300,9 @@ PAGES: tuple[A11yPage, ...] = (
     A11yPage("delete-page", "/files/{file_id}/delete", ALICE),
     A11yPage("share-page", "/files/{file_id}/share", ALICE),
     A11yPage("versions-page", "/files/{file_id}/versions", ALICE),
+    A11yPage("activity-page", "/files/{file_id}/activity", ALICE),
+    A11yPage("activity-page-admin", "/files/{file_id}/activity", ADA),
+    A11yPage("folder-activity-page", "/folders/{folder_id}/activity", ALICE),
     A11yPage("end-session-page", "/files/{file_id}/session/end", ALICE),
     A11yPage(
         "end-session-page-locked",

@@ -8,10 +8,12 @@ from typing import Any, cast
 import pytest
 
 from wopihost.adapters.clock import FakeClock
+from wopihost.domain.audit import AuditAction, AuditEvent
 from wopihost.domain.locks import LOCK_TTL, Lock, LockBreak, SessionEndReason
 from wopihost.domain.records import FileRecord, User
 from wopihost.errors import NotFound, PermissionDenied
-from wopihost.ports import FileStore, LockOutcome, LockStore, UserStore
+from wopihost.ports import AuditLog, FileStore, LockOutcome, LockStore, UserStore
+from wopihost.services.audit import AuditService
 from wopihost.services.sessions import EditingSessionService, may_end_session
 from wopihost.web.errors import FileLocked, end_session_action
 
@@ -55,9 +57,21 @@ class Files:
         return object() if user_id in (ALICE.id, BOB.id) else None
 
 
-def service(locks: RelockingLocks) -> EditingSessionService:
+class Trail:
+    """An audit log that keeps what is appended."""
+
+    def __init__(self) -> None:
+        self.events: list[AuditEvent] = []
+
+    async def append(self, event: AuditEvent) -> None:
+        self.events.append(event)
+
+
+def service(locks: RelockingLocks, trail: Trail | None = None) -> EditingSessionService:
+    files, users = cast(FileStore, Files()), cast(UserStore, None)
+    audit = AuditService(log=cast(AuditLog, trail or Trail()), files=files, users=users, clock=CLOCK)
     return EditingSessionService(
-        locks=cast(LockStore, locks), files=cast(FileStore, Files()), users=cast(UserStore, None), clock=CLOCK
+        locks=cast(LockStore, locks), files=files, users=users, clock=CLOCK, audit=audit
     )
 
 
@@ -72,6 +86,14 @@ async def test_end_session_retries_when_the_client_relocks_meanwhile() -> None:
 
     assert ended == LockBreak(FILE.id, BOB.id, ALICE.id, CLOCK.now(), SessionEndReason.ENDED)
     assert locks.breaks == [("L10", ALICE.id)]
+
+
+async def test_end_session_by_owner_records_one_event_naming_the_holder() -> None:
+    trail = Trail()
+    await service(RelockingLocks(relocks=1), trail).end_session(FILE.id, ALICE)
+    assert [(e.action, e.user_id, e.detail, e.item_id) for e in trail.events] == [
+        (AuditAction.SESSION_ENDED, ALICE.id, BOB.id, FILE.id)
+    ]
 
 
 async def test_end_session_gives_up_when_the_lock_keeps_changing() -> None:

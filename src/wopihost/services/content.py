@@ -8,6 +8,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from wopihost.domain.audit import AuditAction
 from wopihost.domain.locks import LockGuard, WhenUnlocked
 from wopihost.domain.records import FileAccess, FileRecord, SaveKind, StoredBlob, Version
 from wopihost.domain.sniffing import KNOWN_EXTENSIONS, SNIFF_BYTES, Sniffed, sniff, unsafe_to_open
@@ -15,6 +16,7 @@ from wopihost.domain.timestamps import iso8601
 from wopihost.errors import DocumentChanged, FileTooLarge, LargerThanExpected, LockMismatch, NotFound
 from wopihost.ports import BlobStore, Clock, FileStore, WriteOutcome
 from wopihost.services.access import require_write
+from wopihost.services.audit import AuditService
 
 log = logging.getLogger("wopihost.content")
 
@@ -36,9 +38,17 @@ class ContentService:
     """Reads and writes file content and keeps the version history."""
 
     def __init__(
-        self, *, files: FileStore, blobs: BlobStore, clock: Clock, max_file_size: int, retention: int = 0
+        self,
+        *,
+        files: FileStore,
+        blobs: BlobStore,
+        clock: Clock,
+        audit: AuditService,
+        max_file_size: int,
+        retention: int = 0,
     ) -> None:
         self._files = files
+        self._audit = audit
         self._blobs = blobs
         self._clock = clock
         self.max_file_size = max_file_size
@@ -131,7 +141,7 @@ class ContentService:
         expected = _expected_modified_at(access.file, timestamp, self._clock)
         blob = await self.store(chunks, declared_size=declared_size)
         guard = LockGuard(lock_id, WhenUnlocked.IF_EMPTY)
-        return await self.commit(
+        saved = await self.commit(
             access.file.id,
             blob,
             guard=guard,
@@ -141,6 +151,15 @@ class ContentService:
             save=save,
             expected_modified_at=expected,
         )
+        # One event per save, autosaves included: each one made a version, and the trail names it.
+        await self._audit.record(
+            AuditAction.SAVED,
+            item_id=saved.id,
+            item_name=saved.name,
+            by=access.user.id,
+            detail=str(saved.version),
+        )
+        return saved
 
     async def commit(
         self,
@@ -217,9 +236,17 @@ class ContentService:
         require_write(access)
         version, chunks = await self.open_version(access, number)
         blob = await self._blobs.put(chunks, max_size=max(self.max_file_size, version.size))
-        return await self.commit(
+        restored = await self.commit(
             access.file.id, blob, guard=LockGuard(None), author_id=access.user.id, source="restore"
         )
+        await self._audit.record(
+            AuditAction.VERSION_RESTORED,
+            item_id=restored.id,
+            item_name=restored.name,
+            by=access.user.id,
+            detail=f"{number}:{restored.version}",
+        )
+        return restored
 
 
 def mismatch_from(outcome: WriteOutcome) -> LockMismatch:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, Sequence
 from itertools import islice
 
+from wopihost.domain.audit import AuditAction, ItemKind
 from wopihost.domain.locks import LockGuard
 from wopihost.domain.names import numbered_names, repair_name, split_extension, validate_name
 from wopihost.domain.permissions import SHARE_ROLES, Role, permissions_for
@@ -34,6 +35,7 @@ from wopihost.ports import (
     WriteOutcome,
 )
 from wopihost.services.access import require_delete, require_rename
+from wopihost.services.audit import AuditService
 from wopihost.services.content import ContentService, mismatch_from
 
 # How many numbered variants ("a (2).docx", ...) are tried before giving up on a free name.
@@ -53,8 +55,10 @@ class FileService:
         clock: Clock,
         locks: LockStore,
         trash: TrashStore,
+        audit: AuditService,
     ) -> None:
         self._files = files
+        self._audit = audit
         self._trash = trash
         self._locks = locks
         self._shares = shares
@@ -114,9 +118,17 @@ class FileService:
             raise NameConflict(name, await self.free_name(folder.id, name))
         blob = await self._content.store(chunks, declared_size=declared_size)
         if existing is not None:
-            return await self._content.commit(
+            replaced = await self._content.commit(
                 existing.id, blob, guard=LockGuard(None), author_id=owner.id, source="upload"
             )
+            await self._audit.record(
+                AuditAction.SAVED,
+                item_id=replaced.id,
+                item_name=replaced.name,
+                by=owner.id,
+                detail=str(replaced.version),
+            )
+            return replaced
         try:
             created = await self._files.create_file(
                 folder_id=folder.id,
@@ -135,6 +147,7 @@ class FileService:
             await self._content.discard([blob.key])
             raise NameConflict(name, await self.free_name(folder.id, name))
         self._content.changed(created.id)
+        await self._audit.record(AuditAction.CREATED, item_id=created.id, item_name=created.name, by=owner.id)
         return created
 
     async def free_name(self, folder_id: str, name: str) -> str:
@@ -172,7 +185,9 @@ class FileService:
             )
             if outcome is not None and outcome.name_taken:
                 continue
-            return _written(outcome)
+            renamed = _written(outcome)
+            await self._record(AuditAction.RENAMED, access, renamed.name, detail=access.file.name)
+            return renamed
         raise NameConflict(name, await self.free_name(access.file.folder_id, name))
 
     async def _check_extension(self, file: FileRecord, extension: str, *, confirmed: bool) -> None:
@@ -194,7 +209,9 @@ class FileService:
         )
         if outcome is not None and outcome.name_taken:
             raise NameConflict(access.file.name, await self.free_name(folder.id, access.file.name))
-        return _written(outcome)
+        moved = _written(outcome)
+        await self._record(AuditAction.MOVED, access, moved.name, detail=folder.name or "/")
+        return moved
 
     async def delete(self, access: FileAccess) -> TrashItem:
         """Move a file to its owner's trash with its versions and shares; refused while it is locked."""
@@ -207,6 +224,7 @@ class FileService:
         if outcome.item is None:
             lock = outcome.blocking_file.lock if outcome.blocking_file else None
             raise mismatch_from(WriteOutcome(file=None, blocking_lock=lock))
+        await self._record(AuditAction.TRASHED, access, access.file.name)
         return outcome.item
 
     async def list_folder(self, folder: Folder) -> tuple[Sequence[Folder], Sequence[FileRecord]]:
@@ -222,6 +240,7 @@ class FileService:
             raise NotFound("folder not found")
         if outcome.folder is None:
             raise NameConflict(name, kind="folder")
+        await self._record_folder(AuditAction.RENAMED, user, outcome.folder, detail=folder.name)
         return outcome.folder
 
     async def move_folder(self, user: User, folder: Folder, target: Folder) -> Folder:
@@ -244,6 +263,7 @@ class FileService:
             raise NameConflict(folder.name, kind="folder")
         if outcome.folder is None:
             raise await self._folder_locked(outcome.blocking_file)
+        await self._record_folder(AuditAction.MOVED, user, outcome.folder, detail=target.name or "/")
         return outcome.folder
 
     async def count_folder_contents(self, folder: Folder) -> FolderContents:
@@ -259,6 +279,7 @@ class FileService:
         _require_own_subfolder(user, folder, "deleted")
         outcome = await self._trash.trash_folder(folder.id, deleted_by=user.id, now=self._clock.now())
         item = await self._trashed(outcome)
+        await self._record_folder(AuditAction.TRASHED, user, folder)
         return FolderContents(files=item.files, folders=item.folders)
 
     async def _trashed(self, outcome: TrashOutcome | None) -> TrashItem:
@@ -284,7 +305,11 @@ class FileService:
             raise NotFound(f"no user {username!r}")
         if user.id == access.file.owner_id:
             raise InvalidRequest("the owner already has every right to the file")
+        before = {share.user_id: share.role for share in await self._shares.list_shares(access.file.id)}
         await self._shares.set_share(access.file.id, user.id, role, now=self._clock.now())
+        if before.get(user.id) != role:
+            action = AuditAction.ROLE_CHANGED if user.id in before else AuditAction.SHARED
+            await self._record(action, access, access.file.name, detail=f"{user.username}: {role.value}")
         if not permissions_for(role).can_write:
             # Editing taken away: a session the user's client holds ends as it does on revocation.
             await self._end_sessions_of(access, user)
@@ -298,8 +323,22 @@ class FileService:
         if user is None:
             raise NotFound(f"no user {username!r}")
         removed = await self._shares.remove_share(access.file.id, user.id)
+        if removed:
+            await self._record(AuditAction.UNSHARED, access, access.file.name, detail=user.username)
         await self._end_sessions_of(access, user)
         return removed
+
+    async def _record(self, action: AuditAction, access: FileAccess, name: str, *, detail: str = "") -> None:
+        await self._audit.record(
+            action, item_id=access.file.id, item_name=name, by=access.user.id, detail=detail
+        )
+
+    async def _record_folder(
+        self, action: AuditAction, user: User, folder: Folder, *, detail: str = ""
+    ) -> None:
+        await self._audit.record(
+            action, item_id=folder.id, item_name=folder.name, by=user.id, kind=ItemKind.FOLDER, detail=detail
+        )
 
     async def _end_sessions_of(self, access: FileAccess, user: User) -> None:
         # A user who lost the right to edit can no longer unlock (their client gets 404 or 401), so the lock

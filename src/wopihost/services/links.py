@@ -9,6 +9,7 @@ import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from wopihost.domain.audit import AuditAction
 from wopihost.domain.links import (
     MAX_LINK_PASSWORD,
     ShareLink,
@@ -20,6 +21,7 @@ from wopihost.domain.links import (
 from wopihost.domain.records import FileAccess
 from wopihost.errors import InvalidRequest, LinkGone, PermissionDenied
 from wopihost.ports import Clock, FileStore, LinkStore, LockStore
+from wopihost.services.audit import AuditService
 from wopihost.services.signin_throttle import SignInThrottle
 
 MIN_LINK_PASSWORD = 4
@@ -48,9 +50,11 @@ class LinkService:
         locks: LockStore,
         clock: Clock,
         throttle: SignInThrottle,
+        audit: AuditService,
         hasher: PasswordHasher | None = None,
     ) -> None:
         self._links = links
+        self._audit = audit
         self._files = files
         self._locks = locks
         self._clock = clock
@@ -76,6 +80,8 @@ class LinkService:
             password_hash=password_hash,
         )
         await self._links.add_link(link)
+        # The link's ID is its secret (it is the URL): the trail names the role, never the ID.
+        await self._record(AuditAction.LINK_CREATED, access, detail=link.role.value)
         return link
 
     async def list_links(self, access: FileAccess) -> Sequence[ShareLink]:
@@ -88,8 +94,20 @@ class LinkService:
         _require_share(access)
         removed = await self._links.remove_link(access.file.id, link_id)
         if removed:
+            await self._record(AuditAction.LINK_REVOKED, access)
             await self._end_visitor_sessions(access, link_id)
         return removed
+
+    async def record_visit(self, link: ShareLink, visitor_id: str, name: str) -> None:
+        """Record that a visitor (by the name they gave) opened the link's file, once in a while."""
+        file = await self._files.find_file(link.file_id)
+        if file is not None:
+            await self._audit.record_visit(file, visitor_id, detail=name)
+
+    async def _record(self, action: AuditAction, access: FileAccess, *, detail: str = "") -> None:
+        await self._audit.record(
+            action, item_id=access.file.id, item_name=access.file.name, by=access.user.id, detail=detail
+        )
 
     async def _end_visitor_sessions(self, access: FileAccess, link_id: str) -> None:
         # A visitor whose link is gone can no longer unlock, so the lock their editing session holds goes

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterable
 from dataclasses import dataclass
 from itertools import islice
 
+from wopihost.domain.audit import AuditAction
 from wopihost.domain.locks import LockGuard
 from wopihost.domain.names import numbered_names, repair_name, split_extension, validate_name
 from wopihost.domain.permissions import Role
@@ -13,6 +14,7 @@ from wopihost.domain.records import FileAccess, FileRecord, StoredBlob
 from wopihost.errors import InvalidFileName, LockMismatch, NameConflict, NotFound, Unsupported
 from wopihost.ports import Clock, FileStore, ShareStore
 from wopihost.services.access import require_create_relative
+from wopihost.services.audit import AuditService
 from wopihost.services.content import ContentService
 from wopihost.services.files import MAX_NAME_ATTEMPTS, FileService
 
@@ -44,8 +46,10 @@ class RelativeFileService:
         content: ContentService,
         file_service: FileService,
         clock: Clock,
+        audit: AuditService,
     ) -> None:
         self._files = files
+        self._audit = audit
         self._shares = shares
         self._content = content
         self._file_service = file_service
@@ -60,6 +64,22 @@ class RelativeFileService:
         declared_size: int | None = None,
     ) -> FileRecord:
         """Create (or, in relative mode with overwrite, replace) the file; return it."""
+        written = await self._put(access, target, chunks, declared_size)
+        # A replaced file got a new version (a save); a new one was created from the open file (its detail).
+        action = AuditAction.SAVED if written.version > 1 else AuditAction.CREATED
+        detail = str(written.version) if action is AuditAction.SAVED else access.file.name
+        await self._audit.record(
+            action, item_id=written.id, item_name=written.name, by=access.user.id, detail=detail
+        )
+        return written
+
+    async def _put(
+        self,
+        access: FileAccess,
+        target: RelativeTarget,
+        chunks: AsyncIterable[bytes],
+        declared_size: int | None,
+    ) -> FileRecord:
         require_create_relative(access)
         place = _place_for(access)
         source = "conversion" if target.conversion else "putrelative"

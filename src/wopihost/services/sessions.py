@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from wopihost.domain.audit import AuditAction
 from wopihost.domain.locales import N_
 from wopihost.domain.locks import LockBreak, SessionEndReason
 from wopihost.domain.records import FileRecord, User
 from wopihost.errors import NotFound, PermissionDenied
 from wopihost.ports import Clock, FileStore, LockStore, UserStore
+from wopihost.services.audit import AuditService
 
 # How often ending a session is retried when the client relocks under another ID at the same moment.
 _BREAK_ATTEMPTS = 3
@@ -53,8 +55,11 @@ class EndedSession:
 class EditingSessionService:
     """Ending editing sessions, their history, and lock states for the file list."""
 
-    def __init__(self, *, locks: LockStore, files: FileStore, users: UserStore, clock: Clock) -> None:
+    def __init__(
+        self, *, locks: LockStore, files: FileStore, users: UserStore, clock: Clock, audit: AuditService
+    ) -> None:
         self._locks = locks
+        self._audit = audit
         self._files = files
         self._users = users
         self._clock = clock
@@ -78,6 +83,14 @@ class EditingSessionService:
                 return None
             broken = await self._locks.break_lock(file_id, seen.current.lock_id, ended_by=ended_by, now=now)
             if broken is not None and broken.ok:
+                holder = seen.current.user_id
+                await self._audit.record(
+                    AuditAction.SESSION_ENDED,
+                    item_id=file.id,
+                    item_name=file.name,
+                    by=ended_by,
+                    detail=holder or "",
+                )
                 return LockBreak(
                     file_id, seen.current.user_id, by.id if by else None, now, SessionEndReason.ENDED
                 )

@@ -9,10 +9,12 @@ from datetime import datetime, timedelta
 
 import anyio
 
+from wopihost.domain.audit import AuditAction, ItemKind
 from wopihost.domain.records import Folder, User
-from wopihost.domain.trash import Restored, TrashItem
+from wopihost.domain.trash import Restored, TrashItem, TrashKind
 from wopihost.errors import NotFound
 from wopihost.ports import Clock, FileStore, TrashStore
+from wopihost.services.audit import AuditService
 from wopihost.services.content import ContentService
 
 logger = logging.getLogger("wopihost.trash")
@@ -43,8 +45,10 @@ class TrashService:
         clock: Clock,
         retention: timedelta,
         sweep_interval: timedelta,
+        audit: AuditService,
     ) -> None:
         self._trash = trash
+        self._audit = audit
         self._files = files
         self._content = content
         self._clock = clock
@@ -73,12 +77,13 @@ class TrashService:
         if restored is None:
             raise NotFound("nothing of that ID is in the trash")
         logger.info("op=trash_restore item_id=%s to_root=%s", item_id, restored.to_root)
+        await self._record(AuditAction.RESTORED, restored.item, user, name=restored.name)
         return restored
 
     async def delete_permanently(self, item_id: str, user: User | None = None) -> TrashItem:
         """Delete an item for good: its rows in one transaction, then (only then) every version's content."""
         item = await self.get(item_id, user)
-        if not await self._purge(item):
+        if not await self._purge(item, user):
             raise NotFound("nothing of that ID is in the trash")
         return item
 
@@ -86,7 +91,7 @@ class TrashService:
         """Delete everything in the user's trash for good; return how many items went."""
         purged = 0
         for item in await self._trash.list_trash(user.id):
-            purged += await self._purge(item)
+            purged += await self._purge(item, user)
         return purged
 
     async def purge_expired(self) -> int:
@@ -111,11 +116,19 @@ class TrashService:
             with anyio.move_on_after(self._sweep_interval.total_seconds()):
                 await (stop.wait() if stop is not None else anyio.sleep_forever())
 
-    async def _purge(self, item: TrashItem) -> bool:
+    async def _purge(self, item: TrashItem, user: User | None = None) -> bool:
         keys = await self._trash.purge(item.id)
         if keys is None:
             return False
+        # The retention sweep purges with no user: the event is the system's.
+        await self._record(AuditAction.PURGED, item, user, name=item.name)
         # Only now that the rows are gone may the content go.
         await self._content.discard(keys)
         logger.info("op=trash_purge item_id=%s owner_id=%s blobs=%d", item.id, item.owner_id, len(keys))
         return True
+
+    async def _record(self, action: AuditAction, item: TrashItem, user: User | None, *, name: str) -> None:
+        kind = ItemKind.FOLDER if item.kind is TrashKind.FOLDER else ItemKind.FILE
+        await self._audit.record(
+            action, item_id=item.id, item_name=name, by=user.id if user else None, kind=kind
+        )

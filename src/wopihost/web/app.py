@@ -17,10 +17,12 @@ from starlette.staticfiles import StaticFiles
 
 from wopihost.domain.records import User
 from wopihost.errors import ExtensionChangeUnconfirmed, NameConflict, WopiHostError
+from wopihost.web.acting import ActingClientMiddleware
 from wopihost.web.catalog import ClientCatalog
 from wopihost.web.context import ICONS_PATH, STATIC_DIR, WebContext, WebServices, local_path, wants_json
 from wopihost.web.csrf import CsrfMiddleware
 from wopihost.web.errors import FileLocked, Problem, SignInRequired, end_session_action, problem_for
+from wopihost.web.routes.activity import ActivityPages
 from wopihost.web.routes.auth import AuthPages
 from wopihost.web.routes.browse import BrowsePages
 from wopihost.web.routes.bulk import BulkPages
@@ -77,6 +79,7 @@ def create_web_app(services: WebServices) -> Starlette:
         *UserPages(ctx).routes(),
         *SettingsPages(ctx).routes(),
         *VersionPages(ctx).routes(),
+        *ActivityPages(ctx).routes(),
         *SessionPages(ctx).routes(),
         *TrashPages(ctx).routes(),
         *PreviewPages(ctx).routes(),
@@ -96,6 +99,7 @@ def create_web_app(services: WebServices) -> Starlette:
             https_only=https,
         ),
         Middleware(CsrfMiddleware, origin=services.urls.ui_origin),
+        Middleware(ActingClientMiddleware),
     ]
     handler = _error_handler(ctx)
     handlers: dict[int | type[Exception], Handler] = {WopiHostError: handler, HTTPException: handler}

@@ -19,6 +19,7 @@ from wopihost.errors import NotFound
 from wopihost.ports import Clock
 from wopihost.services.access import AccessService
 from wopihost.services.archive import ArchiveService
+from wopihost.services.audit import AuditService
 from wopihost.services.browse import BrowseService
 from wopihost.services.bulk import BulkService
 from wopihost.services.content import ContentService
@@ -75,6 +76,7 @@ class WebServices:
     bulk: BulkService
     archive: ArchiveService
     preferences: PreferenceService
+    audit: AuditService
 
 
 @dataclass(slots=True)

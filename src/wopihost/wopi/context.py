@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
+from wopihost.domain.audit import AuditChannel, AuditClient
 from wopihost.domain.records import FileAccess
 from wopihost.errors import InvalidRequest, InvalidToken
 from wopihost.numbers import ascii_digits
 from wopihost.ports import NO_METRICS, Metrics
 from wopihost.services.access import AccessService
+from wopihost.services.audit import AuditService
 from wopihost.services.content import ContentService
 from wopihost.services.files import FileService
 from wopihost.services.locks import LockService
@@ -38,6 +40,7 @@ class WopiServices:
     users: UserService
     urls: PublicUrls
     host: HostIdentity
+    audit: AuditService
     proof: ProofKeyVerifier | None = None
     upload_idle_seconds: float = 120.0
     metrics: Metrics = NO_METRICS
@@ -53,6 +56,12 @@ class WopiRequest:
         self.services = services
         self.file_id: str = request.path_params["file_id"]
         request.scope.setdefault("state", {})["wopi_file_id"] = self.file_id
+
+    def acting_client(self) -> AuditClient:
+        """The WOPI client as the audit trail names it: its User-Agent and address."""
+        peer = self.request.client
+        agent = self.request.headers.get("user-agent", "")
+        return AuditClient(AuditChannel.WOPI, agent, peer.host if peer else "")
 
     def set_operation(self, name: str) -> None:
         self.request.scope["state"]["wopi_op"] = name

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from wopihost.domain.audit import acting_client
 from wopihost.domain.locks import validate_lock_id
 from wopihost.domain.names import decode_utf7
 from wopihost.domain.records import FileRecord, SaveKind
@@ -69,6 +70,7 @@ async def check_file_info_op(w: WopiRequest) -> Response:
     s = w.services
     # A co-author's client joins a locked session with CheckFileInfo alone; revocation must know them.
     await s.locks.note_participant(access)
+    await s.audit.record_open(access)
     file_url_token = s.tokens.issue_for(access, kind="fileurl").token
     return _json(check_file_info(access, urls=s.urls, host=s.host, file_url_token=file_url_token))
 
@@ -354,7 +356,8 @@ def wopi_routes(services: WopiServices) -> list[Route]:
                     raise NotFound("WOPI is not served on this hostname")
                 if signed:
                     await w.check_proof()
-                return await handler(w)
+                with acting_client(w.acting_client()):
+                    return await handler(w)
             except Exception as exc:
                 return error_response(request, exc)
 

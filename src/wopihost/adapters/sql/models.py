@@ -271,3 +271,28 @@ class ListingPreferenceRow(Base):
     descending: Mapped[bool] = mapped_column(Boolean)
     type_filter: Mapped[str] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AuditEventRow(Base):
+    """One action in the audit trail. Append-only, with no foreign keys: the trail outlives what it names."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_item_at", "item_id", "at"),
+        Index("ix_audit_events_user_at", "user_id", "at"),
+    )
+
+    # SQLite numbers rows itself only for an INTEGER PRIMARY KEY.
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    item_id: Mapped[str] = mapped_column(String(32))
+    item_kind: Mapped[str] = mapped_column(String(16))
+    item_name: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[str | None] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(16))
+    client_name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(String(500))

@@ -157,6 +157,7 @@ class LinkPages:
         token = services.tokens.issue(user_id, link.file_id, link_id=link.id, display_name=name)
         # The same check every WOPI request makes, so that the page never opens what the client cannot.
         access = await services.access.open(link.file_id, token.token)
+        await services.links.record_visit(link, user_id, name)
         return await open_for_visitor(self.ctx, request, access, token, f"/s/{link.id}")
 
     async def _step(

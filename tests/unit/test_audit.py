@@ -1,0 +1,114 @@
+"""The audit trail's values and service: client attribution, times, de-duplicated opens, batched exports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import cast
+
+import pytest
+
+from wopihost.adapters.clock import FakeClock
+from wopihost.domain.audit import (
+    MAX_CLIENT_NAME,
+    SYSTEM_CLIENT,
+    AuditAction,
+    AuditChannel,
+    AuditClient,
+    AuditEvent,
+    AuditQuery,
+    ItemKind,
+    acting_client,
+    current_client,
+    parse_moment,
+)
+from wopihost.errors import InvalidRequest
+from wopihost.ports import AuditLog, FileStore, UserStore
+from wopihost.services import audit as audit_module
+from wopihost.services.audit import AuditService
+
+pytestmark = pytest.mark.anyio
+
+
+class ListLog:
+    """An audit log in a list, numbering events as a database would."""
+
+    def __init__(self) -> None:
+        self.events: list[AuditEvent] = []
+
+    async def append(self, event: AuditEvent) -> None:
+        self.events.append(
+            AuditEvent(
+                at=event.at,
+                action=event.action,
+                item_id=event.item_id,
+                item_kind=event.item_kind,
+                item_name=event.item_name,
+                user_id=event.user_id,
+                client=event.client,
+                detail=event.detail,
+                id=len(self.events) + 1,
+            )
+        )
+
+    async def scan(self, query: AuditQuery, *, after_id: int, limit: int) -> Sequence[AuditEvent]:
+        return [e for e in self.events if (e.id or 0) > after_id][:limit]
+
+
+def service(log: ListLog, clock: FakeClock) -> AuditService:
+    return AuditService(
+        log=cast(AuditLog, log), files=cast(FileStore, None), users=cast(UserStore, None), clock=clock
+    )
+
+
+def test_parse_moment_naive_is_utc_and_zone_is_kept() -> None:
+    assert parse_moment("2026-12-06") == datetime(2026, 12, 6, tzinfo=UTC)
+    assert parse_moment("2026-12-06T10:00:00+01:00").astimezone(UTC).hour == 9
+
+
+@pytest.mark.parametrize("text", ["yesterday", "", "2026-13-01"])
+def test_parse_moment_not_iso_raises_invalid_request(text: str) -> None:
+    with pytest.raises(InvalidRequest):
+        parse_moment(text)
+
+
+def test_acting_client_cuts_long_names_and_restores_the_previous_client() -> None:
+    long_agent = "A" * (MAX_CLIENT_NAME + 50)
+
+    with acting_client(AuditClient(AuditChannel.WEB, long_agent, "203.0.113.1")):
+        inside = current_client()
+
+    assert inside.channel is AuditChannel.WEB
+    assert len(inside.name) == MAX_CLIENT_NAME
+    assert current_client() == SYSTEM_CLIENT
+
+
+async def test_record_takes_client_and_time_from_context_and_clock() -> None:
+    log, clock = ListLog(), FakeClock()
+    client = AuditClient(AuditChannel.CLI, "wopihost-cli", "local")
+
+    with acting_client(client):
+        await service(log, clock).record(
+            AuditAction.MOVED, item_id="d1", item_name="Old", by="u1", kind=ItemKind.FOLDER, detail="/"
+        )
+
+    [event] = log.events
+    assert (event.at, event.client, event.item_kind, event.detail) == (
+        clock.now(),
+        client,
+        ItemKind.FOLDER,
+        "/",
+    )
+
+
+async def test_export_reads_every_event_in_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audit_module, "EXPORT_BATCH", 3)
+    log, clock = ListLog(), FakeClock()
+    audit = service(log, clock)
+    for number in range(7):
+        await audit.record(AuditAction.SAVED, item_id="f1", item_name="a", by="u1", detail=str(number))
+        clock.advance(timedelta(seconds=1))
+
+    exported = [event.detail async for event in audit.export(AuditQuery())]
+
+    assert exported == [str(number) for number in range(7)]
