@@ -144,6 +144,13 @@ async def test_traced_request_continues_an_upstream_trace(traced: Host, spans: I
     assert f"{server.context.trace_id:032x}" == trace_id
 
 
+async def test_store_calls_outside_a_request_make_no_spans(traced: Host, spans: InMemorySpanExporter) -> None:
+    # Background work (the indexer, the preview worker, the CLI) is not a request: no orphan traces.
+    assert await traced.stored() is not None
+
+    assert spans.get_finished_spans() == ()
+
+
 async def test_tracing_off_wraps_nothing(host: Host) -> None:
     assert host.services.tracing is None
     assert type(host.services.db) is Database

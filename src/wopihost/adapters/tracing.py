@@ -23,7 +23,7 @@ from opentelemetry.sdk.trace.export import (
     SpanExporter,
 )
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
-from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer, get_current_span
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -75,7 +75,7 @@ def start_tracing(config: TracingSettings, *, exporter: SpanExporter | None = No
 
 
 class TracedDatabase(Database):
-    """A Database that makes each unit of work a client span named by the store call that ran it."""
+    """A Database that makes each unit of work in a request a client span named by its store call."""
 
     def __init__(self, url: str, tracer: Tracer, *, pool_size: int = 10, echo: bool = False) -> None:
         super().__init__(url, pool_size=pool_size, echo=echo)
@@ -95,13 +95,22 @@ class TracedDatabase(Database):
             return await super().write(work)
 
     @contextmanager
-    def _span(self, kind: str, work: Work[Any]) -> Iterator[Span]:
+    def _span(self, kind: str, work: Work[Any]) -> Iterator[None]:
+        if not in_request():
+            yield
+            return
         call = store_call(work)
         attributes = {"db.system.name": self._system, "db.operation.name": kind, "wopihost.store_call": call}
         with self._tracer.start_as_current_span(
             f"db.{kind} {call}", kind=SpanKind.CLIENT, attributes=attributes
-        ) as span:
-            yield span
+        ):
+            yield
+
+
+def in_request() -> bool:
+    """Whether a sampled request span is current: background pollers (the indexer, the preview worker)
+    would otherwise send a one-span trace every few seconds."""
+    return get_current_span().is_recording()
 
 
 def store_call(work: Any) -> str:
@@ -117,23 +126,29 @@ def store_call(work: Any) -> str:
 
 
 class TracedBlobStore:
-    """A BlobStore that wraps another with a span around each call (opening, not the streaming after it)."""
+    """A BlobStore that wraps another with a span around each call in a request (opening, not streaming)."""
 
     def __init__(self, store: BlobStore, tracer: Tracer) -> None:
         self._store = store
         self._tracer = tracer
 
     async def put(self, chunks: AsyncIterable[bytes], *, max_size: int) -> StoredBlob:
+        if not in_request():
+            return await self._store.put(chunks, max_size=max_size)
         with self._tracer.start_as_current_span("blob.put", kind=SpanKind.CLIENT) as span:
             blob = await self._store.put(chunks, max_size=max_size)
             span.set_attribute("wopihost.blob.size", blob.size)
             return blob
 
     async def open(self, key: str) -> AsyncIterator[bytes]:
+        if not in_request():
+            return await self._store.open(key)
         with self._tracer.start_as_current_span("blob.open", kind=SpanKind.CLIENT):
             return await self._store.open(key)
 
     async def delete(self, key: str) -> None:
+        if not in_request():
+            return await self._store.delete(key)
         with self._tracer.start_as_current_span("blob.delete", kind=SpanKind.CLIENT):
             await self._store.delete(key)
 
