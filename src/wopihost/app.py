@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio
 import anyio.to_thread
@@ -42,8 +43,9 @@ from wopihost.adapters.text_extraction import DocumentTextExtractor
 from wopihost.config import Settings, load_settings
 from wopihost.domain.previews import claim_lease
 from wopihost.domain.throttling import ThrottleLimits
+from wopihost.errors import ConfigurationError
 from wopihost.logging_setup import configure_logging
-from wopihost.ports import NO_METRICS, Clock, Metrics
+from wopihost.ports import NO_METRICS, BlobStore, Clock, Metrics
 from wopihost.services.access import AccessService
 from wopihost.services.archive import ArchiveService
 from wopihost.services.audit import AuditService
@@ -73,6 +75,9 @@ from wopihost.wopi.context import WopiServices
 from wopihost.wopi.middleware import WopiHeadersAndLogMiddleware
 from wopihost.wopi.routes import wopi_routes
 
+if TYPE_CHECKING:
+    from wopihost.adapters.tracing import Tracing
+
 
 @dataclass(frozen=True, slots=True)
 class Services:
@@ -80,7 +85,7 @@ class Services:
 
     settings: Settings
     db: Database
-    blobs: LocalBlobStore
+    blobs: BlobStore
     clock: Clock
     tokens: TokenService
     users: UserService
@@ -106,6 +111,7 @@ class Services:
     preferences: PreferenceService
     audit: AuditService
     metrics: Metrics = NO_METRICS
+    tracing: Tracing | None = None
 
     def web(self) -> WebServices:
         return WebServices(
@@ -167,14 +173,18 @@ class Services:
 
     async def aclose(self) -> None:
         await self.db.dispose()
+        if self.tracing is not None:
+            await anyio.to_thread.run_sync(self.tracing.shutdown)
 
 
-def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled: bool = True) -> Services:
+def build_services(
+    settings: Settings, *, clock: Clock | None = None, ui_enabled: bool = True, tracing: Tracing | None = None
+) -> Services:
     """Choose adapters for the settings and build the services on them."""
     clock = clock or SystemClock()
     metrics: Metrics = PrometheusMetrics() if settings.metrics.port is not None else NO_METRICS
-    db = Database(settings.database_url, pool_size=settings.database.pool_size, echo=settings.database.echo)
-    blobs = LocalBlobStore(settings.blob_dir, chunk_size=settings.storage.chunk_size)
+    tracing = tracing or start_tracing(settings)
+    db, blobs = build_storage(settings, tracing)
     file_store, share_store, user_store = SqlFileStore(db), SqlShareStore(db), SqlUserStore(db)
     tokens = TokenService(
         KeyringFile(settings.token_keys_file),
@@ -233,6 +243,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
     )
     return Services(
         metrics=metrics,
+        tracing=tracing,
         previews=previews,
         preview_worker=worker,
         settings=settings,
@@ -291,7 +302,29 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
     )
 
 
-def build_indexer(settings: Settings, index: SqlSearchIndex, blobs: LocalBlobStore) -> SearchIndexer:
+def start_tracing(settings: Settings) -> Tracing | None:
+    """The configured tracing, None when it is off (then OpenTelemetry is never imported)."""
+    if not settings.tracing.enabled:
+        return None
+    try:
+        from wopihost.adapters.tracing import start_tracing as start
+    except ImportError as exc:
+        raise ConfigurationError(
+            f"tracing.enabled needs OpenTelemetry: pip install 'wopihost[tracing]' ({exc})"
+        ) from exc
+    return start(settings.tracing)
+
+
+def build_storage(settings: Settings, tracing: Tracing | None) -> tuple[Database, BlobStore]:
+    """The database and the blob store, each traced when tracing is on."""
+    pool_size, echo = settings.database.pool_size, settings.database.echo
+    blobs = LocalBlobStore(settings.blob_dir, chunk_size=settings.storage.chunk_size)
+    if tracing is None:
+        return Database(settings.database_url, pool_size=pool_size, echo=echo), blobs
+    return tracing.database(settings.database_url, pool_size=pool_size, echo=echo), tracing.blob_store(blobs)
+
+
+def build_indexer(settings: Settings, index: SqlSearchIndex, blobs: BlobStore) -> SearchIndexer:
     """The background indexer of document text, with the configured limits."""
     search = settings.search
     extractor = DocumentTextExtractor(
@@ -386,6 +419,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
             WopiHeadersAndLogMiddleware, machine_name=settings.server.machine_name, metrics=services.metrics
         )
     ]
+    if services.tracing is not None:
+        middleware.insert(0, services.tracing.middleware())
     if settings.server.trusted_proxies:
         # The client address (sign-in throttling, logs) comes from X-Forwarded-For only when a trusted proxy
         # sent it, under any ASGI server; after uvicorn's own proxy handling this changes nothing.

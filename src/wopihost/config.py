@@ -160,6 +160,21 @@ class MetricsSettings(BaseModel):
     host: str = "127.0.0.1"
 
 
+class TracingSettings(BaseModel):
+    """OpenTelemetry traces of requests, database units of work and blob store calls; off by default.
+
+    On needs the `tracing` extra (`pip install 'wopihost[tracing]'`); off, nothing of OpenTelemetry is loaded.
+    """
+
+    enabled: bool = False
+    exporter: Literal["otlp", "console"] = "otlp"
+    # OTLP over HTTP (protobuf); the collector's traces path.
+    otlp_endpoint: str = "http://127.0.0.1:4318/v1/traces"
+    service_name: str = Field(default="wopihost", min_length=1)
+    # The share of new traces kept; a trace started upstream (a traceparent header) keeps its own decision.
+    sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
+
+
 class DiscoverySettings(BaseModel):
     """Where the WOPI client's discovery XML comes from and how often it is refreshed."""
 
@@ -290,6 +305,7 @@ class Settings(BaseSettings):
     search: SearchSettings = Field(default_factory=SearchSettings)
     previews: PreviewSettings = Field(default_factory=PreviewSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
 
     @classmethod
     def settings_customise_sources(
