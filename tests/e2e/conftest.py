@@ -94,8 +94,7 @@ def host_server(tmp_path_factory: pytest.TempPathFactory, standin: StandinClient
     log = (data_dir / "serve.log").open("w")
     process = subprocess.Popen(
         [_wopihost(), "serve", "--port", str(port), "--public-url", host.base],
-        # Traces are on in the server (not the CLI, whose output the tests read), exported to its log.
-        env={**env, "WOPIHOST_TRACING__ENABLED": "true", "WOPIHOST_TRACING__EXPORTER": "console"},
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
