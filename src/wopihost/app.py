@@ -25,6 +25,7 @@ from wopihost.adapters.local_previews import LocalPreviewImages
 from wopihost.adapters.metrics_endpoint import MetricsEndpoint, SessionCollector
 from wopihost.adapters.prometheus_metrics import PrometheusMetrics, multiprocess_dir, worker_exited
 from wopihost.adapters.rendering import SubprocessRenderer
+from wopihost.adapters.sql.admin import SqlAdminQueries, SqlWopiErrorLog
 from wopihost.adapters.sql.audit import SqlAuditLog
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
@@ -45,6 +46,7 @@ from wopihost.domain.throttling import ThrottleLimits
 from wopihost.logging_setup import configure_logging
 from wopihost.ports import NO_METRICS, Clock, Metrics
 from wopihost.services.access import AccessService
+from wopihost.services.admin import AdminService
 from wopihost.services.archive import ArchiveService
 from wopihost.services.audit import AuditService
 from wopihost.services.browse import BrowseService
@@ -66,6 +68,7 @@ from wopihost.services.signin_throttle import SignInThrottle
 from wopihost.services.tokens import TokenService
 from wopihost.services.trash import TrashService
 from wopihost.services.users import UserService
+from wopihost.services.wopi_errors import WopiErrorRecorder
 from wopihost.urls import PublicUrls
 from wopihost.web.app import WebServices, create_web_app
 from wopihost.wopi.check_file_info import HostIdentity
@@ -105,6 +108,8 @@ class Services:
     archive: ArchiveService
     preferences: PreferenceService
     audit: AuditService
+    admin: AdminService
+    wopi_errors: WopiErrorRecorder
     metrics: Metrics = NO_METRICS
 
     def web(self) -> WebServices:
@@ -130,6 +135,7 @@ class Services:
             archive=self.archive,
             preferences=self.preferences,
             audit=self.audit,
+            admin=self.admin,
         )
 
     def metrics_endpoint(self) -> MetricsEndpoint | None:
@@ -231,6 +237,10 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
     worker = PreviewWorker(
         previews, concurrency=settings.previews.concurrency, poll_seconds=settings.previews.poll_seconds
     )
+    sessions = EditingSessionService(
+        locks=lock_store, files=file_store, users=user_store, clock=clock, audit=audit
+    )
+    admin, recorder = build_admin(settings, db, clock, user_store, sessions)
     return Services(
         metrics=metrics,
         previews=previews,
@@ -252,9 +262,9 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
             audit=audit,
         ),
         locks=LockService(locks=lock_store, clock=clock, metrics=metrics),
-        sessions=EditingSessionService(
-            locks=lock_store, files=file_store, users=user_store, clock=clock, audit=audit
-        ),
+        sessions=sessions,
+        admin=admin,
+        wopi_errors=recorder,
         access=AccessService(tokens=tokens, files=file_store, links=link_store, clock=clock),
         urls=PublicUrls(
             ui_base=settings.server.base_url, wopi_base=settings.server.wopi_base_url, ui_enabled=ui_enabled
@@ -289,6 +299,30 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         preferences=PreferenceService(preferences=SqlPreferenceStore(db), clock=clock),
         audit=audit,
     )
+
+
+def build_admin(
+    settings: Settings, db: Database, clock: Clock, users: SqlUserStore, sessions: EditingSessionService
+) -> tuple[AdminService, WopiErrorRecorder]:
+    """The administrators' console and the recorder of WOPI errors it searches."""
+    errors = SqlWopiErrorLog(db)
+    recorder = WopiErrorRecorder(
+        log=errors,
+        clock=clock,
+        retention=timedelta(days=settings.admin.error_retention_days),
+        max_rows=settings.admin.error_max_rows,
+        purge_interval=timedelta(minutes=settings.admin.error_purge_interval_minutes),
+    )
+    admin = AdminService(
+        queries=SqlAdminQueries(db),
+        errors=errors,
+        audit=SqlAuditLog(db),
+        users=users,
+        sessions=sessions,
+        clock=clock,
+        version_retention=settings.versions.retention,
+    )
+    return admin, recorder
 
 
 def build_indexer(settings: Settings, index: SqlSearchIndex, blobs: LocalBlobStore) -> SearchIndexer:
@@ -373,6 +407,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
                 tasks.start_soon(services.indexer.run, stop)
             tasks.start_soon(services.trash.run_periodic, stop)
             tasks.start_soon(services.preview_worker.run, stop)
+            tasks.start_soon(services.wopi_errors.run, stop)
             yield
             stop.set()
         if endpoint is not None:
@@ -383,7 +418,11 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
 
     middleware = [
         Middleware(
-            WopiHeadersAndLogMiddleware, machine_name=settings.server.machine_name, metrics=services.metrics
+            WopiHeadersAndLogMiddleware,
+            machine_name=settings.server.machine_name,
+            metrics=services.metrics,
+            errors=services.wopi_errors,
+            clock=services.clock.now,
         )
     ]
     if settings.server.trusted_proxies:

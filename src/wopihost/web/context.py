@@ -18,6 +18,7 @@ from wopihost.domain.records import FileRecord, User
 from wopihost.errors import NotFound
 from wopihost.ports import Clock
 from wopihost.services.access import AccessService
+from wopihost.services.admin import AdminService
 from wopihost.services.archive import ArchiveService
 from wopihost.services.audit import AuditService
 from wopihost.services.browse import BrowseService
@@ -77,6 +78,7 @@ class WebServices:
     archive: ArchiveService
     preferences: PreferenceService
     audit: AuditService
+    admin: AdminService
 
 
 @dataclass(slots=True)
