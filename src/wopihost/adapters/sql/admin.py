@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, Row, delete, func, insert, select
 
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.models import (
@@ -55,8 +55,10 @@ class SqlAdminQueries:
             holders: dict[str, list[SessionHolder]] = defaultdict(list)
             if rows:
                 found = conn.execute(
-                    select(LockHolderRow).where(LockHolderRow.file_id.in_([r.id for r in rows]))
-                ).scalars()
+                    select(*LockHolderRow.__table__.columns).where(
+                        LockHolderRow.file_id.in_([r.id for r in rows])
+                    )
+                ).all()
                 locks = {r.id: r.lock_id for r in rows}
                 for h in found:
                     # Holders of an older lock are no part of the current session.
@@ -124,7 +126,7 @@ class SqlWopiErrorLog:
         if (statuses := status_range(query.status_class)) is not None:
             conditions.extend([WopiErrorRow.status >= statuses[0], WopiErrorRow.status < statuses[1]])
         page = (
-            select(WopiErrorRow)
+            select(*WopiErrorRow.__table__.columns)
             .where(*conditions)
             .order_by(WopiErrorRow.at.desc(), WopiErrorRow.id.desc())
             .limit(limit)
@@ -133,7 +135,7 @@ class SqlWopiErrorLog:
         count = select(func.count()).select_from(WopiErrorRow).where(*conditions)
 
         def work(conn: Connection) -> tuple[list[WopiError], int]:
-            found = [_error(r) for r in conn.execute(page).scalars()]
+            found = [_error(r) for r in conn.execute(page).all()]
             return found, int(conn.execute(count).scalar_one())
 
         return await self._db.scan(work)
@@ -167,7 +169,7 @@ def _values(e: WopiError) -> dict[str, Any]:
     }
 
 
-def _error(r: WopiErrorRow) -> WopiError:
+def _error(r: Row[Any]) -> WopiError:
     return WopiError(
         at=r.at,
         operation=r.operation,

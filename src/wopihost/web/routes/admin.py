@@ -59,14 +59,14 @@ class AdminPages:
             }
             for s in found
         ]
-        return self.ctx.render(request, "admin_sessions.html", {"rows": rows, "admin_page": "sessions"})
+        return self.ctx.render(request, "admin_sessions.html", {"rows": rows, "section": "admin", "admin_page": "sessions"})
 
     async def end_page(self, request: Request) -> Response:
         """The confirmation page of "End session", for browsers without scripts."""
         admin = await self._admin(request)
         file_id = request.path_params["file_id"]
         found = [s for s in await self.ctx.services.admin.open_sessions(admin) if s.file_id == file_id]
-        context = {"file_id": file_id, "name": found[0].file_name if found else "", "admin_page": "sessions"}
+        context = {"file_id": file_id, "name": found[0].file_name if found else "", "section": "admin", "admin_page": "sessions"}
         return self.ctx.render(request, "admin_end_session.html", context)
 
     async def end(self, request: Request) -> Response:
@@ -116,7 +116,7 @@ class AdminPages:
             "operations": sorted(WOPI_OPERATIONS),
             "statuses": STATUS_CLASSES,
             "page_query": lambda n: "?" + urlencode({**search, "page": n}),
-            "admin_page": "errors",
+            "section": "admin", "admin_page": "errors",
         }
         return self.ctx.render(request, "admin_errors.html", context)
 
@@ -140,7 +140,7 @@ class AdminPages:
             }
             for user, events in await self.ctx.services.admin.user_activity(admin)
         ]
-        return self.ctx.render(request, "admin_activity.html", {"people": people, "admin_page": "activity"})
+        return self.ctx.render(request, "admin_activity.html", {"people": people, "section": "admin", "admin_page": "activity"})
 
     async def storage(self, request: Request) -> Response:
         """Storage used per user and in all, and how many versions the retention setting keeps."""
@@ -169,7 +169,7 @@ class AdminPages:
             "total_trash": human_size(total.trash_bytes, i18n),
             "old_bytes": human_size(total.version_bytes - total.current_bytes, i18n),
             "retention": report.version_retention,
-            "admin_page": "storage",
+            "section": "admin", "admin_page": "storage",
         }
         return self.ctx.render(request, "admin_storage.html", context)
 
