@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -28,6 +29,9 @@ class AdminPages:
 
     def __init__(self, ctx: WebContext) -> None:
         self.ctx = ctx
+
+    def _render(self, request: Request, template: str, page: str, context: dict[str, Any]) -> Response:
+        return self.ctx.render(request, template, {**context, "section": "admin", "admin_page": page})
 
     async def _admin(self, request: Request) -> User:
         user = await self.ctx.user(request)
@@ -59,15 +63,15 @@ class AdminPages:
             }
             for s in found
         ]
-        return self.ctx.render(request, "admin_sessions.html", {"rows": rows, "section": "admin", "admin_page": "sessions"})
+        return self._render(request, "admin_sessions.html", "sessions", {"rows": rows})
 
     async def end_page(self, request: Request) -> Response:
         """The confirmation page of "End session", for browsers without scripts."""
         admin = await self._admin(request)
         file_id = request.path_params["file_id"]
         found = [s for s in await self.ctx.services.admin.open_sessions(admin) if s.file_id == file_id]
-        context = {"file_id": file_id, "name": found[0].file_name if found else "", "section": "admin", "admin_page": "sessions"}
-        return self.ctx.render(request, "admin_end_session.html", context)
+        context = {"file_id": file_id, "name": found[0].file_name if found else ""}
+        return self._render(request, "admin_end_session.html", "sessions", context)
 
     async def end(self, request: Request) -> Response:
         """End a file's editing session as this administrator."""
@@ -116,9 +120,8 @@ class AdminPages:
             "operations": sorted(WOPI_OPERATIONS),
             "statuses": STATUS_CLASSES,
             "page_query": lambda n: "?" + urlencode({**search, "page": n}),
-            "section": "admin", "admin_page": "errors",
         }
-        return self.ctx.render(request, "admin_errors.html", context)
+        return self._render(request, "admin_errors.html", "errors", context)
 
     async def activity(self, request: Request) -> Response:
         """Each user's latest audit events, linking to the files' Activity pages."""
@@ -140,7 +143,7 @@ class AdminPages:
             }
             for user, events in await self.ctx.services.admin.user_activity(admin)
         ]
-        return self.ctx.render(request, "admin_activity.html", {"people": people, "section": "admin", "admin_page": "activity"})
+        return self._render(request, "admin_activity.html", "activity", {"people": people})
 
     async def storage(self, request: Request) -> Response:
         """Storage used per user and in all, and how many versions the retention setting keeps."""
@@ -169,9 +172,8 @@ class AdminPages:
             "total_trash": human_size(total.trash_bytes, i18n),
             "old_bytes": human_size(total.version_bytes - total.current_bytes, i18n),
             "retention": report.version_retention,
-            "section": "admin", "admin_page": "storage",
         }
-        return self.ctx.render(request, "admin_storage.html", context)
+        return self._render(request, "admin_storage.html", "storage", context)
 
     def routes(self) -> list[Route]:
         """The routes of this module."""
