@@ -101,6 +101,11 @@ def end_session_dialog(page: Page) -> None:
     expect(page.locator("#end-session-dialog")).to_be_visible()
 
 
+def admin_end_session_dialog(page: Page) -> None:
+    page.get_by_role("link", name="End session: A11y locked.docx").click()
+    expect(page.locator("#end-session-dialog")).to_be_visible()
+
+
 def upload_refused(page: Page) -> None:
     """The uploads panel with a refusal in it (a name Windows reserves; nothing reaches the server)."""
     upload = {"name": "con.docx", "mimeType": "application/octet-stream", "buffer": b"x"}
@@ -368,6 +373,13 @@ PAGES: tuple[A11yPage, ...] = (
     ),
     # An administrator.
     A11yPage("admin-users", "/admin/users", ADA),
+    A11yPage("admin-sessions", "/admin/sessions", ADA),
+    A11yPage("admin-end-session-dialog", "/admin/sessions", ADA, step=admin_end_session_dialog),
+    A11yPage("admin-end-session-page", "/admin/sessions/{file_id}/end", ADA),
+    A11yPage("admin-errors", "/admin/errors", ADA),
+    A11yPage("admin-errors-search", "/admin/errors", ADA, path="/admin/errors?status=4xx&operation=GetFile"),
+    A11yPage("admin-activity", "/admin/activity", ADA),
+    A11yPage("admin-storage", "/admin/storage", ADA),
 )
 
 
