@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -60,6 +61,7 @@ from wopihost.services.preferences import PreferenceService
 from wopihost.services.preview_worker import PreviewWorker
 from wopihost.services.previews import PreviewService
 from wopihost.services.proof import ProofKeyVerifier
+from wopihost.services.readiness_runs import ReadinessRuns
 from wopihost.services.relative import RelativeFileService
 from wopihost.services.search import SearchService
 from wopihost.services.search_indexer import IndexerLimits, SearchIndexer
@@ -110,6 +112,7 @@ class Services:
     audit: AuditService
     admin: AdminService
     wopi_errors: WopiErrorRecorder
+    readiness: ReadinessRuns
     metrics: Metrics = NO_METRICS
 
     def web(self) -> WebServices:
@@ -136,6 +139,7 @@ class Services:
             preferences=self.preferences,
             audit=self.audit,
             admin=self.admin,
+            readiness=self.readiness,
         )
 
     def metrics_endpoint(self) -> MetricsEndpoint | None:
@@ -241,7 +245,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         locks=lock_store, files=file_store, users=user_store, clock=clock, audit=audit
     )
     admin, recorder = build_admin(settings, db, clock, user_store, sessions)
-    return Services(
+    built = Services(
         metrics=metrics,
         previews=previews,
         preview_worker=worker,
@@ -265,6 +269,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         sessions=sessions,
         admin=admin,
         wopi_errors=recorder,
+        readiness=ReadinessRuns(clock=clock),
         access=AccessService(tokens=tokens, files=file_store, links=link_store, clock=clock),
         urls=PublicUrls(
             ui_base=settings.server.base_url, wopi_base=settings.server.wopi_base_url, ui_enabled=ui_enabled
@@ -299,6 +304,15 @@ def build_services(settings: Settings, *, clock: Clock | None = None, ui_enabled
         preferences=PreferenceService(preferences=SqlPreferenceStore(db), clock=clock),
         audit=audit,
     )
+    built.readiness.use(functools.partial(_readiness_html, built))
+    return built
+
+
+async def _readiness_html(services: Services) -> tuple[bool, str]:
+    # Imported when run: the readiness checks build on this module's Services.
+    from wopihost.cli_readiness import html_dossier
+
+    return await html_dossier(services)
 
 
 def build_admin(

@@ -14,7 +14,7 @@ from wopihost.domain.audit import AuditAction
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord, User
 
-ADMIN_PAGES = ("/admin/sessions", "/admin/errors", "/admin/activity", "/admin/storage")
+ADMIN_PAGES = ("/admin/sessions", "/admin/errors", "/admin/activity", "/admin/storage", "/admin/readiness")
 CORRELATION = "0f3b5c1e-1111-4a2b-9c3d-aaaaaaaaaaaa"
 SESSION = "7d1e2f3a-2222-4b5c-8d9e-bbbbbbbbbbbb"
 
@@ -292,3 +292,60 @@ async def test_storage_page_counts_bytes_exactly(signed_in: Web) -> None:
     assert alice in page.text
     assert bob in page.text
     assert 'data-retention="0"' in page.text
+
+
+@pytest.mark.anyio
+async def test_readiness_run_checks_shows_last_result_and_dossier(signed_in: Web) -> None:
+    runs: list[int] = []
+
+    async def checks() -> tuple[bool, str]:
+        runs.append(1)
+        return False, "<!doctype html><title>Dossier</title><p>validator: failed</p>"
+
+    signed_in.services.readiness.use(checks)
+    forbidden = await signed_in.post("/admin/readiness")
+    await sign_in_admin(signed_in)
+
+    before = await signed_in.client.get("/admin/readiness")
+    started = await signed_in.post("/admin/readiness")
+    after = await signed_in.client.get("/admin/readiness")
+    dossier = await signed_in.client.get("/admin/readiness/dossier")
+
+    assert forbidden.status_code == 403
+    assert 'data-readiness="none"' in before.text
+    assert started.status_code == 303
+    assert runs == [1]
+    assert 'data-readiness="not-ready"' in after.text
+    assert dossier.text.endswith("<p>validator: failed</p>")
+    assert "default-src 'none'" in dossier.headers["content-security-policy"]
+
+
+@pytest.mark.anyio
+async def test_readiness_second_start_while_running_is_refused(signed_in: Web) -> None:
+    admin = await sign_in_admin(signed_in)
+    runs = signed_in.services.readiness
+    assert runs.start(admin) is True
+
+    again = await signed_in.post("/admin/readiness")
+    page = await signed_in.client.get("/admin/readiness")
+
+    assert again.status_code == 303
+    assert "The checks are running already." in page.text
+    assert 'data-readiness="running"' in page.text
+
+
+@pytest.mark.anyio
+async def test_readiness_run_that_breaks_is_shown_as_failed(signed_in: Web) -> None:
+    async def checks() -> tuple[bool, str]:
+        raise ConnectionError("the validator is gone")
+
+    signed_in.services.readiness.use(checks)
+    await sign_in_admin(signed_in)
+
+    await signed_in.post("/admin/readiness")
+    page = await signed_in.client.get("/admin/readiness")
+    dossier = await signed_in.client.get("/admin/readiness/dossier")
+
+    assert 'data-readiness="failed"' in page.text
+    assert "ConnectionError" in page.text
+    assert dossier.status_code == 404

@@ -29,6 +29,7 @@ from wopihost.services.files import FileService
 from wopihost.services.links import LinkService
 from wopihost.services.preferences import PreferenceService
 from wopihost.services.previews import PreviewService
+from wopihost.services.readiness_runs import ReadinessRuns
 from wopihost.services.search import SearchService
 from wopihost.services.sessions import EditingSessionService
 from wopihost.services.signin_throttle import SignInThrottle
@@ -79,6 +80,7 @@ class WebServices:
     preferences: PreferenceService
     audit: AuditService
     admin: AdminService
+    readiness: ReadinessRuns
 
 
 @dataclass(slots=True)
