@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -26,6 +27,7 @@ from wopihost.adapters.local_previews import LocalPreviewImages
 from wopihost.adapters.metrics_endpoint import MetricsEndpoint, SessionCollector
 from wopihost.adapters.prometheus_metrics import PrometheusMetrics, multiprocess_dir, worker_exited
 from wopihost.adapters.rendering import SubprocessRenderer
+from wopihost.adapters.sql.admin import SqlAdminQueries, SqlWopiErrorLog
 from wopihost.adapters.sql.audit import SqlAuditLog
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
@@ -47,6 +49,7 @@ from wopihost.errors import ConfigurationError
 from wopihost.logging_setup import configure_logging
 from wopihost.ports import NO_METRICS, BlobStore, Clock, Metrics
 from wopihost.services.access import AccessService
+from wopihost.services.admin import AdminService
 from wopihost.services.archive import ArchiveService
 from wopihost.services.audit import AuditService
 from wopihost.services.browse import BrowseService
@@ -60,6 +63,7 @@ from wopihost.services.preferences import PreferenceService
 from wopihost.services.preview_worker import PreviewWorker
 from wopihost.services.previews import PreviewService
 from wopihost.services.proof import ProofKeyVerifier
+from wopihost.services.readiness_runs import ReadinessRuns
 from wopihost.services.relative import RelativeFileService
 from wopihost.services.search import SearchService
 from wopihost.services.search_indexer import IndexerLimits, SearchIndexer
@@ -68,6 +72,7 @@ from wopihost.services.signin_throttle import SignInThrottle
 from wopihost.services.tokens import TokenService
 from wopihost.services.trash import TrashService
 from wopihost.services.users import UserService
+from wopihost.services.wopi_errors import WopiErrorRecorder
 from wopihost.urls import PublicUrls
 from wopihost.web.app import WebServices, create_web_app
 from wopihost.wopi.check_file_info import HostIdentity
@@ -110,6 +115,9 @@ class Services:
     archive: ArchiveService
     preferences: PreferenceService
     audit: AuditService
+    admin: AdminService
+    wopi_errors: WopiErrorRecorder
+    readiness: ReadinessRuns
     metrics: Metrics = NO_METRICS
     tracing: Tracing | None = None
 
@@ -136,6 +144,8 @@ class Services:
             archive=self.archive,
             preferences=self.preferences,
             audit=self.audit,
+            admin=self.admin,
+            readiness=self.readiness,
         )
 
     def metrics_endpoint(self) -> MetricsEndpoint | None:
@@ -241,7 +251,11 @@ def build_services(
     worker = PreviewWorker(
         previews, concurrency=settings.previews.concurrency, poll_seconds=settings.previews.poll_seconds
     )
-    return Services(
+    sessions = EditingSessionService(
+        locks=lock_store, files=file_store, users=user_store, clock=clock, audit=audit
+    )
+    admin, recorder = build_admin(settings, db, clock, user_store, sessions)
+    built = Services(
         metrics=metrics,
         tracing=tracing,
         previews=previews,
@@ -263,9 +277,10 @@ def build_services(
             audit=audit,
         ),
         locks=LockService(locks=lock_store, clock=clock, metrics=metrics),
-        sessions=EditingSessionService(
-            locks=lock_store, files=file_store, users=user_store, clock=clock, audit=audit
-        ),
+        sessions=sessions,
+        admin=admin,
+        wopi_errors=recorder,
+        readiness=ReadinessRuns(clock=clock),
         access=AccessService(tokens=tokens, files=file_store, links=link_store, clock=clock),
         urls=PublicUrls(
             ui_base=settings.server.base_url, wopi_base=settings.server.wopi_base_url, ui_enabled=ui_enabled
@@ -300,6 +315,39 @@ def build_services(
         preferences=PreferenceService(preferences=SqlPreferenceStore(db), clock=clock),
         audit=audit,
     )
+    built.readiness.use(functools.partial(_readiness_html, built))
+    return built
+
+
+async def _readiness_html(services: Services) -> tuple[bool, str]:
+    # Imported when run: the readiness checks build on this module's Services.
+    from wopihost.cli_readiness import html_dossier
+
+    return await html_dossier(services)
+
+
+def build_admin(
+    settings: Settings, db: Database, clock: Clock, users: SqlUserStore, sessions: EditingSessionService
+) -> tuple[AdminService, WopiErrorRecorder]:
+    """The administrators' console and the recorder of WOPI errors it searches."""
+    errors = SqlWopiErrorLog(db)
+    recorder = WopiErrorRecorder(
+        log=errors,
+        clock=clock,
+        retention=timedelta(days=settings.admin.error_retention_days),
+        max_rows=settings.admin.error_max_rows,
+        purge_interval=timedelta(minutes=settings.admin.error_purge_interval_minutes),
+    )
+    admin = AdminService(
+        queries=SqlAdminQueries(db),
+        errors=errors,
+        audit=SqlAuditLog(db),
+        users=users,
+        sessions=sessions,
+        clock=clock,
+        version_retention=settings.versions.retention,
+    )
+    return admin, recorder
 
 
 def start_tracing(settings: Settings) -> Tracing | None:
@@ -406,6 +454,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
                 tasks.start_soon(services.indexer.run, stop)
             tasks.start_soon(services.trash.run_periodic, stop)
             tasks.start_soon(services.preview_worker.run, stop)
+            tasks.start_soon(services.wopi_errors.run, stop)
             yield
             stop.set()
         if endpoint is not None:
@@ -416,7 +465,11 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
 
     middleware = [
         Middleware(
-            WopiHeadersAndLogMiddleware, machine_name=settings.server.machine_name, metrics=services.metrics
+            WopiHeadersAndLogMiddleware,
+            machine_name=settings.server.machine_name,
+            metrics=services.metrics,
+            errors=services.wopi_errors,
+            clock=services.clock.now,
         )
     ]
     if services.tracing is not None:

@@ -14,6 +14,7 @@ import httpx
 from wopihost.adapters.sql.usage import SqlUsageSource
 from wopihost.app import Services
 from wopihost.readiness.live import LiveFixture
+from wopihost.readiness.model import Dossier
 from wopihost.readiness.render import to_html, to_json, to_text
 from wopihost.readiness.runner import Options, build_dossier
 
@@ -59,20 +60,7 @@ def readiness_command(run_with_services: Runner) -> click.Command:
         days: int,
     ) -> None:
         """Check this deployment against Microsoft's go-live list; exit 1 if a required check fails."""
-        options = Options(validator, validator_proof_keys, days)
-        try:
-            discovery = await services.discovery.get()
-        except Exception:
-            discovery = None
-        async with httpx.AsyncClient(timeout=15) as client:
-            dossier = await build_dossier(
-                services.settings,
-                LiveFixture(services),
-                SqlUsageSource(services.db),
-                client,
-                discovery,
-                options,
-            )
+        dossier = await run_checks(services, Options(validator, validator_proof_keys, days))
         if html_file is not None:
             _write_atomically(html_file, to_html(dossier))
         click.echo(to_json(dossier) if as_json else to_text(dossier), nl=False)
@@ -80,6 +68,30 @@ def readiness_command(run_with_services: Runner) -> click.Command:
             sys.exit(1)
 
     return readiness
+
+
+async def run_checks(services: Services, options: Options) -> Dossier:
+    """Every readiness check against the deployment these services serve."""
+    try:
+        discovery = await services.discovery.get()
+    except Exception:
+        discovery = None
+    async with httpx.AsyncClient(timeout=15) as client:
+        return await build_dossier(
+            services.settings,
+            LiveFixture(services),
+            SqlUsageSource(services.db),
+            client,
+            discovery,
+            options,
+        )
+
+
+async def html_dossier(services: Services) -> tuple[bool, str]:
+    """The checks with the command's defaults, as the console shows them: the verdict and the HTML dossier."""
+    validator = Path(os.environ.get("WOPIHOST_READINESS_VALIDATOR") or DEFAULT_VALIDATOR)
+    dossier = await run_checks(services, Options(validator))
+    return dossier.ready, to_html(dossier)
 
 
 def _write_atomically(path: Path, text: str) -> None:

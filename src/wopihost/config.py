@@ -130,6 +130,16 @@ class TrashSettings(BaseModel):
     purge_interval_minutes: float = Field(default=60.0, gt=0)
 
 
+class AdminSettings(BaseModel):
+    """The administrators' console: how long recorded WOPI errors are kept."""
+
+    # Recorded WOPI error responses older than this are purged at the purge interval.
+    error_retention_days: float = Field(default=14.0, gt=0)
+    # The most error rows kept whatever their age, so that an error storm cannot fill the database.
+    error_max_rows: int = Field(default=100_000, gt=0)
+    error_purge_interval_minutes: float = Field(default=60.0, gt=0)
+
+
 class ArchiveSettings(BaseModel):
     """Downloads of several files and folders as one streamed ZIP."""
 
@@ -295,6 +305,7 @@ class Settings(BaseSettings):
     versions: VersionSettings = Field(default_factory=VersionSettings)
     trash: TrashSettings = Field(default_factory=TrashSettings)
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
+    admin: AdminSettings = Field(default_factory=AdminSettings)
     signin: SignInSettings = Field(default_factory=SignInSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     branding: BrandingSettings = Field(default_factory=BrandingSettings)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from wopihost.domain.admin import OpenSession, UserStorage, WopiError, WopiErrorQuery
 from wopihost.domain.audit import AuditAction, AuditClient, AuditEvent, AuditQuery
 from wopihost.domain.links import ShareLink
 from wopihost.domain.listing import ListingPreference
@@ -690,3 +691,44 @@ class AuditLog(Protocol):
     async def scan(self, query: AuditQuery, *, after_id: int, limit: int) -> Sequence[AuditEvent]:
         """Up to `limit` events matching `query` with IDs above `after_id`, oldest first (for exports)."""
         ...
+
+    async def list_user(self, user_id: str, *, limit: int) -> Sequence[AuditEvent]:
+        """The latest events done by one user, newest first."""
+        ...
+
+
+class AdminQueries(Protocol):
+    """Aggregates for the administrators' console, each one query whatever the number of files."""
+
+    async def open_sessions(self, *, now: datetime, limit: int) -> Sequence[OpenSession]:
+        """Files with an unexpired lock, with the holders of the current lock."""
+        ...
+
+    async def storage_by_user(self) -> Sequence[UserStorage]:
+        """Every user's storage: live files, their bytes, every version's bytes, and the trash's bytes."""
+        ...
+
+
+class WopiErrorLog(Protocol):
+    """Recent WOPI error responses, kept for a while for the administrators' search."""
+
+    async def add_many(self, errors: Sequence[WopiError]) -> None:
+        """Store a batch of errors atomically."""
+        ...
+
+    async def search(
+        self, query: WopiErrorQuery, *, limit: int, offset: int
+    ) -> tuple[Sequence[WopiError], int]:
+        """One page of matching errors, newest first, and how many match in all."""
+        ...
+
+    async def purge(self, *, before: datetime, keep_rows: int) -> int:
+        """Delete errors older than `before` and all but the newest `keep_rows`; return how many went."""
+        ...
+
+
+class WopiErrorSink(Protocol):
+    """Where the WOPI surface hands its error responses; must return at once, never wait for storage."""
+
+    def submit(self, error: WopiError) -> None:
+        """Queue one error for recording, or drop (and count) it when the queue is full."""

@@ -23,6 +23,8 @@ from wopihost.web.context import ICONS_PATH, STATIC_DIR, WebContext, WebServices
 from wopihost.web.csrf import CsrfMiddleware
 from wopihost.web.errors import FileLocked, Problem, SignInRequired, end_session_action, problem_for
 from wopihost.web.routes.activity import ActivityPages
+from wopihost.web.routes.admin import AdminPages
+from wopihost.web.routes.admin_readiness import ReadinessPages
 from wopihost.web.routes.auth import AuthPages
 from wopihost.web.routes.browse import BrowsePages
 from wopihost.web.routes.bulk import BulkPages
@@ -77,6 +79,8 @@ def create_web_app(services: WebServices) -> Starlette:
         *SharePages(ctx).routes(),
         *LinkPages(ctx).routes(),
         *UserPages(ctx).routes(),
+        *AdminPages(ctx).routes(),
+        *ReadinessPages(ctx).routes(),
         *SettingsPages(ctx).routes(),
         *VersionPages(ctx).routes(),
         *ActivityPages(ctx).routes(),

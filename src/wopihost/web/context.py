@@ -18,6 +18,7 @@ from wopihost.domain.records import FileRecord, User
 from wopihost.errors import NotFound
 from wopihost.ports import Clock
 from wopihost.services.access import AccessService
+from wopihost.services.admin import AdminService
 from wopihost.services.archive import ArchiveService
 from wopihost.services.audit import AuditService
 from wopihost.services.browse import BrowseService
@@ -28,6 +29,7 @@ from wopihost.services.files import FileService
 from wopihost.services.links import LinkService
 from wopihost.services.preferences import PreferenceService
 from wopihost.services.previews import PreviewService
+from wopihost.services.readiness_runs import ReadinessRuns
 from wopihost.services.search import SearchService
 from wopihost.services.sessions import EditingSessionService
 from wopihost.services.signin_throttle import SignInThrottle
@@ -77,6 +79,8 @@ class WebServices:
     archive: ArchiveService
     preferences: PreferenceService
     audit: AuditService
+    admin: AdminService
+    readiness: ReadinessRuns
 
 
 @dataclass(slots=True)

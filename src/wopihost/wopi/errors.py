@@ -118,6 +118,8 @@ EXCEPTION_HANDLERS: dict[type[Exception], Callable[[Request, Exception], Respons
 
 def error_response(request: Request, exc: Exception) -> Response:
     """The response for an exception: the handler of its most specific class in the table."""
+    # The error log of the administrators' console names the class of a server error (never its message).
+    request.scope.setdefault("state", {})["wopi_error_class"] = type(exc).__name__
     for cls in type(exc).__mro__:
         handler = EXCEPTION_HANDLERS.get(cls)
         if handler is not None:

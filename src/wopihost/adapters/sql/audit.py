@@ -89,6 +89,16 @@ class SqlAuditLog:
         rows = await self._db.scan(lambda conn: conn.execute(statement).all())
         return [_event(row) for row in rows]
 
+    async def list_user(self, user_id: str, *, limit: int) -> Sequence[AuditEvent]:
+        statement = (
+            select(*_COLUMNS)
+            .where(AuditEventRow.user_id == user_id)
+            .order_by(AuditEventRow.at.desc(), AuditEventRow.id.desc())
+            .limit(limit)
+        )
+        rows = await self._db.scan(lambda conn: conn.execute(statement).all())
+        return [_event(row) for row in rows]
+
 
 def _event(row: Row[Any]) -> AuditEvent:
     return AuditEvent(

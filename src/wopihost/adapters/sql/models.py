@@ -296,3 +296,27 @@ class AuditEventRow(Base):
     client_name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(String(500))
+
+
+class WopiErrorRow(Base):
+    """A WOPI response with status 400 or more, for the administrators' search. Never a token."""
+
+    __tablename__ = "wopi_errors"
+    __table_args__ = (
+        Index("ix_wopi_errors_correlation_id", "correlation_id"),
+        Index("ix_wopi_errors_session_id", "session_id"),
+        Index("ix_wopi_errors_user_id_at", "user_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    operation: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    file_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(64))
+    correlation_id: Mapped[str] = mapped_column(String(200))
+    session_id: Mapped[str] = mapped_column(String(200))
+    user_agent: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(200))

@@ -1,4 +1,4 @@
-// The trash page: "Delete permanently" and "Empty trash" ask first, in a dialog that starts on Cancel.
+// The trash page ("Delete permanently", "Empty trash") and the administrators' "End session" ask first, in a dialog that starts on Cancel.
 import { clearError } from "./common.js";
 
 function setupConfirmations() {
@@ -8,7 +8,7 @@ function setupConfirmations() {
     const dialog = document.getElementById(link.dataset.confirm);
     if (!dialog) return;
     event.preventDefault();
-    const row = link.closest("[data-trash-id]");
+    const row = link.closest("[data-trash-name]");
     for (const slot of dialog.querySelectorAll("[data-name]")) slot.textContent = row ? row.dataset.trashName : "";
     // The confirmation page's URL is also where the form posts.
     dialog.querySelector("form").action = link.href;
