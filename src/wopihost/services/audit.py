@@ -62,7 +62,8 @@ class AuditService:
             detail=detail[:500],
         )
         await self._log.append(event)
-        logger.info(
+        # The database row is the record; the log line is for tracing a request at debug level only.
+        logger.debug(
             "op=audit action=%s item_id=%s user_id=%s client=%s",
             action.value,
             item_id,
