@@ -22,6 +22,7 @@ from wopihost.domain.audit import (
     current_client,
     parse_moment,
 )
+from wopihost.domain.records import FileRecord
 from wopihost.errors import InvalidRequest
 from wopihost.ports import AuditLog, FileStore, UserStore
 from wopihost.services import audit as audit_module
@@ -112,3 +113,55 @@ async def test_export_reads_every_event_in_batches(monkeypatch: pytest.MonkeyPat
     exported = [event.detail async for event in audit.export(AuditQuery())]
 
     assert exported == [str(number) for number in range(7)]
+
+
+class CountingLog(ListLog):
+    """A list log that answers `has_recent` from its events and counts how often it was asked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lookups = 0
+
+    async def has_recent(
+        self, item_id: str, user_id: str | None, action: AuditAction, client: AuditClient, *, since: datetime
+    ) -> bool:
+        self.lookups += 1
+        return any(
+            e.item_id == item_id and e.user_id == user_id and e.action == action and e.at >= since
+            for e in self.events
+        )
+
+
+def _file() -> FileRecord:
+    return FileRecord(
+        id="f", folder_id="d", owner_id="o", name="a.docx", size=1, sha256="", version=1, blob_key="b",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC), modified_at=datetime(2026, 1, 1, tzinfo=UTC),
+        modified_by=None, lock=None,
+    )  # fmt: skip
+
+
+async def test_record_visit_repeated_in_one_process_reads_the_log_once_per_window() -> None:
+    log, clock = CountingLog(), FakeClock()
+    audit = service(log, clock)
+
+    recorded = [await audit.record_visit(_file(), "anon-1", detail="Ann") for _ in range(50)]
+    clock.advance(audit_module.OPEN_WINDOW + timedelta(seconds=1))
+    recorded.append(await audit.record_visit(_file(), "anon-1", detail="Ann"))
+
+    assert recorded == [True] + [False] * 49 + [True]
+    assert log.lookups == 2
+    assert len(log.events) == 2
+
+
+async def test_record_visit_recorded_by_another_process_read_again_after_a_minute() -> None:
+    log, clock = CountingLog(), FakeClock()
+    await service(log, clock).record_visit(_file(), "anon-1", detail="Ann")
+    other = service(log, clock)
+
+    for _ in range(20):
+        assert not await other.record_visit(_file(), "anon-1", detail="Ann")
+    clock.advance(audit_module.SEEN_ELSEWHERE + timedelta(seconds=1))
+    assert not await other.record_visit(_file(), "anon-1", detail="Ann")
+
+    assert log.lookups == 1 + 2
+    assert len(log.events) == 1

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from wopihost.domain.audit import AuditAction, AuditEvent, AuditQuery, ItemKind, current_client
 from wopihost.domain.records import FileAccess, FileRecord, Folder, User
@@ -18,6 +19,11 @@ logger = logging.getLogger("wopihost.audit")
 # One "opened" event per user, file and client in this window: a client calls CheckFileInfo again and again
 # during one session (reconnects, co-authoring refreshes), and the trail should show sessions, not requests.
 OPEN_WINDOW = timedelta(minutes=30)
+# An open another process recorded is looked up again after this long, so that CheckFileInfo does not read
+# the trail on every call; the window may stretch by as much.
+SEEN_ELSEWHERE = timedelta(minutes=1)
+# Opens this process remembers; the oldest are forgotten first.
+MEMO_SIZE = 10_000
 EXPORT_BATCH = 500
 PAGE_SIZE = 50
 
@@ -39,6 +45,8 @@ class AuditService:
         self._users = users
         self._files = files
         self._clock = clock
+        # (item, user, action, channel, client name) -> until when an open needs no recording.
+        self._opens: OrderedDict[tuple[str, str | None, str, str, str], datetime] = OrderedDict()
 
     async def record(
         self,
@@ -74,21 +82,32 @@ class AuditService:
     async def record_open(self, access: FileAccess) -> bool:
         """Record that a client opened the file for viewing or editing, once per session window."""
         action = AuditAction.OPENED_EDIT if access.permissions.can_write else AuditAction.OPENED_VIEW
-        since = self._clock.now() - OPEN_WINDOW
-        file = access.file
-        if await self._log.has_recent(file.id, access.user.id, action, current_client(), since=since):
-            return False
-        await self.record(action, item_id=file.id, item_name=file.name, by=access.user.id)
-        return True
+        return await self._record_once(action, access.file, access.user.id)
 
     async def record_visit(self, file: FileRecord, visitor_id: str, *, detail: str) -> bool:
         """Record that a share-link visitor opened the file, once per session window."""
-        action = AuditAction.LINK_OPENED
-        since = self._clock.now() - OPEN_WINDOW
-        if await self._log.has_recent(file.id, visitor_id, action, current_client(), since=since):
+        return await self._record_once(AuditAction.LINK_OPENED, file, visitor_id, detail=detail)
+
+    async def _record_once(
+        self, action: AuditAction, file: FileRecord, by: str | None, *, detail: str = ""
+    ) -> bool:
+        now, client = self._clock.now(), current_client()
+        key = (file.id, by, action.value, client.channel.value, client.name)
+        until = self._opens.get(key)
+        if until is not None and now < until:
             return False
-        await self.record(action, item_id=file.id, item_name=file.name, by=visitor_id, detail=detail)
+        if await self._log.has_recent(file.id, by, action, client, since=now - OPEN_WINDOW):
+            self._remember(key, now + SEEN_ELSEWHERE)
+            return False
+        await self.record(action, item_id=file.id, item_name=file.name, by=by, detail=detail)
+        self._remember(key, now + OPEN_WINDOW)
         return True
+
+    def _remember(self, key: tuple[str, str | None, str, str, str], until: datetime) -> None:
+        self._opens[key] = until
+        self._opens.move_to_end(key)
+        while len(self._opens) > MEMO_SIZE:
+            self._opens.popitem(last=False)
 
     async def file_activity(self, user: User, file_id: str, page: int = 1) -> tuple[FileRecord, AuditPage]:
         """A page of a file's activity; only its owner and administrators may see it."""
