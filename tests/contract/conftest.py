@@ -26,6 +26,7 @@ from wopihost.adapters.sql.migrate import upgrade_to_head
 from wopihost.adapters.sql.shares import SqlShareStore
 from wopihost.adapters.sql.users import SqlUserStore
 from wopihost.domain.ids import new_id
+from wopihost.domain.locks import LockGuard
 from wopihost.domain.records import FileRecord, StoredBlob, User
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
@@ -200,3 +201,16 @@ async def world(user_store: SqlUserStore, file_store: SqlFileStore, clock: FakeC
 @pytest.fixture
 def link_store(db: Database) -> SqlLinkStore:
     return SqlLinkStore(db)
+
+
+async def commit_new_version(
+    files: SqlFileStore, file: FileRecord, clock: FakeClock, *, source: str = "putfile"
+) -> FileRecord:
+    """Save a 9-byte version of `file` as its owner, with no lock; the file as it is afterwards."""
+    outcome = await files.commit_version(
+        file.id, make_blob(9), guard=LockGuard(None), author_id=file.owner_id, editors="", source=source,
+        now=clock.now(),
+    )  # fmt: skip
+    assert outcome is not None
+    assert outcome.file is not None
+    return outcome.file

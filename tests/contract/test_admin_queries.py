@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.contract.conftest import World, make_blob, make_file
+from tests.contract.conftest import World, commit_new_version, make_file
 from wopihost.adapters.clock import FakeClock
 from wopihost.adapters.sql.admin import SqlAdminQueries, SqlWopiErrorLog
 from wopihost.adapters.sql.database import Database
@@ -14,7 +14,6 @@ from wopihost.adapters.sql.files import SqlFileStore
 from wopihost.adapters.sql.locks import SqlLockStore
 from wopihost.adapters.sql.trash import SqlTrashStore
 from wopihost.domain.admin import WopiError, WopiErrorQuery
-from wopihost.domain.locks import LockGuard
 
 pytestmark = pytest.mark.anyio
 
@@ -22,16 +21,7 @@ pytestmark = pytest.mark.anyio
 async def test_storage_by_user_sums_current_versions_and_trash_exactly(
     db: Database, file_store: SqlFileStore, world: World, clock: FakeClock
 ) -> None:
-    outcome = await file_store.commit_version(
-        world.file.id,
-        make_blob(9),
-        guard=LockGuard(None),
-        author_id=world.owner.id,
-        editors="",
-        source="upload",
-        now=clock.now(),
-    )
-    assert outcome is not None
+    await commit_new_version(file_store, world.file, clock, source="upload")
     trashed = await make_file(file_store, world.owner, clock, "old.docx", size=11)
     await SqlTrashStore(db).trash_file(trashed.id, deleted_by=world.owner.id, now=clock.now())
     await make_file(file_store, world.other, clock, "b.docx", size=3)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import anyio
 import pytest
 
-from tests.contract.conftest import World, make_blob, make_file
+from tests.contract.conftest import World, commit_new_version, make_file
 from wopihost.adapters.clock import FakeClock
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
@@ -33,16 +33,6 @@ async def claim(store: SqlPreviewStore, clock: FakeClock, worker: str = "w1") ->
     return await store.claim_next(
         extensions=KINDS, worker=worker, now=clock.now(), lease=LEASE, settle=SETTLE
     )
-
-
-async def new_version(files: SqlFileStore, file: FileRecord, clock: FakeClock) -> FileRecord:
-    outcome = await files.commit_version(
-        file.id, make_blob(9), guard=LockGuard(None), author_id=file.owner_id, editors="", source="putfile",
-        now=clock.now(),
-    )  # fmt: skip
-    assert outcome is not None
-    assert outcome.file is not None
-    return outcome.file
 
 
 async def test_claim_next_file_without_preview_claimed_once(
@@ -104,7 +94,7 @@ async def test_claim_next_new_version_claimed_once_settled_keeping_last_images(
 ) -> None:
     await claim(store, clock)
     await store.finish(world.file.id, 1, worker="w1", pages=4, now=clock.now())
-    updated = await new_version(file_store, world.file, clock)
+    updated = await commit_new_version(file_store, world.file, clock)
     clock.advance(SETTLE - timedelta(seconds=1))
     assert await claim(store, clock) is None  # still changing, perhaps: autosaves come in bursts
     clock.advance(timedelta(seconds=2))
@@ -148,7 +138,7 @@ async def test_fail_counts_attempts_and_waits_for_retry_time(
     await store.fail(world.file.id, 1, worker="w1", error="bad", retry_at=None, now=clock.now())
     clock.advance(timedelta(days=30))
     assert await claim(store, clock) is None  # given up on this version
-    await new_version(file_store, world.file, clock)
+    await commit_new_version(file_store, world.file, clock)
     clock.advance(SETTLE)
     assert await claim(store, clock) is not None
     preview = (await store.find_previews([world.file.id]))[world.file.id]

@@ -6,7 +6,7 @@ import anyio
 import pytest
 from sqlalchemy import Connection, text
 
-from tests.contract.conftest import World, make_blob, make_file
+from tests.contract.conftest import World, commit_new_version, make_blob, make_file
 from wopihost.adapters.clock import FakeClock
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
@@ -208,20 +208,10 @@ async def test_store_new_version_replaces_text(
     index: SqlSearchIndex, file_store: SqlFileStore, clock: FakeClock, world: World
 ) -> None:
     await _index_text(index, world.file, "old wording")
-    outcome = await file_store.commit_version(
-        world.file.id,
-        make_blob(9),
-        guard=LockGuard(None),
-        author_id=world.owner.id,
-        editors="",
-        source="putfile",
-        now=clock.now(),
-    )
-    assert outcome is not None
-    assert outcome.file is not None
+    saved = await commit_new_version(file_store, world.file, clock)
 
-    await _index_text(index, outcome.file, "new wording")
-    await _index_text(index, outcome.file, "new wording")  # again, as a second process would
+    await _index_text(index, saved, "new wording")
+    await _index_text(index, saved, "new wording")  # again, as a second process would
 
     assert await _texts(index, world.owner.id, "old") == []
     assert await _texts(index, world.owner.id, "new wording") == [world.file.name]

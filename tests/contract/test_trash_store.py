@@ -11,7 +11,7 @@ from functools import partial
 import anyio
 import pytest
 
-from tests.contract.conftest import World, make_blob, make_file
+from tests.contract.conftest import World, commit_new_version, make_file
 from wopihost.adapters.clock import FakeClock
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
@@ -30,20 +30,6 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def trash_store(db: Database) -> SqlTrashStore:
     return SqlTrashStore(db)
-
-
-async def _second_version(files: SqlFileStore, file: FileRecord, world: World, clock: FakeClock) -> None:
-    outcome = await files.commit_version(
-        file.id,
-        make_blob(9),
-        guard=LockGuard(None),
-        author_id=world.owner.id,
-        editors="",
-        source="upload",
-        now=clock.now(),
-    )
-    assert outcome is not None
-    assert outcome.file is not None
 
 
 async def _invisible(
@@ -118,7 +104,7 @@ async def test_restore_file_brings_back_versions_shares_and_name(
     clock: FakeClock,
     world: World,
 ) -> None:
-    await _second_version(file_store, world.file, world, clock)
+    await commit_new_version(file_store, world.file, clock, source="upload")
     await share_store.set_share(world.file.id, world.other.id, Role.EDIT, now=clock.now())
     versions = await file_store.list_versions(world.file.id)
     await trash_store.trash_file(world.file.id, deleted_by=world.owner.id, now=clock.now())
@@ -272,7 +258,7 @@ async def test_purge_folder_deletes_rows_names_every_blob_and_moves_earlier_item
     folder = await file_store.ensure_folder(world.owner.id, world.owner.root_folder_id, "R", now=clock.now())
     sub = await file_store.ensure_folder(world.owner.id, folder.id, "Sub", now=clock.now())
     gone = await make_file(file_store, world.owner, clock, "gone.docx", folder_id=folder.id)
-    await _second_version(file_store, gone, world, clock)
+    await commit_new_version(file_store, gone, clock, source="upload")
     await share_store.set_share(gone.id, world.other.id, Role.EDIT, now=clock.now())
     earlier = await make_file(file_store, world.owner, clock, "earlier.docx", folder_id=sub.id)
     keys = {v.blob_key for v in await file_store.list_versions(gone.id)}
