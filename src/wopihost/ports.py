@@ -18,6 +18,7 @@ from wopihost.domain.records import (
     FileAccess,
     FileRecord,
     Folder,
+    FolderAccess,
     SaveKind,
     Share,
     StoredBlob,
@@ -208,6 +209,14 @@ class FileStore(Protocol):
 
     async def find_access(self, file_id: str, user_id: str) -> FileAccess | None:
         """The file as this user sees it, or None if it does not exist or the user has no right to it."""
+        ...
+
+    async def find_folder_access(self, folder_id: str, user_id: str) -> FolderAccess | None:
+        """The folder as this user sees it, or None if it does not exist or the user has no right to it.
+
+        The role is `effective_role` of the owner and the shares of this folder and every folder above it;
+        the path starts at the highest folder the user may see.
+        """
         ...
 
     async def find_file(self, file_id: str) -> FileRecord | None: ...

@@ -7,7 +7,13 @@ from datetime import datetime
 
 from wopihost.domain.locks import Lock
 from wopihost.domain.names import split_extension
-from wopihost.domain.permissions import Permissions, Role, permissions_for
+from wopihost.domain.permissions import (
+    FolderPermissions,
+    Permissions,
+    Role,
+    folder_permissions_for,
+    permissions_for,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +93,25 @@ class FileAccess:
     @property
     def permissions(self) -> Permissions:
         return permissions_for(self.role, anonymous=self.link_id is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class FolderAccess:
+    """A folder as one user sees it: the folder, the user, their role on it, and the path they can see.
+
+    `path` runs from the highest folder the user may see (their root for an owner, the shared folder for
+    someone it was shared with) down to this folder, both included.
+    """
+
+    folder: Folder
+    user: User
+    role: Role
+    owner_name: str
+    path: tuple[Folder, ...]
+
+    @property
+    def permissions(self) -> FolderPermissions:
+        return folder_permissions_for(self.role)
 
 
 @dataclass(frozen=True, slots=True)

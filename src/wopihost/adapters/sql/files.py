@@ -26,8 +26,16 @@ from wopihost.adapters.sql.mapping import (
 from wopihost.adapters.sql.models import FileRow, FolderRow, ShareRow, UserRow, VersionRow
 from wopihost.domain.ids import new_id
 from wopihost.domain.locks import LockGuard
-from wopihost.domain.permissions import Role
-from wopihost.domain.records import FileAccess, FileRecord, Folder, SaveKind, StoredBlob, Version
+from wopihost.domain.permissions import Role, effective_role
+from wopihost.domain.records import (
+    FileAccess,
+    FileRecord,
+    Folder,
+    FolderAccess,
+    SaveKind,
+    StoredBlob,
+    Version,
+)
 from wopihost.domain.timestamps import next_modified_at
 from wopihost.errors import NotFound, StorageUnavailable
 from wopihost.ports import FolderContents, FolderOutcome, WriteOutcome
@@ -70,6 +78,9 @@ class SqlFileStore:
 
     async def find_file(self, file_id: str) -> FileRecord | None:
         return await self._db.read(partial(_find_file, file_id=file_id))
+
+    async def find_folder_access(self, folder_id: str, user_id: str) -> FolderAccess | None:
+        return await self._db.read(partial(_find_folder_access, folder_id=folder_id, user_id=user_id))
 
     async def find_file_by_name(self, folder_id: str, name: str) -> FileRecord | None:
         params = {"folder_id": folder_id, "name_key": stored_name_key(name)}
@@ -225,14 +236,26 @@ def _find_access(conn: Connection, *, file_id: str, user_id: str) -> FileAccess 
     if row is None:
         return None
     file = file_from_row(row)
-    if file.owner_id == user_id:
-        role = Role.OWNER
-    elif row.role is not None:
-        role = Role(row.role)
-    else:
+    shared = Role(row.role) if row.role is not None else None
+    role = effective_role(user_id=user_id, owner_id=file.owner_id, shared=[shared])
+    if role is None:
         return None
     return FileAccess(
         file=file, user=user_from_row(row), role=role, owner_name=row.owner_name, folder_name=row.folder_name
+    )
+
+
+def _find_folder_access(conn: Connection, *, folder_id: str, user_id: str) -> FolderAccess | None:
+    # Owners only, until folders can be shared.
+    path = folders.folder_path(conn, folder_id=folder_id)
+    if not path or path[-1].id != folder_id or path[-1].owner_id != user_id:
+        return None
+    user_row = conn.execute(select(*USER_COLUMNS).where(UserRow.id == user_id)).first()
+    if user_row is None:
+        return None
+    user = user_from_row(user_row)
+    return FolderAccess(
+        folder=path[-1], user=user, role=Role.OWNER, owner_name=user.display_name, path=tuple(path)
     )
 
 
