@@ -15,11 +15,13 @@ from tests.contract.conftest import World, make_file
 from wopihost.adapters.clock import FakeClock
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
+from wopihost.adapters.sql.search_index import SqlSearchIndex
 from wopihost.adapters.sql.shares import SqlShareStore
 from wopihost.adapters.sql.trash import SqlTrashStore
 from wopihost.domain.locks import LockGuard
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord, Folder, FolderShare
+from wopihost.ports import IndexEntry
 
 pytestmark = pytest.mark.anyio
 
@@ -252,3 +254,27 @@ async def test_find_folder_access_unknown_folder_or_user_none(
 ) -> None:
     assert await file_store.find_folder_access("nosuchfolder", world.owner.id) is None
     assert await file_store.find_folder_access(tree.alpha.id, "nosuchuser") is None
+
+
+async def test_search_finds_names_and_text_inside_shared_folder_until_revoked(
+    db: Database,
+    file_store: SqlFileStore,
+    share_store: SqlShareStore,
+    clock: FakeClock,
+    world: World,
+    tree: Tree,
+) -> None:
+    index = SqlSearchIndex(db, clock)
+    assert await index.store(
+        IndexEntry(tree.deep_file.id, tree.deep_file.version, "ok", "quarterly zebra figures")
+    )
+    await share_store.set_folder_share(tree.alpha.id, world.other.id, Role.VIEW, now=clock.now())
+
+    names = {(m.kind, m.name) for m in await index.search_names(world.other.id, "a", limit=50)}
+    texts = [m.file.name for m in await index.search_text(world.other.id, "zebra", limit=10)]
+    await share_store.remove_folder_share(tree.alpha.id, world.other.id)
+
+    assert names == {("folder", "Alpha"), ("folder", "Drafts"), ("file", "draft.docx")}
+    assert texts == ["draft.docx"]
+    assert await index.search_names(world.other.id, "draft", limit=10) == []
+    assert await index.search_text(world.other.id, "zebra", limit=10) == []
