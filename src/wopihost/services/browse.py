@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from wopihost.domain.names import validate_name
+from wopihost.domain.names import name_key, validate_name
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileAccess, FileRecord, Folder, FolderAccess, User
 from wopihost.errors import NotFound, PermissionDenied
@@ -73,6 +73,19 @@ class BrowseService:
     async def get_folder(self, user: User, folder_id: str) -> Folder:
         """A folder the user may see; NotFound for the others (see `folder_access`)."""
         return (await self.folder_access(user, folder_id)).folder
+
+    async def folder_at(self, user: User, ref: str) -> FolderAccess:
+        """The folder `ref` names for this user: a path below their root ("/Reports/2026") or a folder ID."""
+        if not ref.startswith("/"):
+            return await self.folder_access(user, ref)
+        folder = await self.root_folder(user)
+        for part in (part for part in ref.split("/") if part):
+            subfolders, _files = await self._files.list_folder(folder.id)
+            found = next((sub for sub in subfolders if name_key(sub.name) == name_key(part)), None)
+            if found is None:
+                raise NotFound(f"no folder {ref!r}")
+            folder = found
+        return await self.folder_access(user, folder.id)
 
     async def root_folder(self, user: User) -> Folder:
         """The user's root folder."""

@@ -45,6 +45,8 @@ class FolderShareService:
     async def share(self, access: FolderAccess, username: str, role: Role) -> FolderShareChange:
         """Let another user view (with or without downloads) or edit the folder and everything in it."""
         _require_share(access)
+        if access.folder.parent_id is None:
+            raise PermissionDenied("the root folder cannot be shared")
         if role not in SHARE_ROLES:
             raise InvalidRequest(f"role must be one of {', '.join(r.value for r in SHARE_ROLES)}")
         user = await self._user(username)
