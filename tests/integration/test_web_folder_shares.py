@@ -3,7 +3,9 @@ inside as their role allows (WOPI included), and loses all of it on the next req
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
 import pytest
 
@@ -251,3 +253,43 @@ async def test_services_upload_by_editor_keeps_folder_owner(signed_in: Web, team
     created = await signed_in.services.files.upload(signed_in.bob, team.team, "bob.txt", chunks(b"hi"))
 
     assert created.owner_id == signed_in.alice.id
+
+
+async def test_nested_folder_shares_listed_once_from_the_highest_with_strongest_role(
+    signed_in: Web, team: Team
+) -> None:
+    await share(signed_in, team.drafts, Role.EDIT)
+    await share(signed_in, team.team, Role.VIEW)
+
+    shared = await signed_in.services.browse.shared_folders(signed_in.bob)
+    inner = await signed_in.services.browse.folder_access(signed_in.bob, team.drafts.id)
+
+    assert [(s.folder.id, s.role, s.owner_name) for s in shared] == [(team.team.id, Role.VIEW, "Alice Adams")]
+    assert inner.role is Role.EDIT
+    assert [f.id for f in inner.path] == [team.team.id, team.drafts.id]
+
+
+async def test_recipient_folder_change_pages_refused_with_403(signed_in: Web, team: Team) -> None:
+    await share(signed_in, team.team, Role.EDIT)
+    await as_bob(signed_in)
+
+    pages = [
+        await signed_in.client.get(f"/folders/{team.drafts.id}/{action}")
+        for action in ("rename", "move", "delete")
+    ]
+
+    assert [page.status_code for page in pages] == [403, 403, 403]
+
+
+async def test_zip_of_folder_shared_without_download_leaves_files_out(signed_in: Web, team: Team) -> None:
+    await share(signed_in, team.team, Role.VIEW_NO_DOWNLOAD)
+    await signed_in.services.files.share(
+        await signed_in.services.files.access_as_owner(team.plan.id), "bob", Role.VIEW
+    )
+    await as_bob(signed_in)
+
+    response = await signed_in.client.get(f"/folders/{team.team.id}/zip")
+
+    assert response.status_code == 200
+    names = sorted(zipfile.ZipFile(io.BytesIO(response.content)).namelist())
+    assert names == ["Not included.txt", "Team/", "Team/Drafts/", "Team/plan.docx"]

@@ -128,15 +128,16 @@ class BrowseService:
         ]
 
     async def shared_folders(self, user: User) -> Sequence[SharedFolder]:
-        """The folders other users shared with `user`, by name."""
-        pairs = await self._shares.list_folders_shared_with(user.id)
-        owners = await self.find_users(folder.owner_id for folder, _role in pairs)
-        return [
-            SharedFolder(
-                folder, role, owners[folder.owner_id].display_name if folder.owner_id in owners else ""
-            )
-            for folder, role in pairs
-        ]
+        """The folders other users shared with `user`, by name, each with the user's role on it.
+
+        A folder inside another one shared with the user is reached through that one and not listed again.
+        """
+        shared: list[SharedFolder] = []
+        for folder, _role in await self._shares.list_folders_shared_with(user.id):
+            access = await self._files.find_folder_access(folder.id, user.id)
+            if access is not None and access.path[0].id == folder.id:
+                shared.append(SharedFolder(access.folder, access.role, access.owner_name))
+        return shared
 
     async def file_roles(
         self, user: User, access: FolderAccess, files: Sequence[FileRecord]

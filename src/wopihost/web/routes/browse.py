@@ -165,12 +165,17 @@ class BrowsePages:
         return done(request, folder_url(target), message)
 
     async def _subfolder(self, request: Request) -> tuple[User, Folder]:
-        """The signed-in user and one of their folders other than the root, which stays as it is."""
+        """The signed-in user and one of their folders other than the root, which stays as it is.
+
+        Renaming, moving and deleting a folder stay with its owner, also inside a folder shared for editing.
+        """
         user = await self.ctx.user(request)
-        folder = await self.ctx.services.browse.get_folder(user, request.path_params["folder_id"])
-        if folder.parent_id is None:
+        access = await self.ctx.services.browse.folder_access(user, request.path_params["folder_id"])
+        if not access.permissions.can_rename:
+            raise PermissionDenied("the folder belongs to another user")
+        if access.folder.parent_id is None:
             raise PermissionDenied("the root folder cannot be renamed or deleted")
-        return user, folder
+        return user, access.folder
 
     async def _folder_page(self, request: Request, user: User, access: FolderAccess) -> Response:
         services = self.ctx.services
