@@ -9,12 +9,36 @@ import click
 
 from wopihost.app import Services
 from wopihost.domain.permissions import SHARE_ROLES, Role
-from wopihost.errors import FolderLocked, WopiHostError
+from wopihost.errors import FolderLocked, NotFound, WopiHostError
 
 Runner = Callable[[Callable[..., Coroutine[Any, Any, None]]], Callable[..., None]]
 
 _ROLE_HELP = "view-no-download: view in the WOPI client only, no download, print, export or copy."
 _FOLDER_HELP = "A path below the user's root (/Reports/2026) or a folder ID."
+
+
+async def share_item(services: Services, item_id: str, username: str, role: Role) -> str:
+    """Share a file, or else a folder with everything in it, as its owner; the line to print."""
+    try:
+        access = await services.files.access_as_owner(item_id)
+    except NotFound:
+        folder = await services.browse.folder_as_owner(item_id)
+        await services.folder_shares.share(folder, username, role)
+        return f"shared folder {item_id} ({folder.folder.name}) with {username} ({role.value})"
+    await services.files.share(access, username, role)
+    return f"shared {item_id} with {username} ({role.value})"
+
+
+async def unshare_item(services: Services, item_id: str, username: str) -> str:
+    """Revoke a share of a file, or else of a folder, as its owner; the line to print."""
+    try:
+        access = await services.files.access_as_owner(item_id)
+    except NotFound:
+        folder = await services.browse.folder_as_owner(item_id)
+        removed = (await services.folder_shares.unshare(folder, username)).changed
+    else:
+        removed = await services.files.unshare(access, username)
+    return f"unshared {item_id} from {username}" if removed else f"{username} had no share of {item_id}"
 
 
 def folder_group(run_with_services: Runner) -> click.Group:

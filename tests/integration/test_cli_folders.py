@@ -132,3 +132,19 @@ def test_folder_share_by_recipient_refused_only_owner_shares(files: dict[str, st
 
     assert "only the owner may share this folder" in refused.stderr
     assert "belongs to another user" in moved.stderr
+
+
+def test_top_level_share_and_unshare_take_a_folder_id_too(files: dict[str, str], data_dir: Path) -> None:
+    projects = folder_ids(data_dir)["/Projects"]
+
+    shared = run(data_dir, "share", projects, "--with", "bob", "--role", "view")
+    token = run(data_dir, "token", "--user", "bob", "--file", files["plan"])
+    unshared = run(data_dir, "unshare", projects, "--with", "bob")
+    again = run(data_dir, "unshare", projects, "--with", "bob")
+    unknown = run(data_dir, "share", "nosuchthingnosuchthingno", "--with", "bob", ok=False)
+
+    assert out(shared) == f"shared folder {projects} (Projects) with bob (view)"
+    assert "access_token" in out(token)
+    assert out(unshared) == f"unshared {projects} from bob"
+    assert out(again) == f"bob had no share of {projects}"
+    assert "no file or folder nosuchthingnosuchthingno" in unknown.stderr

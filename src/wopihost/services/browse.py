@@ -74,6 +74,14 @@ class BrowseService:
         """A folder the user may see; NotFound for the others (see `folder_access`)."""
         return (await self.folder_access(user, folder_id)).folder
 
+    async def folder_as_owner(self, folder_id: str) -> FolderAccess:
+        """A folder as its owner sees it (for administrative commands); NotFound if there is none."""
+        folder = await self._files.find_folder(folder_id)
+        owner = await self._users.find_user(folder.owner_id) if folder is not None else None
+        if owner is None:
+            raise NotFound(f"no file or folder {folder_id}")
+        return await self.folder_access(owner, folder_id)
+
     async def folder_at(self, user: User, ref: str) -> FolderAccess:
         """The folder `ref` names for this user: a path below their root ("/Reports/2026") or a folder ID."""
         if not ref.startswith("/"):
