@@ -9,11 +9,13 @@ import zipfile
 
 import pytest
 
+from tests.integration.test_web_hostpage_clients import collabora
 from tests.integration.web_support import Web, chunks, csrf_of
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord, Folder
 
 pytestmark = pytest.mark.anyio
+__all__ = ["collabora"]
 JSON = {"Accept": "application/json"}
 
 
@@ -293,3 +295,20 @@ async def test_zip_of_folder_shared_without_download_leaves_files_out(signed_in:
     assert response.status_code == 200
     names = sorted(zipfile.ZipFile(io.BytesIO(response.content)).namelist())
     assert names == ["Not included.txt", "Team/", "Team/Drafts/", "Team/plan.docx"]
+
+
+async def test_insert_image_lists_downloadable_images_of_shared_folder_for_editor(collabora: Web) -> None:
+    # Insert image from storage needs a client that offers it (Collabora's discovery).
+    web = collabora
+    team = await web.services.files.ensure_folder_path(web.alice, ["Team"])
+    doc = await web.upload("Report.docx", b"content", folder_parts=["Team"])
+    logo = await web.upload("Logo.png", b"\x89PNG", folder_parts=["Team"])
+    hidden = await web.upload("Secret.png", b"png", folder_parts=["Private"])
+    access = await web.services.browse.folder_access(web.alice, team.id)
+    await web.services.folder_shares.share(access, "bob", Role.EDIT)
+    await web.sign_in(web.bob)
+
+    listed = (await web.client.get(f"/files/{doc.id}/images")).json()["images"]
+
+    assert [(image["id"], image["name"]) for image in listed] == [(logo.id, "Logo.png")]
+    assert hidden.id not in str(listed)
