@@ -21,6 +21,7 @@ from wopihost.adapters.sql.trash import SqlTrashStore
 from wopihost.domain.locks import LockGuard
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord, Folder, FolderShare
+from wopihost.errors import NotFound
 from wopihost.ports import IndexEntry
 
 pytestmark = pytest.mark.anyio
@@ -278,3 +279,10 @@ async def test_search_finds_names_and_text_inside_shared_folder_until_revoked(
     assert texts == ["draft.docx"]
     assert await index.search_names(world.other.id, "draft", limit=10) == []
     assert await index.search_text(world.other.id, "zebra", limit=10) == []
+
+
+async def test_set_folder_share_of_unknown_folder_not_found(
+    share_store: SqlShareStore, clock: FakeClock, world: World
+) -> None:
+    with pytest.raises(NotFound):
+        await share_store.set_folder_share("nosuchfolder", world.other.id, Role.VIEW, now=clock.now())

@@ -99,10 +99,6 @@ class BrowseService:
         """The user's root folder."""
         return await self.get_folder(user, user.root_folder_id)
 
-    async def breadcrumbs(self, folder: Folder) -> Sequence[Folder]:
-        """The folders from the owner's root down to `folder`, both included."""
-        return await self._files.folder_path(folder.id)
-
     async def create_folder(self, user: User, parent: Folder, name: str) -> Folder:
         """Create a subfolder (the owner's, also when an editor of a shared folder creates it), or return
         the one of that name that already exists."""

@@ -15,6 +15,7 @@ from wopihost.adapters.sql.mapping import FILE_COLUMNS, FOLDER_COLUMNS, file_fro
 from wopihost.adapters.sql.models import FileRow, FolderRow, FolderShareRow, ShareLinkRow, ShareRow
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord, Folder, FolderShare, Share
+from wopihost.errors import NotFound
 from wopihost.ports import SharingSummary
 
 # The most files one summary query names; a listing is cut into chunks of this size.
@@ -73,15 +74,16 @@ class SqlShareStore:
         return [(file_from_row(r), Role(r.role)) for r in rows]
 
     async def set_folder_share(self, folder_id: str, user_id: str, role: Role, *, now: datetime) -> None:
+        work = partial(_upsert_folder_share, folder_id=folder_id, user_id=user_id, role=role, now=now)
         try:
-            await self._db.write(
-                partial(_upsert_folder_share, folder_id=folder_id, user_id=user_id, role=role, now=now)
-            )
+            await self._db.write(work)
         except IntegrityError:
-            # As for files: a concurrent writer inserted it between the UPDATE and the INSERT.
-            await self._db.write(
-                partial(_upsert_folder_share, folder_id=folder_id, user_id=user_id, role=role, now=now)
-            )
+            # As for files: a concurrent writer inserted it between the UPDATE and the INSERT. A second
+            # failure is the folder's (or the user's) foreign key: it was deleted for good meanwhile.
+            try:
+                await self._db.write(work)
+            except IntegrityError as exc:
+                raise NotFound("folder not found") from exc
 
     async def remove_folder_share(self, folder_id: str, user_id: str) -> bool:
         statement = delete(FolderShareRow).where(
