@@ -312,3 +312,34 @@ async def test_insert_image_lists_downloadable_images_of_shared_folder_for_edito
 
     assert [(image["id"], image["name"]) for image in listed] == [(logo.id, "Logo.png")]
     assert hidden.id not in str(listed)
+
+
+@pytest.mark.parametrize("change", ["revoke", "downgrade"])
+async def test_revoking_or_downgrading_folder_share_ends_recipients_editing_session_inside(
+    signed_in: Web, team: Team, change: str
+) -> None:
+    await share(signed_in, team.team, Role.EDIT)
+    await signed_in.services.locks.lock(
+        await signed_in.services.files.find_access(team.draft.id, signed_in.bob), "bob"
+    )
+    assert (await signed_in.record(team.draft.id)).active_lock(signed_in.clock.now()) is not None
+
+    if change == "revoke":
+        await signed_in.post(f"/folders/{team.team.id}/share/revoke", {"username": "bob"})
+    else:
+        form = {"username": "bob", "role": "view", "change": "1"}
+        answer = await signed_in.post(f"/folders/{team.team.id}/share", form, json=True)
+        assert answer.json()["message"] == "Changed bob to “can view”."
+
+    assert (await signed_in.record(team.draft.id)).active_lock(signed_in.clock.now()) is None
+
+
+async def test_owner_editing_session_inside_survives_revocation(signed_in: Web, team: Team) -> None:
+    await share(signed_in, team.team, Role.EDIT)
+    await signed_in.services.locks.lock(
+        await signed_in.services.files.access_as_owner(team.draft.id), "alice"
+    )
+
+    await signed_in.post(f"/folders/{team.team.id}/share/revoke", {"username": "bob"})
+
+    assert (await signed_in.record(team.draft.id)).active_lock(signed_in.clock.now()) is not None
