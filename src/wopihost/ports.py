@@ -384,7 +384,7 @@ class CapabilitiesSource(Protocol):
 
 
 class ShareStore(Protocol):
-    """Rights that owners grant other users on their files."""
+    """Rights that owners grant other users on their files and folders."""
 
     async def set_share(self, file_id: str, user_id: str, role: Role, *, now: datetime) -> None:
         """Grant `role`, replacing any earlier share of this file with this user."""
