@@ -57,6 +57,7 @@ from wopihost.services.bulk import BulkService
 from wopihost.services.content import ContentService
 from wopihost.services.discovery import DiscoveryService
 from wopihost.services.files import FileService
+from wopihost.services.folder_shares import FolderShareService
 from wopihost.services.links import LinkService
 from wopihost.services.locks import LockService
 from wopihost.services.preferences import PreferenceService
@@ -118,6 +119,7 @@ class Services:
     admin: AdminService
     wopi_errors: WopiErrorRecorder
     readiness: ReadinessRuns
+    folder_shares: FolderShareService
     metrics: Metrics = NO_METRICS
     tracing: Tracing | None = None
 
@@ -146,6 +148,7 @@ class Services:
             audit=self.audit,
             admin=self.admin,
             readiness=self.readiness,
+            folder_shares=self.folder_shares,
         )
 
     def metrics_endpoint(self) -> MetricsEndpoint | None:
@@ -314,6 +317,9 @@ def build_services(
         ),
         preferences=PreferenceService(preferences=SqlPreferenceStore(db), clock=clock),
         audit=audit,
+        folder_shares=FolderShareService(
+            files=file_store, shares=share_store, users=user_store, locks=lock_store, audit=audit, clock=clock
+        ),
     )
     built.readiness.use(functools.partial(_readiness_html, built))
     return built

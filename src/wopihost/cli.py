@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from wopihost.app import Services, build_services, initialise
 from wopihost.cli_audit import audit_group
+from wopihost.cli_folders import folder_group, share_item, unshare_item
 from wopihost.cli_readiness import readiness_command
 from wopihost.cli_trash import trash_group
 from wopihost.config import ServerSettings, Settings, load_settings
@@ -275,7 +276,7 @@ async def file_rename(services: Services, file_id: str, name: str, change_extens
 
 
 @main.command()
-@click.argument("file_id")
+@click.argument("item_id", metavar="ID")
 @click.option("--with", "username", required=True, help="Username to share with.")
 @click.option(
     "--role",
@@ -285,20 +286,18 @@ async def file_rename(services: Services, file_id: str, name: str, change_extens
     help="view-no-download: view in the WOPI client only, no download, print, export or copy.",
 )
 @run_with_services
-async def share(services: Services, file_id: str, username: str, role: str) -> None:
-    """Let another user view (with or without downloads) or edit a file."""
-    await services.files.share(await services.files.access_as_owner(file_id), username, Role(role))
-    click.echo(f"shared {file_id} with {username} ({role})")
+async def share(services: Services, item_id: str, username: str, role: str) -> None:
+    """Let another user view (with or without downloads) or edit a file, or a folder and all it holds."""
+    click.echo(await share_item(services, item_id, username, Role(role)))
 
 
 @main.command()
-@click.argument("file_id")
+@click.argument("item_id", metavar="ID")
 @click.option("--with", "username", required=True, help="Username whose share to revoke.")
 @run_with_services
-async def unshare(services: Services, file_id: str, username: str) -> None:
-    """Revoke a share; the user's next WOPI request is refused."""
-    removed = await services.files.unshare(await services.files.access_as_owner(file_id), username)
-    click.echo(f"unshared {file_id} from {username}" if removed else f"{username} had no share of {file_id}")
+async def unshare(services: Services, item_id: str, username: str) -> None:
+    """Revoke a share of a file or folder; the user's next WOPI request is refused."""
+    click.echo(await unshare_item(services, item_id, username))
 
 
 class _SearchGroup(click.Group):
@@ -557,3 +556,4 @@ main.add_command(devclient_group)
 main.add_command(trash_group(run_with_services))
 main.add_command(readiness_command(run_with_serving_services))
 main.add_command(audit_group(run_with_services))
+main.add_command(folder_group(run_with_services))

@@ -19,6 +19,7 @@ from wopihost.domain.records import (
     FileRecord,
     Folder,
     FolderAccess,
+    FolderShare,
     SaveKind,
     Share,
     StoredBlob,
@@ -383,7 +384,7 @@ class CapabilitiesSource(Protocol):
 
 
 class ShareStore(Protocol):
-    """Rights that owners grant other users on their files."""
+    """Rights that owners grant other users on their files and folders."""
 
     async def set_share(self, file_id: str, user_id: str, role: Role, *, now: datetime) -> None:
         """Grant `role`, replacing any earlier share of this file with this user."""
@@ -403,6 +404,26 @@ class ShareStore(Protocol):
         self, file_ids: Sequence[str], *, now: datetime
     ) -> Mapping[str, SharingSummary]:
         """For each of these files shared with someone or by a link active at `now`: how. One query."""
+        ...
+
+    async def set_folder_share(self, folder_id: str, user_id: str, role: Role, *, now: datetime) -> None:
+        """Grant `role` on a folder and everything in it, replacing any earlier share with this user."""
+        ...
+
+    async def remove_folder_share(self, folder_id: str, user_id: str) -> bool:
+        """Revoke a folder share; False if there was none."""
+        ...
+
+    async def list_folder_shares(self, folder_id: str) -> Sequence[FolderShare]:
+        """Who a folder is shared with, oldest share first."""
+        ...
+
+    async def list_folders_shared_with(self, user_id: str) -> Sequence[tuple[Folder, Role]]:
+        """The live folders other users shared with this user, by name, with the role of each."""
+        ...
+
+    async def folder_sharing_summary(self, folder_ids: Sequence[str]) -> Mapping[str, int]:
+        """For each of these folders shared with someone: with how many people."""
         ...
 
 

@@ -42,6 +42,7 @@ TABLES = (
     "lock_holders",
     "versions",
     "shares",
+    "folder_shares",
     "files",
     "folders",
     "trash_items",

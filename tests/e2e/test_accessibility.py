@@ -92,8 +92,8 @@ def _put(host_server: HostServer, name: str, content: bytes) -> str:
 
 @pytest.fixture(scope="module")
 def world(host_server: HostServer) -> dict[str, str]:
-    """What the pages show: a folder of Alice's with a file Bob may view and share links to, a PDF with
-    its preview, an item in the trash, and an administrator."""
+    """What the pages show: a folder of Alice's with a file Bob may view and share links to, a subfolder
+    shared with Bob, a PDF with its preview, an item in the trash, and an administrator."""
     host_server.cli("user", "add", ADA, "--name", "Ada Admin", "--password", PASSWORD, "--admin")
     ids: dict[str, str] = {}
     # The PDF first: previews are rendered in the order files arrive.
@@ -127,6 +127,12 @@ def world(host_server: HostServer) -> dict[str, str]:
     inside = host_server.cli("file", "list", "--owner", ALICE, "/Accessibility")
     old_folder = next(
         line.split("\t")[0] for line in inside.splitlines() if line.endswith("\tA11y old folder/")
+    )
+    ids["inner_folder_id"] = next(
+        line.split("\t")[0] for line in inside.splitlines() if line.endswith("\tA11y inner/")
+    )
+    host_server.cli(
+        "folder", "share", ids["inner_folder_id"], "--user", ALICE, "--with", BOB, "--role", "view"
     )
     alice = _WebClient(host_server.base, ALICE)
     try:

@@ -164,6 +164,15 @@ class Share:
 
 
 @dataclass(frozen=True, slots=True)
+class FolderShare:
+    """A user's right to a folder that another user owns, and to everything inside it."""
+
+    folder_id: str
+    user_id: str
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
 class StoredBlob:
     """Content written to the blob store and made durable, not yet referenced by any file."""
 

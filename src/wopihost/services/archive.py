@@ -18,6 +18,7 @@ from datetime import datetime
 from stream_zip import ZIP_64, ZIP_AUTO, AsyncMemberFile, async_stream_zip
 
 from wopihost.domain.names import numbered_names
+from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord, Folder, User
 from wopihost.errors import ArchiveTooLarge, InvalidRequest, NotFound
 from wopihost.ports import BlobStore, Clock, FileStore
@@ -80,8 +81,9 @@ class ArchiveService:
         plan = ArchivePlan()
         taken: set[str] = set()
         for folder_id in dict.fromkeys(folder_ids):
-            folder = await self._browse.get_folder(user, folder_id)
-            await self._add_folder(plan, folder, _free(taken, folder.name or "My files"))
+            seen = await self._browse.folder_access(user, folder_id)
+            viewer = None if seen.role is Role.OWNER else user
+            await self._add_folder(plan, seen.folder, _free(taken, seen.folder.name or "My files"), viewer)
         for file_id in dict.fromkeys(file_ids):
             access = await self._files.find_access(file_id, user.id)
             if access is None:
@@ -96,17 +98,25 @@ class ArchiveService:
             plan.note_name = _free(taken, plan.note_name)
         return plan
 
-    async def _add_folder(self, plan: ArchivePlan, folder: Folder, path: str) -> None:
+    async def _add_folder(self, plan: ArchivePlan, folder: Folder, path: str, viewer: User | None) -> None:
+        """Add a folder's tree; for a `viewer` other than the owner, only what they may download."""
         created = self._clock.now()
         plan.entries.append(ArchiveEntry(f"{path}/", None, created))
         subfolders, files = await self._files.list_folder(folder.id)
         for file in files:
+            if viewer is not None and not await self._may_download(file, viewer):
+                plan.excluded.append((f"{path}/{file.name}", "shared with you without the right to download"))
+                continue
             self._add_file(plan, f"{path}/{file.name}", file)
         names = {file.name.casefold() for file in files}
         for sub in subfolders:
             # A folder and a file may share a name in the store, never inside a ZIP.
             name = sub.name if sub.name.casefold() not in names else f"{sub.name} (folder)"
-            await self._add_folder(plan, sub, f"{path}/{name}")
+            await self._add_folder(plan, sub, f"{path}/{name}", viewer)
+
+    async def _may_download(self, file: FileRecord, viewer: User) -> bool:
+        access = await self._files.find_access(file.id, viewer.id)
+        return access is not None and access.permissions.can_download
 
     def _add_file(self, plan: ArchivePlan, path: str, file: FileRecord) -> None:
         plan.files += 1

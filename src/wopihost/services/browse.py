@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from wopihost.domain.names import validate_name
+from wopihost.domain.names import name_key, validate_name
 from wopihost.domain.permissions import Role
-from wopihost.domain.records import FileAccess, FileRecord, Folder, User
+from wopihost.domain.records import FileAccess, FileRecord, Folder, FolderAccess, User
 from wopihost.errors import NotFound, PermissionDenied
 from wopihost.ports import Clock, FileStore, ShareStore, SharingSummary, UserStore
 
@@ -23,6 +23,15 @@ class SharedFile:
     """A file another user shared with this one, with the role granted and the owner's name."""
 
     file: FileRecord
+    role: Role
+    owner_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SharedFolder:
+    """A folder another user shared with this one, with the role granted and the owner's name."""
+
+    folder: Folder
     role: Role
     owner_name: str
 
@@ -53,27 +62,51 @@ class BrowseService:
         self._users = users
         self._clock = clock
 
-    async def get_folder(self, user: User, folder_id: str) -> Folder:
-        """One of the user's folders; NotFound for other users' folders, so that their IDs stay secret."""
-        folder = await self._files.find_folder(folder_id)
-        if folder is None or folder.owner_id != user.id:
+    async def folder_access(self, user: User, folder_id: str) -> FolderAccess:
+        """A folder as the user sees it (theirs, or inside a folder shared with them); NotFound for any
+        other folder, so that other users' folder IDs stay secret."""
+        access = await self._files.find_folder_access(folder_id, user.id)
+        if access is None:
             raise NotFound("folder not found")
-        return folder
+        return access
+
+    async def get_folder(self, user: User, folder_id: str) -> Folder:
+        """A folder the user may see; NotFound for the others (see `folder_access`)."""
+        return (await self.folder_access(user, folder_id)).folder
+
+    async def folder_as_owner(self, folder_id: str) -> FolderAccess:
+        """A folder as its owner sees it (for administrative commands); NotFound if there is none."""
+        folder = await self._files.find_folder(folder_id)
+        owner = await self._users.find_user(folder.owner_id) if folder is not None else None
+        if owner is None:
+            raise NotFound(f"no file or folder {folder_id}")
+        return await self.folder_access(owner, folder_id)
+
+    async def folder_at(self, user: User, ref: str) -> FolderAccess:
+        """The folder `ref` names for this user: a path below their root ("/Reports/2026") or a folder ID."""
+        if not ref.startswith("/"):
+            return await self.folder_access(user, ref)
+        folder = await self.root_folder(user)
+        for part in (part for part in ref.split("/") if part):
+            subfolders, _files = await self._files.list_folder(folder.id)
+            found = next((sub for sub in subfolders if name_key(sub.name) == name_key(part)), None)
+            if found is None:
+                raise NotFound(f"no folder {ref!r}")
+            folder = found
+        return await self.folder_access(user, folder.id)
 
     async def root_folder(self, user: User) -> Folder:
         """The user's root folder."""
         return await self.get_folder(user, user.root_folder_id)
 
-    async def breadcrumbs(self, folder: Folder) -> Sequence[Folder]:
-        """The folders from the owner's root down to `folder`, both included."""
-        return await self._files.folder_path(folder.id)
-
     async def create_folder(self, user: User, parent: Folder, name: str) -> Folder:
-        """Create a subfolder, or return the one of that name that already exists."""
-        if parent.owner_id != user.id:
-            raise PermissionDenied("the folder belongs to another user")
+        """Create a subfolder (the owner's, also when an editor of a shared folder creates it), or return
+        the one of that name that already exists."""
+        access = await self.folder_access(user, parent.id)
+        if not access.permissions.can_create_children:
+            raise PermissionDenied("the user may not add to this folder")
         return await self._files.ensure_folder(
-            user.id, parent.id, validate_name(name.strip()), now=self._clock.now()
+            parent.owner_id, parent.id, validate_name(name.strip()), now=self._clock.now()
         )
 
     async def folder_tree(self, user: User) -> Sequence[FolderPath]:
@@ -97,6 +130,41 @@ class BrowseService:
             SharedFile(file, role, owners[file.owner_id].display_name if file.owner_id in owners else "")
             for file, role in pairs
         ]
+
+    async def shared_folders(self, user: User) -> Sequence[SharedFolder]:
+        """The folders other users shared with `user`, by name, each with the user's role on it.
+
+        A folder inside another one shared with the user is reached through that one and not listed again.
+        """
+        shared: list[SharedFolder] = []
+        for folder, _role in await self._shares.list_folders_shared_with(user.id):
+            access = await self._files.find_folder_access(folder.id, user.id)
+            if access is not None and access.path[0].id == folder.id:
+                shared.append(SharedFolder(access.folder, access.role, access.owner_name))
+        return shared
+
+    async def file_roles(
+        self, user: User, access: FolderAccess, files: Sequence[FileRecord]
+    ) -> dict[str, Role]:
+        """The user's role on each of these files of the folder `access` shows them.
+
+        The owner owns them all; anyone else gets each file's role from `find_access`, the one rule, since a
+        file's own share may grant more than the folder's (a file the user may not see is left out).
+        """
+        if access.role is Role.OWNER:
+            return {file.id: Role.OWNER for file in files}
+        roles: dict[str, Role] = {}
+        for file in files:
+            seen = await self._files.find_access(file.id, user.id)
+            if seen is not None:
+                roles[file.id] = seen.role
+        return roles
+
+    async def folder_sharing(self, folders: Sequence[Folder]) -> Mapping[str, int]:
+        """With how many people each of these folders is shared (folders shared with nobody left out)."""
+        if not folders:
+            return {}
+        return await self._shares.folder_sharing_summary([folder.id for folder in folders])
 
     async def share_entries(self, file_id: str) -> Sequence[ShareEntry]:
         """Who a file is shared with, by display name."""

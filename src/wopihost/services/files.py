@@ -34,7 +34,7 @@ from wopihost.ports import (
     UserStore,
     WriteOutcome,
 )
-from wopihost.services.access import require_delete, require_rename
+from wopihost.services.access import require_delete, require_rename, require_write
 from wopihost.services.audit import AuditService
 from wopihost.services.content import ContentService, mismatch_from
 
@@ -101,7 +101,7 @@ class FileService:
 
     async def upload(
         self,
-        owner: User,
+        user: User,
         folder: Folder,
         name: str,
         chunks: AsyncIterable[bytes],
@@ -109,33 +109,38 @@ class FileService:
         declared_size: int | None = None,
         replace: bool = False,
     ) -> FileRecord:
-        """Store a new file (or, with `replace`, a new version of the file of that name)."""
-        if folder.owner_id != owner.id:
-            raise PermissionDenied("the folder belongs to another user")
+        """Store a new file (or, with `replace`, a new version of the file of that name).
+
+        The user is the folder's owner or an editor of a folder shared with them; the file belongs to the
+        folder's owner either way, the user being its author.
+        """
+        await self._require_create_in(user, folder)
         name = validate_name(name)
         existing = await self._files.find_file_by_name(folder.id, name)
         if existing is not None and not replace:
             raise NameConflict(name, await self.free_name(folder.id, name))
+        if existing is not None:
+            require_write(await self.find_access(existing.id, user))
         blob = await self._content.store(chunks, declared_size=declared_size)
         if existing is not None:
             replaced = await self._content.commit(
-                existing.id, blob, guard=LockGuard(None), author_id=owner.id, source="upload"
+                existing.id, blob, guard=LockGuard(None), author_id=user.id, source="upload"
             )
             await self._audit.record(
                 AuditAction.SAVED,
                 item_id=replaced.id,
                 item_name=replaced.name,
-                by=owner.id,
+                by=user.id,
                 detail=str(replaced.version),
             )
             return replaced
         try:
             created = await self._files.create_file(
                 folder_id=folder.id,
-                owner_id=owner.id,
+                owner_id=folder.owner_id,
                 name=name,
                 blob=blob,
-                author_id=owner.id,
+                author_id=user.id,
                 source="upload",
                 now=self._clock.now(),
             )
@@ -147,8 +152,15 @@ class FileService:
             await self._content.discard([blob.key])
             raise NameConflict(name, await self.free_name(folder.id, name))
         self._content.changed(created.id)
-        await self._audit.record(AuditAction.CREATED, item_id=created.id, item_name=created.name, by=owner.id)
+        await self._audit.record(AuditAction.CREATED, item_id=created.id, item_name=created.name, by=user.id)
         return created
+
+    async def _require_create_in(self, user: User, folder: Folder) -> None:
+        access = await self._files.find_folder_access(folder.id, user.id)
+        if access is None:
+            raise NotFound("folder not found")
+        if not access.permissions.can_create_children:
+            raise PermissionDenied("the user may not add files to this folder")
 
     async def free_name(self, folder_id: str, name: str) -> str:
         """The first of `name`, "stem (2).ext", ... that no file in the folder has."""

@@ -74,34 +74,57 @@ class SearchService:
 
     async def _located_names(self, user: User, matches: Sequence[NameMatch]) -> list[SearchResult]:
         locations = _Locations(self._files, self._users, user)
-        return [
-            SearchResult(
-                kind=m.kind,
-                id=m.id,
-                name=m.name,
-                location=await locations.of(m.owner_id, m.folder_id),
-                role=m.role,
-                modified_at=m.modified_at,
-                shared_by=await locations.shared_by(m.owner_id),
+        results = []
+        for m in matches:
+            seen, role = await self._role(user, m.kind, m.id, m.owner_id, m.role)
+            if not seen:
+                continue
+            results.append(
+                SearchResult(
+                    kind=m.kind,
+                    id=m.id,
+                    name=m.name,
+                    location=await locations.of(m.owner_id, m.folder_id),
+                    role=role,
+                    modified_at=m.modified_at,
+                    shared_by=await locations.shared_by(m.owner_id),
+                )
             )
-            for m in matches
-        ]
+        return results
 
     async def _located_texts(self, user: User, matches: Sequence[TextMatch]) -> list[SearchResult]:
         locations = _Locations(self._files, self._users, user)
-        return [
-            SearchResult(
-                kind="file",
-                id=m.file.id,
-                name=m.file.name,
-                location=await locations.of(m.file.owner_id, m.file.folder_id),
-                role=m.role,
-                modified_at=m.file.modified_at,
-                snippet=m.snippet,
-                shared_by=await locations.shared_by(m.file.owner_id),
+        results = []
+        for m in matches:
+            seen, role = await self._role(user, "file", m.file.id, m.file.owner_id, m.role)
+            if not seen:
+                continue
+            results.append(
+                SearchResult(
+                    kind="file",
+                    id=m.file.id,
+                    name=m.file.name,
+                    location=await locations.of(m.file.owner_id, m.file.folder_id),
+                    role=role,
+                    modified_at=m.file.modified_at,
+                    snippet=m.snippet,
+                    shared_by=await locations.shared_by(m.file.owner_id),
+                )
             )
-            for m in matches
-        ]
+        return results
+
+    async def _role(
+        self, user: User, kind: str, item_id: str, owner_id: str, found: Role | None
+    ) -> tuple[bool, Role | None]:
+        """Whether the user still sees a result, and their role on someone else's, by the one rule of access
+        (the index finds what a share of the item or of a folder above it reaches, not which is strongest)."""
+        if owner_id == user.id:
+            return True, found
+        if kind == "folder":
+            folder = await self._files.find_folder_access(item_id, user.id)
+            return folder is not None, folder.role if folder is not None else None
+        access = await self._files.find_access(item_id, user.id)
+        return access is not None, access.role if access is not None else None
 
 
 class _Locations:

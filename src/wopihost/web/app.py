@@ -29,6 +29,7 @@ from wopihost.web.routes.auth import AuthPages
 from wopihost.web.routes.browse import BrowsePages
 from wopihost.web.routes.bulk import BulkPages
 from wopihost.web.routes.files import FilePages
+from wopihost.web.routes.folder_share import FolderSharePages
 from wopihost.web.routes.host import HostPages
 from wopihost.web.routes.links import LinkPages
 from wopihost.web.routes.previews import PreviewPages
@@ -77,6 +78,7 @@ def create_web_app(services: WebServices) -> Starlette:
         *SearchPages(ctx).routes(),
         *BulkPages(ctx).routes(),
         *SharePages(ctx).routes(),
+        *FolderSharePages(ctx).routes(),
         *LinkPages(ctx).routes(),
         *UserPages(ctx).routes(),
         *AdminPages(ctx).routes(),

@@ -26,6 +26,7 @@ from wopihost.services.bulk import BulkService
 from wopihost.services.content import ContentService
 from wopihost.services.discovery import DiscoveryService
 from wopihost.services.files import FileService
+from wopihost.services.folder_shares import FolderShareService
 from wopihost.services.links import LinkService
 from wopihost.services.preferences import PreferenceService
 from wopihost.services.previews import PreviewService
@@ -81,6 +82,7 @@ class WebServices:
     audit: AuditService
     admin: AdminService
     readiness: ReadinessRuns
+    folder_shares: FolderShareService
 
 
 @dataclass(slots=True)

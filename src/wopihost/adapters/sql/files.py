@@ -7,26 +7,22 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, false, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, false, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
-from wopihost.adapters.sql import folders, holders
+from wopihost.adapters.sql import access, folders, holders
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.guards import guard_condition, live_file, live_folder
 from wopihost.adapters.sql.mapping import (
     FILE_COLUMNS,
-    USER_COLUMNS,
     VERSION_COLUMNS,
     file_from_row,
     stored_name_key,
-    user_from_row,
     version_from_row,
 )
-from wopihost.adapters.sql.models import FileRow, FolderRow, ShareRow, UserRow, VersionRow
+from wopihost.adapters.sql.models import FileRow, FolderRow, VersionRow
 from wopihost.domain.ids import new_id
 from wopihost.domain.locks import LockGuard
-from wopihost.domain.permissions import Role, effective_role
 from wopihost.domain.records import (
     FileAccess,
     FileRecord,
@@ -43,23 +39,6 @@ from wopihost.ports import FolderContents, FolderOutcome, WriteOutcome
 # How often deleting a folder starts over when a concurrent writer adds to the tree it is deleting.
 FOLDER_DELETE_ATTEMPTS = 3
 
-_Owner = aliased(UserRow, name="owner")
-# CheckFileInfo's one query: the file, the caller, the caller's share, the owner's name and the folder's name.
-_ACCESS = (
-    select(
-        *FILE_COLUMNS,
-        *USER_COLUMNS,
-        ShareRow.role,
-        _Owner.display_name.label("owner_name"),
-        FolderRow.name.label("folder_name"),
-    )
-    .select_from(FileRow)
-    .join(UserRow, UserRow.id == bindparam("user_id"))
-    .join(_Owner, _Owner.id == FileRow.owner_id)
-    .join(FolderRow, FolderRow.id == FileRow.folder_id)
-    .outerjoin(ShareRow, and_(ShareRow.file_id == FileRow.id, ShareRow.user_id == bindparam("user_id")))
-    .where(FileRow.id == bindparam("file_id"), live_file())
-)
 # Files in the trash are found by none of these, nor written by any write below.
 _FILE = select(*FILE_COLUMNS).where(FileRow.id == bindparam("file_id"), live_file())
 _FILE_BY_NAME = select(*FILE_COLUMNS).where(
@@ -74,13 +53,13 @@ class SqlFileStore:
         self._db = db
 
     async def find_access(self, file_id: str, user_id: str) -> FileAccess | None:
-        return await self._db.read(partial(_find_access, file_id=file_id, user_id=user_id))
+        return await self._db.read(partial(access.find_access, file_id=file_id, user_id=user_id))
 
     async def find_file(self, file_id: str) -> FileRecord | None:
         return await self._db.read(partial(_find_file, file_id=file_id))
 
     async def find_folder_access(self, folder_id: str, user_id: str) -> FolderAccess | None:
-        return await self._db.read(partial(_find_folder_access, folder_id=folder_id, user_id=user_id))
+        return await self._db.read(partial(access.find_folder_access, folder_id=folder_id, user_id=user_id))
 
     async def find_file_by_name(self, folder_id: str, name: str) -> FileRecord | None:
         params = {"folder_id": folder_id, "name_key": stored_name_key(name)}
@@ -229,34 +208,6 @@ class SqlFileStore:
 
     async def prune_versions(self, file_id: str, keep: int) -> Sequence[str]:
         return await self._db.write(partial(_prune_versions, file_id=file_id, keep=keep))
-
-
-def _find_access(conn: Connection, *, file_id: str, user_id: str) -> FileAccess | None:
-    row = conn.execute(_ACCESS, {"file_id": file_id, "user_id": user_id}).first()
-    if row is None:
-        return None
-    file = file_from_row(row)
-    shared = Role(row.role) if row.role is not None else None
-    role = effective_role(user_id=user_id, owner_id=file.owner_id, shared=[shared])
-    if role is None:
-        return None
-    return FileAccess(
-        file=file, user=user_from_row(row), role=role, owner_name=row.owner_name, folder_name=row.folder_name
-    )
-
-
-def _find_folder_access(conn: Connection, *, folder_id: str, user_id: str) -> FolderAccess | None:
-    # Owners only, until folders can be shared.
-    path = folders.folder_path(conn, folder_id=folder_id)
-    if not path or path[-1].id != folder_id or path[-1].owner_id != user_id:
-        return None
-    user_row = conn.execute(select(*USER_COLUMNS).where(UserRow.id == user_id)).first()
-    if user_row is None:
-        return None
-    user = user_from_row(user_row)
-    return FolderAccess(
-        folder=path[-1], user=user, role=Role.OWNER, owner_name=user.display_name, path=tuple(path)
-    )
 
 
 def _find_file(conn: Connection, *, file_id: str) -> FileRecord | None:

@@ -137,6 +137,20 @@ class ShareRow(Base):
 Index("ix_shares_user_id", ShareRow.user_id)
 
 
+class FolderShareRow(Base):
+    """A user's right to a folder and to everything in it, at any depth, now and later."""
+
+    __tablename__ = "folder_shares"
+
+    folder_id: Mapped[str] = mapped_column(ForeignKey("folders.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+Index("ix_folder_shares_user_id", FolderShareRow.user_id)
+
+
 class LockHolderRow(Base):
     """A user whose WOPI client session holds the file's lock; co-authors share one lock ID.
 

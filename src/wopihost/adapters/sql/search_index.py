@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     Connection,
     Select,
@@ -35,11 +36,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import aliased
 
 from wopihost.adapters.sql.database import SQLITE_FOLD_FUNCTION, Database
 from wopihost.adapters.sql.guards import live_file, live_folder
 from wopihost.adapters.sql.mapping import FILE_COLUMNS, file_from_row
-from wopihost.adapters.sql.models import FileRow, FolderRow, SearchDocumentRow, ShareRow, UtcDateTime
+from wopihost.adapters.sql.models import (
+    FileRow,
+    FolderRow,
+    FolderShareRow,
+    SearchDocumentRow,
+    ShareRow,
+    UtcDateTime,
+)
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord
 from wopihost.domain.search import (
@@ -154,6 +163,7 @@ def _names_statement(user_id: str, folded: str, dialect: str, limit: int) -> Sel
         rank = case((folded_name.like(starts, escape=LIKE_ESCAPE), 0), else_=1)
         return folded_name.like(contains, escape=LIKE_ESCAPE), rank
 
+    tree = _shared_tree(user_id)
     own_match, own_rank = branch(FileRow.name)
     own = select(
         literal("file").label("kind"),
@@ -176,8 +186,13 @@ def _names_statement(user_id: str, folded: str, dialect: str, limit: int) -> Sel
             FileRow.modified_at,
             own_rank.label("rank"),
         )
-        .join(ShareRow, and_(ShareRow.file_id == FileRow.id, ShareRow.user_id == user_id))
-        .where(FileRow.owner_id != user_id, own_match, live_file())
+        .outerjoin(ShareRow, and_(ShareRow.file_id == FileRow.id, ShareRow.user_id == user_id))
+        .where(
+            FileRow.owner_id != user_id,
+            or_(ShareRow.user_id.is_not(None), FileRow.folder_id.in_(select(tree.c.id))),
+            own_match,
+            live_file(),
+        )
     )
     folder_match, folder_rank = branch(FolderRow.name)
     folders = select(
@@ -189,7 +204,14 @@ def _names_statement(user_id: str, folded: str, dialect: str, limit: int) -> Sel
         cast(null(), String).label("role"),
         FolderRow.created_at.label("modified_at"),
         folder_rank.label("rank"),
-    ).where(FolderRow.owner_id == user_id, FolderRow.parent_id.is_not(None), folder_match, live_folder())
+    ).where(
+        or_(
+            and_(FolderRow.owner_id == user_id, FolderRow.parent_id.is_not(None)),
+            FolderRow.id.in_(select(tree.c.id)),
+        ),
+        folder_match,
+        live_folder(),
+    )
     everything = union_all(own, shared, folders).subquery()
     return (
         select(everything)
@@ -215,9 +237,25 @@ def _name_match(row: Any) -> NameMatch:
     )
 
 
+def _shared_tree(user_id: str) -> CTE:
+    """The live folders shared with the user and every live folder below them."""
+    top = (
+        select(FolderRow.id)
+        .join(FolderShareRow, FolderShareRow.folder_id == FolderRow.id)
+        .where(FolderShareRow.user_id == user_id, live_folder())
+        .cte("shared_tree", recursive=True)
+    )
+    child = aliased(FolderRow, name="child")
+    below = select(child.id).join(top, child.parent_id == top.c.id).where(child.trash_id.is_(None))
+    # UNION, not UNION ALL: folders reached through two shares are listed once, and a loop ends.
+    return top.union(below)
+
+
 def _visible(user_id: str) -> ColumnElement[bool]:
-    """The user owns the file or holds a share of it (with ShareRow outer-joined for this user)."""
-    return and_(live_file(), or_(FileRow.owner_id == user_id, ShareRow.user_id.is_not(None)))
+    """The user owns the file, holds a share of it (with ShareRow outer-joined for this user), or holds a
+    share of a folder above it."""
+    in_shared = FileRow.folder_id.in_(select(_shared_tree(user_id).c.id))
+    return and_(live_file(), or_(FileRow.owner_id == user_id, ShareRow.user_id.is_not(None), in_shared))
 
 
 def _sqlite_text_statement(user_id: str, query: str, limit: int) -> Select[Any]:

@@ -11,12 +11,21 @@ from starlette.routing import Route
 
 from wopihost.domain.listing import order_files, order_folders
 from wopihost.domain.permissions import Role
-from wopihost.domain.records import FileRecord, Folder, User
+from wopihost.domain.records import FileRecord, Folder, FolderAccess, User
 from wopihost.errors import PermissionDenied
+from wopihost.ports import SharingSummary
 from wopihost.web.catalog import new_document_kinds
 from wopihost.web.context import WebContext, done, read_form, required, wants_json
 from wopihost.web.listing import Listing, name_filter
-from wopihost.web.views import FileRow, content_label, contents_summary, deletion_notice, file_row
+from wopihost.web.views import (
+    ROLE_LABELS,
+    FileRow,
+    content_label,
+    contents_summary,
+    deletion_notice,
+    file_row,
+    sharing_label,
+)
 
 
 def folder_url(folder: Folder) -> str:
@@ -40,30 +49,35 @@ class BrowsePages:
     async def home(self, request: Request) -> Response:
         """The user's root folder."""
         user = await self.ctx.user(request)
-        return await self._folder_page(request, user, await self.ctx.services.browse.root_folder(user))
+        access = await self.ctx.services.browse.folder_access(user, user.root_folder_id)
+        return await self._folder_page(request, user, access)
 
     async def folder(self, request: Request) -> Response:
-        """One of the user's folders."""
+        """One of the user's folders, or one inside a folder shared with them."""
         user = await self.ctx.user(request)
-        folder = await self.ctx.services.browse.get_folder(user, request.path_params["folder_id"])
-        return await self._folder_page(request, user, folder)
+        access = await self.ctx.services.browse.folder_access(user, request.path_params["folder_id"])
+        return await self._folder_page(request, user, access)
 
     async def shared(self, request: Request) -> Response:
-        """The files other users shared with this one."""
+        """The folders and files other users shared with this one."""
         user = await self.ctx.user(request)
-        shared = {s.file.id: s for s in await self.ctx.services.browse.shared_with(user)}
+        browse = self.ctx.services.browse
+        shared = {s.file.id: s for s in await browse.shared_with(user)}
+        folders = {s.folder.id: s for s in await browse.shared_folders(user)}
         listing = await self._listing(request, user)
-        files = order_files(
-            [s.file for s in shared.values()], listing.preference, name_filter=listing.name_filter
-        )
+        pref, text = listing.preference, listing.name_filter
+        files = order_files([s.file for s in shared.values()], pref, name_filter=text)
         entries = [(f, shared[f.id].role, shared[f.id].owner_name) for f in files]
         rows = await self._rows(request, entries, user)
+        ordered = order_folders([s.folder for s in folders.values()], pref, name_filter=text)
         context = {
             "rows": rows,
+            "shared_folders": [(folders[f.id], folder_url(f)) for f in ordered],
+            "role_labels": ROLE_LABELS,
             "section": "shared",
             "discovery_ok": await self._discovery_ok(),
             "listing": listing,
-            "has_items": bool(shared),
+            "has_items": bool(shared or folders),
         }
         return self.ctx.render(request, "shared.html", context)
 
@@ -151,39 +165,54 @@ class BrowsePages:
         return done(request, folder_url(target), message)
 
     async def _subfolder(self, request: Request) -> tuple[User, Folder]:
-        """The signed-in user and one of their folders other than the root, which stays as it is."""
-        user = await self.ctx.user(request)
-        folder = await self.ctx.services.browse.get_folder(user, request.path_params["folder_id"])
-        if folder.parent_id is None:
-            raise PermissionDenied("the root folder cannot be renamed or deleted")
-        return user, folder
+        """The signed-in user and one of their folders other than the root, which stays as it is.
 
-    async def _folder_page(self, request: Request, user: User, folder: Folder) -> Response:
+        Renaming, moving and deleting a folder stay with its owner, also inside a folder shared for editing.
+        """
+        user = await self.ctx.user(request)
+        access = await self.ctx.services.browse.folder_access(user, request.path_params["folder_id"])
+        if not access.permissions.can_rename:
+            raise PermissionDenied("the folder belongs to another user")
+        if access.folder.parent_id is None:
+            raise PermissionDenied("the root folder cannot be renamed or deleted")
+        return user, access.folder
+
+    async def _folder_page(self, request: Request, user: User, access: FolderAccess) -> Response:
         services = self.ctx.services
-        crumbs = await services.browse.breadcrumbs(folder)
+        folder, owner = access.folder, access.role is Role.OWNER
         subfolders, files = await services.files.list_folder(folder)
         listing = await self._listing(request, user)
         pref, text = listing.preference, listing.name_filter
         discovery = await self.ctx.catalog.current()
-        my_files = self.ctx.localizer(request).gettext("My files")
+        i18n = self.ctx.localizer(request)
+        crumbs = [(crumb.name or i18n.gettext("My files"), folder_url(crumb)) for crumb in access.path]
+        if not owner:
+            # Someone it was shared with sees the path from the shared folder, reached from "Shared with me".
+            crumbs.insert(0, (i18n.gettext("Shared with me"), "/shared"))
+        ordered = order_files(files, pref, name_filter=text)
+        roles = await services.browse.file_roles(user, access, ordered)
+        shared_counts = await services.browse.folder_sharing(subfolders) if owner else {}
         context: dict[str, Any] = {
             "folder": folder,
             "folder_url": folder_url(folder),
-            "breadcrumbs": [(crumb.name or my_files, folder_url(crumb)) for crumb in crumbs],
+            "breadcrumbs": crumbs,
             "subfolders": [
-                (sub, folder_url(sub)) for sub in order_folders(subfolders, pref, name_filter=text)
+                (sub, folder_url(sub), sharing_label(SharingSummary(shared_counts.get(sub.id, 0), 0), i18n))
+                for sub in order_folders(subfolders, pref, name_filter=text)
             ],
             "rows": await self._rows(
-                request,
-                [(file, Role.OWNER, None) for file in order_files(files, pref, name_filter=text)],
-                user,
+                request, [(file, roles[file.id], None) for file in ordered if file.id in roles], user
             ),
             "listing": listing,
             "has_items": bool(subfolders or files),
             "new_kinds": new_document_kinds(discovery) if discovery else (),
             "discovery_ok": discovery is not None,
             "max_upload": services.content.max_file_size,
-            "section": "files" if folder.parent_id is None else "",
+            "section": ("files" if folder.parent_id is None else "") if owner else "shared",
+            "is_owner": owner,
+            "can_create": access.permissions.can_create_children,
+            "shared_by": None if owner else access.owner_name,
+            "role_label": ROLE_LABELS[access.role],
         }
         return self.ctx.render(request, "browser.html", context)
 

@@ -124,10 +124,15 @@ class HostPages:
     async def _insertable_images(self, user: User, document: FileRecord) -> list[FileRecord]:
         browse = self.ctx.services.browse
         candidates: dict[str, FileRecord] = {}
-        if document.owner_id == user.id:
-            folder = await browse.get_folder(user, document.folder_id)
-            _folders, files = await self.ctx.services.files.list_folder(folder)
-            candidates.update((file.id, file) for file in files)
+        try:
+            here = await browse.folder_access(user, document.folder_id)
+        except NotFound:
+            here = None  # a file shared on its own: its folder stays the owner's
+        if here is not None:
+            _folders, files = await self.ctx.services.files.list_folder(here.folder)
+            roles = await browse.file_roles(user, here, files)
+            downloadable = [f for f in files if f.id in roles and permissions_for(roles[f.id]).can_download]
+            candidates.update((file.id, file) for file in downloadable)
         for shared in await browse.shared_with(user):
             if permissions_for(shared.role).can_download:
                 candidates.setdefault(shared.file.id, shared.file)

@@ -209,7 +209,10 @@ export function shareDialog(dialog, hooks = {}) {
       return;
     }
     const data = result.body;
-    nameSlot.textContent = data.file.name;
+    // A folder's share settings have no links: people only.
+    const item = data.folder || data.file;
+    const withLinks = data.can_share && !data.folder;
+    nameSlot.textContent = item.name;
     // The server names the roles, so that the dialog never offers one it would refuse.
     if (data.roles) {
       roles = data.roles;
@@ -224,8 +227,8 @@ export function shareDialog(dialog, hooks = {}) {
     );
     list.replaceChildren(owner, ...data.shares.map((share) => entry(share, data.can_share)));
     form.hidden = !data.can_share;
-    links.hidden = !data.can_share;
-    if (data.can_share) await refreshLinks();
+    links.hidden = !withLinks;
+    if (withLinks) await refreshLinks();
     if (!data.can_share) setStatus(t("Only the owner, {owner}, can share this file.", { owner: data.owner }));
     else setStatus(data.shares.length ? "" : t("Not shared with anyone yet."));
   }
