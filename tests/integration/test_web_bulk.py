@@ -164,7 +164,8 @@ async def test_move_folder_service_refuses_descendant_and_locked_file_inside(sig
 
     assert moved.parent_id == elsewhere.id
     assert (await web.record(locked.id)).folder_id == inner.id
-    assert [c.name for c in await web.services.browse.breadcrumbs(inner)] == ["", "Elsewhere", "Top", "Inner"]
+    path = (await web.services.browse.folder_access(web.alice, inner.id)).path
+    assert [c.name for c in path] == ["", "Elsewhere", "Top", "Inner"]
 
 
 async def test_move_folder_dialog_offers_no_folder_inside_it(signed_in: Web) -> None:
