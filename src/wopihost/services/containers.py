@@ -124,21 +124,18 @@ class ContainerService:
 
     async def rename_container(self, access: FolderAccess, name: str) -> Folder:
         """RenameContainer: rename a folder, keeping its ID; the name is used as it is or refused."""
-        _require(access.permissions.can_rename and not is_root(access), "rename this folder")
+        if not access.permissions.can_rename or is_root(access):
+            raise PermissionDenied("the user may not rename this folder")
         return await self._file_service.rename_folder(access.user, access.folder, _container_name(name))
 
     async def delete_container(self, access: FolderAccess) -> None:
         """DeleteContainer: move an empty folder to the trash; FolderNotEmpty while anything is inside."""
-        _require(access.permissions.can_delete and not is_root(access), "delete this folder")
+        if not access.permissions.can_delete or is_root(access):
+            raise PermissionDenied("the user may not delete this folder")
         contents = await self._file_service.count_folder_contents(access.folder)
         if contents.files or contents.folders:
             raise FolderNotEmpty(access.folder.name)
         await self._file_service.delete_folder(access.user, access.folder)
-
-
-def _require(allowed: bool, what: str) -> None:
-    if not allowed:
-        raise PermissionDenied(f"the user may not {what}")
 
 
 def _container_name(name: str) -> str:
