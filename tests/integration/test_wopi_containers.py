@@ -16,7 +16,8 @@ import pytest
 
 from tests.integration.conftest import NO_TOKEN, Host, body_of
 from wopihost.domain.names import decode_utf7, encode_utf7
-from wopihost.domain.records import FileRecord, Folder, User
+from wopihost.domain.permissions import Role
+from wopihost.domain.records import FileRecord, Folder, FolderAccess, User
 
 pytestmark = pytest.mark.anyio
 
@@ -495,3 +496,103 @@ async def test_container_get_share_url(host: Host, tree: Tree, url_type: str | N
 async def test_container_get_share_url_without_ui_is_not_supported(host: Host, tree: Tree) -> None:
     headers = {"X-WOPI-UrlType": "ReadOnly"}
     assert (await container_call(host, tree.projects.id, "GET_SHARE_URL", headers=headers)).status_code == 501
+
+
+# Rights come from find_folder_access alone: a folder shared with a role (simulated here as the store will
+# report it once folders can be shared) gives exactly that role's rights, on every request.
+
+
+@pytest.fixture
+def shared_projects(host: Host, tree: Tree, monkeypatch: pytest.MonkeyPatch) -> dict[str, Role]:
+    """/Projects shared with the editor; the role can change between requests, or the share go (None)."""
+    store = type(host.services.files._files)
+    original = store.find_folder_access
+    roles: dict[str, Role] = {host.editor.id: Role.EDIT}
+
+    async def find_folder_access(self: object, folder_id: str, user_id: str) -> FolderAccess | None:
+        role = roles.get(user_id)
+        if role is None:
+            return await original(self, folder_id, user_id)  # type: ignore[arg-type]
+        owners = await original(self, folder_id, host.owner.id)  # type: ignore[arg-type]
+        if owners is None or tree.projects not in owners.path:
+            return None
+        user = await host.services.users.get_user_by_name(host.editor.username)
+        path = owners.path[owners.path.index(tree.projects) :]
+        return FolderAccess(folder=owners.folder, user=user, role=role, owner_name="Alice", path=path)
+
+    monkeypatch.setattr(store, "find_folder_access", find_folder_access)
+    return roles
+
+
+@pytest.mark.parametrize(
+    ("role", "create", "rename", "delete"),
+    [
+        (Role.EDIT, True, False, False),
+        (Role.VIEW, False, False, False),
+        (Role.VIEW_NO_DOWNLOAD, False, False, False),
+    ],
+)
+async def test_folder_role_decides_container_rights(
+    host: Host,
+    tree: Tree,
+    shared_projects: dict[str, Role],
+    role: Role,
+    create: bool,
+    rename: bool,
+    delete: bool,
+) -> None:
+    shared_projects[host.editor.id] = role
+    info = (await container_call(host, tree.sub.id, user=host.editor)).json()
+    assert info["UserCanCreateChildFile"] is create
+    assert info["UserCanCreateChildContainer"] is create
+    assert info["UserCanRename"] is rename
+    assert info["UserCanDelete"] is delete
+    created = await container_call(
+        host, tree.sub.id, "CREATE_CHILD_FILE", user=host.editor, headers={"X-WOPI-SuggestedTarget": "e.docx"}
+    )
+    assert created.status_code == (200 if create else 401)
+    renamed = await container_call(
+        host, tree.sub.id, "RENAME_CONTAINER", user=host.editor, headers={"X-WOPI-RequestedName": "X"}
+    )
+    assert renamed.status_code == 401
+    assert (await container_call(host, tree.sub.id, "DELETE_CONTAINER", user=host.editor)).status_code == 401
+
+
+async def test_shared_folder_ancestors_start_at_the_shared_folder(
+    host: Host, tree: Tree, shared_projects: dict[str, Role]
+) -> None:
+    response = await container_call(host, tree.sub.id, path="/ancestry", user=host.editor)
+    assert [a["Name"] for a in response.json()["AncestorsWithRootFirst"]] == ["Projects"]
+    assert (await container_call(host, tree.root.id, user=host.editor)).status_code == 404
+
+
+async def test_editor_creates_in_a_shared_folder_for_its_owner(
+    host: Host, tree: Tree, shared_projects: dict[str, Role]
+) -> None:
+    headers = {"X-WOPI-RelativeTarget": "by-bob.docx"}
+    response = await container_call(
+        host, tree.projects.id, "CREATE_CHILD_FILE", user=host.editor, headers=headers
+    )
+    assert response.status_code == 200
+    created = (await host.services.files.list_folder(tree.projects))[1]
+    assert {f.name: f.owner_id for f in created}["by-bob.docx"] == host.owner.id
+    assert (await follow(host, response.json()["Url"])).status_code == 200
+    folder = await container_call(
+        host,
+        tree.projects.id,
+        "CREATE_CHILD_CONTAINER",
+        user=host.editor,
+        headers={"X-WOPI-SuggestedTarget": "B"},
+    )
+    assert folder.status_code == 200
+    assert (await follow(host, folder.json()["ContainerPointer"]["Url"])).status_code == 200
+
+
+async def test_revoked_folder_share_refuses_the_next_request(
+    host: Host, tree: Tree, shared_projects: dict[str, Role]
+) -> None:
+    token = container_token(host, tree.projects.id, host.editor)
+    assert (await container_call(host, tree.projects.id, token=token)).status_code == 200
+    del shared_projects[host.editor.id]
+    assert (await container_call(host, tree.projects.id, token=token)).status_code == 404
+    assert (await container_call(host, tree.projects.id, path="/children", token=token)).status_code == 404
