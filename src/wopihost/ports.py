@@ -229,6 +229,15 @@ class FileStore(Protocol):
         """Return the child folder with this name, creating it if needed."""
         ...
 
+    async def create_folder(
+        self, owner_id: str, parent_id: str, name: str, *, now: datetime
+    ) -> Folder | None:
+        """Create a child folder; None, creating nothing, if a sibling folder has the name in any case.
+
+        NotFound if the parent does not exist (or is in the trash).
+        """
+        ...
+
     async def list_folder(self, folder_id: str) -> tuple[Sequence[Folder], Sequence[FileRecord]]: ...
 
     async def folder_path(self, folder_id: str) -> Sequence[Folder]:

@@ -109,18 +109,17 @@ class ContainerService:
         """CreateChildContainer: the exact name or NameConflict (specific mode), or a free legal one."""
         if not access.permissions.can_create_children:
             raise PermissionDenied("the user may not create folders here")
+        wanted = _container_name(name) if exact else repair_name(name, fallback=NEW_FOLDER_NAME)
+        candidates = islice(numbered_names(wanted), 1 if exact else MAX_NAME_ATTEMPTS)
+        for candidate in candidates:
+            # The folder belongs to the owner of the parent, as everything inside a shared folder does.
+            created = await self._files.create_folder(
+                access.folder.owner_id, access.folder.id, candidate, now=self._clock.now()
+            )
+            if created is not None:
+                return created
         taken = {name_key(folder.name) for folder in (await self._files.list_folder(access.folder.id))[0]}
-        if exact:
-            exact_name = _container_name(name)
-            if name_key(exact_name) in taken:
-                raise NameConflict(exact_name, _free(exact_name, taken), kind="folder")
-        free_name = exact_name if exact else _free(repair_name(name, fallback=NEW_FOLDER_NAME), taken)
-        if free_name is None:
-            raise NameConflict(name, kind="folder")
-        # The folder belongs to the owner of the parent, as everything inside a shared folder does.
-        return await self._files.ensure_folder(
-            access.folder.owner_id, access.folder.id, free_name, now=self._clock.now()
-        )
+        raise NameConflict(wanted, _free(wanted, taken) if exact else None, kind="folder")
 
     async def rename_container(self, access: FolderAccess, name: str) -> Folder:
         """RenameContainer: rename a folder, keeping its ID; the name is used as it is or refused."""
