@@ -331,11 +331,13 @@ class TrashOutcome:
     """The result of moving a file or folder to the trash: the new trash item, or None when refused.
 
     A refusal names `blocking_file`, a file (the file itself, or one inside the folder) locked by a WOPI
-    client; the move is then refused as a whole, changing nothing.
+    client, or says `not_empty` when only an empty folder was to go; the move is then refused as a whole,
+    changing nothing.
     """
 
     item: TrashItem | None
     blocking_file: FileRecord | None = None
+    not_empty: bool = False
 
 
 class TrashStore(Protocol):
@@ -350,9 +352,10 @@ class TrashStore(Protocol):
         ...
 
     async def trash_folder(
-        self, folder_id: str, *, deleted_by: str | None, now: datetime
+        self, folder_id: str, *, deleted_by: str | None, now: datetime, only_if_empty: bool = False
     ) -> TrashOutcome | None:
-        """Move a live folder with everything live inside it to the trash, unless a file inside is locked."""
+        """Move a live folder with everything live inside it to the trash, unless a file inside is locked
+        (or, with `only_if_empty`, unless anything is inside it at all)."""
         ...
 
     async def list_trash(self, owner_id: str) -> Sequence[TrashItem]:

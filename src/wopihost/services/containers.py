@@ -13,7 +13,6 @@ from itertools import islice
 from wopihost.domain.names import name_key, numbered_names, repair_name, validate_name
 from wopihost.domain.records import FileAccess, FileRecord, Folder, FolderAccess, User
 from wopihost.errors import (
-    FolderNotEmpty,
     InvalidContainerName,
     InvalidFileName,
     InvalidToken,
@@ -131,10 +130,8 @@ class ContainerService:
         """DeleteContainer: move an empty folder to the trash; FolderNotEmpty while anything is inside."""
         if not access.permissions.can_delete or is_root(access):
             raise PermissionDenied("the user may not delete this folder")
-        contents = await self._file_service.count_folder_contents(access.folder)
-        if contents.files or contents.folders:
-            raise FolderNotEmpty(access.folder.name)
-        await self._file_service.delete_folder(access.user, access.folder)
+        # The emptiness check and the move to the trash are one transaction: nothing added meanwhile goes too.
+        await self._file_service.delete_folder(access.user, access.folder, only_if_empty=True)
 
 
 def _container_name(name: str) -> str:
