@@ -7,6 +7,7 @@ https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/con
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -596,3 +597,45 @@ async def test_revoked_folder_share_refuses_the_next_request(
     del shared_projects[host.editor.id]
     assert (await container_call(host, tree.projects.id, token=token)).status_code == 404
     assert (await container_call(host, tree.projects.id, path="/children", token=token)).status_code == 404
+
+
+# Logs: one access line per container request, named after the operation, and never a token.
+
+
+async def test_container_requests_log_operations_and_never_tokens(
+    host: Host, tree: Tree, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    token = container_token(host, tree.projects.id)
+    responses = [
+        await container_call(host, tree.projects.id, token=token),
+        await container_call(host, tree.projects.id, path="/children", token=token),
+        await container_call(
+            host,
+            tree.projects.id,
+            "CREATE_CHILD_FILE",
+            token=token,
+            headers={"X-WOPI-SuggestedTarget": ".docx"},
+        ),
+        await container_call(host, tree.projects.id, "DELETE_CONTAINER", token=token),  # 409: not empty
+        await container_call(host, tree.projects.id, token=token[:-4] + "AAAA"),  # 401
+    ]
+    handed_out = [
+        c["Url"] for c in responses[1].json()["ChildContainers"] + responses[1].json()["ChildFiles"]
+    ]
+    handed_out.append(responses[2].json()["Url"])
+
+    records = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
+    output = "\n".join(f"{r.getMessage()} {r.args!r}" for r in records)
+    access = [r.getMessage() for r in records if r.name == "wopihost.access"]
+    assert [line.split()[0] for line in access] == [
+        "op=CheckContainerInfo",
+        "op=EnumerateChildren",
+        "op=CreateChildFile",
+        "op=DeleteContainer",
+        "op=CheckContainerInfo",
+    ]
+    assert f"file_id={tree.projects.id} user_id={host.owner.id} status=409" in access[3]
+    assert "access_token" not in output
+    for sent in [token, *(httpx.URL(url).params["access_token"] for url in handed_out)]:
+        assert sent.split(".")[2] not in output
