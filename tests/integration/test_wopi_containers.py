@@ -639,3 +639,56 @@ async def test_container_requests_log_operations_and_never_tokens(
     assert "access_token" not in output
     for sent in [token, *(httpx.URL(url).params["access_token"] for url in handed_out)]:
         assert sent.split(".")[2] not in output
+
+
+# JSON types, as the spec gives them, for every property of every container response.
+
+CONTAINER_INFO_TYPES: dict[str, type] = {
+    "Name": str,
+    "HostUrl": str,
+    "SharingUrl": str,
+    "IsAnonymousUser": bool,
+    "IsEduUser": bool,
+    "LicenseCheckForEditIsEnabled": bool,
+    "SupportedShareUrlTypes": list,
+    "UserCanCreateChildContainer": bool,
+    "UserCanCreateChildFile": bool,
+    "UserCanDelete": bool,
+    "UserCanRename": bool,
+}
+CHILD_FILE_TYPES: dict[str, type] = {
+    "Name": str,
+    "Url": str,
+    "Version": str,
+    "Size": int,
+    "LastModifiedTime": str,
+}
+
+
+def assert_types(obj: dict[str, object], types: dict[str, type], required: set[str]) -> None:
+    assert required <= set(obj), required - set(obj)
+    assert set(obj) <= set(types), set(obj) - set(types)
+    for key, value in obj.items():
+        assert type(value) is types[key], (key, value)
+
+
+@pytest.mark.parametrize("ui_enabled", [False, True])
+async def test_container_responses_have_spec_types(host: Host, tree: Tree) -> None:
+    pointer_types: dict[str, type] = {"Name": str, "Url": str}
+    info = (await container_call(host, tree.projects.id)).json()
+    assert_types(info, CONTAINER_INFO_TYPES, {"Name"})
+    children = (await container_call(host, tree.projects.id, path="/children")).json()
+    assert set(children) == {"ChildContainers", "ChildFiles"}
+    for child in children["ChildContainers"]:
+        assert_types(child, pointer_types, {"Name", "Url"})
+    for child in children["ChildFiles"]:
+        assert_types(child, CHILD_FILE_TYPES, {"Name", "Url", "Version", "Size"})
+    ancestors = (await container_call(host, tree.sub.id, path="/ancestry")).json()
+    for ancestor in ancestors["AncestorsWithRootFirst"]:
+        assert_types(ancestor, pointer_types, {"Name", "Url"})
+    created = await container_call(
+        host, tree.projects.id, "CREATE_CHILD_CONTAINER", headers={"X-WOPI-SuggestedTarget": "T"}
+    )
+    assert set(created.json()) == {"ContainerPointer", "ContainerInfo"}
+    assert_types(created.json()["ContainerPointer"], pointer_types, {"Name", "Url"})
+    assert_types(created.json()["ContainerInfo"], CONTAINER_INFO_TYPES, {"Name"})
