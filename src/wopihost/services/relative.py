@@ -43,6 +43,10 @@ class RelativeTarget:
 class _Place:
     folder_id: str
     owner_id: str
+    # Whether a creator who is not the owner gets a share of the new file. A copy saved next to a file
+    # shared on its own needs one to be reachable; a file created in a shared folder is reached through the
+    # folder's share, and revoking that must take it away too.
+    share_with_creator: bool = True
 
 
 class RelativeFileService:
@@ -87,7 +91,7 @@ class RelativeFileService:
         """CreateChildFile: an empty file in `folder`, named by PutRelativeFile's rules."""
         if not folder.permissions.can_create_children:
             raise PermissionDenied("the user may not create files in this folder")
-        place = _Place(folder_id=folder.folder.id, owner_id=folder.folder.owner_id)
+        place = _Place(folder.folder.id, folder.folder.owner_id, share_with_creator=False)
         created = await self._put(folder.user, place, NEW_FILE_STEM, target, _no_content(), 0)
         action = AuditAction.SAVED if created.version > 1 else AuditAction.CREATED
         detail = str(created.version) if action is AuditAction.SAVED else ""
@@ -190,7 +194,7 @@ class RelativeFileService:
             # The folder went to the trash while the content was arriving.
             await self._content.discard([blob.key])
             raise
-        if created is not None and place.owner_id != user.id:
+        if created is not None and place.share_with_creator and place.owner_id != user.id:
             await self._shares.set_share(created.id, user.id, Role.EDIT, now=self._clock.now())
         if created is not None:
             self._content.changed(created.id)
