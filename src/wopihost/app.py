@@ -54,6 +54,7 @@ from wopihost.services.archive import ArchiveService
 from wopihost.services.audit import AuditService
 from wopihost.services.browse import BrowseService
 from wopihost.services.bulk import BulkService
+from wopihost.services.containers import ContainerService
 from wopihost.services.content import ContentService
 from wopihost.services.discovery import DiscoveryService
 from wopihost.services.files import FileService
@@ -98,6 +99,7 @@ class Services:
     content: ContentService
     files: FileService
     relative: RelativeFileService
+    containers: ContainerService
     locks: LockService
     access: AccessService
     urls: PublicUrls
@@ -169,6 +171,7 @@ class Services:
             content=self.content,
             files=self.files,
             relative=self.relative,
+            containers=self.containers,
             users=self.users,
             urls=self.urls,
             host=HostIdentity(
@@ -271,6 +274,9 @@ def build_services(
         users=UserService(users=user_store, clock=clock),
         content=content,
         files=files,
+        containers=ContainerService(
+            tokens=tokens, files=file_store, users=user_store, file_service=files, clock=clock
+        ),
         relative=RelativeFileService(
             files=file_store,
             shares=share_store,

@@ -69,6 +69,10 @@ class InvalidFileName(WopiHostError):
         self.suggestion = suggestion
 
 
+class InvalidContainerName(InvalidFileName):
+    """A folder name a WOPI client asked for is not legal; WOPI reports it in a header of its own."""
+
+
 class ExtensionChangeUnconfirmed(InvalidFileName):
     """A rename would change the file's extension, and the caller did not confirm that it means to."""
 
@@ -111,6 +115,14 @@ class FolderLocked(WopiHostError):
         super().__init__(f"{file_name!r} inside the folder is being edited")
         self.file_name = file_name
         self.editor = editor
+
+
+class FolderNotEmpty(WopiHostError):
+    """A WOPI client may only delete a container that has no files or folders in it (DeleteContainer)."""
+
+    def __init__(self, folder_name: str) -> None:
+        super().__init__(f"the folder {folder_name!r} is not empty")
+        self.folder_name = folder_name
 
 
 class FolderCycle(WopiHostError):

@@ -230,6 +230,15 @@ class FileStore(Protocol):
         """Return the child folder with this name, creating it if needed."""
         ...
 
+    async def create_folder(
+        self, owner_id: str, parent_id: str, name: str, *, now: datetime
+    ) -> Folder | None:
+        """Create a child folder; None, creating nothing, if a sibling folder has the name in any case.
+
+        NotFound if the parent does not exist (or is in the trash).
+        """
+        ...
+
     async def list_folder(self, folder_id: str) -> tuple[Sequence[Folder], Sequence[FileRecord]]: ...
 
     async def folder_path(self, folder_id: str) -> Sequence[Folder]:
@@ -323,11 +332,13 @@ class TrashOutcome:
     """The result of moving a file or folder to the trash: the new trash item, or None when refused.
 
     A refusal names `blocking_file`, a file (the file itself, or one inside the folder) locked by a WOPI
-    client; the move is then refused as a whole, changing nothing.
+    client, or says `not_empty` when only an empty folder was to go; the move is then refused as a whole,
+    changing nothing.
     """
 
     item: TrashItem | None
     blocking_file: FileRecord | None = None
+    not_empty: bool = False
 
 
 class TrashStore(Protocol):
@@ -342,9 +353,10 @@ class TrashStore(Protocol):
         ...
 
     async def trash_folder(
-        self, folder_id: str, *, deleted_by: str | None, now: datetime
+        self, folder_id: str, *, deleted_by: str | None, now: datetime, only_if_empty: bool = False
     ) -> TrashOutcome | None:
-        """Move a live folder with everything live inside it to the trash, unless a file inside is locked."""
+        """Move a live folder with everything live inside it to the trash, unless a file inside is locked
+        (or, with `only_if_empty`, unless anything is inside it at all)."""
         ...
 
     async def list_trash(self, owner_id: str) -> Sequence[TrashItem]:

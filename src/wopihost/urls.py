@@ -35,6 +35,14 @@ class PublicUrls:
     def wopi_src_with_token(self, file_id: str, token: str) -> str:
         return f"{self.wopi_src(file_id)}?access_token={quote(token, safe='')}"
 
+    def wopi_container_with_token(self, folder_id: str, token: str) -> str:
+        """A container's WOPI URL with its access token (the Url of a WOPI ContainerPointer)."""
+        return f"{self.wopi_base}/wopi/containers/{folder_id}?access_token={quote(token, safe='')}"
+
+    def wopi_ecosystem_with_token(self, token: str) -> str:
+        """The ecosystem endpoint with an access token (GetEcosystem's Url)."""
+        return f"{self.wopi_base}/wopi/ecosystem?access_token={quote(token, safe='')}"
+
     def file_url(self, file_id: str, token: str) -> str:
         """A direct download URL that carries its own narrow, read-only token (CheckFileInfo's FileUrl)."""
         return f"{self.wopi_base}/wopi/direct/{file_id}?token={quote(token, safe='')}"

@@ -383,13 +383,13 @@ async def test_every_response_carries_server_version_and_machine_name(host: Host
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/wopi/containers/abc"),
-        ("POST", "/wopi/containers/abc"),
-        ("GET", "/wopi/containers/abc/children"),
-        ("GET", "/wopi/ecosystem"),
-        ("GET", "/wopi/ecosystem/root_container_pointer"),
-        ("GET", "/wopi/files/{id}/ancestry"),
-        ("GET", "/wopi/files/{id}/ecosystem_pointer"),
+        ("PUT", "/wopi/containers/abc"),
+        ("GET", "/wopi/containers/abc/unknown"),
+        ("POST", "/wopi/containers/abc/children"),
+        ("DELETE", "/wopi/ecosystem"),
+        ("POST", "/wopi/ecosystem/root_container_pointer"),
+        ("POST", "/wopi/files/{id}/ancestry"),
+        ("GET", "/wopi/files/{id}/cobalt"),
         ("GET", "/wopi/files/{id}/contents/extra"),
         ("PUT", "/wopi/files/{id}"),
         ("DELETE", "/wopi/files/{id}"),
@@ -414,7 +414,7 @@ async def test_unimplemented_wopi_path_or_method_returns_501_not_html(
 
 @pytest.mark.parametrize("ui_enabled", [True])
 async def test_unimplemented_wopi_path_returns_501_beside_the_web_ui(host: Host) -> None:
-    response = await host.client.get("/wopi/containers/abc")
+    response = await host.client.get("/wopi/containers/abc/unknown")
     page = await host.client.get("/no/such/page")
 
     assert response.status_code == 501

@@ -498,3 +498,34 @@ async def test_discovery_unreachable_refuses_and_does_not_hammer(
     assert statuses == [500] * 10
     assert discovery.hits == 1
     assert await state(host) == (ORIGINAL, (await host.record()).version, "report.docx", None)
+
+
+async def test_container_and_ecosystem_requests_are_proof_checked(
+    host: Host, wopi: httpx.AsyncClient, keys: Keys
+) -> None:
+    root = host.owner.root_folder_id
+    container = host.services.tokens.issue(host.owner.id, root, kind="container").token
+    ecosystem = host.services.tokens.issue_for_ecosystem(host.owner.id).token
+    create = {"X-WOPI-RelativeTarget": "Signed"}
+    requests: list[tuple[str, str | None, dict[str, str], str]] = [
+        (f"/wopi/containers/{root}", None, {}, container),
+        (f"/wopi/containers/{root}/children", None, {}, container),
+        (f"/wopi/containers/{root}", "CREATE_CHILD_CONTAINER", create, container),
+        ("/wopi/ecosystem", None, {}, ecosystem),
+        ("/wopi/ecosystem/root_container_pointer", None, {}, ecosystem),
+        (f"/wopi/files/{host.doc.id}/ancestry", None, {}, host.token()),
+    ]
+
+    for signer in ((keys["D"], keys["E"]), None):
+        for path, override, headers, token in requests:
+            response = await send(host, wopi, signer, path, override=override, headers=headers, token=token)
+            assert response.status_code == 500, path
+    folders, _files = await host.services.files.list_folder(
+        await host.services.files.ensure_folder_path(host.owner, [])
+    )
+    assert folders == []
+    for path, override, headers, token in requests:
+        response = await send(
+            host, wopi, (keys["A"], keys["B"]), path, override=override, headers=headers, token=token
+        )
+        assert response.status_code == 200, path

@@ -269,8 +269,8 @@ def test_onlyoffice_action_url_fills_placeholders_and_drops_trailing_separator(
 
 
 def test_default_capabilities_exclude_what_the_host_does_not_implement(shapes: dict[str, Discovery]) -> None:
-    # OneNote needs cobalt and containers (MS-FSSHTTP, folder operations): wopihost must not offer it.
-    assert frozenset({"locks", "update"}) == DEFAULT_CAPABILITIES
+    # OneNote needs cobalt as well as containers (MS-FSSHTTP): wopihost must not offer it.
+    assert frozenset({"locks", "update", "containers"}) == DEFAULT_CAPABILITIES
     assert open_as(shapes["m365"], "one", can_write=True) is None
 
 

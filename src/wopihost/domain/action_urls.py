@@ -16,9 +16,9 @@ from wopihost.errors import InvalidRequest
 
 # discovery.rst (SESSION_CONTEXT): "the overall Office for the web URL length limit of 2048 bytes".
 MAX_ACTION_URL_LENGTH = 2048
-# The requirements a host that implements PutFile, PutRelativeFile and the lock operations meets.
-# cobalt and containers are deprecated; wopihost implements neither, nor the ecosystem endpoints.
-DEFAULT_CAPABILITIES = frozenset({"locks", "update"})
+# The requirements a host that implements PutFile, PutRelativeFile, the lock and the container operations
+# meets; cobalt (MS-FSSHTTP) is not implemented, so actions that require it are never offered.
+DEFAULT_CAPABILITIES = frozenset({"locks", "update", "containers"})
 
 ValidatorTestCategory = Literal["All", "OfficeOnline", "OfficeNativeClient"]
 

@@ -18,6 +18,17 @@ WOPI_OPERATIONS = frozenset(
         "PutUserInfo",
         "GetShareUrl",
         "GetFileUrl",
+        "CheckContainerInfo",
+        "CreateChildContainer",
+        "CreateChildFile",
+        "DeleteContainer",
+        "EnumerateAncestors",
+        "EnumerateChildren",
+        "GetEcosystem",
+        "RenameContainer",
+        "CheckEcosystem",
+        "GetRootContainer",
+        "GetFileWopiSrc",
     }
 )
 UNKNOWN_OPERATION = "unknown"

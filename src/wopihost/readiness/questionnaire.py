@@ -22,6 +22,8 @@ SUPPORTS_WHY = {
     "SupportsCobalt": "not sent: no MS-FSSHTTP",
     "SupportsContainers": "container operations",
     "SupportsEcosystem": "ecosystem operations",
+    "SupportsFolders": "the container operations under their deprecated name (/wopi/folders/)",
+    "SupportsGetFileWopiSrc": "GetFileWopiSrc on the ecosystem endpoint",
     "SupportsFileCreation": "creating new files from Office",
 }
 ID_FIX = (

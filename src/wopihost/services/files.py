@@ -16,6 +16,7 @@ from wopihost.errors import (
     ExtensionMismatch,
     FolderCycle,
     FolderLocked,
+    FolderNotEmpty,
     InvalidFileName,
     InvalidRequest,
     LockMismatch,
@@ -285,11 +286,18 @@ class FileService:
             raise NotFound("folder not found")
         return contents
 
-    async def delete_folder(self, user: User, folder: Folder) -> FolderContents:
+    async def delete_folder(
+        self, user: User, folder: Folder, *, only_if_empty: bool = False
+    ) -> FolderContents:
         """Move a folder with everything in it to the trash (the trash item has the folder's ID); refused
-        as a whole while a file inside is being edited."""
+        as a whole while a file inside is being edited, and with `only_if_empty` while anything is inside."""
         _require_own_subfolder(user, folder, "deleted")
-        outcome = await self._trash.trash_folder(folder.id, deleted_by=user.id, now=self._clock.now())
+        now = self._clock.now()
+        outcome = await self._trash.trash_folder(
+            folder.id, deleted_by=user.id, now=now, only_if_empty=only_if_empty
+        )
+        if outcome is not None and outcome.not_empty:
+            raise FolderNotEmpty(folder.name)
         item = await self._trashed(outcome)
         await self._record_folder(AuditAction.TRASHED, user, folder)
         return FolderContents(files=item.files, folders=item.folders)

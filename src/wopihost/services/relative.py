@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from itertools import islice
 
@@ -10,13 +10,23 @@ from wopihost.domain.audit import AuditAction
 from wopihost.domain.locks import LockGuard
 from wopihost.domain.names import numbered_names, repair_name, split_extension, validate_name
 from wopihost.domain.permissions import Role
-from wopihost.domain.records import FileAccess, FileRecord, StoredBlob
-from wopihost.errors import InvalidFileName, LockMismatch, NameConflict, NotFound, Unsupported
+from wopihost.domain.records import FileAccess, FileRecord, FolderAccess, StoredBlob, User
+from wopihost.errors import (
+    InvalidFileName,
+    LockMismatch,
+    NameConflict,
+    NotFound,
+    PermissionDenied,
+    Unsupported,
+)
 from wopihost.ports import Clock, FileStore, ShareStore
 from wopihost.services.access import require_create_relative
 from wopihost.services.audit import AuditService
 from wopihost.services.content import ContentService
 from wopihost.services.files import MAX_NAME_ATTEMPTS, FileService
+
+# The stem CreateChildFile gives a file asked for by its extension alone: there is no file to name it after.
+NEW_FILE_STEM = "Document"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +43,10 @@ class RelativeTarget:
 class _Place:
     folder_id: str
     owner_id: str
+    # Whether a creator who is not the owner gets a share of the new file. A copy saved next to a file
+    # shared on its own needs one to be reachable; a file created in a shared folder is reached through the
+    # folder's share, and revoking that must take it away too.
+    share_with_creator: bool = True
 
 
 class RelativeFileService:
@@ -64,7 +78,7 @@ class RelativeFileService:
         declared_size: int | None = None,
     ) -> FileRecord:
         """Create (or, in relative mode with overwrite, replace) the file; return it."""
-        written = await self._put(access, target, chunks, declared_size)
+        written = await self._put_relative(access, target, chunks, declared_size)
         # A replaced file got a new version (a save); a new one was created from the open file (its detail).
         action = AuditAction.SAVED if written.version > 1 else AuditAction.CREATED
         detail = str(written.version) if action is AuditAction.SAVED else access.file.name
@@ -73,7 +87,20 @@ class RelativeFileService:
         )
         return written
 
-    async def _put(
+    async def create_child_file(self, folder: FolderAccess, target: RelativeTarget) -> FileRecord:
+        """CreateChildFile: an empty file in `folder`, named by PutRelativeFile's rules."""
+        if not folder.permissions.can_create_children:
+            raise PermissionDenied("the user may not create files in this folder")
+        place = _Place(folder.folder.id, folder.folder.owner_id, share_with_creator=False)
+        created = await self._put(folder.user, place, NEW_FILE_STEM, target, _no_content(), 0)
+        action = AuditAction.SAVED if created.version > 1 else AuditAction.CREATED
+        detail = str(created.version) if action is AuditAction.SAVED else ""
+        await self._audit.record(
+            action, item_id=created.id, item_name=created.name, by=folder.user.id, detail=detail
+        )
+        return created
+
+    async def _put_relative(
         self,
         access: FileAccess,
         target: RelativeTarget,
@@ -82,15 +109,26 @@ class RelativeFileService:
     ) -> FileRecord:
         require_create_relative(access)
         place = _place_for(access)
+        return await self._put(access.user, place, access.file.name, target, chunks, declared_size)
+
+    async def _put(
+        self,
+        user: User,
+        place: _Place,
+        source_name: str,
+        target: RelativeTarget,
+        chunks: AsyncIterable[bytes],
+        declared_size: int | None,
+    ) -> FileRecord:
         source = "conversion" if target.conversion else "putrelative"
         if target.relative is not None:
-            return await self._put_exact(access, place, target, chunks, declared_size, source)
+            return await self._put_exact(user, place, target, chunks, declared_size, source)
         assert target.suggested is not None
-        name = _suggested_name(access.file.name, target.suggested)
+        name = _suggested_name(source_name, target.suggested)
         blob = await self._content.store(chunks, declared_size=declared_size)
         for candidate in islice(numbered_names(name), MAX_NAME_ATTEMPTS):
             if await self._files.find_file_by_name(place.folder_id, candidate) is None:
-                created = await self._create(access, place, candidate, blob, source)
+                created = await self._create(user, place, candidate, blob, source)
                 if created is not None:
                     return created
         await self._content.discard([blob.key])
@@ -98,7 +136,7 @@ class RelativeFileService:
 
     async def _put_exact(
         self,
-        access: FileAccess,
+        user: User,
         place: _Place,
         target: RelativeTarget,
         chunks: AsyncIterable[bytes],
@@ -115,24 +153,24 @@ class RelativeFileService:
             raise InvalidFileName(exc.reason, suggestion) from exc
         existing = await self._files.find_file_by_name(place.folder_id, name)
         if existing is not None:
-            await self._check_overwrite(access, existing, target.overwrite)
+            await self._check_overwrite(user, existing, target.overwrite)
         blob = await self._content.store(chunks, declared_size=declared_size)
         if existing is not None:
             return await self._content.commit(
-                existing.id, blob, guard=LockGuard(None), author_id=access.user.id, source=source
+                existing.id, blob, guard=LockGuard(None), author_id=user.id, source=source
             )
-        created = await self._create(access, place, name, blob, source)
+        created = await self._create(user, place, name, blob, source)
         if created is None:
             await self._content.discard([blob.key])
             raise NameConflict(name, await self._file_service.free_name(place.folder_id, name))
         return created
 
-    async def _check_overwrite(self, access: FileAccess, existing: FileRecord, overwrite: bool) -> None:
+    async def _check_overwrite(self, user: User, existing: FileRecord, overwrite: bool) -> None:
         if not overwrite:
             raise NameConflict(
                 existing.name, await self._file_service.free_name(existing.folder_id, existing.name)
             )
-        target_access = await self._files.find_access(existing.id, access.user.id)
+        target_access = await self._files.find_access(existing.id, user.id)
         if target_access is None or not target_access.permissions.can_write:
             raise Unsupported("the user may not overwrite the existing file")
         lock = existing.active_lock(self._clock.now())
@@ -140,7 +178,7 @@ class RelativeFileService:
             raise LockMismatch(lock.lock_id, "the existing file is locked")
 
     async def _create(
-        self, access: FileAccess, place: _Place, name: str, blob: StoredBlob, source: str
+        self, user: User, place: _Place, name: str, blob: StoredBlob, source: str
     ) -> FileRecord | None:
         try:
             created = await self._files.create_file(
@@ -148,7 +186,7 @@ class RelativeFileService:
                 owner_id=place.owner_id,
                 name=name,
                 blob=blob,
-                author_id=access.user.id,
+                author_id=user.id,
                 source=source,
                 now=self._clock.now(),
             )
@@ -156,11 +194,18 @@ class RelativeFileService:
             # The folder went to the trash while the content was arriving.
             await self._content.discard([blob.key])
             raise
-        if created is not None and place.owner_id != access.user.id:
-            await self._shares.set_share(created.id, access.user.id, Role.EDIT, now=self._clock.now())
+        if created is not None and place.share_with_creator and place.owner_id != user.id:
+            await self._shares.set_share(created.id, user.id, Role.EDIT, now=self._clock.now())
         if created is not None:
             self._content.changed(created.id)
         return created
+
+
+async def _no_content() -> AsyncIterator[bytes]:
+    # CreateChildFile's file is empty: "the resulting file must be zero bytes in length".
+    empty: tuple[bytes, ...] = ()
+    for chunk in empty:
+        yield chunk
 
 
 def copies_folder_id(access: FileAccess) -> str:

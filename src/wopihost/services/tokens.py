@@ -1,4 +1,4 @@
-"""Access tokens: signed, scoped to one user and one file, expiring."""
+"""Access tokens: signed, scoped to one user and one file (or container, or the ecosystem), expiring."""
 
 from __future__ import annotations
 
@@ -11,12 +11,15 @@ from typing import Any, Literal
 
 import jwt
 
-from wopihost.domain.records import FileAccess
+from wopihost.domain.records import FileAccess, FolderAccess
 from wopihost.domain.signing import SigningKeyring
 from wopihost.errors import InvalidToken
 from wopihost.ports import Clock, KeyringSource
 
-TokenKind = Literal["wopi", "fileurl"]
+# A token is only accepted where its kind is expected: a file's token opens no container, and the reverse.
+# "container" tokens name a folder in `fid`; "ecosystem" tokens name only their user (`fid` is empty).
+TokenKind = Literal["wopi", "fileurl", "container", "ecosystem"]
+ECOSYSTEM_ITEM = ""
 _ALGORITHM = "HS256"
 
 
@@ -102,6 +105,14 @@ class TokenService:
             link_id=access.link_id,
             display_name=access.user.display_name,
         )
+
+    def issue_for_container(self, access: FolderAccess) -> IssuedToken:
+        """Issue a container token for the caller of `access` on its folder."""
+        return self.issue(access.user.id, access.folder.id, kind="container")
+
+    def issue_for_ecosystem(self, user_id: str) -> IssuedToken:
+        """Issue an ecosystem token: the user alone, for CheckEcosystem and GetRootContainer."""
+        return self.issue(user_id, ECOSYSTEM_ITEM, kind="ecosystem")
 
     def _decode(self, token: str) -> dict[str, Any]:
         if not token or len(token) > 4096:

@@ -16,8 +16,8 @@ from wopihost.domain.timestamps import iso8601
 from wopihost.ports import Clock
 from wopihost.urls import PublicUrls
 
-# Capabilities this host implements completely. Containers, ecosystem and Cobalt are not implemented and so
-# are left out (absent means false).
+# Capabilities this host implements completely. Cobalt is not implemented and so is left out (absent means
+# false). SupportsFolders is the deprecated name of the same folder operations (/wopi/folders/).
 CAPABILITIES: dict[str, bool] = {
     "SupportsLocks": True,
     "SupportsGetLock": True,
@@ -26,6 +26,10 @@ CAPABILITIES: dict[str, bool] = {
     "SupportsRename": True,
     "SupportsDeleteFile": True,
     "SupportsUserInfo": True,
+    "SupportsContainers": True,
+    "SupportsEcosystem": True,
+    "SupportsFolders": True,
+    "SupportsGetFileWopiSrc": True,
 }
 SHARE_URL_TYPES = ("ReadOnly", "ReadWrite")
 # The PostMessages the host page handles, so the client sends them instead of navigating to the URLs.
@@ -85,6 +89,7 @@ def check_file_info(
         "IsAnonymousUser": user.is_anonymous,
         "IsAdminUser": user.is_admin,
         "LicenseCheckForEditIsEnabled": user.is_business_user,
+        "IsEduUser": False,
         "ReadOnly": not rights.can_write,
         "UserCanWrite": rights.can_write,
         "UserCanRename": rights.can_rename,

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from starlette.requests import Request
+from starlette.responses import Response
 
 from wopihost.domain.audit import AuditChannel, AuditClient
-from wopihost.domain.records import FileAccess
+from wopihost.domain.records import FileAccess, FolderAccess, User
 from wopihost.errors import InvalidRequest, InvalidToken
 from wopihost.numbers import ascii_digits
 from wopihost.ports import NO_METRICS, Metrics
 from wopihost.services.access import AccessService
 from wopihost.services.audit import AuditService
+from wopihost.services.containers import ContainerService
 from wopihost.services.content import ContentService
 from wopihost.services.files import FileService
 from wopihost.services.locks import LockService
@@ -37,6 +39,7 @@ class WopiServices:
     content: ContentService
     files: FileService
     relative: RelativeFileService
+    containers: ContainerService
     users: UserService
     urls: PublicUrls
     host: HostIdentity
@@ -54,7 +57,9 @@ class WopiRequest:
     def __init__(self, request: Request, services: WopiServices) -> None:
         self.request = request
         self.services = services
-        self.file_id: str = request.path_params["file_id"]
+        # A container's ID stands in the same place of the path (and of the log line) as a file's.
+        params = request.path_params
+        self.file_id: str = params.get("file_id") or params.get("container_id") or ""
         request.scope.setdefault("state", {})["wopi_file_id"] = self.file_id
 
     def acting_client(self) -> AuditClient:
@@ -71,6 +76,18 @@ class WopiRequest:
         access = await self.services.access.open(self.file_id, token or self.access_token(), kind=kind)
         self.request.scope["state"]["wopi_user_id"] = access.user.id
         return access
+
+    async def open_container(self) -> FolderAccess:
+        """Authenticate the caller with a container token and load the container as they see it."""
+        access = await self.services.containers.open(self.file_id, self.access_token())
+        self.request.scope["state"]["wopi_user_id"] = access.user.id
+        return access
+
+    async def open_ecosystem(self) -> User:
+        """Authenticate the caller with an ecosystem token; the ecosystem is theirs alone."""
+        user = await self.services.containers.open_ecosystem(self.access_token())
+        self.request.scope["state"]["wopi_user_id"] = user.id
+        return user
 
     async def check_proof(self) -> None:
         """Verify the request's proof-key signature against the public URL the client called."""
@@ -140,3 +157,6 @@ class WopiRequest:
     def content_length(self) -> int | None:
         """The declared body size, if any."""
         return self.int_header("content-length")
+
+
+Handler = Callable[[WopiRequest], Awaitable[Response]]

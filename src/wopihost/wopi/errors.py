@@ -13,6 +13,9 @@ from wopihost.domain.names import encode_utf7
 from wopihost.errors import (
     DocumentChanged,
     FileTooLarge,
+    FolderLocked,
+    FolderNotEmpty,
+    InvalidContainerName,
     InvalidFileName,
     InvalidRequest,
     InvalidToken,
@@ -26,6 +29,7 @@ from wopihost.errors import (
     Unsupported,
 )
 from wopihost.wopi.headers import (
+    X_WOPI_INVALID_CONTAINER_NAME_ERROR,
     X_WOPI_INVALID_FILE_NAME_ERROR,
     X_WOPI_LOCK,
     X_WOPI_LOCK_FAILURE_REASON,
@@ -71,13 +75,24 @@ def _invalid_file_name(request: Request, exc: Exception) -> Response:
     return Response(status_code=400, headers=headers)
 
 
+def _invalid_container_name(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, InvalidContainerName)
+    return Response(status_code=400, headers={X_WOPI_INVALID_CONTAINER_NAME_ERROR: _header_safe(exc.reason)})
+
+
 def _name_conflict(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, NameConflict)
     # Every 409 carries X-WOPI-Lock; a name conflict involves no lock, so it is empty.
-    headers = {X_WOPI_LOCK: "", X_WOPI_LOCK_FAILURE_REASON: "a file with this name already exists"}
+    reason = f"a {'folder' if exc.kind == 'folder' else 'file'} with this name already exists"
+    headers = {X_WOPI_LOCK: "", X_WOPI_LOCK_FAILURE_REASON: reason}
     if exc.suggestion:
         headers[X_WOPI_VALID_RELATIVE_TARGET] = encode_utf7(exc.suggestion)
     return Response(status_code=409, headers=headers)
+
+
+def _folder_conflict(request: Request, exc: Exception) -> Response:
+    # DeleteContainer's 409s: something is inside the folder, or a file inside is being edited.
+    return Response(status_code=409, headers={X_WOPI_LOCK: "", X_WOPI_SERVER_ERROR: _header_safe(str(exc))})
 
 
 def _client_disconnect(request: Request, exc: Exception) -> Response:
@@ -106,6 +121,9 @@ EXCEPTION_HANDLERS: dict[type[Exception], Callable[[Request, Exception], Respons
     LockMismatch: _lock_mismatch,
     DocumentChanged: _document_changed,
     NameConflict: _name_conflict,
+    InvalidContainerName: _invalid_container_name,
+    FolderNotEmpty: _folder_conflict,
+    FolderLocked: _folder_conflict,
     FileTooLarge: _status(413),
     LargerThanExpected: _status(412),
     Unsupported: _status(501),

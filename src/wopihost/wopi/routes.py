@@ -1,4 +1,4 @@
-"""WOPI file operations, routed by method, path and X-WOPI-Override through one table.
+"""WOPI file operations, routed by method, path and X-WOPI-Override through one table; the routes of all.
 
 https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/
 """
@@ -21,7 +21,15 @@ from wopihost.domain.timestamps import iso8601
 from wopihost.errors import InvalidFileName, InvalidRequest, NameConflict, NotFound, Unsupported
 from wopihost.services.relative import RelativeTarget
 from wopihost.wopi.check_file_info import check_file_info, share_url_types
-from wopihost.wopi.context import WopiRequest, WopiServices
+from wopihost.wopi.containers import CONTAINER_GETS, CONTAINER_OPERATIONS, FOLDER_GETS
+from wopihost.wopi.context import Handler, WopiRequest, WopiServices
+from wopihost.wopi.ecosystem import (
+    ECOSYSTEM_OPERATIONS,
+    check_ecosystem,
+    enumerate_file_ancestors,
+    get_file_ecosystem,
+    get_root_container,
+)
 from wopihost.wopi.errors import error_response
 from wopihost.wopi.headers import (
     X_COOL_WOPI_IS_AUTOSAVE,
@@ -47,7 +55,6 @@ from wopihost.wopi.headers import (
     X_WOPI_URL_TYPE,
 )
 
-Handler = Callable[[WopiRequest], Awaitable[Response]]
 MAX_USER_INFO_BODY = 4096
 
 
@@ -317,7 +324,7 @@ ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def _not_implemented(services: WopiServices) -> Callable[[Request], Awaitable[Response]]:
-    """WOPI paths and methods this host does not implement (containers, ecosystem, ...): WOPI's 501."""
+    """WOPI paths and methods this host does not implement (Cobalt, the bootstrapper, ...): WOPI's 501."""
     wopi_netloc = services.urls.wopi_netloc
 
     async def run(request: Request) -> Response:
@@ -363,8 +370,24 @@ def wopi_routes(services: WopiServices) -> list[Route]:
 
         return run
 
+    containers = [
+        Route(f"{prefix}/{{container_id}}{path}", endpoint(operation, handler), methods=["GET"])
+        for prefix, gets in (("/wopi/containers", CONTAINER_GETS), ("/wopi/folders", FOLDER_GETS))
+        for path, operation, handler in gets
+    ]
     return [
         Route("/wopi/files/{file_id}", endpoint("CheckFileInfo", check_file_info_op), methods=["GET"]),
+        Route("/wopi/files/{file_id}/ancestry", endpoint("EnumerateAncestors", enumerate_file_ancestors)),
+        Route("/wopi/files/{file_id}/ecosystem_pointer", endpoint("GetEcosystem", get_file_ecosystem)),
+        *containers,
+        Route(
+            "/wopi/containers/{container_id}",
+            endpoint(None, _override_dispatch(CONTAINER_OPERATIONS)),
+            methods=["POST"],
+        ),
+        Route("/wopi/ecosystem", endpoint("CheckEcosystem", check_ecosystem), methods=["GET"]),
+        Route("/wopi/ecosystem", endpoint(None, _override_dispatch(ECOSYSTEM_OPERATIONS)), methods=["POST"]),
+        Route("/wopi/ecosystem/root_container_pointer", endpoint("GetRootContainer", get_root_container)),
         Route("/wopi/files/{file_id}", endpoint(None, _override_dispatch(FILE_OPERATIONS)), methods=["POST"]),
         Route("/wopi/files/{file_id}/contents", endpoint("GetFile", get_file), methods=["GET"]),
         Route(

@@ -81,6 +81,16 @@ class SqlFileStore:
                 raise
             return found
 
+    async def create_folder(
+        self, owner_id: str, parent_id: str, name: str, *, now: datetime
+    ) -> Folder | None:
+        work = partial(folders.create_child, owner_id=owner_id, parent_id=parent_id, name=name, now=now)
+        try:
+            return await self._db.write(work)
+        except IntegrityError:
+            # Another writer created a folder of that name between the check and the insert.
+            return None
+
     async def list_folder(self, folder_id: str) -> tuple[Sequence[Folder], Sequence[FileRecord]]:
         return await self._db.scan(partial(folders.list_folder, folder_id=folder_id))
 

@@ -47,6 +47,20 @@ def ensure_child(conn: Connection, *, owner_id: str, parent_id: str, name: str, 
     existing = find_child(conn, parent_id=parent_id, name=name)
     if existing is not None:
         return existing
+    return insert_child(conn, owner_id=owner_id, parent_id=parent_id, name=name, now=now)
+
+
+def create_child(
+    conn: Connection, *, owner_id: str, parent_id: str, name: str, now: datetime
+) -> Folder | None:
+    """A new subfolder of `parent_id`, or None if one with a colliding name exists."""
+    if find_child(conn, parent_id=parent_id, name=name) is not None:
+        return None
+    return insert_child(conn, owner_id=owner_id, parent_id=parent_id, name=name, now=now)
+
+
+def insert_child(conn: Connection, *, owner_id: str, parent_id: str, name: str, now: datetime) -> Folder:
+    """Insert a subfolder; a concurrent sibling of the same name makes the statement raise IntegrityError."""
     # The parent's row is locked, so that it cannot go to the trash while a folder is created inside it.
     if conn.execute(_FOLDER.with_for_update(), {"folder_id": parent_id}).first() is None:
         raise NotFound("folder not found")

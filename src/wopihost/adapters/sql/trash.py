@@ -54,9 +54,11 @@ class SqlTrashStore:
         return await self._db.write(partial(_trash_file, file_id=file_id, deleted_by=deleted_by, now=now))
 
     async def trash_folder(
-        self, folder_id: str, *, deleted_by: str | None, now: datetime
+        self, folder_id: str, *, deleted_by: str | None, now: datetime, only_if_empty: bool = False
     ) -> TrashOutcome | None:
-        work = partial(_trash_folder, folder_id=folder_id, deleted_by=deleted_by, now=now)
+        work = partial(
+            _trash_folder, folder_id=folder_id, deleted_by=deleted_by, now=now, only_if_empty=only_if_empty
+        )
         return await self._db.write(work)
 
     async def list_trash(self, owner_id: str) -> Sequence[TrashItem]:
@@ -150,7 +152,7 @@ def _trash_file(
 
 
 def _trash_folder(
-    conn: Connection, *, folder_id: str, deleted_by: str | None, now: datetime
+    conn: Connection, *, folder_id: str, deleted_by: str | None, now: datetime, only_if_empty: bool = False
 ) -> TrashOutcome | None:
     """Trash a folder and everything live below it, unless a file inside holds an unexpired lock.
 
@@ -170,6 +172,8 @@ def _trash_folder(
     in_files = FileRow.folder_id.in_(in_tree), live_file()
     rows = conn.execute(select(*FILE_COLUMNS).where(*in_files).order_by(FileRow.id).with_for_update()).all()
     files = [file_from_row(r) for r in rows]
+    if only_if_empty and (files or len(folder_ids) > 1):
+        return TrashOutcome(item=None, not_empty=True)
     blocking = next((file for file in files if file.active_lock(now) is not None), None)
     if blocking is not None:
         return TrashOutcome(item=None, blocking_file=blocking)
