@@ -27,6 +27,7 @@ from wopihost.adapters.local_previews import LocalPreviewImages
 from wopihost.adapters.metrics_endpoint import MetricsEndpoint, SessionCollector
 from wopihost.adapters.prometheus_metrics import PrometheusMetrics, multiprocess_dir, worker_exited
 from wopihost.adapters.rendering import SubprocessRenderer
+from wopihost.adapters.sql.activities import SqlActivityStore
 from wopihost.adapters.sql.admin import SqlAdminQueries, SqlWopiErrorLog
 from wopihost.adapters.sql.audit import SqlAuditLog
 from wopihost.adapters.sql.database import Database
@@ -49,6 +50,7 @@ from wopihost.errors import ConfigurationError
 from wopihost.logging_setup import configure_logging
 from wopihost.ports import NO_METRICS, BlobStore, Clock, Metrics
 from wopihost.services.access import AccessService
+from wopihost.services.activities import ActivityService
 from wopihost.services.admin import AdminService
 from wopihost.services.archive import ArchiveService
 from wopihost.services.audit import AuditService
@@ -118,6 +120,7 @@ class Services:
     admin: AdminService
     wopi_errors: WopiErrorRecorder
     readiness: ReadinessRuns
+    activities: ActivityService
     metrics: Metrics = NO_METRICS
     tracing: Tracing | None = None
 
@@ -146,6 +149,7 @@ class Services:
             audit=self.audit,
             admin=self.admin,
             readiness=self.readiness,
+            activities=self.activities,
         )
 
     def metrics_endpoint(self) -> MetricsEndpoint | None:
@@ -179,6 +183,7 @@ class Services:
             upload_idle_seconds=self.settings.storage.upload_idle_timeout_seconds,
             metrics=self.metrics,
             audit=self.audit,
+            activities=self.activities,
         )
 
     async def aclose(self) -> None:
@@ -314,6 +319,9 @@ def build_services(
         ),
         preferences=PreferenceService(preferences=SqlPreferenceStore(db), clock=clock),
         audit=audit,
+        activities=ActivityService(
+            store=SqlActivityStore(db), files=file_store, users=user_store, clock=clock
+        ),
     )
     built.readiness.use(functools.partial(_readiness_html, built))
     return built

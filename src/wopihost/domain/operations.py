@@ -18,6 +18,7 @@ WOPI_OPERATIONS = frozenset(
         "PutUserInfo",
         "GetShareUrl",
         "GetFileUrl",
+        "AddActivities",
     }
 )
 UNKNOWN_OPERATION = "unknown"

@@ -26,6 +26,7 @@ CAPABILITIES: dict[str, bool] = {
     "SupportsRename": True,
     "SupportsDeleteFile": True,
     "SupportsUserInfo": True,
+    "SupportsAddActivities": True,
 }
 SHARE_URL_TYPES = ("ReadOnly", "ReadWrite")
 # The PostMessages the host page handles, so the client sends them instead of navigating to the URLs.
