@@ -122,7 +122,8 @@ async def test_add_activities_bad_activity_gets_its_own_status(host: Host, chang
     bad, good = comment(1), comment(2)
     change(bad)
     answered = (await add(host, bad, good)).json()["ActivityResponses"]
-    assert answered[0]["Status"] == status and answered[0]["Message"]
+    assert answered[0]["Status"] == status
+    assert answered[0]["Message"]
     assert answered[1] == {"Id": good["Id"], "Status": 0}
 
 
@@ -211,7 +212,8 @@ async def test_open_notification_marks_read_and_mark_all(host: Host) -> None:
     await add(host, comment(2, text="b", content="c2", people=[mention(host.editor)]))
     views = await host.services.activities.notifications(host.editor)
     opened = await host.services.activities.open_notification(host.editor, views[0].notification.id)
-    assert opened is not None and opened.access.file.id == host.doc.id
+    assert opened is not None
+    assert opened.access.file.id == host.doc.id
     assert await host.services.activities.unread_count(host.editor) == 1
     assert await host.services.activities.open_notification(host.viewer, views[0].notification.id) is None
     assert await host.services.activities.mark_all_read(host.editor) == 1

@@ -28,8 +28,8 @@ _GUID = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
 
 
 class ActivityStatus(enum.IntEnum):
-    """ActivityResponses[i].Status. The validator accepts 0 or 3 for every valid case and demands 3 for an
-    unknown type; 1 is this host's answer to an activity it understood but could not accept (a message says why).
+    """ActivityResponses[i].Status. The validator accepts 0 or 3 for every valid case and demands 3 for
+    an unknown type; 1 is this host's answer to an activity it could not accept (a Message says why).
     """
 
     SUCCESS = 0
@@ -92,7 +92,7 @@ class ActivityOutcome:
 
 @dataclass(frozen=True, slots=True)
 class ParsedActivity:
-    """An activity of the request: a comment to apply, or an outcome already decided (unsupported, invalid)."""
+    """An activity of the request: a comment to apply, or its outcome already decided."""
 
     comment: CommentActivity | None
     outcome: ActivityOutcome | None
@@ -135,7 +135,7 @@ def excerpt(text: str) -> str:
 
 
 def parse_request(data: object) -> list[ParsedActivity]:
-    """The activities of a decoded request body; InvalidRequest when the body is not of the AddActivities shape."""
+    """The activities of a decoded request body; InvalidRequest when it is not of the AddActivities shape."""
     if not isinstance(data, dict):
         raise InvalidRequest("the AddActivities body must be a JSON object")
     activities = data.get("Activities")

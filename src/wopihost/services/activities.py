@@ -1,4 +1,4 @@
-"""Activities: comments a WOPI client reports (AddActivities) and the notifications of the people they mention."""
+"""Activities: comments a WOPI client reports (AddActivities) and notifications of the people they mention."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SqlActivityStore: comment activities and mention notifications, each AddActivities entry one transaction."""
+"""SqlActivityStore: comment activities and mention notifications; each activity is one transaction."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ class SqlActivityStore:
                     .values(**changes)
                 )
                 if comment.people:
-                    # The edited comment names its people anew: those no longer mentioned lose the notification.
+                    # The edited comment names its people anew: whoever it no longer mentions loses it.
                     keep = [m.recipient_id for m in mentions]
                     conn.execute(
                         update(NotificationRow)
