@@ -40,6 +40,8 @@ class Comment:
     author: str
     text: str
     created_at: str
+    # The UserId of CheckFileInfo: only its author edits or deletes a comment.
+    author_id: str = ""
 
 
 @dataclass(slots=True)
@@ -92,16 +94,21 @@ def _json(data: object, status_code: int = 200) -> JSONResponse:
     return JSONResponse(data, status_code=status_code, headers=NO_STORE)
 
 
-def _listing(runtime: Runtime, page: Page) -> list[dict[str, str]]:
+def _listing(runtime: Runtime, page: Page) -> list[dict[str, object]]:
     return [
         {"id": c.content_id, "navigationId": c.navigation_id, "author": c.author, "text": c.text,
-         "createdAt": c.created_at, "mine": str(c.author == _author(page)).lower()}
+         "createdAt": c.created_at, "mine": c.author_id == _author_id(page)}
         for c in runtime.comments.of(page.launch.wopi_src).values()
     ]  # fmt: skip
 
 
 def _author(page: Page) -> str:
     return page.info.user_name if page.info and page.info.user_name else "Guest"
+
+
+def _author_id(page: Page) -> str:
+    # Pages without a UserId never match one another: their comments cannot be changed.
+    return page.info.user_id if page.info and page.info.user_id else f"page:{page.pid}"
 
 
 async def _text(request: Request) -> str:
@@ -153,7 +160,7 @@ async def add_comment(request: Request) -> Response:
         return _json({"error": "this document has too many comments"}, 409)
     content_id = str(uuid.uuid4())
     created = datetime.now(UTC).isoformat(timespec="seconds")
-    comment = Comment(content_id, f"comment-{content_id}", _author(page), text, created)
+    comment = Comment(content_id, f"comment-{content_id}", _author(page), text, created, _author_id(page))
     comments[content_id] = comment
     return _answer(runtime, page, await _report(runtime, page, comment, "created"))
 
@@ -172,7 +179,7 @@ async def change_comment(request: Request) -> Response:
     comment = comments.get(request.path_params["cid"])
     if comment is None:
         return _json({"error": "no such comment"}, 404)
-    if comment.author != _author(page):
+    if comment.author_id != _author_id(page):
         return _json({"error": "only its author changes a comment"}, 403)
     if deleting:
         del comments[comment.content_id]

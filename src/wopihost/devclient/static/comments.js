@@ -52,7 +52,7 @@
       body.className = "comment-text";
       withMentions(body, comment.text);
       item.append(who, body);
-      if (comment.mine === "true") {
+      if (comment.mine) {
         const actions = document.createElement("p");
         actions.className = "comment-actions";
         actions.append(button("Edit", () => startEdit(comment)), button("Delete", () => remove(comment)));
