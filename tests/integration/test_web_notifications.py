@@ -14,12 +14,14 @@ from wopihost.domain.records import FileRecord
 pytestmark = pytest.mark.anyio
 
 
-async def mention_bob(web: Web, file: FileRecord, n: int, text: str, *, action: str = "created") -> None:
+async def mention_bob(
+    web: Web, file: FileRecord, n: int, text: str, *, action: str = "created", nav: str = "nav/1 ü"
+) -> None:
     access = await web.services.files.access_as_owner(file.id)
     activity = {
         "Type": "comment",
         "Id": f"00000000-0000-0000-0000-00000000000{n}",
-        "Data": {"ContentId": "c1", "ContentAction": action, "CommentText": text, "NavigationId": "nav/1 ü"},
+        "Data": {"ContentId": "c1", "ContentAction": action, "CommentText": text, "NavigationId": nav},
         "People": [{"Name": "Bob", "Id": web.bob.id, "Mentioned": True}],
     }
     await web.services.activities.add_activities(access, parse_request({"Activities": [activity]}))
@@ -85,3 +87,13 @@ async def test_notifications_need_sign_in(web: Web) -> None:
     response = await web.client.get("/notifications")
     assert response.status_code in (302, 303)
     assert "/signin" in response.headers["location"]
+
+
+async def test_navigation_id_too_long_for_an_action_url_opens_the_document_at_its_start(web: Web) -> None:
+    file = await web.upload("plan.docx", b"plan")
+    await web.share(file, web.bob, Role.VIEW)
+    await mention_bob(web, file, 1, "long", nav="é" * 1000)
+    note = (await web.services.activities.notifications(web.bob))[0].notification
+    await web.sign_in(web.bob)
+    opened = await web.client.get(f"/notifications/{note.id}")
+    assert opened.headers["location"] == f"/files/{file.id}/view"

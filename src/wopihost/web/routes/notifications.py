@@ -18,6 +18,7 @@ NOTIFICATIONS_PATH = "/notifications"
 # The host page passes every wd* parameter to the WOPI client unchanged (hostpage.rst); the development
 # client opens at the comment this one names. Office for the web documents no such parameter.
 NAVIGATION_PARAMETER = "wdNavigationId"
+MAX_NAVIGATION_PARAMETER = 1024
 
 
 class NotificationPages:
@@ -70,8 +71,12 @@ def document_url(view: NotificationView) -> str:
     access = view.access
     action = "edit" if access.permissions.can_write else "view"
     url = f"/files/{access.file.id}/{action}"
-    navigation = view.notification.navigation_id
-    return f"{url}?{NAVIGATION_PARAMETER}={quote(navigation, safe='')}" if navigation else url
+    navigation = quote(view.notification.navigation_id, safe="")
+    # Action URLs are limited to 2048 bytes (discovery.rst): a navigation ID that would crowd out the rest
+    # is left out, and the document opens at its start.
+    if not navigation or len(navigation) > MAX_NAVIGATION_PARAMETER:
+        return url
+    return f"{url}?{NAVIGATION_PARAMETER}={navigation}"
 
 
 def _row(view: NotificationView, i18n: Localizer) -> dict[str, object]:
