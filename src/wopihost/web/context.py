@@ -189,8 +189,10 @@ class WebContext:
             request.session.clear()
             return None
         request.state.user = user
-        # Every page's top bar shows it; the count is one indexed query when there is nothing unread.
-        request.state.unread_notifications = await self.services.activities.unread_count(user)
+        # Every page's top bar shows it (the scripts' JSON requests do not need it); the count is one
+        # indexed query when there is nothing unread.
+        if not wants_json(request):
+            request.state.unread_notifications = await self.services.activities.unread_count(user)
         return user
 
 
