@@ -56,6 +56,7 @@ PROPERTY_TYPES: dict[str, type] = {
     "SupportsRename": bool,
     "SupportsDeleteFile": bool,
     "SupportsUserInfo": bool,
+    "SupportsAddActivities": bool,
     "SupportedShareUrlTypes": list,
     "FileUrl": str,
     "HostViewUrl": str,
@@ -305,6 +306,7 @@ def test_check_file_info_capabilities_claim_only_implemented_operations() -> Non
         "SupportsRename",
         "SupportsDeleteFile",
         "SupportsUserInfo",
+        "SupportsAddActivities",
     }
     assert not {"SupportsContainers", "SupportsCobalt", "SupportsEcosystem", "SupportsFolders"} & set(info)
 
