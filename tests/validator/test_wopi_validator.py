@@ -36,6 +36,7 @@ REQUIRED_GROUPS = {
     "FileUrlUsage",
     "FileUrlViewOnly",
     "ProofKeys",
+    "AddActivities",
 }
 
 pytestmark = [pytest.mark.validator, pytest.mark.slow]
