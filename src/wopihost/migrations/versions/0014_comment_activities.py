@@ -1,7 +1,7 @@
 """comment_activities and notifications: AddActivities comments and the mentions they notify
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-06 14:40:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from wopihost.adapters.sql.models import UtcDateTime
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
