@@ -27,6 +27,7 @@ from wopihost.adapters.local_previews import LocalPreviewImages
 from wopihost.adapters.metrics_endpoint import MetricsEndpoint, SessionCollector
 from wopihost.adapters.prometheus_metrics import PrometheusMetrics, multiprocess_dir, worker_exited
 from wopihost.adapters.rendering import SubprocessRenderer
+from wopihost.adapters.sql.activities import SqlActivityStore
 from wopihost.adapters.sql.admin import SqlAdminQueries, SqlWopiErrorLog
 from wopihost.adapters.sql.audit import SqlAuditLog
 from wopihost.adapters.sql.database import Database
@@ -49,6 +50,7 @@ from wopihost.errors import ConfigurationError
 from wopihost.logging_setup import configure_logging
 from wopihost.ports import NO_METRICS, BlobStore, Clock, Metrics
 from wopihost.services.access import AccessService
+from wopihost.services.activities import ActivityService
 from wopihost.services.admin import AdminService
 from wopihost.services.archive import ArchiveService
 from wopihost.services.audit import AuditService
@@ -122,6 +124,7 @@ class Services:
     wopi_errors: WopiErrorRecorder
     readiness: ReadinessRuns
     folder_shares: FolderShareService
+    activities: ActivityService
     metrics: Metrics = NO_METRICS
     tracing: Tracing | None = None
 
@@ -151,6 +154,7 @@ class Services:
             admin=self.admin,
             readiness=self.readiness,
             folder_shares=self.folder_shares,
+            activities=self.activities,
         )
 
     def metrics_endpoint(self) -> MetricsEndpoint | None:
@@ -185,6 +189,7 @@ class Services:
             upload_idle_seconds=self.settings.storage.upload_idle_timeout_seconds,
             metrics=self.metrics,
             audit=self.audit,
+            activities=self.activities,
         )
 
     async def aclose(self) -> None:
@@ -325,6 +330,9 @@ def build_services(
         audit=audit,
         folder_shares=FolderShareService(
             files=file_store, shares=share_store, users=user_store, locks=lock_store, audit=audit, clock=clock
+        ),
+        activities=ActivityService(
+            store=SqlActivityStore(db), files=file_store, users=user_store, clock=clock
         ),
     )
     built.readiness.use(functools.partial(_readiness_html, built))

@@ -15,6 +15,7 @@ import click
 from pydantic import ValidationError
 
 from wopihost.app import Services, build_services, initialise
+from wopihost.cli_activity import activity_group
 from wopihost.cli_audit import audit_group
 from wopihost.cli_folders import folder_group, share_item, unshare_item
 from wopihost.cli_readiness import readiness_command
@@ -557,3 +558,4 @@ main.add_command(trash_group(run_with_services))
 main.add_command(readiness_command(run_with_serving_services))
 main.add_command(audit_group(run_with_services))
 main.add_command(folder_group(run_with_services))
+main.add_command(activity_group(run_with_services))

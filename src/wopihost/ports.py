@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from wopihost.domain.activities import CommentActivity, Mention, Notification
 from wopihost.domain.admin import OpenSession, UserStorage, WopiError, WopiErrorQuery
 from wopihost.domain.audit import AuditAction, AuditClient, AuditEvent, AuditQuery
 from wopihost.domain.links import ShareLink
@@ -774,3 +775,44 @@ class WopiErrorSink(Protocol):
 
     def submit(self, error: WopiError) -> None:
         """Queue one error for recording, or drop (and count) it when the queue is full."""
+
+
+class ActivityStore(Protocol):
+    """Comment activities of WOPI clients and the notifications of the people they mention.
+
+    `apply_comment` is one transaction: a retried activity (same file and activity ID, in any case) changes
+    nothing and answers False.
+    """
+
+    async def apply_comment(
+        self,
+        file_id: str,
+        comment: CommentActivity,
+        *,
+        actor_id: str,
+        actor_name: str,
+        mentions: Sequence[Mention],
+        now: datetime,
+    ) -> bool:
+        """Record the activity and update notifications: a creation notifies `mentions`; an update rewrites
+        the comment's notifications (and, when the activity names people, notifies exactly `mentions`); a
+        deletion marks them deleted. False if this activity was already applied."""
+        ...
+
+    async def list_notifications(
+        self, recipient_id: str, *, unread_only: bool, limit: int
+    ) -> Sequence[Notification]:
+        """A person's notifications that are not deleted, most recently updated first."""
+        ...
+
+    async def count_unread(self, recipient_id: str) -> int:
+        """How many of a person's notifications are unread and not deleted."""
+        ...
+
+    async def mark_read(self, recipient_id: str, notification_id: int, *, now: datetime) -> bool:
+        """Mark one of a person's notifications read; False if they have no such notification."""
+        ...
+
+    async def mark_all_read(self, recipient_id: str, *, now: datetime) -> int:
+        """Mark all a person's notifications read; how many were unread."""
+        ...

@@ -33,6 +33,8 @@ PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 # Children first, so that deleting never trips a foreign key.
 TABLES = (
+    "notifications",
+    "comment_activities",
     "wopi_errors",
     "audit_events",
     "previews",

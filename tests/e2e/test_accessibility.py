@@ -90,6 +90,25 @@ def _put(host_server: HostServer, name: str, content: bytes) -> str:
     return host_server.cli("file", "put", str(local), "--owner", ALICE, "--to", f"/Accessibility/{name}")
 
 
+def _mention(host_server: HostServer, file_id: str, username: str) -> None:
+    """Alice comments in a file and mentions `username`, as a WOPI client's AddActivities reports it."""
+    token = json.loads(host_server.cli("token", "--user", ALICE, "--file", file_id))["access_token"]
+    activity = {
+        "Type": "comment",
+        "Id": "0000a110-0000-0000-0000-000000000001",
+        "Data": {"ContentId": "a11y", "ContentAction": "created", "CommentText": f"@{username} please check"},
+        "People": [{"Name": username, "Mentioned": True}],
+    }
+    added = httpx.post(
+        f"{host_server.base}/wopi/files/{file_id}",
+        params={"access_token": token},
+        headers={"X-WOPI-Override": "ADD_ACTIVITIES"},
+        json={"Activities": [activity]},
+        timeout=10,
+    )
+    assert added.json()["ActivityResponses"][0]["Status"] == 0, added.text
+
+
 @pytest.fixture(scope="module")
 def world(host_server: HostServer) -> dict[str, str]:
     """What the pages show: a folder of Alice's with a file Bob may view and share links to, a subfolder
@@ -120,6 +139,7 @@ def world(host_server: HostServer) -> dict[str, str]:
         timeout=10,
     )
     assert locked.status_code == 200, locked.text
+    _mention(host_server, ids["file_id"], BOB)
     listing = host_server.cli("file", "list", "--owner", ALICE, "/")
     ids["folder_id"] = next(
         line.split("\t")[0] for line in listing.splitlines() if line.endswith("\tAccessibility/")

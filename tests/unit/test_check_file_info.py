@@ -61,6 +61,7 @@ PROPERTY_TYPES: dict[str, type] = {
     "SupportsFolders": bool,
     "SupportsGetFileWopiSrc": bool,
     "IsEduUser": bool,
+    "SupportsAddActivities": bool,
     "SupportedShareUrlTypes": list,
     "FileUrl": str,
     "HostViewUrl": str,
@@ -314,6 +315,7 @@ def test_check_file_info_capabilities_claim_only_implemented_operations() -> Non
         "SupportsEcosystem",
         "SupportsFolders",
         "SupportsGetFileWopiSrc",
+        "SupportsAddActivities",
     }
     assert "SupportsCobalt" not in info
 

@@ -44,6 +44,7 @@ REQUIRED_GROUPS = {
     "GetSharingUrlForContainerWithTypeReadOnly",
     "GetSharingUrlForContainerWithTypeReadWrite",
     "GetSharingUrlForContainerWithUnknownType",
+    "AddActivities",
 }
 # Alternatives of groups above, which skip on a host that supports what they check the absence of.
 EXCLUSIVE_GROUPS = {"PutRelativeFileUnsupported", "RenameFileIfCreateChildFileIsNotSupported"}

@@ -95,6 +95,7 @@ async def _launch_params(request: Request) -> LaunchParams | str:
         session_context=query.get("sc"),
         host_session_id=query.get("hid"),
         business_user=licensing.is_business_user(query),
+        navigation_id=query.get("wdnavigationid", "")[:1024],
     )
 
 

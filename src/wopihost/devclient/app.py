@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from wopihost.config import DevClientSettings, Settings, load_settings
-from wopihost.devclient import actions, api
+from wopihost.devclient import actions, api, comments
 from wopihost.devclient.catalog import APPS, APPS_BY_SLUG
 from wopihost.devclient.client_styles import STYLES
 from wopihost.devclient.clock import SessionClock, SystemClock
@@ -105,6 +105,10 @@ def _routes() -> list[BaseRoute]:
         Route("/api/p/{pid}/saveas", api.save_as, methods=["POST"]),
         Route("/api/p/{pid}/insertgraphic", api.insert_graphic, methods=["POST"]),
         Route("/api/p/{pid}/leave", api.leave, methods=["POST"]),
+        Route("/api/p/{pid}/comments", comments.list_comments, methods=["GET"]),
+        Route("/api/p/{pid}/comments", comments.add_comment, methods=["POST"]),
+        Route("/api/p/{pid}/comments/{cid}", comments.change_comment, methods=["POST"]),
+        Route("/api/p/{pid}/comments/{cid}/delete", comments.change_comment, methods=["POST"]),
         Route("/page/{pid}/view", actions.page_view, methods=["GET"]),
         Route("/page/{pid}/continue", actions.page_continue, methods=["GET"]),
         *shape_routes(),

@@ -40,6 +40,8 @@ class LaunchParams:
     host_session_id: str | None = None
     # IsLicensedUser=1: a Microsoft 365 business user, whose edits need a licence check (licensing.py).
     business_user: bool = False
+    # wdNavigationId, which the host page passes on like every wd* parameter: the comment to open at.
+    navigation_id: str = ""
 
     def target(self) -> WopiTarget:
         """Return the file as this user reaches it."""
@@ -118,6 +120,7 @@ def boot_data(
         "model": page.model.to_json() if page.model else None,
         "notice": page.notice.to_json() if page.notice else None,
         "expiredNotice": notice("expired").to_json(),
+        "navigationId": page.launch.navigation_id,
         "navigateTop": page.navigate_top,
         "continueUrl": f"/page/{page.pid}/continue" if page.continue_with else None,
     }
@@ -174,7 +177,11 @@ class PageRenderer:
         """Return a document page (or its error dialog)."""
         boot = boot_data(page, poll_ms=poll_ms, edit_notification_ms=edit_notification_ms, client=client)
         html = self._env.get_template("page.html").render(
-            page=page, boot=_script_json(boot), title=boot["fileName"] or page.app.name
+            page=page,
+            boot=_script_json(boot),
+            title=boot["fileName"] or page.app.name,
+            # Office for the web reports comments with AddActivities; the other clients' dialects do not.
+            comments=client == "office" and page.mode != "error",
         )
         return HTMLResponse(html, status_code=status_code, headers=NO_STORE)
 

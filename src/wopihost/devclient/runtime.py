@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from wopihost.devclient.clock import SessionClock
 from wopihost.devclient.coauthoring import SessionManager
+from wopihost.devclient.comments import CommentBoard
 from wopihost.devclient.keystore import KeyStore
 from wopihost.devclient.pages import PageRenderer, PageStore
 from wopihost.devclient.shapes import ShapeName
@@ -31,6 +32,8 @@ class Runtime:
     allowed_wopi_hosts: frozenset[str] | None = None
     # Whose discovery the client presents (see shapes.py).
     shape: ShapeName = "microsoft"
+    # Comments of the open documents (comments.py), kept in memory like the pages.
+    comments: CommentBoard = field(default_factory=CommentBoard)
 
     def allows(self, wopi_src: str) -> bool:
         """Whether this WOPISrc points at a host the client may call."""

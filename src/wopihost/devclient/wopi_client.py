@@ -268,6 +268,14 @@ class WopiClient:
             headers[X_WOPI_LOCK] = lock_id
         return await self._post("RenameFile", target, headers)
 
+    async def add_activities(
+        self, target: WopiTarget, activities: Sequence[Mapping[str, Any]]
+    ) -> WopiResponse:
+        """AddActivities, as Office for the web reports comments: the body of [MS-WOPI] and the validator."""
+        body = orjson.dumps({"Activities": list(activities)})
+        headers = {X_WOPI_OVERRIDE: "ADD_ACTIVITIES"}
+        return await self.send("AddActivities", target, method="POST", headers=headers, body=body)
+
     async def download(self, url: str) -> WopiResponse:
         """GET a URL a host page handed over (Collabora's Action_InsertGraphic): a plain request, no proof."""
         started = time.perf_counter()

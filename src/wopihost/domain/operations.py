@@ -29,6 +29,7 @@ WOPI_OPERATIONS = frozenset(
         "CheckEcosystem",
         "GetRootContainer",
         "GetFileWopiSrc",
+        "AddActivities",
     }
 )
 UNKNOWN_OPERATION = "unknown"

@@ -19,6 +19,7 @@ SUPPORTS_WHY = {
     "SupportsRename": "RenameFile from inside Office",
     "SupportsDeleteFile": "DeleteFile",
     "SupportsUserInfo": "PutUserInfo, keeping the user's Office settings",
+    "SupportsAddActivities": "AddActivities: comments that @mention people become their notifications",
     "SupportsCobalt": "not sent: no MS-FSSHTTP",
     "SupportsContainers": "container operations",
     "SupportsEcosystem": "ecosystem operations",

@@ -32,6 +32,7 @@ from wopihost.web.routes.files import FilePages
 from wopihost.web.routes.folder_share import FolderSharePages
 from wopihost.web.routes.host import HostPages
 from wopihost.web.routes.links import LinkPages
+from wopihost.web.routes.notifications import NotificationPages
 from wopihost.web.routes.previews import PreviewPages
 from wopihost.web.routes.search import SearchPages
 from wopihost.web.routes.sessions import SessionPages
@@ -84,6 +85,7 @@ def create_web_app(services: WebServices) -> Starlette:
         *AdminPages(ctx).routes(),
         *ReadinessPages(ctx).routes(),
         *SettingsPages(ctx).routes(),
+        *NotificationPages(ctx).routes(),
         *VersionPages(ctx).routes(),
         *ActivityPages(ctx).routes(),
         *SessionPages(ctx).routes(),

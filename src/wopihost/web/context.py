@@ -18,6 +18,7 @@ from wopihost.domain.records import FileRecord, User
 from wopihost.errors import NotFound
 from wopihost.ports import Clock
 from wopihost.services.access import AccessService
+from wopihost.services.activities import ActivityService
 from wopihost.services.admin import AdminService
 from wopihost.services.archive import ArchiveService
 from wopihost.services.audit import AuditService
@@ -83,6 +84,7 @@ class WebServices:
     admin: AdminService
     readiness: ReadinessRuns
     folder_shares: FolderShareService
+    activities: ActivityService
 
 
 @dataclass(slots=True)
@@ -147,6 +149,7 @@ class WebContext:
             "csrf_token": csrf_token(request.session),
             "flashes": request.session.pop(SESSION_FLASH, []),
             "section": "",
+            "unread_notifications": getattr(request.state, "unread_notifications", 0),
         }
         values.update(context or {})
         html = self.env.get_template(template).render(values)
@@ -188,6 +191,10 @@ class WebContext:
             request.session.clear()
             return None
         request.state.user = user
+        # Every page's top bar shows it (the scripts' JSON requests do not need it); the count is one
+        # indexed query when there is nothing unread.
+        if not wants_json(request):
+            request.state.unread_notifications = await self.services.activities.unread_count(user)
         return user
 
 

@@ -30,6 +30,7 @@ CAPABILITIES: dict[str, bool] = {
     "SupportsEcosystem": True,
     "SupportsFolders": True,
     "SupportsGetFileWopiSrc": True,
+    "SupportsAddActivities": True,
 }
 SHARE_URL_TYPES = ("ReadOnly", "ReadWrite")
 # The PostMessages the host page handles, so the client sends them instead of navigating to the URLs.

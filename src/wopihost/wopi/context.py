@@ -14,6 +14,7 @@ from wopihost.errors import InvalidRequest, InvalidToken
 from wopihost.numbers import ascii_digits
 from wopihost.ports import NO_METRICS, Metrics
 from wopihost.services.access import AccessService
+from wopihost.services.activities import ActivityService
 from wopihost.services.audit import AuditService
 from wopihost.services.containers import ContainerService
 from wopihost.services.content import ContentService
@@ -44,6 +45,7 @@ class WopiServices:
     urls: PublicUrls
     host: HostIdentity
     audit: AuditService
+    activities: ActivityService
     proof: ProofKeyVerifier | None = None
     upload_idle_seconds: float = 120.0
     metrics: Metrics = NO_METRICS

@@ -20,6 +20,7 @@ from wopihost.domain.records import FileRecord, SaveKind
 from wopihost.domain.timestamps import iso8601
 from wopihost.errors import InvalidFileName, InvalidRequest, NameConflict, NotFound, Unsupported
 from wopihost.services.relative import RelativeTarget
+from wopihost.wopi.activities import add_activities
 from wopihost.wopi.check_file_info import check_file_info, share_url_types
 from wopihost.wopi.containers import CONTAINER_GETS, CONTAINER_OPERATIONS, FOLDER_GETS
 from wopihost.wopi.context import Handler, WopiRequest, WopiServices
@@ -301,6 +302,7 @@ FILE_OPERATIONS: dict[str, tuple[str, Handler]] = {
     "DELETE": ("DeleteFile", delete_file),
     "PUT_USER_INFO": ("PutUserInfo", put_user_info),
     "GET_SHARE_URL": ("GetShareUrl", get_share_url),
+    "ADD_ACTIVITIES": ("AddActivities", add_activities),
 }
 CONTENTS_OPERATIONS: dict[str, tuple[str, Handler]] = {"PUT": ("PutFile", put_file)}
 

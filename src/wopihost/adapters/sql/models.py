@@ -334,3 +334,50 @@ class WopiErrorRow(Base):
     session_id: Mapped[str] = mapped_column(String(200))
     user_agent: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(String(200))
+
+
+class CommentActivityRow(Base):
+    """A comment activity a WOPI client reported (AddActivities); its ID makes a retried request harmless."""
+
+    __tablename__ = "comment_activities"
+    __table_args__ = (Index("ix_comment_activities_file_id_content_key", "file_id", "content_key"),)
+
+    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
+    # The activity's GUID in lower case: the client may spell it in either case.
+    activity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # SHA-256 (hex) of content_id: indexes stay small whatever the 1024 characters of a ContentId weigh.
+    content_key: Mapped[str] = mapped_column(String(64))
+    content_id: Mapped[str] = mapped_column(String(1024))
+    navigation_id: Mapped[str] = mapped_column(String(1024))
+    action: Mapped[str] = mapped_column(String(16))
+    comment_text: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[str] = mapped_column(String(64))
+    actor_name: Mapped[str] = mapped_column(String(256))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class NotificationRow(Base):
+    """A person's notification of being mentioned in one comment; edits update it, deletion marks it."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("recipient_id", "file_id", "content_key", name="uq_notifications_recipient_comment"),
+        Index("ix_notifications_recipient_id_updated_at", "recipient_id", "updated_at"),
+        Index("ix_notifications_file_id_content_key", "file_id", "content_key"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    recipient_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"))
+    content_key: Mapped[str] = mapped_column(String(64))
+    content_id: Mapped[str] = mapped_column(String(1024))
+    navigation_id: Mapped[str] = mapped_column(String(1024))
+    excerpt: Mapped[str] = mapped_column(String(256))
+    actor_id: Mapped[str] = mapped_column(String(64))
+    actor_name: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
