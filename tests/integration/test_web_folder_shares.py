@@ -115,6 +115,23 @@ async def test_check_file_info_by_recipient_follows_role_then_404_after_revoke(
     assert revoked == 404
 
 
+async def test_check_file_info_breadcrumb_names_shared_folder_only_for_folder_recipients(
+    signed_in: Web, team: Team
+) -> None:
+    token = signed_in.services.tokens.issue(signed_in.bob.id, team.draft.id).token
+    await signed_in.services.files.share(
+        await signed_in.services.files.access_as_owner(team.draft.id), "bob", Role.VIEW
+    )
+    _status, file_only = await check_file_info(signed_in, team.draft, token)
+    await share(signed_in, team.team, Role.VIEW)
+    _status, in_folder = await check_file_info(signed_in, team.draft, token)
+
+    assert file_only["BreadcrumbFolderName"] == "Shared with me"
+    assert str(file_only["BreadcrumbFolderUrl"]).endswith("/shared")
+    assert in_folder["BreadcrumbFolderName"] == "Drafts"
+    assert str(in_folder["BreadcrumbFolderUrl"]).endswith(f"/folders/{team.drafts.id}")
+
+
 async def test_recipient_opens_file_inside_with_host_page_token_for_their_role(
     signed_in: Web, team: Team
 ) -> None:

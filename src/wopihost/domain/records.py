@@ -89,10 +89,17 @@ class FileAccess:
     folder_name: str
     # The share link an anonymous visitor came through; None for people with an account.
     link_id: str | None = None
+    # Whether a folder holding the file (at any depth) is shared with the user.
+    via_folder_share: bool = False
 
     @property
     def permissions(self) -> Permissions:
         return permissions_for(self.role, anonymous=self.link_id is not None)
+
+    @property
+    def sees_folder(self) -> bool:
+        """Whether the user may open the file's folder: theirs, or inside a folder shared with them."""
+        return self.link_id is None and (self.role is Role.OWNER or self.via_folder_share)
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,8 +159,9 @@ def _content_restrictions(access: FileAccess, host: HostIdentity) -> dict[str, A
 def _folder_name(access: FileAccess) -> str:
     if access.link_id is not None:
         return f"Shared by {access.owner_name}"
-    # Only the owner sees the file in its folder; everyone else finds it under "Shared with me".
-    if access.role is not Role.OWNER:
+    # The owner and those a folder above it is shared with see the file in its folder; everyone else
+    # finds it under "Shared with me".
+    if not access.sees_folder:
         return "Shared with me"
     return access.folder_name or "My files"
 
@@ -179,7 +180,7 @@ def _add_visitor_urls(info: dict[str, Any], access: FileAccess, urls: PublicUrls
 
 def _add_urls(info: dict[str, Any], access: FileAccess, urls: PublicUrls) -> None:
     file_id, user, rights = access.file.id, access.user, access.permissions
-    folder_url = urls.folder(access.file.folder_id) if access.role is Role.OWNER else urls.shared()
+    folder_url = urls.folder(access.file.folder_id) if access.sees_folder else urls.shared()
     avatar = urls.avatar(user.id)
     if avatar is not None:
         # Collabora Online shows the avatar beside the user's name and cursor; there is no e-mail to add.

@@ -115,6 +115,7 @@ def find_access(conn: Connection, *, file_id: str, user_id: str) -> FileAccess |
         role=role,
         owner_name=first.owner_name,
         folder_name=first.folder_name,
+        via_folder_share=any(row.folder_role is not None for row in rows),
     )
 
 
