@@ -209,7 +209,8 @@ def check_read_only(shaped: ShapedProduct, page: Page, case: Case, token: Token)
     expect(page.locator("#loading")).to_have_class(re.compile(r"\bdone\b"), timeout=OPEN_MS)
     shown = "Paper" if case.ext == "xlsx" else ORIGINAL
     expect(frame.locator("[data-key]", has_text=shown).first).to_be_visible()
-    expect(frame.locator("textarea, input[data-key], #btn-append")).to_have_count(0)
+    # Readers may still comment (the comments pane), but nothing in the document takes input.
+    expect(frame.locator("textarea:not(#comment-text), input[data-key], #btn-append")).to_have_count(0)
     assert shaped.product.lock_of(token) == "", "a reader's client takes no lock"
     info = shaped.check_file_info(token)
     # Writers of a format the client only previews may write; the client still opens it read-only.
