@@ -132,7 +132,7 @@ class S3BlobStore:
                 hasher.update(chunk)
                 buffer += chunk
                 if len(buffer) >= self._part_size:
-                    # Parts need not be of one size, only at least 5 MiB (but the last): the whole buffer goes.
+                    # Parts need only be 5 MiB or more (but the last): the whole buffer goes as one.
                     upload = upload or await self._start_upload(key)
                     await upload.send(bytes(buffer))
                     buffer.clear()
