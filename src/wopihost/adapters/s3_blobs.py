@@ -72,6 +72,7 @@ class S3BlobStore:
         secret = s.secret_access_key.get_secret_value() if s.secret_access_key else None
         config = AioConfig(
             s3={"addressing_style": s.addressing_style},
+            signature_version="s3v4",
             retries={"max_attempts": 3, "mode": "standard"},
             connect_timeout=10,
             read_timeout=60,

@@ -2,16 +2,15 @@
 
 Each blob store object (one per process) is a writer with a random ID. While it has multipart uploads in
 progress it writes, every heartbeat interval, the object `writers/<writer ID>` listing their upload IDs. A
-sweep, run by every process at the same interval, aborts an incomplete upload when
+sweep, run by every process at the same interval, aborts an incomplete upload when no writer record written
+within the last lease (three heartbeat intervals) has named it for a whole lease: the sweeping writer notes
+when it first saw the upload unnamed, and aborts it at a sweep one lease later if it is unnamed still. A new
+upload is therefore named by its writer's next heartbeat long before anyone aborts it, while the uploads of
+a writer that was killed are aborted about two leases after it died, however old they are.
 
-- it was initiated more than one lease (three heartbeat intervals) ago, so its writer has had time to name
-  it in a heartbeat, and
-- no writer record written within the last lease names it, nor does the sweeping writer itself.
-
-A writer that is killed stops writing records, so its uploads are aborted about one lease after it died,
-while a writer that is alive but waiting for a slow client keeps naming its uploads. All times compared are
-the object store's own (the Date of its answer against its LastModified and Initiated), never a node's
-clock. Records silent for two leases are deleted.
+The rule does not trust the uploads' Initiated times (some S3-compatible stores report nonsense there); the
+times it compares are the object store's own (the Date of its answers against records' LastModified), never
+a node's clock. Records silent for two leases are deleted.
 """
 
 from __future__ import annotations
@@ -46,6 +45,8 @@ class UploadRegistry:
         self.writer_id = new_id()
         self._live: set[str] = set()
         self._recorded = False
+        # Uploads this writer's sweeps found unnamed, with when (object store time) they were first seen so.
+        self._suspects: dict[str, datetime] = {}
 
     def started(self, upload_id: str) -> None:
         self._live.add(upload_id)
@@ -87,19 +88,24 @@ class UploadRegistry:
         lease = self.lease if lease is None else lease
         s3 = await self._client()
         now, live = await self._live_uploads(s3, lease)
-        aborted = 0
+        aborted, listed = 0, set()
         paginator = s3.get_paginator("list_multipart_uploads")
         async for page in paginator.paginate(Bucket=self._bucket, Prefix=_BLOB_PREFIX):
             for upload in page.get("Uploads", []):
                 upload_id, key = upload.get("UploadId", ""), upload.get("Key", "")
-                initiated = upload.get("Initiated")
-                if upload_id in live or initiated is None or initiated > now - lease:
+                listed.add(upload_id)
+                if upload_id in live:
+                    self._suspects.pop(upload_id, None)
+                    continue
+                if self._suspects.setdefault(upload_id, now) > now - lease:
                     continue
                 try:
                     await s3.abort_multipart_upload(Bucket=self._bucket, Key=key, UploadId=upload_id)
                     aborted += 1
                 except ClientError as exc:
                     log.info("op=s3_sweep status=abort_failed key=%s error=%s", key, type(exc).__name__)
+        for gone in self._suspects.keys() - listed:
+            del self._suspects[gone]
         if aborted:
             log.info("op=s3_sweep aborted=%d", aborted)
         return aborted
