@@ -105,6 +105,13 @@ class StorageSettings(BaseModel):
     # cannot hold a request and a temporary file forever.
     upload_idle_timeout_seconds: float = Field(default=120.0, gt=0)
 
+    @model_validator(mode="after")
+    def _s3_copy_limit(self) -> StorageSettings:
+        # Restoring a version is one server-side CopyObject, which S3 allows up to 5 GiB.
+        if self.backend == "s3" and self.max_file_size > 5 * 1024**3:
+            raise ValueError("storage.max_file_size may not exceed 5 GiB with the s3 backend")
+        return self
+
 
 class TokenSettings(BaseModel):
     """Access tokens handed to WOPI clients."""
