@@ -88,10 +88,10 @@ class S3BlobStore:
 
     async def aclose(self) -> None:
         """Close the connections (a store used again afterwards opens new ones)."""
-        client, self._client, self._presigner = self._client, None, None
-        if client is not None:
-            with contextlib.suppress(Exception):
+        if self._client is not None:
+            with contextlib.suppress(ClientError, BotoCoreError):
                 await self.uploads.retire()
+        self._client, self._presigner = None, None
         await self._stack.aclose()
 
     async def ensure_bucket(self) -> bool:
