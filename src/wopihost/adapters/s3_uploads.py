@@ -119,12 +119,18 @@ class UploadRegistry:
             for item in page.get("Contents", []):
                 key, written = item["Key"], item["LastModified"]
                 if written > now - lease:
-                    record = await s3.get_object(Bucket=self._bucket, Key=key)
-                    async with record["Body"] as body:
-                        live.update((await body.read()).decode("ascii").split())
+                    live.update(await self._read_record(s3, key))
                 elif written < now - 2 * lease and key != WRITERS_PREFIX + self.writer_id:
                     await s3.delete_object(Bucket=self._bucket, Key=key)
         return now or datetime.now(UTC), live
+
+    async def _read_record(self, s3: S3Client, key: str) -> list[str]:
+        try:
+            record = await s3.get_object(Bucket=self._bucket, Key=key)
+        except ClientError:
+            return []  # retired by its writer since the listing
+        async with record["Body"] as body:
+            return (await body.read()).decode("ascii").split()
 
     async def run(self, stop: anyio.Event, *, interval: float) -> None:
         """Heartbeat and sweep every `interval` seconds until `stop` is set."""
