@@ -21,7 +21,6 @@ import pytest
 
 import wopihost.adapters.local_blobs
 import wopihost.adapters.s3_blobs
-from tests.s3server import moto_endpoint, s3_settings  # noqa: F401 (fixtures)
 from wopihost.adapters.local_blobs import LocalBlobStore
 from wopihost.adapters.s3_blobs import S3BlobStore
 from wopihost.config import S3Settings

@@ -9,12 +9,10 @@ import anyio
 import httpx
 import pytest
 
-from tests.s3server import moto_endpoint, s3_settings
 from wopihost.adapters.s3_blobs import S3BlobStore
 from wopihost.config import S3Settings
 from wopihost.errors import StorageUnavailable
 
-__all__ = ["moto_endpoint", "s3_settings"]
 pytestmark = [pytest.mark.anyio, pytest.mark.s3]
 MiB = 1024 * 1024
 

@@ -11,12 +11,11 @@ import anyio
 import pytest
 
 from tests.integration.test_cli import data_dir, isolated_logging, out, run
-from tests.s3server import moto_endpoint, s3_settings
 from wopihost.adapters.local_blobs import LocalBlobStore
 from wopihost.adapters.s3_blobs import S3BlobStore
 from wopihost.config import S3Settings, load_settings
 
-__all__ = ["data_dir", "isolated_logging", "moto_endpoint", "s3_settings"]
+__all__ = ["data_dir", "isolated_logging"]
 
 
 async def _chunks(data: bytes) -> AsyncIterator[bytes]:

@@ -16,12 +16,10 @@ import anyio
 import httpx
 import pytest
 
-from tests.s3server import moto_endpoint, s3_settings
 from tests.servers import WOPIHOST, free_port, mint_token, running, wopihost
 from wopihost.adapters.s3_blobs import S3BlobStore
 from wopihost.config import S3Settings
 
-__all__ = ["moto_endpoint", "s3_settings"]
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
 MiB = 1024 * 1024
 

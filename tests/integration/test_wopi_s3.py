@@ -11,13 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.s3server import moto_endpoint, s3_settings
 from wopihost.adapters.clock import FakeClock
 from wopihost.app import Services, build_services, create_app, initialise
 from wopihost.config import S3Settings, Settings
 from wopihost.domain.records import FileRecord, User
 
-__all__ = ["moto_endpoint", "s3_settings"]
 pytestmark = [pytest.mark.anyio, pytest.mark.s3]
 MiB = 1024 * 1024
 ORIGINAL = b"the first version, small enough for one PUT"
