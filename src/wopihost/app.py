@@ -27,6 +27,7 @@ from wopihost.adapters.local_previews import LocalPreviewImages
 from wopihost.adapters.metrics_endpoint import MetricsEndpoint, SessionCollector
 from wopihost.adapters.prometheus_metrics import PrometheusMetrics, multiprocess_dir, worker_exited
 from wopihost.adapters.rendering import SubprocessRenderer
+from wopihost.adapters.s3_blobs import S3BlobStore
 from wopihost.adapters.sql.activities import SqlActivityStore
 from wopihost.adapters.sql.admin import SqlAdminQueries, SqlWopiErrorLog
 from wopihost.adapters.sql.audit import SqlAuditLog
@@ -127,6 +128,8 @@ class Services:
     activities: ActivityService
     metrics: Metrics = NO_METRICS
     tracing: Tracing | None = None
+    # The object store when storage.backend is "s3": its connections and its sweep of abandoned uploads.
+    s3: S3BlobStore | None = None
 
     def web(self) -> WebServices:
         return WebServices(
@@ -194,6 +197,8 @@ class Services:
 
     async def aclose(self) -> None:
         await self.db.dispose()
+        if self.s3 is not None:
+            await self.s3.aclose()
         if self.tracing is not None:
             await anyio.to_thread.run_sync(self.tracing.shutdown)
 
@@ -205,7 +210,8 @@ def build_services(
     clock = clock or SystemClock()
     metrics: Metrics = PrometheusMetrics() if settings.metrics.port is not None else NO_METRICS
     tracing = tracing or start_tracing(settings)
-    db, blobs = build_storage(settings, tracing)
+    backend = build_blob_store(settings)
+    db, blobs = build_storage(settings, tracing, backend)
     file_store, share_store, user_store = SqlFileStore(db), SqlShareStore(db), SqlUserStore(db)
     tokens = TokenService(
         KeyringFile(settings.token_keys_file),
@@ -267,6 +273,7 @@ def build_services(
     )
     admin, recorder = build_admin(settings, db, clock, user_store, sessions)
     built = Services(
+        s3=backend if isinstance(backend, S3BlobStore) else None,
         metrics=metrics,
         tracing=tracing,
         previews=previews,
@@ -383,10 +390,22 @@ def start_tracing(settings: Settings) -> Tracing | None:
     return start(settings.tracing)
 
 
-def build_storage(settings: Settings, tracing: Tracing | None) -> tuple[Database, BlobStore]:
+def build_blob_store(settings: Settings) -> LocalBlobStore | S3BlobStore:
+    """The blob store that storage.backend names. A local store first reclaims what interrupted uploads of
+    dead processes left in its temporary directory (never those of a live sibling)."""
+    if settings.storage.backend == "s3":
+        return S3BlobStore(settings.storage.s3, chunk_size=settings.storage.chunk_size)
+    local = LocalBlobStore(settings.blob_dir, chunk_size=settings.storage.chunk_size)
+    local.sweep_temporary()
+    return local
+
+
+def build_storage(
+    settings: Settings, tracing: Tracing | None, blobs: BlobStore | None = None
+) -> tuple[Database, BlobStore]:
     """The database and the blob store, each traced when tracing is on."""
     pool_size, echo = settings.database.pool_size, settings.database.echo
-    blobs = LocalBlobStore(settings.blob_dir, chunk_size=settings.storage.chunk_size)
+    blobs = blobs or build_blob_store(settings)
     if tracing is None:
         return Database(settings.database_url, pool_size=pool_size, echo=echo), blobs
     return tracing.database(settings.database_url, pool_size=pool_size, echo=echo), tracing.blob_store(blobs)
@@ -450,7 +469,11 @@ async def initialise(settings: Settings) -> None:
     """Create the data directory, the database schema, the blob store and the signing keys (idempotent)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     load_or_create_keyring(settings.token_keys_file)
-    LocalBlobStore(settings.blob_dir).sweep_temporary(older_than=timedelta(hours=1))
+    if settings.storage.backend == "s3":
+        async with S3BlobStore(settings.storage.s3) as s3:
+            await s3.ensure_bucket()
+    else:
+        LocalBlobStore(settings.blob_dir).sweep_temporary()
     db = Database(settings.database_url)
     try:
         await upgrade_to_head(db)
@@ -475,6 +498,9 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
             tasks.start_soon(services.trash.run_periodic, stop)
             tasks.start_soon(services.preview_worker.run, stop)
             tasks.start_soon(services.wopi_errors.run, stop)
+            if services.s3 is not None:
+                interval = settings.storage.s3.heartbeat_seconds
+                tasks.start_soon(functools.partial(services.s3.uploads.run, interval=interval), stop)
             yield
             stop.set()
         if endpoint is not None:

@@ -19,6 +19,7 @@ from wopihost.cli_activity import activity_group
 from wopihost.cli_audit import audit_group
 from wopihost.cli_folders import folder_group, share_item, unshare_item
 from wopihost.cli_readiness import readiness_command
+from wopihost.cli_storage import storage_group
 from wopihost.cli_trash import trash_group
 from wopihost.config import ServerSettings, Settings, load_settings
 from wopihost.devclient.cli import devclient as devclient_group
@@ -559,3 +560,4 @@ main.add_command(readiness_command(run_with_serving_services))
 main.add_command(audit_group(run_with_services))
 main.add_command(folder_group(run_with_services))
 main.add_command(activity_group(run_with_services))
+main.add_command(storage_group(run_with_services))

@@ -11,7 +11,7 @@ import socket
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -64,11 +64,39 @@ class DatabaseSettings(BaseModel):
     echo: bool = False
 
 
+class S3Settings(BaseModel):
+    """An S3-compatible object store holding file contents (storage.backend = "s3")."""
+
+    # Empty means AWS itself; set it for MinIO, Ceph, Garage and the like (e.g. http://127.0.0.1:9000).
+    endpoint_url: str | None = None
+    bucket: str = Field(default="wopihost", min_length=3, max_length=63)
+    region: str = "us-east-1"
+    # Empty means the usual AWS credential chain (environment, shared files, instance roles).
+    access_key_id: str | None = None
+    secret_access_key: SecretStr | None = None
+    # Path-style URLs (endpoint/bucket/key) suit most self-hosted stores; virtual-hosted style suits AWS.
+    addressing_style: Literal["path", "virtual", "auto"] = "path"
+    # Uploads go in parts of this size (S3 wants at least 5 MiB); a process holds about one part per upload.
+    part_size: int = Field(default=8 * 1024 * 1024, ge=5 * 1024 * 1024, le=5 * 1024**3)
+    # CheckFileInfo's FileUrl: a presigned GET valid this long, so that clients download large files from
+    # the object store itself. Off: FileUrl is the host's own token-authorised URL.
+    presigned_file_url: bool = False
+    presign_seconds: int = Field(default=300, ge=10, le=3600)
+    # The endpoint that clients reach, when it differs from the one the host uses (a proxy, a container name).
+    public_endpoint_url: str | None = None
+    # Each process records its uploads in progress this often; an incomplete multipart upload that no
+    # record younger than three times this names is abandoned, and the next sweep aborts it.
+    heartbeat_seconds: float = Field(default=10.0, ge=0.5, le=600)
+
+    _strip = field_validator("endpoint_url", "public_endpoint_url")(_strip_slash)
+
+
 class StorageSettings(BaseModel):
     """Where file contents live."""
 
-    backend: Literal["local"] = "local"
-    # Directory of the local blob store; empty means `<data_dir>/blobs`.
+    backend: Literal["local", "s3"] = "local"
+    s3: S3Settings = Field(default_factory=S3Settings)
+    # Directory of the local blob store (backend "local"); empty means `<data_dir>/blobs`.
     path: Path | None = None
     # Largest file accepted by PutFile, PutRelativeFile and uploads (413 above it).
     max_file_size: int = Field(default=512 * 1024 * 1024, ge=1)
@@ -76,6 +104,13 @@ class StorageSettings(BaseModel):
     # An upload that sends nothing for this long is abandoned (nothing is stored), so that a stalled client
     # cannot hold a request and a temporary file forever.
     upload_idle_timeout_seconds: float = Field(default=120.0, gt=0)
+
+    @model_validator(mode="after")
+    def _s3_copy_limit(self) -> StorageSettings:
+        # Restoring a version is one server-side CopyObject, which S3 allows up to 5 GiB.
+        if self.backend == "s3" and self.max_file_size > 5 * 1024**3:
+            raise ValueError("storage.max_file_size may not exceed 5 GiB with the s3 backend")
+        return self
 
 
 class TokenSettings(BaseModel):

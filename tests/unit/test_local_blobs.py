@@ -7,7 +7,6 @@ import hashlib
 import os
 import time
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from pathlib import Path
 
 import anyio
@@ -223,23 +222,38 @@ async def test_delete_removes_blob_and_tolerates_missing(store: LocalBlobStore) 
         await store.open(blob.key)
 
 
-def test_sweep_temporary_removes_only_old_leftovers(store: LocalBlobStore) -> None:
+async def test_sweep_temporary_removes_leftovers_of_dead_writers_but_not_live_uploads(
+    store: LocalBlobStore,
+) -> None:
     tmp = store.root / "tmp"
-    old, fresh, other = tmp / "old.part", tmp / "fresh.part", tmp / "notes.txt"
-    for path in (old, fresh, other):
+    dead, creating, fresh_creating, other = (tmp / n for n in ("dead.part", "a.new", "b.new", "notes.txt"))
+    for path in (dead, creating, fresh_creating, other):
         path.write_bytes(b"left over")
-    two_hours_ago = time.time() - 7200
-    os.utime(old, (two_hours_ago, two_hours_ago))
-    os.utime(other, (two_hours_ago, two_hours_ago))
+    two_minutes_ago = time.time() - 120
+    os.utime(creating, (two_minutes_ago, two_minutes_ago))
+    started = anyio.Event()
 
-    removed = store.sweep_temporary(older_than=timedelta(hours=1))
+    async def stalled() -> AsyncIterator[bytes]:
+        yield b"in flight"
+        started.set()
+        await anyio.sleep_forever()
+        yield b"never"
 
-    assert removed == 1
-    assert sorted(p.name for p in temporaries_in(store)) == ["fresh.part", "notes.txt"]
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(lambda: store.put(stalled(), max_size=1 << 20))
+        await started.wait()
+        # A second store object stands for a sibling worker starting up: the live upload is not its debris.
+        removed = LocalBlobStore(store.root).sweep_temporary()
+        remaining = sorted(p.name for p in temporaries_in(store))
+        tg.cancel_scope.cancel()
+
+    assert removed == 2
+    assert len(remaining) == 3
+    assert {"b.new", "notes.txt"} < set(remaining)
 
 
 async def test_sweep_temporary_leaves_completed_blobs(store: LocalBlobStore) -> None:
     blob = await store.put(chunks(b"keep"), max_size=100)
 
-    assert store.sweep_temporary(older_than=timedelta(0)) == 0
+    assert store.sweep_temporary() == 0
     assert await read_all(store, blob.key) == b"keep"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import os
+import shutil
 import time
 from base64 import b64encode
 from collections.abc import AsyncIterable, AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -17,13 +19,20 @@ import anyio
 from wopihost.domain.ids import new_id
 from wopihost.domain.records import StoredBlob
 from wopihost.errors import FileTooLarge, NotFound, StorageUnavailable
+from wopihost.ports import BlobEntry
 
 # Chunks are gathered up to this size before one write in a worker thread, to keep thread hops few.
 _WRITE_BUFFER = 1024 * 1024
 
 
 class LocalBlobStore:
-    """Blobs under `root/ab/cd/<key>`; uploads go to `root/tmp` first, then fsync and rename into place."""
+    """Blobs under `root/ab/cd/<key>`; uploads go to `root/tmp` first, then fsync and rename into place.
+
+    A writer holds an exclusive `flock` on its temporary file from creation until the file has been renamed
+    into place. The kernel drops the lock when the process dies, however it dies, so a temporary file whose
+    lock can be taken has no live writer and is debris; one still locked belongs to a running upload (of this
+    process, a sibling worker, or another node on a disk with working locks) and is never touched.
+    """
 
     def __init__(self, root: Path, *, chunk_size: int = 256 * 1024) -> None:
         self.root = root
@@ -42,7 +51,8 @@ class LocalBlobStore:
         hasher = hashlib.sha256()
         size = 0
         try:
-            async with await anyio.open_file(tmp, "xb") as out:
+            handle = await anyio.to_thread.run_sync(_create_locked, self._tmp, key)
+            async with anyio.wrap_file(handle) as out:
                 buffer = bytearray()
                 async for chunk in chunks:
                     size += len(chunk)
@@ -56,7 +66,8 @@ class LocalBlobStore:
                 await out.write(bytes(buffer))
                 await out.flush()
                 await anyio.to_thread.run_sync(os.fsync, out.wrapped.fileno())
-            await anyio.to_thread.run_sync(self._publish, tmp, self._path(key))
+                # Renamed while still open and locked, so that no sweep can take it in between.
+                await anyio.to_thread.run_sync(self._publish, tmp, self._path(key))
         except BaseException:
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(_unlink_quietly, tmp)
@@ -77,16 +88,111 @@ class LocalBlobStore:
     async def delete(self, key: str) -> None:
         await anyio.to_thread.run_sync(_unlink_quietly, self._path(key))
 
-    def sweep_temporary(self, *, older_than: timedelta) -> int:
-        """Remove uploads that a crash left behind; returns how many were removed."""
-        cutoff = time.time() - older_than.total_seconds()
+    async def copy(self, key: str) -> str:
+        return await anyio.to_thread.run_sync(self._copy, key)
+
+    def _copy(self, key: str) -> str:
+        source, new_key = self._path(key), new_id()
+        final = self._path(new_key)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # Blobs are never modified in place, so two keys may share one inode.
+            os.link(source, final)
+        except FileNotFoundError as exc:
+            raise NotFound(f"blob {key} is missing") from exc
+        except OSError:
+            self._copy_bytes(source, new_key)
+            return new_key
+        # A link shares the source's times; the copy must look new to the orphan check's grace period.
+        os.utime(final)
+        _fsync_dir(final.parent)
+        return new_key
+
+    def _copy_bytes(self, source: Path, new_key: str) -> None:
+        tmp = self._tmp / f"{new_key}.part"
+        try:
+            with source.open("rb") as reader, _create_locked(self._tmp, new_key) as writer:
+                shutil.copyfileobj(reader, writer, _WRITE_BUFFER)
+                writer.flush()
+                os.fsync(writer.fileno())
+                self._publish(tmp, self._path(new_key))
+        except FileNotFoundError as exc:
+            _unlink_quietly(tmp)
+            raise NotFound(f"blob {source.name} is missing") from exc
+        except BaseException:
+            _unlink_quietly(tmp)
+            raise
+
+    async def keys(self) -> AsyncIterator[BlobEntry]:
+        for first in await anyio.to_thread.run_sync(_sorted_subdirs, self.root):
+            for second in await anyio.to_thread.run_sync(_sorted_subdirs, first):
+                for entry in await anyio.to_thread.run_sync(_sorted_blobs, second):
+                    yield entry
+
+    async def download_url(self, key: str) -> str | None:
+        return None
+
+    def sweep_temporary(self) -> int:
+        """Remove the temporary files of interrupted uploads (those no live writer holds); how many."""
         removed = 0
         for leftover in self._tmp.glob("*.part"):
+            if _abandoned(leftover):
+                leftover.unlink(missing_ok=True)
+                removed += 1
+        cutoff = time.time() - _CREATING_GRACE_SECONDS
+        for leftover in self._tmp.glob("*.new"):
             with contextlib.suppress(FileNotFoundError):
                 if leftover.stat().st_mtime < cutoff:
                     leftover.unlink()
                     removed += 1
         return removed
+
+
+# A temporary file is created as `<key>.new`, locked, then renamed to `<key>.part`: a `.part` file is always
+# locked while its writer lives. A `.new` file lives for microseconds; one older than this is debris.
+_CREATING_GRACE_SECONDS = 60
+
+
+def _create_locked(directory: Path, key: str) -> BinaryIO:
+    """Create `<key>.part` in `directory`, open for writing and locked by this process."""
+    creating, part = directory / f"{key}.new", directory / f"{key}.part"
+    handle = creating.open("xb")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.replace(creating, part)
+    except BaseException:
+        handle.close()
+        _unlink_quietly(creating)
+        raise
+    return handle
+
+
+def _abandoned(path: Path) -> bool:
+    """Whether no live process holds the temporary file's lock (taking it, briefly, to find out)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+def _sorted_subdirs(path: Path) -> list[Path]:
+    return sorted(p for p in path.iterdir() if len(p.name) == 2 and p.is_dir())
+
+
+def _sorted_blobs(path: Path) -> list[BlobEntry]:
+    entries = []
+    for blob in sorted(path.iterdir()):
+        with contextlib.suppress(FileNotFoundError):
+            stored_at = datetime.fromtimestamp(blob.stat().st_mtime, UTC)
+            entries.append(BlobEntry(blob.name, stored_at))
+    return entries
 
 
 async def stream_file(path: Path, chunk_size: int) -> AsyncIterator[bytes]:

@@ -32,7 +32,7 @@ from wopihost import __version__
 from wopihost.adapters.sql.database import Database, Work
 from wopihost.config import TracingSettings
 from wopihost.domain.records import StoredBlob
-from wopihost.ports import BlobStore
+from wopihost.ports import BlobEntry, BlobStore
 
 
 class Tracing:
@@ -151,6 +151,18 @@ class TracedBlobStore:
             return await self._store.delete(key)
         with self._tracer.start_as_current_span("blob.delete", kind=SpanKind.CLIENT):
             await self._store.delete(key)
+
+    async def copy(self, key: str) -> str:
+        if not in_request():
+            return await self._store.copy(key)
+        with self._tracer.start_as_current_span("blob.copy", kind=SpanKind.CLIENT):
+            return await self._store.copy(key)
+
+    def keys(self) -> AsyncIterator[BlobEntry]:
+        return self._store.keys()
+
+    async def download_url(self, key: str) -> str | None:
+        return await self._store.download_url(key)
 
 
 class _HeaderGetter(Getter[Scope]):

@@ -220,6 +220,13 @@ class ContentService:
             except Exception:
                 log.warning("op=blob_delete status=failed key=%s", key)
 
+    async def direct_url(self, access: FileAccess) -> str | None:
+        """A short-lived URL of the current content in the blob store itself, if the store offers one and
+        the user may download; None otherwise (clients then use the host's own URLs)."""
+        if not access.permissions.can_download:
+            return None
+        return await self._blobs.download_url(access.file.blob_key)
+
     async def list_versions(self, access: FileAccess) -> Sequence[Version]:
         """All stored versions, newest first."""
         return await self._files.list_versions(access.file.id)
@@ -234,8 +241,12 @@ class ContentService:
     async def restore_version(self, access: FileAccess, number: int) -> FileRecord:
         """Make a copy of an old version the current content; refused while another client holds a lock."""
         require_write(access)
-        version, chunks = await self.open_version(access, number)
-        blob = await self._blobs.put(chunks, max_size=max(self.max_file_size, version.size))
+        version = await self._files.find_version(access.file.id, number)
+        if version is None:
+            raise NotFound(f"version {number} not found")
+        # Versions are immutable, so the copy has the version's size and hash without reading it again.
+        copied = await self._blobs.copy(version.blob_key)
+        blob = StoredBlob(key=copied, size=version.size, sha256=version.sha256)
         restored = await self.commit(
             access.file.id, blob, guard=LockGuard(None), author_id=access.user.id, source="restore"
         )

@@ -73,9 +73,18 @@ class HostIdentity:
 
 
 def check_file_info(
-    access: FileAccess, *, urls: PublicUrls, host: HostIdentity, file_url_token: str
+    access: FileAccess,
+    *,
+    urls: PublicUrls,
+    host: HostIdentity,
+    file_url_token: str,
+    direct_file_url: str | None = None,
 ) -> dict[str, Any]:
-    """Build the CheckFileInfo JSON object for one user's view of one file."""
+    """Build the CheckFileInfo JSON object for one user's view of one file.
+
+    FileUrl is `direct_file_url` (a presigned URL of the blob store) when given, else the host's own URL
+    authorised by `file_url_token`.
+    """
     file, user, rights = access.file, access.user, access.permissions
     info: dict[str, Any] = {
         "BaseFileName": file.name,
@@ -108,7 +117,7 @@ def check_file_info(
         "EnableInsertRemoteImage": host.enable_insert_remote_image,
     }
     if rights.can_download:
-        info["FileUrl"] = urls.file_url(file.id, file_url_token)
+        info["FileUrl"] = direct_file_url or urls.file_url(file.id, file_url_token)
     info.update(_content_restrictions(access, host))
     if file.extension:
         # It must begin with a period; without one, clients parse the (absent) extension from BaseFileName.

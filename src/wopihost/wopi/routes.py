@@ -80,7 +80,11 @@ async def check_file_info_op(w: WopiRequest) -> Response:
     await s.locks.note_participant(access)
     await s.audit.record_open(access)
     file_url_token = s.tokens.issue_for(access, kind="fileurl").token
-    return _json(check_file_info(access, urls=s.urls, host=s.host, file_url_token=file_url_token))
+    direct = await s.content.direct_url(access)
+    info = check_file_info(
+        access, urls=s.urls, host=s.host, file_url_token=file_url_token, direct_file_url=direct
+    )
+    return _json(info)
 
 
 async def get_file(w: WopiRequest) -> Response:
