@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 from wopihost.app import Services, build_services, initialise
 from wopihost.cli_activity import activity_group
 from wopihost.cli_audit import audit_group
+from wopihost.cli_db import db_group
 from wopihost.cli_folders import folder_group, share_item, unshare_item
 from wopihost.cli_readiness import readiness_command
 from wopihost.cli_trash import trash_group
@@ -48,7 +50,7 @@ def _run_services(settings: Settings, func: Callable[..., Coroutine[Any, Any, No
     """Run an async command body with the services built from the settings, reporting errors plainly."""
 
     async def main() -> None:
-        await initialise(settings)
+        await initialise(settings, upgrade=settings.database_auto_upgrade)
         services = build_services(settings)
         try:
             with acting_client(CLI_CLIENT):
@@ -113,7 +115,7 @@ def main(ctx: click.Context, data_dir: Path | None, config_file: Path | None) ->
 @main.command()
 @click.pass_context
 def init(ctx: click.Context) -> None:
-    """Create the database, blob store and signing keys (safe to run again)."""
+    """Create the database (applying pending migrations), blob store and signing keys (safe to run again)."""
     settings = _settings(ctx)
     try:
         anyio.run(initialise, settings)
@@ -482,7 +484,7 @@ def serve(
         settings = settings.model_copy(update={"devclient": devclient})
     try:
         settings.check_safe_for_environment()
-        anyio.run(initialise, settings)
+        anyio.run(functools.partial(initialise, settings, upgrade=settings.database_auto_upgrade))
     except WopiHostError as exc:
         _fail(str(exc))
     click.echo(
@@ -559,3 +561,4 @@ main.add_command(readiness_command(run_with_serving_services))
 main.add_command(audit_group(run_with_services))
 main.add_command(folder_group(run_with_services))
 main.add_command(activity_group(run_with_services))
+main.add_command(db_group)
