@@ -46,7 +46,7 @@ class ServerSettings(BaseModel):
     trusted_proxies: list[str] = Field(default_factory=list)
     # On SIGTERM the server stops accepting connections and gives requests in flight (uploads) this long
     # to finish; what is still running then is cancelled, leaving the previous version intact.
-    shutdown_timeout_seconds: float = Field(default=30.0, ge=0)
+    shutdown_timeout_seconds: int = Field(default=30, ge=0)
     # Each back end checked by /readyz must answer within this long, or the node reports itself not ready.
     readiness_timeout_seconds: float = Field(default=2.0, gt=0)
 
