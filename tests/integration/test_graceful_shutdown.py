@@ -1,5 +1,5 @@
-"""SIGTERM to a real `wopihost serve`: uploads in flight finish and are committed, new connections are refused,
-and the process is gone within `server.shutdown_timeout_seconds`, cancelling what is still running then."""
+"""SIGTERM to a real `wopihost serve`: uploads in flight finish and are committed, new requests are not
+served, and the process is gone within `server.shutdown_timeout_seconds`, cancelling what still runs then."""
 
 from __future__ import annotations
 
