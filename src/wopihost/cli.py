@@ -473,8 +473,9 @@ def serve(
 ) -> None:
     """Run the server (and, unless a WOPI client is configured, the development client beside it).
 
-    SIGTERM or Ctrl+C stops both. While it runs, the server records its URLs in the data directory,
-    where `wopihost token` finds them.
+    SIGTERM or Ctrl+C stops both: requests in flight get server.shutdown_timeout_seconds to finish. An
+    outdated schema is upgraded where database.auto_upgrade allows (SQLite by default), else refused.
+    While it runs, the server records its URLs in the data directory, where `wopihost token` finds them.
     """
     settings = _with_server(
         _settings(ctx), host=host, port=port, public_url=public_url, wopi_url=wopi_url, workers=workers
