@@ -33,7 +33,7 @@ RUN set -eux; \
 
 RUN groupadd --system --gid 10001 wopihost \
     && useradd --system --uid 10001 --gid wopihost --home-dir /var/lib/wopihost --shell /usr/sbin/nologin wopihost \
-    && mkdir -p /var/lib/wopihost/secrets /var/lib/wopihost/previews \
+    && mkdir -p /var/lib/wopihost/secrets \
     && chown -R wopihost:wopihost /var/lib/wopihost \
     && chmod 0700 /var/lib/wopihost/secrets
 COPY --from=build /opt/wopihost /opt/wopihost

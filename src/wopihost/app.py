@@ -140,7 +140,7 @@ class Services:
             discovery=self.discovery,
             urls=self.urls,
             clock=self.clock,
-            session_secret=load_or_create_secret(session_key_file(self.settings)),
+            session_secret=load_or_create_secret(self.settings.data_dir / "secrets" / "session-key"),
             browse=self.browse,
             sessions=self.sessions,
             throttle=self.throttle,
@@ -455,19 +455,12 @@ async def initialise(settings: Settings, *, upgrade: bool = True) -> None:
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     load_or_create_keyring(settings.token_keys_file)
-    # Made here, once, so that nodes sharing the secrets directory never race to create different ones.
-    load_or_create_secret(session_key_file(settings))
     LocalBlobStore(settings.blob_dir).sweep_temporary(older_than=timedelta(hours=1))
     db = Database(settings.database_url)
     try:
         await ensure_schema(db, upgrade=upgrade)
     finally:
         await db.dispose()
-
-
-def session_key_file(settings: Settings) -> Path:
-    """The secret that signs the web UI's session cookies."""
-    return settings.data_dir / "secrets" / "session-key"
 
 
 def readiness_probes(services: Services) -> dict[str, Probe]:
