@@ -21,6 +21,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from wopihost.adapters.clock import SystemClock
 from wopihost.adapters.discovery_http import HttpDiscoverySource
+from wopihost.adapters.health_probes import ping_database, probe_local_directory, read_missing_blob
 from wopihost.adapters.keyring_file import KeyringFile, load_or_create_keyring, load_or_create_secret
 from wopihost.adapters.local_blobs import LocalBlobStore
 from wopihost.adapters.local_previews import LocalPreviewImages
@@ -35,7 +36,7 @@ from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
 from wopihost.adapters.sql.links import SqlLinkStore
 from wopihost.adapters.sql.locks import SqlLockStore
-from wopihost.adapters.sql.migrate import upgrade_to_head
+from wopihost.adapters.sql.migrate import ensure_schema
 from wopihost.adapters.sql.preferences import SqlPreferenceStore
 from wopihost.adapters.sql.previews import SqlPreviewStore
 from wopihost.adapters.sql.search_index import SqlSearchIndex
@@ -48,6 +49,7 @@ from wopihost.config import Settings, load_settings
 from wopihost.domain.previews import claim_lease
 from wopihost.domain.throttling import ThrottleLimits
 from wopihost.errors import ConfigurationError
+from wopihost.health import Probe, health_routes
 from wopihost.logging_setup import configure_logging
 from wopihost.ports import NO_METRICS, BlobStore, Clock, Metrics
 from wopihost.services.access import AccessService
@@ -465,8 +467,11 @@ def build_discovery(settings: Settings, clock: Clock, metrics: Metrics = NO_METR
     )
 
 
-async def initialise(settings: Settings) -> None:
-    """Create the data directory, the database schema, the blob store and the signing keys (idempotent)."""
+async def initialise(settings: Settings, *, upgrade: bool = True) -> None:
+    """Create the data directory, the blob store and the signing keys, and the database schema (idempotent).
+
+    Without `upgrade` the schema is only checked: SchemaOutdated unless it is the one this code needs.
+    """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     load_or_create_keyring(settings.token_keys_file)
     if settings.storage.backend == "s3":
@@ -476,9 +481,32 @@ async def initialise(settings: Settings) -> None:
         LocalBlobStore(settings.blob_dir).sweep_temporary()
     db = Database(settings.database_url)
     try:
-        await upgrade_to_head(db)
+        await ensure_schema(db, upgrade=upgrade)
     finally:
         await db.dispose()
+
+
+def readiness_probes(services: Services) -> dict[str, Probe]:
+    """What `/readyz` checks, by name. A shared-state store (Redis), when configured, adds its entry here."""
+    return {
+        "database": functools.partial(ping_database, services.db),
+        "blob_store": blob_store_probe(services.settings, services.blobs),
+    }
+
+
+def blob_store_probe(settings: Settings, blobs: BlobStore) -> Probe:
+    """A cheap call that reaches the configured blob store without changing it.
+
+    Local: its directory is writable (reading a missing file would succeed on a vanished disk too). Any other
+    back end: reading a blob that does not exist answers NotFound; one with a cheaper call (an S3 store's
+    HeadBucket) returns it here instead.
+    """
+    local = settings.storage.backend == "local"
+    return (
+        functools.partial(probe_local_directory, settings.blob_dir)
+        if local
+        else functools.partial(read_missing_blob, blobs)
+    )
 
 
 def create_app(settings: Settings, *, services: Services | None = None) -> Starlette:
@@ -487,6 +515,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Whatever ASGI server runs the app, it never serves on a schema it was not written for.
+        await ensure_schema(services.db, upgrade=False)
         stop = anyio.Event()
         endpoint = services.metrics_endpoint()
         if endpoint is not None:
@@ -526,7 +556,10 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
         middleware.insert(
             0, Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.server.trusted_proxies)
         )
-    routes: list[BaseRoute] = [*wopi_routes(services.wopi())]
+    routes: list[BaseRoute] = [
+        *health_routes(readiness_probes(services), timeout=settings.server.readiness_timeout_seconds),
+        *wopi_routes(services.wopi()),
+    ]
     if services.urls.ui_enabled:
         routes.append(Mount("/", app=create_web_app(services.web())))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 from wopihost.app import Services, build_services, initialise
 from wopihost.cli_activity import activity_group
 from wopihost.cli_audit import audit_group
+from wopihost.cli_db import db_group
 from wopihost.cli_folders import folder_group, share_item, unshare_item
 from wopihost.cli_readiness import readiness_command
 from wopihost.cli_storage import storage_group
@@ -49,7 +51,7 @@ def _run_services(settings: Settings, func: Callable[..., Coroutine[Any, Any, No
     """Run an async command body with the services built from the settings, reporting errors plainly."""
 
     async def main() -> None:
-        await initialise(settings)
+        await initialise(settings, upgrade=settings.database_auto_upgrade)
         services = build_services(settings)
         try:
             with acting_client(CLI_CLIENT):
@@ -114,7 +116,7 @@ def main(ctx: click.Context, data_dir: Path | None, config_file: Path | None) ->
 @main.command()
 @click.pass_context
 def init(ctx: click.Context) -> None:
-    """Create the database, blob store and signing keys (safe to run again)."""
+    """Create the database (applying pending migrations), blob store and signing keys (safe to run again)."""
     settings = _settings(ctx)
     try:
         anyio.run(initialise, settings)
@@ -472,8 +474,9 @@ def serve(
 ) -> None:
     """Run the server (and, unless a WOPI client is configured, the development client beside it).
 
-    SIGTERM or Ctrl+C stops both. While it runs, the server records its URLs in the data directory,
-    where `wopihost token` finds them.
+    SIGTERM or Ctrl+C stops both: requests in flight get server.shutdown_timeout_seconds to finish. An
+    outdated schema is upgraded where database.auto_upgrade allows (SQLite by default), else refused.
+    While it runs, the server records its URLs in the data directory, where `wopihost token` finds them.
     """
     settings = _with_server(
         _settings(ctx), host=host, port=port, public_url=public_url, wopi_url=wopi_url, workers=workers
@@ -483,7 +486,7 @@ def serve(
         settings = settings.model_copy(update={"devclient": devclient})
     try:
         settings.check_safe_for_environment()
-        anyio.run(initialise, settings)
+        anyio.run(functools.partial(initialise, settings, upgrade=settings.database_auto_upgrade))
     except WopiHostError as exc:
         _fail(str(exc))
     click.echo(
@@ -561,3 +564,4 @@ main.add_command(audit_group(run_with_services))
 main.add_command(folder_group(run_with_services))
 main.add_command(activity_group(run_with_services))
 main.add_command(storage_group(run_with_services))
+main.add_command(db_group)

@@ -44,6 +44,11 @@ class ServerSettings(BaseModel):
     # Addresses of reverse proxies whose X-Forwarded-For/-Proto headers are believed (client IPs in logs and
     # rate limits). Proof keys are always checked against wopi_url, never against forwarded headers.
     trusted_proxies: list[str] = Field(default_factory=list)
+    # On SIGTERM the server stops accepting connections and gives requests in flight (uploads) this long
+    # to finish; what is still running then is cancelled, leaving the previous version intact.
+    shutdown_timeout_seconds: int = Field(default=30, ge=0)
+    # Each back end checked by /readyz must answer within this long, or the node reports itself not ready.
+    readiness_timeout_seconds: float = Field(default=2.0, gt=0)
 
     _strip = field_validator("public_url", "wopi_url")(_strip_slash)
 
@@ -62,6 +67,9 @@ class DatabaseSettings(BaseModel):
     url: str | None = None
     pool_size: int = Field(default=10, ge=1)
     echo: bool = False
+    # Whether `serve` and the other commands apply pending migrations themselves. Empty means yes on SQLite
+    # (one node's own file) and no elsewhere: a shared database is upgraded once, by `wopihost db upgrade`.
+    auto_upgrade: bool | None = None
 
 
 class S3Settings(BaseModel):
@@ -372,6 +380,13 @@ class Settings(BaseSettings):
     @property
     def database_url(self) -> str:
         return self.database.url or f"sqlite+aiosqlite:///{self.data_dir / 'wopihost.db'}"
+
+    @property
+    def database_auto_upgrade(self) -> bool:
+        """Whether commands other than `init` and `db upgrade` may migrate the database."""
+        if self.database.auto_upgrade is not None:
+            return self.database.auto_upgrade
+        return self.database_url.startswith("sqlite")
 
     @property
     def blob_dir(self) -> Path:

@@ -58,7 +58,7 @@ def _serve(settings: Settings) -> None:
             log_config=None,
             access_log=False,
             server_header=False,
-            timeout_graceful_shutdown=10,
+            timeout_graceful_shutdown=settings.server.shutdown_timeout_seconds,
             proxy_headers=bool(settings.server.trusted_proxies),
             forwarded_allow_ips=settings.server.trusted_proxies or None,
         )

@@ -21,7 +21,6 @@ FAILING_IMPACTS = frozenset({"serious", "critical"})
 
 # GET routes of the web app that answer with something other than an HTML page, so axe has nothing to check.
 NOT_HTML: dict[str, str] = {
-    "/healthz": "plain-text health check",
     "/assets/icons.svg": "the SVG sprite of the icons",
     "/static": "CSS, scripts and images (a Mount)",
     "/users/{user_id}/avatar.svg": "an SVG avatar",

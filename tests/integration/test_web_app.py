@@ -16,7 +16,8 @@ pytestmark = pytest.mark.anyio
 async def test_healthz_without_session_answers_ok(web: Web) -> None:
     response = await web.client.get("/healthz")
     assert response.status_code == 200
-    assert response.text == "ok"
+    assert response.json() == {"status": "ok"}
+    assert "set-cookie" not in response.headers
 
 
 @pytest.mark.anyio

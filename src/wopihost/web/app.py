@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -51,10 +51,6 @@ SESSION_MAX_AGE = 12 * 3600
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 
-async def _health(request: Request) -> Response:
-    return PlainTextResponse("ok")
-
-
 def _icons(ctx: WebContext) -> Route:
     async def icons(request: Request) -> Response:
         headers = {"Cache-Control": "public, max-age=86400"}
@@ -71,7 +67,6 @@ def create_web_app(services: WebServices) -> Starlette:
     )
     https = services.urls.ui_base.startswith("https://")
     routes: list[BaseRoute] = [
-        Route("/healthz", _health),
         _icons(ctx),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         *AuthPages(ctx).routes(),
