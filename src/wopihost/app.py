@@ -21,7 +21,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from wopihost.adapters.clock import SystemClock
 from wopihost.adapters.discovery_http import HttpDiscoverySource
-from wopihost.adapters.keyring_file import KeyringFile, load_or_create_keyring, load_or_create_secret
+from wopihost.adapters.keyring_file import KeyringFile, load_or_create_keyring
 from wopihost.adapters.local_blobs import LocalBlobStore
 from wopihost.adapters.local_previews import LocalPreviewImages
 from wopihost.adapters.metrics_endpoint import MetricsEndpoint, SessionCollector
@@ -39,7 +39,6 @@ from wopihost.adapters.sql.preferences import SqlPreferenceStore
 from wopihost.adapters.sql.previews import SqlPreviewStore
 from wopihost.adapters.sql.search_index import SqlSearchIndex
 from wopihost.adapters.sql.shares import SqlShareStore
-from wopihost.adapters.sql.throttling import SqlFailureCounter
 from wopihost.adapters.sql.trash import SqlTrashStore
 from wopihost.adapters.sql.users import SqlUserStore
 from wopihost.adapters.text_extraction import DocumentTextExtractor
@@ -48,7 +47,7 @@ from wopihost.domain.previews import claim_lease
 from wopihost.domain.throttling import ThrottleLimits
 from wopihost.errors import ConfigurationError
 from wopihost.logging_setup import configure_logging
-from wopihost.ports import NO_METRICS, BlobStore, Clock, Metrics
+from wopihost.ports import NO_METRICS, BlobStore, Clock, DiscoveryCache, Metrics
 from wopihost.services.access import AccessService
 from wopihost.services.activities import ActivityService
 from wopihost.services.admin import AdminService
@@ -77,6 +76,7 @@ from wopihost.services.tokens import TokenService
 from wopihost.services.trash import TrashService
 from wopihost.services.users import UserService
 from wopihost.services.wopi_errors import WopiErrorRecorder
+from wopihost.shared_state import SharedState, build_shared_state
 from wopihost.urls import PublicUrls
 from wopihost.web.app import WebServices, create_web_app
 from wopihost.wopi.check_file_info import HostIdentity
@@ -125,6 +125,7 @@ class Services:
     readiness: ReadinessRuns
     folder_shares: FolderShareService
     activities: ActivityService
+    shared: SharedState
     metrics: Metrics = NO_METRICS
     tracing: Tracing | None = None
 
@@ -138,7 +139,7 @@ class Services:
             discovery=self.discovery,
             urls=self.urls,
             clock=self.clock,
-            session_secret=load_or_create_secret(self.settings.data_dir / "secrets" / "session-key"),
+            session_store=self.shared.sessions,
             browse=self.browse,
             sessions=self.sessions,
             throttle=self.throttle,
@@ -193,6 +194,7 @@ class Services:
         )
 
     async def aclose(self) -> None:
+        await self.shared.aclose()
         await self.db.dispose()
         if self.tracing is not None:
             await anyio.to_thread.run_sync(self.tracing.shutdown)
@@ -223,7 +225,8 @@ def build_services(
     )
     lock_store, trash_store = SqlLockStore(db), SqlTrashStore(db)
     link_store = SqlLinkStore(db)
-    throttle = SignInThrottle(counter=SqlFailureCounter(db), clock=clock, limits=throttle_limits(settings))
+    shared = build_shared_state(settings, db)
+    throttle = SignInThrottle(counter=shared.failures, clock=clock, limits=throttle_limits(settings))
     files = FileService(
         files=file_store,
         shares=share_store,
@@ -234,7 +237,7 @@ def build_services(
         trash=trash_store,
         audit=audit,
     )
-    discovery = build_discovery(settings, clock, metrics)
+    discovery = build_discovery(settings, clock, metrics, shared.discovery)
     search_index = SqlSearchIndex(db, clock)
     indexer = build_indexer(settings, search_index, blobs)
     content.on_change(indexer.wake)
@@ -269,6 +272,7 @@ def build_services(
     built = Services(
         metrics=metrics,
         tracing=tracing,
+        shared=shared,
         previews=previews,
         preview_worker=worker,
         settings=settings,
@@ -433,7 +437,9 @@ def throttle_limits(settings: Settings) -> ThrottleLimits:
     )
 
 
-def build_discovery(settings: Settings, clock: Clock, metrics: Metrics = NO_METRICS) -> DiscoveryService:
+def build_discovery(
+    settings: Settings, clock: Clock, metrics: Metrics = NO_METRICS, shared: DiscoveryCache | None = None
+) -> DiscoveryService:
     """The discovery service for the configured WOPI client (the development client by default)."""
     source = HttpDiscoverySource(settings.discovery_url, timeout=settings.discovery.timeout_seconds)
     return DiscoveryService(
@@ -443,6 +449,9 @@ def build_discovery(settings: Settings, clock: Clock, metrics: Metrics = NO_METR
         refresh_interval=timedelta(hours=settings.discovery.refresh_hours),
         capabilities=source,
         metrics=metrics,
+        shared=shared,
+        # A fetch and its capabilities read each have the timeout; the lease outlasts both.
+        lease_ttl=timedelta(seconds=2 * settings.discovery.timeout_seconds + 5),
     )
 
 

@@ -18,11 +18,11 @@ from sqlalchemy import Connection, text
 
 from tests.redis_service import REDIS_URL, delete_prefix, require_redis, unique_prefix
 from tests.services import require_tcp_service, service_unavailable
+from wopihost.adapters.clock import FakeClock
 from wopihost.adapters.redis.client import Redis
 from wopihost.adapters.redis.discovery_cache import RedisDiscoveryCache
 from wopihost.adapters.redis.throttling import RedisFailureCounter
 from wopihost.adapters.redis.web_sessions import RedisSessionStore
-from wopihost.adapters.clock import FakeClock
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
 from wopihost.adapters.sql.links import SqlLinkStore

@@ -24,7 +24,9 @@ def fresh_key() -> str:
     return secrets.token_hex(32)
 
 
-async def test_add_failure_counts_each_key_from_its_first_failure(shared: SharedState, clock: FakeClock) -> None:
+async def test_add_failure_counts_each_key_from_its_first_failure(
+    shared: SharedState, clock: FakeClock
+) -> None:
     counter, one, two = shared.failure_counter(), fresh_key(), fresh_key()
     started = clock.now()
 

@@ -19,7 +19,7 @@ _MICROSECOND = timedelta(microseconds=1)
 
 Redis = aioredis.Redis
 
-__all__ = ["Redis", "RedisError", "connect_redis", "from_micros", "micros", "unavailable"]
+__all__ = ["Redis", "RedisError", "as_bytes", "connect_redis", "from_micros", "micros", "unavailable"]
 
 
 def connect_redis(settings: RedisSettings) -> Redis:
@@ -43,6 +43,11 @@ def micros(moment: datetime) -> int:
 def from_micros(value: int | bytes | str) -> datetime:
     """The datetime of a value written by `micros`."""
     return EPOCH + timedelta(microseconds=int(value))
+
+
+def as_bytes(value: bytes | str) -> bytes:
+    """A reply as bytes (the client returns bytes; its types also allow str)."""
+    return value.encode() if isinstance(value, str) else value
 
 
 def unavailable(what: str, exc: RedisError) -> StorageUnavailable:

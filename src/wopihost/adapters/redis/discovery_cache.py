@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from wopihost.adapters.redis.client import Redis, RedisError, from_micros, micros, unavailable
+from wopihost.adapters.redis.client import Redis, RedisError, as_bytes, from_micros, micros, unavailable
 from wopihost.ports import SharedDiscovery
 
 # Takes the lease when nobody holds it, or extends it for its own holder; `SET NX PX` in the first case.
@@ -44,23 +44,25 @@ class RedisDiscoveryCache:
         if attempted is None:
             return None
         return SharedDiscovery(
-            xml=bytes(xml) if xml else None,
-            capabilities=bytes(capabilities) if capabilities else None,
+            xml=as_bytes(xml) if xml else None,
+            capabilities=as_bytes(capabilities) if capabilities else None,
             fetched_at=from_micros(fetched) if fetched else None,
             attempted_at=from_micros(attempted),
-            error=bytes(error).decode() if error else None,
+            error=as_bytes(error).decode() if error else None,
         )
 
     async def write(self, entry: SharedDiscovery) -> None:
-        values = {
-            "xml": entry.xml or b"",
-            "capabilities": entry.capabilities or b"",
-            "fetched": micros(entry.fetched_at) if entry.fetched_at else b"",
-            "attempted": micros(entry.attempted_at),
-            "error": entry.error.encode() if entry.error else b"",
-        }
         try:
-            await self._redis.hset(self._key, mapping=values)
+            await self._redis.hset(
+                self._key,
+                mapping={
+                    "xml": entry.xml or b"",
+                    "capabilities": entry.capabilities or b"",
+                    "fetched": micros(entry.fetched_at) if entry.fetched_at else b"",
+                    "attempted": micros(entry.attempted_at),
+                    "error": entry.error.encode() if entry.error else b"",
+                },
+            )
         except RedisError as exc:
             raise unavailable("writing the shared discovery", exc) from exc
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from wopihost.adapters.redis.client import Redis, RedisError, from_micros, micros, unavailable
+from wopihost.adapters.redis.client import Redis, RedisError, as_bytes, from_micros, micros, unavailable
 from wopihost.ports import StoredSession
 
 
@@ -24,7 +24,7 @@ class RedisSessionStore:
         if data is None or expires is None:
             return None
         expires_at = from_micros(expires)
-        return StoredSession(bytes(data), expires_at) if expires_at > now else None
+        return StoredSession(as_bytes(data), expires_at) if expires_at > now else None
 
     async def save(self, session_id: str, data: bytes, *, expires_at: datetime, now: datetime) -> None:
         ttl_ms = max(1, math.ceil((expires_at - now).total_seconds() * 1000))
