@@ -206,16 +206,19 @@ class DiscoveryService:
             return False
         if entry is None or (self._attempted_at is not None and entry.attempted_at <= self._attempted_at):
             return False
-        if entry.xml is not None and entry.xml != self._xml:
-            try:
-                discovery = parse_discovery(entry.xml)
-                capabilities = parse_capabilities(entry.capabilities) if entry.capabilities else None
-            except DiscoveryUnavailable as exc:
-                logger.warning('op=discovery_shared status=unreadable reason="%s"', _one_line(str(exc)))
-                return False
-            self._current, self._xml, self._capabilities = discovery, entry.xml, capabilities
+        fetched = entry.fetched_at is not None and entry.fetched_at != self._fetched_at
+        if entry.xml is not None and (fetched or self._current is None):
+            if entry.xml != self._xml:
+                try:
+                    discovery = parse_discovery(entry.xml)
+                    capabilities = parse_capabilities(entry.capabilities) if entry.capabilities else None
+                except DiscoveryUnavailable as exc:
+                    logger.warning('op=discovery_shared status=unreadable reason="%s"', _one_line(str(exc)))
+                    return False
+                self._current, self._xml, self._capabilities = discovery, entry.xml, capabilities
+                await self._write_cache(self._cache_file, entry.xml)
+            # Another node's fetch counts as this node's: a proof-key check that failed is worth repeating.
             self._loads += 1
-            await self._write_cache(self._cache_file, entry.xml)
         self._attempted_at, self._fetched_at, self._last_error = (
             entry.attempted_at,
             entry.fetched_at,
