@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from wopihost.adapters.redis.client import Redis, connect_redis
+from wopihost.adapters.redis.client import Redis, RedisError, connect_redis, unavailable
 from wopihost.adapters.redis.discovery_cache import RedisDiscoveryCache
 from wopihost.adapters.redis.throttling import RedisFailureCounter
 from wopihost.adapters.redis.web_sessions import RedisSessionStore
@@ -25,6 +25,15 @@ class SharedState:
     sessions: SessionStore
     discovery: DiscoveryCache
     redis: Redis | None = None
+
+    async def ping(self) -> None:
+        """Raise StorageUnavailable unless Redis answers (nothing to check when the database holds it)."""
+        if self.redis is None:
+            return
+        try:
+            await self.redis.ping()
+        except RedisError as exc:
+            raise unavailable("answering a ping", exc) from exc
 
     async def aclose(self) -> None:
         if self.redis is not None:

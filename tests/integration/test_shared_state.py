@@ -164,3 +164,26 @@ async def test_discovery_fetched_once_for_both_nodes(cluster: Cluster, tmp_path:
     results = [await node.refresh_rate_limited(timedelta(minutes=5)) for node in nodes]
     assert source.fetches == 3
     assert results == [True, True]
+
+
+async def test_signin_gives_new_session_id_and_ends_the_one_before(cluster: Cluster) -> None:
+    client = cluster.to(0)
+    await client.get("/signin")
+    before = client.cookies.get("wopihost_session")
+    assert before is not None
+
+    assert (await sign_in(cluster.to(1))).status_code == 303
+
+    after = client.cookies.get("wopihost_session")
+    assert after not in (None, before)
+    async with httpx.AsyncClient(
+        transport=cluster.balancer,
+        base_url=cluster.web.settings.server.base_url,
+        cookies={"wopihost_session": before},
+    ) as planted:
+        assert (await planted.get("/")).status_code == 303
+
+
+async def test_ping_answers_when_shared_state_reachable(cluster: Cluster) -> None:
+    await cluster.web.services.shared.ping()
+    await cluster.second.shared.ping()
