@@ -1,4 +1,4 @@
-"""ServerSessionMiddleware: opaque IDs hashed in the store, saved only when needed, 503 when the store fails."""
+"""ServerSessionMiddleware: opaque IDs hashed in the store, saved when needed, 503 when the store fails."""
 
 from __future__ import annotations
 
