@@ -112,8 +112,9 @@ class ServerSessionMiddleware:
             if not session:
                 return None
             data = json.dumps(session, separators=(",", ":"), sort_keys=True).encode()
-            # An unchanged session is written again only once half its lifetime has passed.
-            if stored is not None and stored.data == data and stored.expires_at - now > self._max_age / 2:
+            # An unchanged session is renewed at most once per twelfth of its lifetime (an hour of twelve).
+            renewed = stored is not None and self._max_age - (stored.expires_at - now) < self._max_age / 12
+            if stored is not None and stored.data == data and renewed:
                 return None
             session_id = session_id or secrets.token_urlsafe(32)
             await self._store.save(_hashed(session_id), data, expires_at=now + self._max_age, now=now)
