@@ -231,8 +231,8 @@ class DiscoveryService:
         shared = self._shared
         if shared is None:
             return await self._fetch_locked()
-        known = self._attempted_at
-        deadline = self._clock.now() + self._lease_ttl
+        # Waiting is timed by the monotonic clock: a stuck lease must not hold a node forever.
+        deadline = anyio.current_time() + self._lease_ttl.total_seconds()
         while True:
             try:
                 claimed = await shared.claim(self._holder, now=self._clock.now(), ttl=self._lease_ttl)
@@ -241,16 +241,16 @@ class DiscoveryService:
                 logger.warning('op=discovery_lease status=unavailable reason="%s"', _one_line(str(exc)))
                 return await self._fetch_locked()
             if claimed:
-                return await self._fetch_and_publish(shared, known)
+                return await self._fetch_and_publish(shared)
             # Another node is fetching for the cluster: its result is this node's too.
             await anyio.sleep(_SHARED_POLL_SECONDS)
-            if await self._adopt_shared(shared) or self._clock.now() >= deadline:
+            if await self._adopt_shared(shared) or anyio.current_time() >= deadline:
                 return self._require_current()
 
-    async def _fetch_and_publish(self, shared: DiscoveryCache, known: datetime | None) -> Discovery:
+    async def _fetch_and_publish(self, shared: DiscoveryCache) -> Discovery:
         try:
-            # A node that fetched between this node's decision and its claim already did the work.
-            if await self._adopt_shared(shared) and self._attempted_at != known:
+            # A node that tried between this node's decision and its claim already did the work.
+            if await self._adopt_shared(shared):
                 return self._require_current()
             attempted = self._attempts
             try:
