@@ -7,18 +7,21 @@ sends each request to whichever node the test names, as a load balancer would.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import secrets
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import anyio
+import asyncpg
 import httpx
 import pytest
 
 from tests.e2e.standin_client import discovery_xml
 from tests.integration.web_support import CLIENT, PASSWORD, Web, csrf_of, start_web, web_settings
 from tests.redis_service import REDIS_URL, delete_prefix, require_redis, unique_prefix
+from tests.services import require_tcp_service
 from wopihost.app import Services, build_services, create_app
 from wopihost.services.discovery import DiscoveryService
 
@@ -48,15 +51,48 @@ class Cluster:
         return self.web.client
 
 
-@pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.redis)])
-async def cluster(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Cluster]:
-    overrides: dict[str, object] = {}
-    prefix = unique_prefix()
+async def _postgres(statement: str) -> None:
+    conn = await asyncpg.connect(host="127.0.0.1", port=5432, user="postgres", database="postgres", timeout=5)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+def postgresql_url() -> Iterator[str]:
+    require_tcp_service("PostgreSQL", "127.0.0.1", 5432)
+    name = f"wopihost_test_{secrets.token_hex(6)}"
+    anyio.run(_postgres, f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        anyio.run(_postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+BACKENDS = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.postgres),
+    pytest.param("redis", marks=pytest.mark.redis),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> dict[str, object]:
+    """Settings of the shared state: SQLite or PostgreSQL alone, or SQLite with Redis."""
+    if request.param == "postgresql":
+        return {"database": {"url": request.getfixturevalue("postgresql_url")}}
     if request.param == "redis":
         require_redis()
-        overrides["redis"] = {"url": REDIS_URL, "key_prefix": prefix}
+        return {"redis": {"url": REDIS_URL, "key_prefix": unique_prefix()}}
+    return {}
+
+
+@pytest.fixture
+async def cluster(
+    backend: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Cluster]:
+    overrides = dict(backend)
     settings = web_settings(tmp_path, **overrides)
     web, first = await start_web(settings, monkeypatch)
     second = build_services(settings, clock=web.clock)
@@ -72,8 +108,8 @@ async def cluster(
         await web.client.aclose()
         await second.aclose()
         await first.aclose()
-        if request.param == "redis":
-            await delete_prefix(prefix)
+        if settings.redis.url is not None:
+            await delete_prefix(settings.redis.key_prefix)
 
 
 async def sign_in(client: httpx.AsyncClient, password: str = PASSWORD) -> httpx.Response:
