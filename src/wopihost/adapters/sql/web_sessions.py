@@ -1,7 +1,12 @@
-"""SqlSessionStore: web UI sessions in the web_sessions table, shared by every node on the database."""
+"""SqlSessionStore: web UI sessions in the web_sessions table, shared by every node on the database.
+
+Ended sessions are deleted after a save, in a transaction of their own: concurrent purges may collide on
+the same rows, and a collision must never cost the save itself.
+"""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, select
@@ -9,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.models import WebSessionRow
+from wopihost.errors import StorageUnavailable
 from wopihost.ports import StoredSession
 
 
@@ -35,9 +41,12 @@ class SqlSessionStore:
                     set_={"data": statement.excluded.data, "expires_at": statement.excluded.expires_at},
                 )
             )
-            conn.execute(delete(WebSessionRow).where(WebSessionRow.expires_at <= now))
 
         await self._db.write(work)
+        with contextlib.suppress(StorageUnavailable):
+            await self._db.write(
+                lambda conn: conn.execute(delete(WebSessionRow).where(WebSessionRow.expires_at <= now))
+            )
 
     async def delete(self, session_id: str) -> None:
         await self._db.write(
