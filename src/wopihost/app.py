@@ -22,7 +22,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from wopihost.adapters.clock import SystemClock
 from wopihost.adapters.discovery_http import HttpDiscoverySource
 from wopihost.adapters.health_probes import ping_database, probe_local_directory, read_missing_blob
-from wopihost.adapters.keyring_file import KeyringFile, load_or_create_keyring, load_or_create_secret
+from wopihost.adapters.keyring_file import KeyringFile, load_or_create_keyring
 from wopihost.adapters.local_blobs import LocalBlobStore
 from wopihost.adapters.local_previews import LocalPreviewImages
 from wopihost.adapters.metrics_endpoint import MetricsEndpoint, SessionCollector
@@ -41,7 +41,6 @@ from wopihost.adapters.sql.preferences import SqlPreferenceStore
 from wopihost.adapters.sql.previews import SqlPreviewStore
 from wopihost.adapters.sql.search_index import SqlSearchIndex
 from wopihost.adapters.sql.shares import SqlShareStore
-from wopihost.adapters.sql.throttling import SqlFailureCounter
 from wopihost.adapters.sql.trash import SqlTrashStore
 from wopihost.adapters.sql.users import SqlUserStore
 from wopihost.adapters.text_extraction import DocumentTextExtractor
@@ -51,7 +50,7 @@ from wopihost.domain.throttling import ThrottleLimits
 from wopihost.errors import ConfigurationError
 from wopihost.health import Probe, health_routes
 from wopihost.logging_setup import configure_logging
-from wopihost.ports import NO_METRICS, BlobStore, Clock, Metrics
+from wopihost.ports import NO_METRICS, BlobStore, Clock, DiscoveryCache, Metrics
 from wopihost.services.access import AccessService
 from wopihost.services.activities import ActivityService
 from wopihost.services.admin import AdminService
@@ -80,6 +79,7 @@ from wopihost.services.tokens import TokenService
 from wopihost.services.trash import TrashService
 from wopihost.services.users import UserService
 from wopihost.services.wopi_errors import WopiErrorRecorder
+from wopihost.shared_state import SharedState, build_shared_state
 from wopihost.urls import PublicUrls
 from wopihost.web.app import WebServices, create_web_app
 from wopihost.wopi.check_file_info import HostIdentity
@@ -128,6 +128,7 @@ class Services:
     readiness: ReadinessRuns
     folder_shares: FolderShareService
     activities: ActivityService
+    shared: SharedState
     metrics: Metrics = NO_METRICS
     tracing: Tracing | None = None
     # The object store when storage.backend is "s3": its connections and its sweep of abandoned uploads.
@@ -143,7 +144,7 @@ class Services:
             discovery=self.discovery,
             urls=self.urls,
             clock=self.clock,
-            session_secret=load_or_create_secret(self.settings.data_dir / "secrets" / "session-key"),
+            session_store=self.shared.sessions,
             browse=self.browse,
             sessions=self.sessions,
             throttle=self.throttle,
@@ -198,6 +199,7 @@ class Services:
         )
 
     async def aclose(self) -> None:
+        await self.shared.aclose()
         await self.db.dispose()
         if self.s3 is not None:
             await self.s3.aclose()
@@ -231,7 +233,8 @@ def build_services(
     )
     lock_store, trash_store = SqlLockStore(db), SqlTrashStore(db)
     link_store = SqlLinkStore(db)
-    throttle = SignInThrottle(counter=SqlFailureCounter(db), clock=clock, limits=throttle_limits(settings))
+    shared = build_shared_state(settings, db)
+    throttle = SignInThrottle(counter=shared.failures, clock=clock, limits=throttle_limits(settings))
     files = FileService(
         files=file_store,
         shares=share_store,
@@ -242,7 +245,7 @@ def build_services(
         trash=trash_store,
         audit=audit,
     )
-    discovery = build_discovery(settings, clock, metrics)
+    discovery = build_discovery(settings, clock, metrics, shared.discovery)
     search_index = SqlSearchIndex(db, clock)
     indexer = build_indexer(settings, search_index, blobs)
     content.on_change(indexer.wake)
@@ -278,6 +281,7 @@ def build_services(
         s3=backend if isinstance(backend, S3BlobStore) else None,
         metrics=metrics,
         tracing=tracing,
+        shared=shared,
         previews=previews,
         preview_worker=worker,
         settings=settings,
@@ -454,7 +458,9 @@ def throttle_limits(settings: Settings) -> ThrottleLimits:
     )
 
 
-def build_discovery(settings: Settings, clock: Clock, metrics: Metrics = NO_METRICS) -> DiscoveryService:
+def build_discovery(
+    settings: Settings, clock: Clock, metrics: Metrics = NO_METRICS, shared: DiscoveryCache | None = None
+) -> DiscoveryService:
     """The discovery service for the configured WOPI client (the development client by default)."""
     source = HttpDiscoverySource(settings.discovery_url, timeout=settings.discovery.timeout_seconds)
     return DiscoveryService(
@@ -464,6 +470,9 @@ def build_discovery(settings: Settings, clock: Clock, metrics: Metrics = NO_METR
         refresh_interval=timedelta(hours=settings.discovery.refresh_hours),
         capabilities=source,
         metrics=metrics,
+        shared=shared,
+        # A fetch and its capabilities read each have the timeout; the lease outlasts both.
+        lease_ttl=timedelta(seconds=2 * settings.discovery.timeout_seconds + 5),
     )
 
 
@@ -487,19 +496,24 @@ async def initialise(settings: Settings, *, upgrade: bool = True) -> None:
 
 
 def readiness_probes(services: Services) -> dict[str, Probe]:
-    """What `/readyz` checks, by name. A shared-state store (Redis), when configured, adds its entry here."""
-    return {
+    """What `/readyz` checks, by name: the database, the blob store and, when configured, Redis."""
+    probes: dict[str, Probe] = {
         "database": functools.partial(ping_database, services.db),
-        "blob_store": blob_store_probe(services.settings, services.blobs),
+        "blob_store": services.s3.ping
+        if services.s3 is not None
+        else blob_store_probe(services.settings, services.blobs),
     }
+    if services.settings.redis.url:
+        probes["redis"] = services.shared.ping
+    return probes
 
 
 def blob_store_probe(settings: Settings, blobs: BlobStore) -> Probe:
     """A cheap call that reaches the configured blob store without changing it.
 
     Local: its directory is writable (reading a missing file would succeed on a vanished disk too). Any other
-    back end: reading a blob that does not exist answers NotFound; one with a cheaper call (an S3 store's
-    HeadBucket) returns it here instead.
+    back end: reading a blob that does not exist answers NotFound (the S3 store's HeadBucket is cheaper and is
+    used instead, see readiness_probes).
     """
     local = settings.storage.backend == "local"
     return (

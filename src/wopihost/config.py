@@ -138,6 +138,20 @@ class SignInSettings(BaseModel):
     window_minutes: float = Field(default=15.0, gt=0)
 
 
+class RedisSettings(BaseModel):
+    """Redis for the state every node shares: sign-in throttling, web sessions, the discovery cache.
+
+    Without a URL that state lives in the database, which every node shares as well.
+    """
+
+    # For example redis://redis:6379/0 or rediss://user:password@host:6380/0; None keeps it in the database.
+    url: str | None = None
+    # Prefixes every key, so that several hosts (or tests) can share one Redis.
+    key_prefix: str = Field(default="wopihost:", min_length=1, max_length=100)
+    connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    socket_timeout_seconds: float = Field(default=5.0, gt=0)
+
+
 class VersionSettings(BaseModel):
     """File version history."""
 
@@ -350,6 +364,7 @@ class Settings(BaseSettings):
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
     signin: SignInSettings = Field(default_factory=SignInSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     branding: BrandingSettings = Field(default_factory=BrandingSettings)
     clients: ClientSettings = Field(default_factory=ClientSettings)

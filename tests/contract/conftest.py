@@ -16,21 +16,32 @@ import asyncpg
 import pytest
 from sqlalchemy import Connection, text
 
+from tests.redis_service import REDIS_URL, delete_prefix, require_redis, unique_prefix
 from tests.services import require_tcp_service, service_unavailable
 from wopihost.adapters.clock import FakeClock
+from wopihost.adapters.redis.client import Redis
+from wopihost.adapters.redis.discovery_cache import RedisDiscoveryCache
+from wopihost.adapters.redis.throttling import RedisFailureCounter
+from wopihost.adapters.redis.web_sessions import RedisSessionStore
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
 from wopihost.adapters.sql.links import SqlLinkStore
 from wopihost.adapters.sql.locks import SqlLockStore
 from wopihost.adapters.sql.migrate import upgrade_to_head
+from wopihost.adapters.sql.shared_discovery import SqlDiscoveryCache
 from wopihost.adapters.sql.shares import SqlShareStore
+from wopihost.adapters.sql.throttling import SqlFailureCounter
 from wopihost.adapters.sql.users import SqlUserStore
+from wopihost.adapters.sql.web_sessions import SqlSessionStore
 from wopihost.domain.ids import new_id
 from wopihost.domain.locks import LockGuard
 from wopihost.domain.records import FileRecord, StoredBlob, User
+from wopihost.ports import DiscoveryCache, FailureCounter, SessionStore
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+# The state every node shares lives in Redis when it is configured, else in the database.
+SHARED_BACKENDS = [*BACKENDS, pytest.param("redis", marks=pytest.mark.redis)]
 # Children first, so that deleting never trips a foreign key.
 TABLES = (
     "notifications",
@@ -95,6 +106,66 @@ def postgresql_url() -> Iterator[str]:
 def database_url(request: pytest.FixtureRequest) -> str:
     url: str = request.getfixturevalue(f"{request.param}_url")
     return url
+
+
+class SharedState:
+    """Builds adapters of one back end's shared state, each on its own connections as separate nodes'."""
+
+    def __init__(self, kind: str, url: str) -> None:
+        self.kind = kind
+        self._url = url
+        self.prefix = unique_prefix()
+        self._databases: list[Database] = []
+        self._clients: list[Redis] = []
+
+    def failure_counter(self) -> FailureCounter:
+        if self.kind == "redis":
+            return RedisFailureCounter(self._redis(), prefix=self.prefix)
+        return SqlFailureCounter(self._database())
+
+    def session_store(self) -> SessionStore:
+        if self.kind == "redis":
+            return RedisSessionStore(self._redis(), prefix=self.prefix)
+        return SqlSessionStore(self._database())
+
+    def discovery_cache(self, name: str) -> DiscoveryCache:
+        if self.kind == "redis":
+            return RedisDiscoveryCache(self._redis(), prefix=self.prefix, name=name)
+        return SqlDiscoveryCache(self._database(), name)
+
+    async def aclose(self) -> None:
+        for database in self._databases:
+            await database.dispose()
+        for client in self._clients:
+            await client.aclose()
+        if self.kind == "redis":
+            await delete_prefix(self.prefix)
+
+    def _database(self) -> Database:
+        self._databases.append(Database(self._url, pool_size=2))
+        return self._databases[-1]
+
+    def _redis(self) -> Redis:
+        self._clients.append(Redis.from_url(self._url))
+        return self._clients[-1]
+
+
+@pytest.fixture(params=SHARED_BACKENDS)
+def shared_backend(request: pytest.FixtureRequest) -> tuple[str, str]:
+    if request.param == "redis":
+        require_redis()
+        return "redis", REDIS_URL
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return request.param, url
+
+
+@pytest.fixture
+async def shared(shared_backend: tuple[str, str]) -> AsyncIterator[SharedState]:
+    state = SharedState(*shared_backend)
+    try:
+        yield state
+    finally:
+        await state.aclose()
 
 
 @pytest.fixture

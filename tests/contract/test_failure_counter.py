@@ -1,4 +1,7 @@
-"""The FailureCounter contract: atomic counts shared by every connection, windows that restart, clearing."""
+"""The FailureCounter contract: atomic counts shared by every connection, windows that restart, clearing.
+
+Run against SQLite, PostgreSQL and Redis; separate adapters stand for separate nodes.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,8 @@ from datetime import timedelta
 import anyio
 import pytest
 
+from tests.contract.conftest import SharedState
 from wopihost.adapters.clock import FakeClock
-from wopihost.adapters.sql.database import Database
-from wopihost.adapters.sql.throttling import SqlFailureCounter
 
 pytestmark = pytest.mark.anyio
 
@@ -22,8 +24,10 @@ def fresh_key() -> str:
     return secrets.token_hex(32)
 
 
-async def test_add_failure_counts_each_key_from_its_first_failure(db: Database, clock: FakeClock) -> None:
-    counter, one, two = SqlFailureCounter(db), fresh_key(), fresh_key()
+async def test_add_failure_counts_each_key_from_its_first_failure(
+    shared: SharedState, clock: FakeClock
+) -> None:
+    counter, one, two = shared.failure_counter(), fresh_key(), fresh_key()
     started = clock.now()
 
     await counter.add_failure([one, two], now=started, window=WINDOW)
@@ -34,8 +38,8 @@ async def test_add_failure_counts_each_key_from_its_first_failure(db: Database, 
     assert {key: (f.count, f.first_at) for key, f in found.items()} == {one: (2, started), two: (1, started)}
 
 
-async def test_add_failure_after_window_restarts_at_one(db: Database, clock: FakeClock) -> None:
-    counter, key = SqlFailureCounter(db), fresh_key()
+async def test_add_failure_after_window_restarts_at_one(shared: SharedState, clock: FakeClock) -> None:
+    counter, key = shared.failure_counter(), fresh_key()
     for _ in range(3):
         await counter.add_failure([key], now=clock.now(), window=WINDOW)
     clock.advance(WINDOW)
@@ -47,25 +51,20 @@ async def test_add_failure_after_window_restarts_at_one(db: Database, clock: Fak
 
 
 async def test_add_failure_concurrent_from_many_connections_all_counted(
-    database_url: str, clock: FakeClock
+    shared: SharedState, clock: FakeClock
 ) -> None:
-    # Separate Database objects stand for separate worker processes.
-    databases = [Database(database_url, pool_size=2) for _ in range(3)]
+    counters = [shared.failure_counter() for _ in range(3)]
     key = fresh_key()
-    try:
-        async with anyio.create_task_group() as tasks:
-            for index in range(24):
-                counter = SqlFailureCounter(databases[index % 3])
-                tasks.start_soon(lambda c=counter: c.add_failure([key], now=clock.now(), window=WINDOW))
-        found = await SqlFailureCounter(databases[0]).failures([key], now=clock.now(), window=WINDOW)
-    finally:
-        for database in databases:
-            await database.dispose()
+    async with anyio.create_task_group() as tasks:
+        for index in range(24):
+            counter = counters[index % 3]
+            tasks.start_soon(lambda c=counter: c.add_failure([key], now=clock.now(), window=WINDOW))
+    found = await counters[0].failures([key], now=clock.now(), window=WINDOW)
     assert found[key].count == 24
 
 
-async def test_clear_forgets_one_key_only(db: Database, clock: FakeClock) -> None:
-    counter, one, two = SqlFailureCounter(db), fresh_key(), fresh_key()
+async def test_clear_forgets_one_key_only(shared: SharedState, clock: FakeClock) -> None:
+    counter, one, two = shared.failure_counter(), fresh_key(), fresh_key()
     await counter.add_failure([one, two], now=clock.now(), window=WINDOW)
 
     await counter.clear(one)

@@ -13,10 +13,11 @@ import anyio
 import httpx
 import pytest
 
+from tests.redis_service import REDIS_URL, delete_prefix, require_redis, unique_prefix
 from tests.servers import free_port
 from wopihost.adapters.sql.migrate import SchemaOutdated
 from wopihost.app import create_app, initialise
-from wopihost.config import Settings
+from wopihost.config import S3Settings, Settings
 from wopihost.health import check_all
 
 pytestmark = pytest.mark.anyio
@@ -175,3 +176,42 @@ async def test_app_lifespan_refuses_a_schema_it_was_not_written_for(tmp_path: Pa
                 pytest.fail("the app started on a database without a schema")
     finally:
         await app.state.services.aclose()
+
+
+async def test_readyz_checks_redis_when_configured_and_names_it_when_unreachable(tmp_path: Path) -> None:
+    require_redis()
+    prefix = unique_prefix()
+    reachable = make_settings(tmp_path / "a", redis={"url": REDIS_URL, "key_prefix": prefix})
+    unreachable = make_settings(
+        tmp_path / "b",
+        redis={"url": f"redis://127.0.0.1:{free_port()}/0", "connect_timeout_seconds": 0.5},
+    )
+    try:
+        for settings in (reachable, unreachable):
+            await initialise(settings)
+        async for client in client_for(reachable):
+            response = await client.get("/readyz")
+            assert response.status_code == 200
+            assert response.json()["checks"] == {"database": "ok", "blob_store": "ok", "redis": "ok"}
+        async for client in client_for(unreachable):
+            response = await client.get("/readyz")
+            assert response.status_code == 503
+            assert response.json()["failed"] == ["redis"]
+            assert "127.0.0.1" not in response.text
+    finally:
+        await delete_prefix(prefix)
+
+
+async def test_readyz_asks_the_s3_bucket_and_names_it_when_missing(
+    tmp_path: Path, s3_settings: S3Settings
+) -> None:
+    storage = {"backend": "s3", "s3": s3_settings.model_dump(mode="python")}
+    settings = make_settings(tmp_path, storage=storage)
+    await initialise(settings)  # creates the bucket
+    async for client in client_for(settings):
+        assert (await client.get("/readyz")).json()["checks"]["blob_store"] == "ok"
+    gone = make_settings(tmp_path, storage={**storage, "s3": {**storage["s3"], "bucket": "no-such-bucket"}})
+    async for client in client_for(gone):
+        response = await client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["failed"] == ["blob_store"]

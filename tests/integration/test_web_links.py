@@ -253,6 +253,8 @@ async def test_expired_link_gone_and_its_tokens_refused(signed_in: Web) -> None:
     assert refused.status_code == 401
     assert page.status_code == 410
     assert "This link no longer works" in page.text
+    # A day later the owner's own session has ended too.
+    assert (await signed_in.sign_in()).status_code == 303
     listing = (await signed_in.client.get(f"/files/{file.id}/links", headers=JSON)).json()
     assert listing["links"][0]["expired"] is True
 

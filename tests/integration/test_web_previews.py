@@ -211,6 +211,7 @@ async def test_preview_broken_document_failure_recorded_not_retried_at_once(sign
     assert await render_all(signed_in) == 1
     signed_in.clock.advance(timedelta(days=1))
     assert await render_all(signed_in) == 0  # given up after three attempts
+    assert (await signed_in.sign_in()).status_code == 303  # a day later the session has ended
     body = await preview_json(signed_in, file)
     assert body == {"id": file.id, "name": "Broken.pdf", "state": "failed", "pages": []}
     listing = await signed_in.client.get("/")

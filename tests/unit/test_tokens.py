@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -273,3 +274,14 @@ def test_issue_after_rotation_signs_with_new_key_once_checked(tmp_path: Path) ->
     old_kid = jwt.get_unverified_header(service.issue(USER, FILE).token)["kid"]
     new_kid = rotate_keyring(path).current.kid
     assert jwt.get_unverified_header(service.issue(USER, FILE).token)["kid"] == new_kid != old_kid
+
+
+def test_load_or_create_keyring_nodes_starting_together_share_one_keyring(tmp_path: Path) -> None:
+    # Several nodes sharing one keys file must end up with the same keys, whichever created it.
+    path = tmp_path / "shared" / "signing-keys.json"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        keyrings = list(pool.map(lambda _: load_or_create_keyring(path), range(16)))
+
+    assert {keyring.current.kid for keyring in keyrings} == {load_or_create_keyring(path).current.kid}
+    assert sorted(p.name for p in path.parent.iterdir()) == ["signing-keys.json"]
+    assert path.stat().st_mode & 0o777 == 0o600

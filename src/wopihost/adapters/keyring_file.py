@@ -55,8 +55,8 @@ def load_or_create_keyring(path: Path) -> SigningKeyring:
     """Load the keyring, creating it with a fresh random key on first use."""
     if not path.exists():
         keyring = SigningKeyring(current=_new_key())
-        save_keyring(path, keyring)
-        return keyring
+        if _create_exclusively(path, keyring):
+            return keyring
     try:
         data = json.loads(path.read_text("utf-8"))
         keys = [SigningKey(kid=k["kid"], secret=base64.b64decode(k["secret"])) for k in data["keys"]]
@@ -89,20 +89,21 @@ def save_keyring(path: Path, keyring: SigningKeyring) -> None:
     os.replace(tmp, path)
 
 
-def load_or_create_secret(path: Path, *, size: int = _KEY_BYTES) -> bytes:
-    """A random secret kept in a 0600 file, created on first use (e.g. for signing session cookies)."""
-    if path.exists():
-        return base64.b64decode(path.read_text("ascii").strip())
-    secret = secrets.token_bytes(size)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(base64.b64encode(secret).decode("ascii"))
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
-    return secret
+def _create_exclusively(path: Path, keyring: SigningKeyring) -> bool:
+    """Write a first keyring unless one appeared meanwhile; False if another process's came first.
+
+    Nodes that share the keys file may start together: a hard link either creates the file whole or fails
+    because it exists, so that every node ends up with the same keys.
+    """
+    staged = path.with_name(f".{path.name}.{secrets.token_hex(8)}.new")
+    save_keyring(staged, keyring)
+    try:
+        os.link(staged, path)
+    except FileExistsError:
+        return False
+    finally:
+        staged.unlink()
+    return True
 
 
 def _new_key() -> SigningKey:

@@ -1,5 +1,9 @@
 """The WOPI client's discovery: held in memory, kept on disk as a last good copy, refreshed in the background.
 
+With a shared cache (Redis or the database), the nodes of a cluster fetch discovery once for all: the node
+holding the refresh lease fetches and publishes the result, the others adopt it, under the same refresh and
+retry rules as one node.
+
 When discovery advertises a /hosting/capabilities endpoint (Collabora Online, ONLYOFFICE), its JSON is read
 with each discovery fetch and kept beside it; failing to read it never costs the discovery.
 
@@ -11,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import secrets
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,8 +25,16 @@ import anyio.to_thread
 
 from wopihost.domain.capabilities import ClientCapabilities, parse_capabilities
 from wopihost.domain.discovery import Discovery, parse_discovery
-from wopihost.errors import DiscoveryUnavailable
-from wopihost.ports import NO_METRICS, CapabilitiesSource, Clock, DiscoverySource, Metrics
+from wopihost.errors import DiscoveryUnavailable, StorageUnavailable
+from wopihost.ports import (
+    NO_METRICS,
+    CapabilitiesSource,
+    Clock,
+    DiscoveryCache,
+    DiscoverySource,
+    Metrics,
+    SharedDiscovery,
+)
 
 logger = logging.getLogger("wopihost.discovery")
 
@@ -32,6 +45,10 @@ DEFAULT_RETRY_INTERVAL = timedelta(minutes=5)
 DEFAULT_POLL_SECONDS = 60.0
 # Without any copy, get() fetches again at most this often after a failure.
 GET_RETRY_INTERVAL = timedelta(seconds=10)
+# How long one node may hold the cluster's refresh lease; longer than a fetch can take.
+DEFAULT_LEASE_TTL = timedelta(seconds=60)
+# How often a node waiting for another node's fetch looks for its result.
+_SHARED_POLL_SECONDS = 0.1
 
 
 class DiscoveryService:
@@ -47,8 +64,15 @@ class DiscoveryService:
         retry_interval: timedelta = DEFAULT_RETRY_INTERVAL,
         capabilities: CapabilitiesSource | None = None,
         metrics: Metrics = NO_METRICS,
+        shared: DiscoveryCache | None = None,
+        lease_ttl: timedelta = DEFAULT_LEASE_TTL,
     ) -> None:
         self._source = source
+        self._shared = shared
+        self._lease_ttl = lease_ttl
+        self._holder = secrets.token_hex(16)
+        # The bytes behind `_current` and `_capabilities`, which a node publishes to the shared cache.
+        self._xml: bytes | None = None
         self._metrics = metrics
         self._capabilities_source = capabilities
         self._cache_file = cache_file
@@ -70,7 +94,7 @@ class DiscoveryService:
 
     @property
     def fetched_at(self) -> datetime | None:
-        """When this process last fetched discovery successfully; None while it serves the disk copy."""
+        """When discovery was last fetched successfully (by any node when shared); None for a disk copy."""
         return self._fetched_at
 
     @property
@@ -95,7 +119,7 @@ class DiscoveryService:
             return current
         attempts = self._attempts
         async with self._lock:
-            await self._load_cache_once()
+            await self._catch_up()
             if self._current is not None or self._attempts != attempts or self._failed_recently():
                 return self._require_current()
             return await self._refresh_locked()
@@ -104,7 +128,7 @@ class DiscoveryService:
         """Fetch discovery now; on failure keep the last good copy, raising only when there is none."""
         attempts = self._attempts
         async with self._lock:
-            await self._load_cache_once()
+            await self._catch_up()
             if self._attempts != attempts:
                 # Another caller fetched while this one waited for the lock: a second fetch would add nothing.
                 return self._require_current()
@@ -115,7 +139,7 @@ class DiscoveryService:
         if self._current is not None and not self._is_due():
             return self._current
         async with self._lock:
-            await self._load_cache_once()
+            await self._catch_up()
             if self._is_due():
                 return await self._refresh_locked()
             return self._require_current()
@@ -126,7 +150,7 @@ class DiscoveryService:
         # fetch counts, so that callers queued behind it do not fetch again. Failures are logged, not raised.
         loads = self._loads
         async with self._lock:
-            await self._load_cache_once()
+            await self._catch_up()
             now = self._clock.now()
             if self._attempted_at is None or now - self._attempted_at >= min_interval:
                 with contextlib.suppress(DiscoveryUnavailable):
@@ -167,7 +191,90 @@ class DiscoveryService:
             raise DiscoveryUnavailable(f"no discovery available: {self._last_error or 'never fetched'}")
         return self._current
 
+    async def _catch_up(self) -> None:
+        """Load the disk copy on first use; adopt a newer attempt of another node from the shared cache."""
+        await self._load_cache_once()
+        if self._shared is not None:
+            await self._adopt_shared(self._shared)
+
+    async def _adopt_shared(self, shared: DiscoveryCache) -> bool:
+        """Take over the shared copy if another node tried to fetch since this one knew; tell if it did."""
+        try:
+            entry = await shared.read()
+        except StorageUnavailable as exc:
+            logger.warning('op=discovery_shared status=unavailable reason="%s"', _one_line(str(exc)))
+            return False
+        if entry is None or (self._attempted_at is not None and entry.attempted_at <= self._attempted_at):
+            return False
+        fetched = entry.fetched_at is not None and entry.fetched_at != self._fetched_at
+        if entry.xml is not None and (fetched or self._current is None):
+            if entry.xml != self._xml:
+                try:
+                    discovery = parse_discovery(entry.xml)
+                    capabilities = parse_capabilities(entry.capabilities) if entry.capabilities else None
+                except DiscoveryUnavailable as exc:
+                    logger.warning('op=discovery_shared status=unreadable reason="%s"', _one_line(str(exc)))
+                    return False
+                self._current, self._xml, self._capabilities = discovery, entry.xml, capabilities
+                await self._write_cache(self._cache_file, entry.xml)
+            # Another node's fetch counts as this node's: a proof-key check that failed is worth repeating.
+            self._loads += 1
+        self._attempted_at, self._fetched_at, self._last_error = (
+            entry.attempted_at,
+            entry.fetched_at,
+            entry.error,
+        )
+        self._attempts += 1
+        return True
+
     async def _refresh_locked(self) -> Discovery:
+        shared = self._shared
+        if shared is None:
+            return await self._fetch_locked()
+        # Waiting is timed by the monotonic clock: a stuck lease must not hold a node forever.
+        deadline = anyio.current_time() + self._lease_ttl.total_seconds()
+        while True:
+            try:
+                claimed = await shared.claim(self._holder, now=self._clock.now(), ttl=self._lease_ttl)
+            except StorageUnavailable as exc:
+                # Without the shared cache each node fetches for itself, as a single node would.
+                logger.warning('op=discovery_lease status=unavailable reason="%s"', _one_line(str(exc)))
+                return await self._fetch_locked()
+            if claimed:
+                return await self._fetch_and_publish(shared)
+            # Another node is fetching for the cluster: its result is this node's too.
+            await anyio.sleep(_SHARED_POLL_SECONDS)
+            if await self._adopt_shared(shared) or anyio.current_time() >= deadline:
+                return self._require_current()
+
+    async def _fetch_and_publish(self, shared: DiscoveryCache) -> Discovery:
+        try:
+            # A node that tried between this node's decision and its claim already did the work.
+            if await self._adopt_shared(shared):
+                return self._require_current()
+            attempted = self._attempts
+            try:
+                return await self._fetch_locked()
+            finally:
+                if self._attempts != attempted:
+                    await self._publish(shared)
+        finally:
+            with contextlib.suppress(StorageUnavailable):
+                await shared.release(self._holder)
+
+    async def _publish(self, shared: DiscoveryCache) -> None:
+        if self._attempted_at is None:
+            return
+        capabilities = self._capabilities.to_json() if self._capabilities is not None else None
+        entry = SharedDiscovery(
+            self._xml, capabilities, self._fetched_at, self._attempted_at, self._last_error
+        )
+        try:
+            await shared.write(entry)
+        except StorageUnavailable as exc:
+            logger.warning('op=discovery_shared status=write_failed reason="%s"', _one_line(str(exc)))
+
+    async def _fetch_locked(self) -> Discovery:
         self._attempted_at = self._clock.now()
         self._attempts += 1
         try:
@@ -182,7 +289,7 @@ class DiscoveryService:
             )
             return self._require_current()
         self._metrics.discovery_refresh(ok=True)
-        self._current = discovery
+        self._current, self._xml = discovery, xml
         self._fetched_at = self._attempted_at
         self._last_error = None
         self._loads += 1
@@ -237,7 +344,7 @@ class DiscoveryService:
             logger.warning('op=discovery_cache status=unreadable reason="%s"', _one_line(str(exc)))
             return
         if self._current is None:
-            self._current = discovery
+            self._current, self._xml = discovery, xml
             self._loads += 1
             logger.info("op=discovery_cache status=loaded apps=%d", len(discovery.apps))
             if discovery.capabilities_url is not None:

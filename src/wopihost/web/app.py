@@ -9,7 +9,6 @@ from urllib.parse import urlencode, urlsplit
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -42,6 +41,7 @@ from wopihost.web.routes.trash import TrashPages
 from wopihost.web.routes.users import UserPages
 from wopihost.web.routes.versions import VersionPages
 from wopihost.web.security import SecurityHeadersMiddleware, UiHostnameMiddleware
+from wopihost.web.server_sessions import ServerSessionMiddleware
 
 __all__ = ["WebServices", "create_web_app"]
 
@@ -93,10 +93,11 @@ def create_web_app(services: WebServices) -> Starlette:
         Middleware(UiHostnameMiddleware, ui_base=services.urls.ui_base, wopi_base=services.urls.wopi_base),
         Middleware(SecurityHeadersMiddleware, https=https),
         Middleware(
-            SessionMiddleware,
-            secret_key=services.session_secret.hex(),
+            ServerSessionMiddleware,
+            store=services.session_store,
+            clock=services.clock,
             # The __Host- prefix pins the cookie to this exact origin, over HTTPS only.
-            session_cookie="__Host-wopihost" if https else "wopihost_session",
+            cookie_name="__Host-wopihost" if https else "wopihost_session",
             max_age=SESSION_MAX_AGE,
             same_site="lax",
             https_only=https,

@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from wopihost.config import Settings
 from wopihost.domain.records import FileRecord, User
 from wopihost.errors import NotFound
-from wopihost.ports import Clock
+from wopihost.ports import Clock, SessionStore
 from wopihost.services.access import AccessService
 from wopihost.services.activities import ActivityService
 from wopihost.services.admin import AdminService
@@ -68,7 +68,7 @@ class WebServices:
     discovery: DiscoveryService
     urls: PublicUrls
     clock: Clock
-    session_secret: bytes
+    session_store: SessionStore
     browse: BrowseService
     sessions: EditingSessionService
     throttle: SignInThrottle

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -188,6 +189,39 @@ class SignInFailureRow(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
     first_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class WebSessionRow(Base):
+    """A web UI session. `id` is the hash of the browser's cookie, `data` its JSON."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class SharedDiscoveryRow(Base):
+    """The cluster's copy of one WOPI client's discovery, named by a hash of its URL."""
+
+    __tablename__ = "shared_discovery"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    xml: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    capabilities: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    fetched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    attempted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class LeaseRow(Base):
+    """A lease that lets one node at a time do a job for the cluster."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class SearchDocumentRow(Base):

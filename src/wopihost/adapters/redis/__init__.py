@@ -1,0 +1,1 @@
+"""Redis adapters: state every node shares (sign-in throttling, web sessions, the discovery cache)."""
