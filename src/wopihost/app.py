@@ -33,14 +33,13 @@ from wopihost.adapters.sql.audit import SqlAuditLog
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
 from wopihost.adapters.sql.links import SqlLinkStore
-from wopihost.adapters.sql.locks import SqlLockStore
 from wopihost.adapters.sql.migrate import upgrade_to_head
 from wopihost.adapters.sql.preferences import SqlPreferenceStore
 from wopihost.adapters.sql.previews import SqlPreviewStore
 from wopihost.adapters.sql.search_index import SqlSearchIndex
 from wopihost.adapters.sql.shares import SqlShareStore
+from wopihost.adapters.sql.storage import SqlLockedStorage
 from wopihost.adapters.sql.throttling import SqlFailureCounter
-from wopihost.adapters.sql.trash import SqlTrashStore
 from wopihost.adapters.sql.users import SqlUserStore
 from wopihost.adapters.text_extraction import DocumentTextExtractor
 from wopihost.config import Settings, load_settings
@@ -48,7 +47,7 @@ from wopihost.domain.previews import claim_lease
 from wopihost.domain.throttling import ThrottleLimits
 from wopihost.errors import ConfigurationError
 from wopihost.logging_setup import configure_logging
-from wopihost.ports import NO_METRICS, BlobStore, Clock, Metrics
+from wopihost.ports import NO_METRICS, BlobStore, Clock, LockedStorage, Metrics
 from wopihost.services.access import AccessService
 from wopihost.services.activities import ActivityService
 from wopihost.services.admin import AdminService
@@ -207,25 +206,32 @@ def build_services(
     tracing = tracing or start_tracing(settings)
     db, blobs = build_storage(settings, tracing)
     file_store, share_store, user_store = SqlFileStore(db), SqlShareStore(db), SqlUserStore(db)
+    # Locks and the writes they guard come from one back end (see LockedStorage).
+    stores: LockedStorage = SqlLockedStorage.on(db, file_store)
+    lock_store, trash_store = stores.locks, stores.trash
     tokens = TokenService(
         KeyringFile(settings.token_keys_file),
         ttl=timedelta(seconds=settings.tokens.ttl_seconds),
         clock=clock,
     )
-    audit = AuditService(log=SqlAuditLog(db), files=file_store, users=user_store, clock=clock)
+    audit = AuditService(log=SqlAuditLog(db), catalog=file_store, users=user_store, clock=clock)
     content = ContentService(
-        files=file_store,
+        catalog=file_store,
+        files=stores.files,
+        versions=file_store,
         blobs=blobs,
         clock=clock,
         audit=audit,
         max_file_size=settings.storage.max_file_size,
         retention=settings.versions.retention,
     )
-    lock_store, trash_store = SqlLockStore(db), SqlTrashStore(db)
     link_store = SqlLinkStore(db)
     throttle = SignInThrottle(counter=SqlFailureCounter(db), clock=clock, limits=throttle_limits(settings))
     files = FileService(
-        files=file_store,
+        access=file_store,
+        catalog=file_store,
+        folders=stores.folders,
+        files=stores.files,
         shares=share_store,
         users=user_store,
         content=content,
@@ -238,7 +244,14 @@ def build_services(
     search_index = SqlSearchIndex(db, clock)
     indexer = build_indexer(settings, search_index, blobs)
     content.on_change(indexer.wake)
-    browse = BrowseService(files=file_store, shares=share_store, users=user_store, clock=clock)
+    browse = BrowseService(
+        access=file_store,
+        catalog=file_store,
+        folders=stores.folders,
+        shares=share_store,
+        users=user_store,
+        clock=clock,
+    )
     proof = ProofKeyVerifier(
         discovery=discovery,
         clock=clock,
@@ -263,7 +276,7 @@ def build_services(
         previews, concurrency=settings.previews.concurrency, poll_seconds=settings.previews.poll_seconds
     )
     sessions = EditingSessionService(
-        locks=lock_store, files=file_store, users=user_store, clock=clock, audit=audit
+        locks=lock_store, access=file_store, catalog=file_store, users=user_store, clock=clock, audit=audit
     )
     admin, recorder = build_admin(settings, db, clock, user_store, sessions)
     built = Services(
@@ -280,10 +293,18 @@ def build_services(
         content=content,
         files=files,
         containers=ContainerService(
-            tokens=tokens, files=file_store, users=user_store, file_service=files, clock=clock
+            tokens=tokens,
+            access=file_store,
+            catalog=file_store,
+            folders=stores.folders,
+            users=user_store,
+            file_service=files,
+            clock=clock,
         ),
         relative=RelativeFileService(
-            files=file_store,
+            access=file_store,
+            catalog=file_store,
+            files=stores.files,
             shares=share_store,
             content=content,
             file_service=files,
@@ -295,7 +316,7 @@ def build_services(
         admin=admin,
         wopi_errors=recorder,
         readiness=ReadinessRuns(clock=clock),
-        access=AccessService(tokens=tokens, files=file_store, links=link_store, clock=clock),
+        access=AccessService(tokens=tokens, access=file_store, links=link_store, clock=clock),
         urls=PublicUrls(
             ui_base=settings.server.base_url, wopi_base=settings.server.wopi_base_url, ui_enabled=ui_enabled
         ),
@@ -303,11 +324,11 @@ def build_services(
         proof=proof,
         browse=browse,
         throttle=throttle,
-        search=SearchService(index=search_index, files=file_store, users=user_store),
+        search=SearchService(index=search_index, access=file_store, catalog=file_store, users=user_store),
         indexer=indexer,
         trash=TrashService(
             trash=trash_store,
-            files=file_store,
+            catalog=file_store,
             content=content,
             clock=clock,
             retention=timedelta(days=settings.trash.retention_days),
@@ -315,11 +336,17 @@ def build_services(
             audit=audit,
         ),
         links=LinkService(
-            links=link_store, files=file_store, locks=lock_store, clock=clock, throttle=throttle, audit=audit
+            links=link_store,
+            catalog=file_store,
+            locks=lock_store,
+            clock=clock,
+            throttle=throttle,
+            audit=audit,
         ),
         bulk=BulkService(files=files, browse=browse, clock=clock),
         archive=ArchiveService(
-            files=file_store,
+            access=file_store,
+            catalog=file_store,
             blobs=blobs,
             browse=browse,
             clock=clock,
@@ -329,10 +356,16 @@ def build_services(
         preferences=PreferenceService(preferences=SqlPreferenceStore(db), clock=clock),
         audit=audit,
         folder_shares=FolderShareService(
-            files=file_store, shares=share_store, users=user_store, locks=lock_store, audit=audit, clock=clock
+            access=file_store,
+            catalog=file_store,
+            shares=share_store,
+            users=user_store,
+            locks=lock_store,
+            audit=audit,
+            clock=clock,
         ),
         activities=ActivityService(
-            store=SqlActivityStore(db), files=file_store, users=user_store, clock=clock
+            store=SqlActivityStore(db), access=file_store, users=user_store, clock=clock
         ),
     )
     built.readiness.use(functools.partial(_readiness_html, built))

@@ -108,6 +108,9 @@ class FolderOutcome:
 class LockStore(Protocol):
     """WOPI locks, each change a compare-and-swap. Every method returns None for an unknown file.
 
+    A lock store is not a back end of its own: the writes a lock guards check it in their own atomic step,
+    so it comes with them from one LockedStorage.
+
     Each successful Lock, RefreshLock or UnlockAndRelock by a user records that user as a holder of the
     lock, with the time, in the same transaction (co-authors share one lock ID).
     """
@@ -206,8 +209,8 @@ class UserStore(Protocol):
         ...
 
 
-class FileStore(Protocol):
-    """Folders, files, versions and shares. Each method is one atomic transaction."""
+class AccessQueries(Protocol):
+    """What a user may see: every rights check of the services goes through these two queries."""
 
     async def find_access(self, file_id: str, user_id: str) -> FileAccess | None:
         """The file as this user sees it, or None if it does not exist or the user has no right to it."""
@@ -221,11 +224,28 @@ class FileStore(Protocol):
         """
         ...
 
+
+class Catalog(Protocol):
+    """Live files and folders looked up by ID, by name and by place, with no rights checked."""
+
     async def find_file(self, file_id: str) -> FileRecord | None: ...
 
     async def find_file_by_name(self, folder_id: str, name: str) -> FileRecord | None: ...
 
     async def find_folder(self, folder_id: str) -> Folder | None: ...
+
+    async def list_folder(self, folder_id: str) -> tuple[Sequence[Folder], Sequence[FileRecord]]: ...
+
+    async def folder_path(self, folder_id: str) -> Sequence[Folder]:
+        """The folders from the root down to this one, both included."""
+        ...
+
+
+class Folders(Protocol):
+    """Folder changes, each one atomic transaction.
+
+    `move_folder` and `delete_folder` are lock-guarded writes: see LockedStorage for what that requires.
+    """
 
     async def ensure_folder(self, owner_id: str, parent_id: str, name: str, *, now: datetime) -> Folder:
         """Return the child folder with this name, creating it if needed."""
@@ -238,12 +258,6 @@ class FileStore(Protocol):
 
         NotFound if the parent does not exist (or is in the trash).
         """
-        ...
-
-    async def list_folder(self, folder_id: str) -> tuple[Sequence[Folder], Sequence[FileRecord]]: ...
-
-    async def folder_path(self, folder_id: str) -> Sequence[Folder]:
-        """The folders from the root down to this one, both included."""
         ...
 
     async def rename_folder(self, folder_id: str, name: str) -> FolderOutcome | None:
@@ -270,6 +284,15 @@ class FileStore(Protocol):
         check and the deletion are one transaction. `released_blobs` lists the content to remove.
         """
         ...
+
+
+class Files(Protocol):
+    """File creation and the lock-guarded file writes, each one atomic transaction.
+
+    Every method that takes a `LockGuard` checks it against the lock state of the LockStore of the same
+    LockedStorage, in the same atomic step as the write: a guard is the caller's claim, which the store
+    verifies; it is never a check the caller made earlier.
+    """
 
     async def create_file(
         self,
@@ -319,12 +342,17 @@ class FileStore(Protocol):
         """Delete a file, its versions and shares; `released_blobs` lists the content to remove."""
         ...
 
+
+class Versions(Protocol):
+    """The versions a file's content writes keep."""
+
     async def list_versions(self, file_id: str) -> Sequence[Version]: ...
 
     async def find_version(self, file_id: str, number: int) -> Version | None: ...
 
     async def prune_versions(self, file_id: str, keep: int) -> Sequence[str]:
-        """Drop all but the newest `keep` versions; return the blob keys no longer referenced."""
+        """Drop all but the newest `keep` versions; return the blob keys no longer referenced. Idempotent:
+        running it again after a failure drops what is still to drop."""
         ...
 
 
@@ -378,6 +406,38 @@ class TrashStore(Protocol):
     async def list_expired(self, cutoff: datetime, *, limit: int) -> Sequence[TrashItem]:
         """Items deleted at or before `cutoff`, oldest first, at most `limit` of them."""
         ...
+
+
+class LockedStorage(Protocol):
+    """WOPI locks and every write they guard, from one transactional back end.
+
+    A back end implementing it guarantees that the lock state `locks` reads and changes, and the writes that
+    check it, live in one store with atomic transactions:
+
+    - every guarded write (`Files.commit_version`, `rename_file`, `move_file`, `delete_file`,
+      `Folders.move_folder`, `delete_folder`, `TrashStore.trash_file`, `trash_folder`) reads the file's lock
+      and makes its change in one atomic step (a conditional UPDATE, a compare-and-swap, a transaction that
+      serialises with the lock operations), so that no Lock, UnlockAndRelock or expiry can come between the
+      check and the change;
+    - a `LockGuard` is the caller's claim (the lock ID the client sent, or none); the store verifies it
+      against the lock as it is at the moment of the write, and reports the lock that blocked a refusal;
+    - a lock counts as absent from the instant it expires, for the lock operations and the writes alike.
+
+    A lock store on another back end than the files (a Redis lock beside SQL rows) cannot keep these
+    guarantees, so app.py takes `locks`, `files`, `folders` and `trash` from the same LockedStorage.
+    """
+
+    @property
+    def locks(self) -> LockStore: ...
+
+    @property
+    def files(self) -> Files: ...
+
+    @property
+    def folders(self) -> Folders: ...
+
+    @property
+    def trash(self) -> TrashStore: ...
 
 
 class DiscoverySource(Protocol):

@@ -1,4 +1,5 @@
-"""The FileStore contract: files, folders, versions, and writes guarded atomically by the file's lock.
+"""The ports AccessQueries, Catalog, Folders, Files and Versions: files, folders, versions, and writes
+guarded atomically by the file's lock.
 
 Deleting a folder is guarded too: by every lock on the files inside it, checked in the same transaction.
 """

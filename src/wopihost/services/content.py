@@ -14,7 +14,7 @@ from wopihost.domain.records import FileAccess, FileRecord, SaveKind, StoredBlob
 from wopihost.domain.sniffing import KNOWN_EXTENSIONS, SNIFF_BYTES, Sniffed, sniff, unsafe_to_open
 from wopihost.domain.timestamps import iso8601
 from wopihost.errors import DocumentChanged, FileTooLarge, LargerThanExpected, LockMismatch, NotFound
-from wopihost.ports import BlobStore, Clock, FileStore, WriteOutcome
+from wopihost.ports import BlobStore, Catalog, Clock, Files, Versions, WriteOutcome
 from wopihost.services.access import require_write
 from wopihost.services.audit import AuditService
 
@@ -40,14 +40,18 @@ class ContentService:
     def __init__(
         self,
         *,
-        files: FileStore,
+        catalog: Catalog,
+        files: Files,
+        versions: Versions,
         blobs: BlobStore,
         clock: Clock,
         audit: AuditService,
         max_file_size: int,
         retention: int = 0,
     ) -> None:
+        self._catalog = catalog
         self._files = files
+        self._versions = versions
         self._audit = audit
         self._blobs = blobs
         self._clock = clock
@@ -109,7 +113,7 @@ class ContentService:
             return OpenedContent(file, await self._blobs.open(file.blob_key))
         except NotFound:
             # A save may have replaced the content (and pruning removed it) since the file was read.
-            fresh = await self._files.find_file(file.id)
+            fresh = await self._catalog.find_file(file.id)
             if fresh is None or fresh.blob_key == file.blob_key:
                 raise
             return OpenedContent(fresh, await self._blobs.open(fresh.blob_key))
@@ -209,7 +213,7 @@ class ContentService:
     async def _prune(self, file_id: str) -> None:
         if self._retention <= 0:
             return
-        for key in await self._files.prune_versions(file_id, self._retention):
+        for key in await self._versions.prune_versions(file_id, self._retention):
             await self._blobs.delete(key)
 
     async def discard(self, keys: Sequence[str]) -> None:
@@ -222,11 +226,11 @@ class ContentService:
 
     async def list_versions(self, access: FileAccess) -> Sequence[Version]:
         """All stored versions, newest first."""
-        return await self._files.list_versions(access.file.id)
+        return await self._versions.list_versions(access.file.id)
 
     async def open_version(self, access: FileAccess, number: int) -> tuple[Version, AsyncIterator[bytes]]:
         """Stream an old version's content."""
-        version = await self._files.find_version(access.file.id, number)
+        version = await self._versions.find_version(access.file.id, number)
         if version is None:
             raise NotFound(f"version {number} not found")
         return version, await self._blobs.open(version.blob_key)

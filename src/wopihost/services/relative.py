@@ -19,7 +19,7 @@ from wopihost.errors import (
     PermissionDenied,
     Unsupported,
 )
-from wopihost.ports import Clock, FileStore, ShareStore
+from wopihost.ports import AccessQueries, Catalog, Clock, Files, ShareStore
 from wopihost.services.access import require_create_relative
 from wopihost.services.audit import AuditService
 from wopihost.services.content import ContentService
@@ -55,13 +55,17 @@ class RelativeFileService:
     def __init__(
         self,
         *,
-        files: FileStore,
+        access: AccessQueries,
+        catalog: Catalog,
+        files: Files,
         shares: ShareStore,
         content: ContentService,
         file_service: FileService,
         clock: Clock,
         audit: AuditService,
     ) -> None:
+        self._access = access
+        self._catalog = catalog
         self._files = files
         self._audit = audit
         self._shares = shares
@@ -127,7 +131,7 @@ class RelativeFileService:
         name = _suggested_name(source_name, target.suggested)
         blob = await self._content.store(chunks, declared_size=declared_size)
         for candidate in islice(numbered_names(name), MAX_NAME_ATTEMPTS):
-            if await self._files.find_file_by_name(place.folder_id, candidate) is None:
+            if await self._catalog.find_file_by_name(place.folder_id, candidate) is None:
                 created = await self._create(user, place, candidate, blob, source)
                 if created is not None:
                     return created
@@ -151,7 +155,7 @@ class RelativeFileService:
                 place.folder_id, exc.suggestion or repair_name("")
             )
             raise InvalidFileName(exc.reason, suggestion) from exc
-        existing = await self._files.find_file_by_name(place.folder_id, name)
+        existing = await self._catalog.find_file_by_name(place.folder_id, name)
         if existing is not None:
             await self._check_overwrite(user, existing, target.overwrite)
         blob = await self._content.store(chunks, declared_size=declared_size)
@@ -170,7 +174,7 @@ class RelativeFileService:
             raise NameConflict(
                 existing.name, await self._file_service.free_name(existing.folder_id, existing.name)
             )
-        target_access = await self._files.find_access(existing.id, user.id)
+        target_access = await self._access.find_access(existing.id, user.id)
         if target_access is None or not target_access.permissions.can_write:
             raise Unsupported("the user may not overwrite the existing file")
         lock = existing.active_lock(self._clock.now())

@@ -1,4 +1,5 @@
-"""SqlFileStore: folders, files and their versions. The folders' units of work live in folders.py."""
+"""SqlFileStore: access queries, the catalog, folders, files and versions (the ports AccessQueries,
+Catalog, Folders, Files and Versions). The folders' units of work live in folders.py."""
 
 from __future__ import annotations
 
