@@ -305,7 +305,6 @@ def build_services(
             access=file_store,
             catalog=file_store,
             files=stores.files,
-            shares=share_store,
             content=content,
             file_service=files,
             clock=clock,

@@ -304,8 +304,12 @@ class Files(Protocol):
         author_id: str,
         source: str,
         now: datetime,
+        share_with: str | None = None,
     ) -> FileRecord | None:
-        """Create a file with its first version; None if the folder already has a file of that name."""
+        """Create a file with its first version; None if the folder already has a file of that name.
+
+        With `share_with`, that user is given the edit role on the new file in the same transaction.
+        """
         ...
 
     async def commit_version(
@@ -320,8 +324,12 @@ class Files(Protocol):
         now: datetime,
         save: SaveKind | None = None,
         expected_modified_at: datetime | None = None,
+        keep_versions: int = 0,
     ) -> WriteOutcome | None:
         """Make `blob` the file's current content if `guard` holds, keeping the old content as a version.
+
+        With `keep_versions` above 0, the same transaction drops all but that many newest versions, and
+        `released_blobs` lists the content no version refers to any more.
 
         The new modification time is `next_modified_at(old, now)`, so that it moves with every change. With
         `expected_modified_at`, the write also requires the file's modification time to be exactly that, or
@@ -344,16 +352,11 @@ class Files(Protocol):
 
 
 class Versions(Protocol):
-    """The versions a file's content writes keep."""
+    """The versions a file's content writes keep (`Files.commit_version` prunes them)."""
 
     async def list_versions(self, file_id: str) -> Sequence[Version]: ...
 
     async def find_version(self, file_id: str, number: int) -> Version | None: ...
-
-    async def prune_versions(self, file_id: str, keep: int) -> Sequence[str]:
-        """Drop all but the newest `keep` versions; return the blob keys no longer referenced. Idempotent:
-        running it again after a failure drops what is still to drop."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)

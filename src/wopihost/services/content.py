@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+
+import anyio
 
 from wopihost.domain.audit import AuditAction
 from wopihost.domain.locks import LockGuard, WhenUnlocked
@@ -178,8 +181,8 @@ class ContentService:
         expected_modified_at: datetime | None = None,
     ) -> FileRecord:
         """Make a stored blob the file's new version if the guard (and the expected modification time)
-        holds; otherwise discard the blob."""
-        try:
+        holds, pruning old versions in the same transaction; otherwise discard the blob."""
+        async with self.discarding_on_failure(blob):
             outcome = await self._files.commit_version(
                 file_id,
                 blob,
@@ -190,31 +193,24 @@ class ContentService:
                 now=self._clock.now(),
                 save=save,
                 expected_modified_at=expected_modified_at,
+                keep_versions=max(self._retention, 0),
             )
-        except BaseException:
-            await self._blobs.delete(blob.key)
-            raise
-        file = await self._accept(outcome, blob)
+            file = _accepted(outcome, self._clock)
         self.changed(file.id)
-        await self._prune(file.id)
+        # The pruned versions are gone with the commit; their content is removed after it, best effort.
+        await self.discard(outcome.released_blobs if outcome is not None else ())
         return file
 
-    async def _accept(self, outcome: WriteOutcome | None, blob: StoredBlob) -> FileRecord:
-        if outcome is None or outcome.file is None:
-            await self._blobs.delete(blob.key)
-        if outcome is None:
-            raise NotFound("file not found")
-        if outcome.stale and outcome.current is not None:
-            raise DocumentChanged(_lock_id_of(outcome.current, self._clock))
-        if outcome.file is None:
-            raise mismatch_from(outcome)
-        return outcome.file
-
-    async def _prune(self, file_id: str) -> None:
-        if self._retention <= 0:
-            return
-        for key in await self._versions.prune_versions(file_id, self._retention):
-            await self._blobs.delete(key)
+    @asynccontextmanager
+    async def discarding_on_failure(self, blob: StoredBlob) -> AsyncIterator[None]:
+        """Delete `blob` when the block fails or is cancelled, so that no content is left behind that no
+        file refers to; the block is where metadata comes to point at it."""
+        try:
+            yield
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await self.discard([blob.key])
+            raise
 
     async def discard(self, keys: Sequence[str]) -> None:
         """Delete blobs that no file refers to any more."""
@@ -251,6 +247,17 @@ class ContentService:
             detail=f"{number}:{restored.version}",
         )
         return restored
+
+
+def _accepted(outcome: WriteOutcome | None, clock: Clock) -> FileRecord:
+    # The written file, or the exception that explains a refused write.
+    if outcome is None:
+        raise NotFound("file not found")
+    if outcome.stale and outcome.current is not None:
+        raise DocumentChanged(_lock_id_of(outcome.current, clock))
+    if outcome.file is None:
+        raise mismatch_from(outcome)
+    return outcome.file
 
 
 def mismatch_from(outcome: WriteOutcome) -> LockMismatch:

@@ -144,7 +144,9 @@ class FileService:
                 detail=str(replaced.version),
             )
             return replaced
-        try:
+        # A folder gone to the trash while the content was arriving (NotFound) or a name taken meanwhile
+        # leaves no content behind.
+        async with self._content.discarding_on_failure(blob):
             created = await self._files.create_file(
                 folder_id=folder.id,
                 owner_id=folder.owner_id,
@@ -154,13 +156,8 @@ class FileService:
                 source="upload",
                 now=self._clock.now(),
             )
-        except NotFound:
-            # The folder went to the trash while the content was arriving.
-            await self._content.discard([blob.key])
-            raise
-        if created is None:
-            await self._content.discard([blob.key])
-            raise NameConflict(name, await self.free_name(folder.id, name))
+            if created is None:
+                raise NameConflict(name, await self.free_name(folder.id, name))
         self._content.changed(created.id)
         await self._audit.record(AuditAction.CREATED, item_id=created.id, item_name=created.name, by=user.id)
         return created

@@ -15,11 +15,10 @@ from wopihost.errors import (
     InvalidFileName,
     LockMismatch,
     NameConflict,
-    NotFound,
     PermissionDenied,
     Unsupported,
 )
-from wopihost.ports import AccessQueries, Catalog, Clock, Files, ShareStore
+from wopihost.ports import AccessQueries, Catalog, Clock, Files
 from wopihost.services.access import require_create_relative
 from wopihost.services.audit import AuditService
 from wopihost.services.content import ContentService
@@ -58,7 +57,6 @@ class RelativeFileService:
         access: AccessQueries,
         catalog: Catalog,
         files: Files,
-        shares: ShareStore,
         content: ContentService,
         file_service: FileService,
         clock: Clock,
@@ -68,7 +66,6 @@ class RelativeFileService:
         self._catalog = catalog
         self._files = files
         self._audit = audit
-        self._shares = shares
         self._content = content
         self._file_service = file_service
         self._clock = clock
@@ -130,13 +127,13 @@ class RelativeFileService:
         assert target.suggested is not None
         name = _suggested_name(source_name, target.suggested)
         blob = await self._content.store(chunks, declared_size=declared_size)
-        for candidate in islice(numbered_names(name), MAX_NAME_ATTEMPTS):
-            if await self._catalog.find_file_by_name(place.folder_id, candidate) is None:
-                created = await self._create(user, place, candidate, blob, source)
-                if created is not None:
-                    return created
-        await self._content.discard([blob.key])
-        raise NameConflict(name)
+        async with self._content.discarding_on_failure(blob):
+            for candidate in islice(numbered_names(name), MAX_NAME_ATTEMPTS):
+                if await self._catalog.find_file_by_name(place.folder_id, candidate) is None:
+                    created = await self._create(user, place, candidate, blob, source)
+                    if created is not None:
+                        return created
+            raise NameConflict(name)
 
     async def _put_exact(
         self,
@@ -163,10 +160,10 @@ class RelativeFileService:
             return await self._content.commit(
                 existing.id, blob, guard=LockGuard(None), author_id=user.id, source=source
             )
-        created = await self._create(user, place, name, blob, source)
-        if created is None:
-            await self._content.discard([blob.key])
-            raise NameConflict(name, await self._file_service.free_name(place.folder_id, name))
+        async with self._content.discarding_on_failure(blob):
+            created = await self._create(user, place, name, blob, source)
+            if created is None:
+                raise NameConflict(name, await self._file_service.free_name(place.folder_id, name))
         return created
 
     async def _check_overwrite(self, user: User, existing: FileRecord, overwrite: bool) -> None:
@@ -184,22 +181,18 @@ class RelativeFileService:
     async def _create(
         self, user: User, place: _Place, name: str, blob: StoredBlob, source: str
     ) -> FileRecord | None:
-        try:
-            created = await self._files.create_file(
-                folder_id=place.folder_id,
-                owner_id=place.owner_id,
-                name=name,
-                blob=blob,
-                author_id=user.id,
-                source=source,
-                now=self._clock.now(),
-            )
-        except NotFound:
-            # The folder went to the trash while the content was arriving.
-            await self._content.discard([blob.key])
-            raise
-        if created is not None and place.share_with_creator and place.owner_id != user.id:
-            await self._shares.set_share(created.id, user.id, Role.EDIT, now=self._clock.now())
+        # The creator's share comes with the file in one transaction: a failure leaves neither behind.
+        share = place.share_with_creator and place.owner_id != user.id
+        created = await self._files.create_file(
+            folder_id=place.folder_id,
+            owner_id=place.owner_id,
+            name=name,
+            blob=blob,
+            author_id=user.id,
+            source=source,
+            now=self._clock.now(),
+            share_with=user.id if share else None,
+        )
         if created is not None:
             self._content.changed(created.id)
         return created
