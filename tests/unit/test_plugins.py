@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from types import ModuleType
+from typing import cast
 
 import pytest
+from click.testing import CliRunner
 
-from wopihost import plugins
+from wopihost import demo, plugins, serving
+from wopihost.config import Settings
+from wopihost.errors import StartupError
 from wopihost.plugins import DEVCLIENT_MISSING, DevClientMissing, load_devclient
+from wopihost.services.files import FileService
+from wopihost.services.users import UserService
 
 
 def _raising(name: str | None) -> object:
@@ -43,3 +50,47 @@ def test_load_devclient_other_module_missing_is_not_hidden(monkeypatch: pytest.M
 
 def test_devclient_missing_message_names_the_extra() -> None:
     assert "wopihost[devclient]" in DEVCLIENT_MISSING
+
+
+def _not_installed(module: str) -> ModuleType:
+    raise DevClientMissing
+
+
+def test_cli_devclient_not_installed_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import wopihost.cli
+
+    monkeypatch.setattr(wopihost.cli, "load_devclient", _not_installed)
+    command = wopihost.cli._devclient_group()
+    result = CliRunner().invoke(command, ["serve", "--port", "1"])
+    assert result.exit_code == 1
+    assert "pip install 'wopihost[devclient]'" in result.output
+
+
+def test_serve_devclient_not_installed_refuses_to_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(serving, "devclient_installed", lambda: False)
+    with pytest.raises(StartupError, match=r"wopihost\[devclient\]"):
+        serving._start_devclient(Settings(data_dir=tmp_path))
+
+
+@pytest.mark.anyio
+async def test_seed_demo_not_installed_creates_users_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(demo, "load_devclient", _not_installed)
+    users, files = _Users(), _Files()
+    created = await demo.seed_demo(cast(UserService, users), cast(FileService, files))
+    assert [line.split()[1] for line in created[:2]] == ["alice", "bob"]
+    assert len(created) == 3
+    assert "wopihost[devclient]" in created[-1]
+
+
+class _Users:
+    async def add_user(self, username: str, name: str, *, password: str) -> None:
+        return None
+
+    async def get_user_by_name(self, username: str) -> object:
+        return object()
+
+
+class _Files:
+    """A file service that the demo must not reach without the development client."""
