@@ -9,7 +9,7 @@ python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[devclient]"
 
 # Search reads the text of PDFs with poppler's pdftotext; thumbnails and page previews are rendered by
 # LibreOffice (headless, without the desktop) and poppler's pdftoppm. Install what is missing when we are

@@ -35,13 +35,12 @@ from wopihost.adapters.sql.audit import SqlAuditLog
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
 from wopihost.adapters.sql.links import SqlLinkStore
-from wopihost.adapters.sql.locks import SqlLockStore
 from wopihost.adapters.sql.migrate import ensure_schema
 from wopihost.adapters.sql.preferences import SqlPreferenceStore
 from wopihost.adapters.sql.previews import SqlPreviewStore
 from wopihost.adapters.sql.search_index import SqlSearchIndex
 from wopihost.adapters.sql.shares import SqlShareStore
-from wopihost.adapters.sql.trash import SqlTrashStore
+from wopihost.adapters.sql.storage import SqlLockedStorage
 from wopihost.adapters.sql.users import SqlUserStore
 from wopihost.adapters.text_extraction import DocumentTextExtractor
 from wopihost.config import Settings, load_settings
@@ -50,7 +49,7 @@ from wopihost.domain.throttling import ThrottleLimits
 from wopihost.errors import ConfigurationError
 from wopihost.health import Probe, health_routes
 from wopihost.logging_setup import configure_logging
-from wopihost.ports import NO_METRICS, BlobStore, Clock, DiscoveryCache, Metrics
+from wopihost.ports import NO_METRICS, BlobStore, Clock, DiscoveryCache, LockedStorage, Metrics
 from wopihost.services.access import AccessService
 from wopihost.services.activities import ActivityService
 from wopihost.services.admin import AdminService
@@ -217,26 +216,33 @@ def build_services(
     backend = build_blob_store(settings)
     db, blobs = build_storage(settings, tracing, backend)
     file_store, share_store, user_store = SqlFileStore(db), SqlShareStore(db), SqlUserStore(db)
+    # Locks and the writes they guard come from one back end (see LockedStorage).
+    stores: LockedStorage = SqlLockedStorage.on(db, file_store)
+    lock_store, trash_store = stores.locks, stores.trash
     tokens = TokenService(
         KeyringFile(settings.token_keys_file),
         ttl=timedelta(seconds=settings.tokens.ttl_seconds),
         clock=clock,
     )
-    audit = AuditService(log=SqlAuditLog(db), files=file_store, users=user_store, clock=clock)
+    audit = AuditService(log=SqlAuditLog(db), catalog=file_store, users=user_store, clock=clock)
     content = ContentService(
-        files=file_store,
+        catalog=file_store,
+        files=stores.files,
+        versions=file_store,
         blobs=blobs,
         clock=clock,
         audit=audit,
         max_file_size=settings.storage.max_file_size,
         retention=settings.versions.retention,
     )
-    lock_store, trash_store = SqlLockStore(db), SqlTrashStore(db)
     link_store = SqlLinkStore(db)
     shared = build_shared_state(settings, db)
     throttle = SignInThrottle(counter=shared.failures, clock=clock, limits=throttle_limits(settings))
     files = FileService(
-        files=file_store,
+        access=file_store,
+        catalog=file_store,
+        folders=stores.folders,
+        files=stores.files,
         shares=share_store,
         users=user_store,
         content=content,
@@ -249,7 +255,14 @@ def build_services(
     search_index = SqlSearchIndex(db, clock)
     indexer = build_indexer(settings, search_index, blobs)
     content.on_change(indexer.wake)
-    browse = BrowseService(files=file_store, shares=share_store, users=user_store, clock=clock)
+    browse = BrowseService(
+        access=file_store,
+        catalog=file_store,
+        folders=stores.folders,
+        shares=share_store,
+        users=user_store,
+        clock=clock,
+    )
     proof = ProofKeyVerifier(
         discovery=discovery,
         clock=clock,
@@ -274,7 +287,7 @@ def build_services(
         previews, concurrency=settings.previews.concurrency, poll_seconds=settings.previews.poll_seconds
     )
     sessions = EditingSessionService(
-        locks=lock_store, files=file_store, users=user_store, clock=clock, audit=audit
+        locks=lock_store, access=file_store, catalog=file_store, users=user_store, clock=clock, audit=audit
     )
     admin, recorder = build_admin(settings, db, clock, user_store, sessions)
     built = Services(
@@ -293,11 +306,18 @@ def build_services(
         content=content,
         files=files,
         containers=ContainerService(
-            tokens=tokens, files=file_store, users=user_store, file_service=files, clock=clock
+            tokens=tokens,
+            access=file_store,
+            catalog=file_store,
+            folders=stores.folders,
+            users=user_store,
+            file_service=files,
+            clock=clock,
         ),
         relative=RelativeFileService(
-            files=file_store,
-            shares=share_store,
+            access=file_store,
+            catalog=file_store,
+            files=stores.files,
             content=content,
             file_service=files,
             clock=clock,
@@ -308,7 +328,7 @@ def build_services(
         admin=admin,
         wopi_errors=recorder,
         readiness=ReadinessRuns(clock=clock),
-        access=AccessService(tokens=tokens, files=file_store, links=link_store, clock=clock),
+        access=AccessService(tokens=tokens, access=file_store, links=link_store, clock=clock),
         urls=PublicUrls(
             ui_base=settings.server.base_url, wopi_base=settings.server.wopi_base_url, ui_enabled=ui_enabled
         ),
@@ -316,11 +336,11 @@ def build_services(
         proof=proof,
         browse=browse,
         throttle=throttle,
-        search=SearchService(index=search_index, files=file_store, users=user_store),
+        search=SearchService(index=search_index, access=file_store, catalog=file_store, users=user_store),
         indexer=indexer,
         trash=TrashService(
             trash=trash_store,
-            files=file_store,
+            catalog=file_store,
             content=content,
             clock=clock,
             retention=timedelta(days=settings.trash.retention_days),
@@ -328,11 +348,17 @@ def build_services(
             audit=audit,
         ),
         links=LinkService(
-            links=link_store, files=file_store, locks=lock_store, clock=clock, throttle=throttle, audit=audit
+            links=link_store,
+            catalog=file_store,
+            locks=lock_store,
+            clock=clock,
+            throttle=throttle,
+            audit=audit,
         ),
         bulk=BulkService(files=files, browse=browse, clock=clock),
         archive=ArchiveService(
-            files=file_store,
+            access=file_store,
+            catalog=file_store,
             blobs=blobs,
             browse=browse,
             clock=clock,
@@ -342,10 +368,16 @@ def build_services(
         preferences=PreferenceService(preferences=SqlPreferenceStore(db), clock=clock),
         audit=audit,
         folder_shares=FolderShareService(
-            files=file_store, shares=share_store, users=user_store, locks=lock_store, audit=audit, clock=clock
+            access=file_store,
+            catalog=file_store,
+            shares=share_store,
+            users=user_store,
+            locks=lock_store,
+            audit=audit,
+            clock=clock,
         ),
         activities=ActivityService(
-            store=SqlActivityStore(db), files=file_store, users=user_store, clock=clock
+            store=SqlActivityStore(db), access=file_store, users=user_store, clock=clock
         ),
     )
     built.readiness.use(functools.partial(_readiness_html, built))

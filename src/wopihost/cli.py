@@ -24,7 +24,6 @@ from wopihost.cli_readiness import readiness_command
 from wopihost.cli_storage import storage_group
 from wopihost.cli_trash import trash_group
 from wopihost.config import ServerSettings, Settings, load_settings
-from wopihost.devclient.cli import devclient as devclient_group
 from wopihost.domain.audit import CLI_CLIENT, acting_client
 from wopihost.domain.locales import AUTOMATIC, SUPPORTED_LOCALES
 from wopihost.domain.names import split_extension
@@ -32,6 +31,7 @@ from wopihost.domain.permissions import SHARE_ROLES, Role
 from wopihost.domain.records import User
 from wopihost.errors import ExtensionChangeUnconfirmed, NotFound, WopiHostError
 from wopihost.logging_setup import configure_logging
+from wopihost.plugins import DEVCLIENT_MISSING, DevClientMissing, load_devclient
 from wopihost.serving import find_serving, run_server
 
 _READ_CHUNK = 1024 * 1024
@@ -557,7 +557,26 @@ async def demo_setup(services: Services) -> None:
     click.echo("sign in as " + " or ".join(f"{u} / {p}" for u, _, p in DEMO_USERS))
 
 
-main.add_command(devclient_group)
+def _devclient_group() -> click.Command:
+    """`wopihost devclient`, or a stand-in that says how to install it when the extra is missing."""
+    try:
+        group: click.Command = load_devclient("cli").devclient
+    except DevClientMissing:
+
+        @click.command(
+            "devclient",
+            context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+            add_help_option=False,
+        )
+        def missing() -> None:
+            """The development WOPI client (not installed: pip install 'wopihost[devclient]')."""
+            _fail(DEVCLIENT_MISSING)
+
+        return missing
+    return group
+
+
+main.add_command(_devclient_group())
 main.add_command(trash_group(run_with_services))
 main.add_command(readiness_command(run_with_serving_services))
 main.add_command(audit_group(run_with_services))

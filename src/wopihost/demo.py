@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from wopihost.devclient.documents import apply_edits, blank_document
 from wopihost.domain.permissions import Role
 from wopihost.errors import AlreadyExists, NameConflict
+from wopihost.plugins import DevClientMissing, load_devclient
 from wopihost.services.files import FileService
 from wopihost.services.users import UserService
 
@@ -33,9 +33,15 @@ async def seed_demo(users: UserService, files: FileService) -> list[str]:
         except AlreadyExists:
             pass
     alice, bob = await users.get_user_by_name("alice"), await users.get_user_by_name("bob")
+    try:
+        # The development client's document libraries write the samples.
+        documents = load_devclient("documents")
+    except DevClientMissing as exc:
+        return [*created, f"no sample documents ({exc})"]
     folder = await files.ensure_folder_path(alice, ["Documents"])
     for name, lines in _SAMPLES:
-        content = apply_edits(name, blank_document(name), {}, lines) if lines else b""
+        blank = documents.blank_document(name)
+        content: bytes = documents.apply_edits(name, blank, {}, lines) if lines else b""
         try:
             record = await files.upload(alice, folder, name, _once(content), declared_size=len(content))
         except NameConflict:

@@ -147,6 +147,9 @@ class FolderOutcome:
 class LockStore(Protocol):
     """WOPI locks, each change a compare-and-swap. Every method returns None for an unknown file.
 
+    A lock store is not a back end of its own: the writes a lock guards check it in their own atomic step,
+    so it comes with them from one LockedStorage.
+
     Each successful Lock, RefreshLock or UnlockAndRelock by a user records that user as a holder of the
     lock, with the time, in the same transaction (co-authors share one lock ID).
     """
@@ -245,8 +248,8 @@ class UserStore(Protocol):
         ...
 
 
-class FileStore(Protocol):
-    """Folders, files, versions and shares. Each method is one atomic transaction."""
+class AccessQueries(Protocol):
+    """What a user may see: every rights check of the services goes through these two queries."""
 
     async def find_access(self, file_id: str, user_id: str) -> FileAccess | None:
         """The file as this user sees it, or None if it does not exist or the user has no right to it."""
@@ -260,11 +263,28 @@ class FileStore(Protocol):
         """
         ...
 
+
+class Catalog(Protocol):
+    """Live files and folders looked up by ID, by name and by place, with no rights checked."""
+
     async def find_file(self, file_id: str) -> FileRecord | None: ...
 
     async def find_file_by_name(self, folder_id: str, name: str) -> FileRecord | None: ...
 
     async def find_folder(self, folder_id: str) -> Folder | None: ...
+
+    async def list_folder(self, folder_id: str) -> tuple[Sequence[Folder], Sequence[FileRecord]]: ...
+
+    async def folder_path(self, folder_id: str) -> Sequence[Folder]:
+        """The folders from the root down to this one, both included."""
+        ...
+
+
+class Folders(Protocol):
+    """Folder changes, each one atomic transaction.
+
+    `move_folder` and `delete_folder` are lock-guarded writes: see LockedStorage for what that requires.
+    """
 
     async def ensure_folder(self, owner_id: str, parent_id: str, name: str, *, now: datetime) -> Folder:
         """Return the child folder with this name, creating it if needed."""
@@ -277,12 +297,6 @@ class FileStore(Protocol):
 
         NotFound if the parent does not exist (or is in the trash).
         """
-        ...
-
-    async def list_folder(self, folder_id: str) -> tuple[Sequence[Folder], Sequence[FileRecord]]: ...
-
-    async def folder_path(self, folder_id: str) -> Sequence[Folder]:
-        """The folders from the root down to this one, both included."""
         ...
 
     async def rename_folder(self, folder_id: str, name: str) -> FolderOutcome | None:
@@ -310,6 +324,15 @@ class FileStore(Protocol):
         """
         ...
 
+
+class Files(Protocol):
+    """File creation and the lock-guarded file writes, each one atomic transaction.
+
+    Every method that takes a `LockGuard` checks it against the lock state of the LockStore of the same
+    LockedStorage, in the same atomic step as the write: a guard is the caller's claim, which the store
+    verifies; it is never a check the caller made earlier.
+    """
+
     async def create_file(
         self,
         *,
@@ -320,8 +343,12 @@ class FileStore(Protocol):
         author_id: str,
         source: str,
         now: datetime,
+        share_with: str | None = None,
     ) -> FileRecord | None:
-        """Create a file with its first version; None if the folder already has a file of that name."""
+        """Create a file with its first version; None if the folder already has a file of that name.
+
+        With `share_with`, that user is given the edit role on the new file in the same transaction.
+        """
         ...
 
     async def commit_version(
@@ -336,8 +363,12 @@ class FileStore(Protocol):
         now: datetime,
         save: SaveKind | None = None,
         expected_modified_at: datetime | None = None,
+        keep_versions: int = 0,
     ) -> WriteOutcome | None:
         """Make `blob` the file's current content if `guard` holds, keeping the old content as a version.
+
+        With `keep_versions` above 0, the same transaction drops all but that many newest versions, and
+        `released_blobs` lists the content no version refers to any more.
 
         The new modification time is `next_modified_at(old, now)`, so that it moves with every change. With
         `expected_modified_at`, the write also requires the file's modification time to be exactly that, or
@@ -358,13 +389,13 @@ class FileStore(Protocol):
         """Delete a file, its versions and shares; `released_blobs` lists the content to remove."""
         ...
 
+
+class Versions(Protocol):
+    """The versions a file's content writes keep (`Files.commit_version` prunes them)."""
+
     async def list_versions(self, file_id: str) -> Sequence[Version]: ...
 
     async def find_version(self, file_id: str, number: int) -> Version | None: ...
-
-    async def prune_versions(self, file_id: str, keep: int) -> Sequence[str]:
-        """Drop all but the newest `keep` versions; return the blob keys no longer referenced."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,6 +448,38 @@ class TrashStore(Protocol):
     async def list_expired(self, cutoff: datetime, *, limit: int) -> Sequence[TrashItem]:
         """Items deleted at or before `cutoff`, oldest first, at most `limit` of them."""
         ...
+
+
+class LockedStorage(Protocol):
+    """WOPI locks and every write they guard, from one transactional back end.
+
+    A back end implementing it guarantees that the lock state `locks` reads and changes, and the writes that
+    check it, live in one store with atomic transactions:
+
+    - every guarded write (`Files.commit_version`, `rename_file`, `move_file`, `delete_file`,
+      `Folders.move_folder`, `delete_folder`, `TrashStore.trash_file`, `trash_folder`) reads the file's lock
+      and makes its change in one atomic step (a conditional UPDATE, a compare-and-swap, a transaction that
+      serialises with the lock operations), so that no Lock, UnlockAndRelock or expiry can come between the
+      check and the change;
+    - a `LockGuard` is the caller's claim (the lock ID the client sent, or none); the store verifies it
+      against the lock as it is at the moment of the write, and reports the lock that blocked a refusal;
+    - a lock counts as absent from the instant it expires, for the lock operations and the writes alike.
+
+    A lock store on another back end than the files (a Redis lock beside SQL rows) cannot keep these
+    guarantees, so app.py takes `locks`, `files`, `folders` and `trash` from the same LockedStorage.
+    """
+
+    @property
+    def locks(self) -> LockStore: ...
+
+    @property
+    def files(self) -> Files: ...
+
+    @property
+    def folders(self) -> Folders: ...
+
+    @property
+    def trash(self) -> TrashStore: ...
 
 
 class DiscoverySource(Protocol):

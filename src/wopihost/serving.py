@@ -23,6 +23,7 @@ from wopihost.adapters.metrics_endpoint import MetricsEndpoint, SessionCollector
 from wopihost.adapters.prometheus_metrics import empty_samples_dir, multiprocess_registry, write_samples_to
 from wopihost.config import Settings
 from wopihost.errors import StartupError
+from wopihost.plugins import DEVCLIENT_MISSING, devclient_installed
 
 _DEVCLIENT_START_SECONDS = 20.0
 _STOP_SECONDS = 10.0
@@ -173,6 +174,11 @@ def _start_devclient(settings: Settings) -> subprocess.Popen[bytes] | None:
     """Run the development WOPI client beside the host when no external WOPI client is configured."""
     if not _devclient_runs(settings):
         return None
+    if not devclient_installed():
+        raise StartupError(
+            f"{DEVCLIENT_MISSING}; or configure a WOPI client (discovery.url), "
+            "or set devclient.enabled = false"
+        )
     dev = settings.devclient
     _check_port_free(dev.host, dev.port)
     command = [

@@ -1,4 +1,5 @@
-"""The FileStore contract: files, folders, versions, and writes guarded atomically by the file's lock.
+"""The ports AccessQueries, Catalog, Folders, Files and Versions: files, folders, versions, and writes
+guarded atomically by the file's lock.
 
 Deleting a folder is guarded too: by every lock on the files inside it, checked in the same transaction.
 """
@@ -11,7 +12,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import anyio
 import pytest
 
-from tests.contract.conftest import World, make_blob, make_file, make_user
+from tests.contract.conftest import World, commit_new_version, make_blob, make_file, make_user
 from wopihost.adapters.clock import FakeClock
 from wopihost.adapters.sql.files import SqlFileStore
 from wopihost.adapters.sql.locks import SqlLockStore
@@ -647,6 +648,58 @@ async def test_prune_versions_keeps_newest_and_returns_dropped_blobs(
     assert set(dropped) == {world.file.blob_key, blobs[0].key}
     assert [v.number for v in await file_store.list_versions(world.file.id)] == [4, 3]
     assert await file_store.prune_versions(world.file.id, 2) == []
+
+
+async def test_commit_version_keep_versions_prunes_in_same_write(
+    file_store: SqlFileStore, clock: FakeClock, world: World
+) -> None:
+    blobs = [make_blob() for _ in range(3)]
+    outcomes = [
+        await file_store.commit_version(
+            world.file.id, blob, guard=LockGuard(None), author_id="x", editors="", source="putfile",
+            now=clock.now(), keep_versions=2,
+        )
+        for blob in blobs
+    ]  # fmt: skip
+
+    assert [o.released_blobs if o else None for o in outcomes] == [
+        (),
+        (world.file.blob_key,),
+        (blobs[0].key,),
+    ]
+    assert [v.number for v in await file_store.list_versions(world.file.id)] == [4, 3]
+
+
+async def test_commit_version_refused_prunes_nothing(
+    file_store: SqlFileStore, lock_store: SqlLockStore, clock: FakeClock, world: World
+) -> None:
+    await commit_new_version(file_store, world.file, clock)
+    await lock_store.acquire(world.file.id, "L", user_id=world.owner.id, now=clock.now())
+
+    outcome = await file_store.commit_version(
+        world.file.id, make_blob(), guard=LockGuard("other"), author_id="x", editors="", source="putfile",
+        now=clock.now(), keep_versions=1,
+    )  # fmt: skip
+
+    assert outcome is not None
+    assert outcome.file is None
+    assert outcome.released_blobs == ()
+    assert [v.number for v in await file_store.list_versions(world.file.id)] == [2, 1]
+
+
+async def test_create_file_share_with_gives_edit_role_in_same_write(
+    file_store: SqlFileStore, clock: FakeClock, world: World
+) -> None:
+    created = await file_store.create_file(
+        folder_id=world.owner.root_folder_id, owner_id=world.owner.id, name="copy.docx", blob=make_blob(),
+        author_id=world.other.id, source="putrelative", now=clock.now(), share_with=world.other.id,
+    )  # fmt: skip
+
+    assert created is not None
+    access = await file_store.find_access(created.id, world.other.id)
+    assert access is not None
+    assert access.role is Role.EDIT
+    assert await file_store.find_access(created.id, world.third.id) is None
 
 
 async def test_list_folder_sorts_by_name_ignoring_case(

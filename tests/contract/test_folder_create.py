@@ -1,4 +1,4 @@
-"""The FileStore contract for creating a folder under a name that must be free (CreateChildContainer)."""
+"""The Folders contract for creating a folder under a name that must be free (CreateChildContainer)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The FileStore contract for moving a folder: the subtree moves whole with its IDs, or nothing changes."""
+"""The Folders contract for moving a folder: the subtree moves whole with its IDs, or nothing changes."""
 
 from __future__ import annotations
 

@@ -177,6 +177,11 @@ class Host:
         folder = await self.services.files.ensure_folder_path(owner, [])
         return await self.services.files.upload(owner, folder, name, body_of(content))
 
+    async def upload_replacing(self, name: str, content: bytes, owner: User | None = None) -> FileRecord:
+        owner = owner or self.owner
+        folder = await self.services.files.ensure_folder_path(owner, [])
+        return await self.services.files.upload(owner, folder, name, body_of(content), replace=True)
+
     async def share(self, file_id: str, user: User, role: Role) -> None:
         await self.services.files.share(
             await self.services.files.access_as_owner(file_id), user.username, role

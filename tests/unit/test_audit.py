@@ -24,7 +24,7 @@ from wopihost.domain.audit import (
 )
 from wopihost.domain.records import FileRecord
 from wopihost.errors import InvalidRequest
-from wopihost.ports import AuditLog, FileStore, UserStore
+from wopihost.ports import AuditLog, Catalog, UserStore
 from wopihost.services import audit as audit_module
 from wopihost.services.audit import AuditService
 
@@ -58,7 +58,7 @@ class ListLog:
 
 def service(log: ListLog, clock: FakeClock) -> AuditService:
     return AuditService(
-        log=cast(AuditLog, log), files=cast(FileStore, None), users=cast(UserStore, None), clock=clock
+        log=cast(AuditLog, log), catalog=cast(Catalog, None), users=cast(UserStore, None), clock=clock
     )
 
 

@@ -12,7 +12,7 @@ from wopihost.domain.audit import AuditAction, AuditEvent
 from wopihost.domain.locks import LOCK_TTL, Lock, LockBreak, SessionEndReason
 from wopihost.domain.records import FileRecord, User
 from wopihost.errors import NotFound, PermissionDenied
-from wopihost.ports import AuditLog, FileStore, LockOutcome, LockStore, UserStore
+from wopihost.ports import AccessQueries, AuditLog, Catalog, LockOutcome, LockStore, UserStore
 from wopihost.services.audit import AuditService
 from wopihost.services.sessions import EditingSessionService, may_end_session
 from wopihost.web.errors import FileLocked, end_session_action
@@ -68,10 +68,11 @@ class Trail:
 
 
 def service(locks: RelockingLocks, trail: Trail | None = None) -> EditingSessionService:
-    files, users = cast(FileStore, Files()), cast(UserStore, None)
-    audit = AuditService(log=cast(AuditLog, trail or Trail()), files=files, users=users, clock=CLOCK)
+    files, users = Files(), cast(UserStore, None)
+    access, catalog = cast(AccessQueries, files), cast(Catalog, files)
+    audit = AuditService(log=cast(AuditLog, trail or Trail()), catalog=catalog, users=users, clock=CLOCK)
     return EditingSessionService(
-        locks=cast(LockStore, locks), files=files, users=users, clock=CLOCK, audit=audit
+        locks=cast(LockStore, locks), access=access, catalog=catalog, users=users, clock=CLOCK, audit=audit
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from wopihost.domain.links import is_link_visitor, visitor
 from wopihost.domain.records import FileAccess
 from wopihost.errors import InvalidToken, NotFound, PermissionDenied
-from wopihost.ports import Clock, FileStore, LinkStore
+from wopihost.ports import AccessQueries, Clock, LinkStore
 from wopihost.services.tokens import TokenClaims, TokenKind, TokenService
 
 
@@ -22,12 +22,12 @@ class AccessService:
         self,
         *,
         tokens: TokenService,
-        files: FileStore,
+        access: AccessQueries,
         links: LinkStore | None = None,
         clock: Clock | None = None,
     ) -> None:
         self._tokens = tokens
-        self._files = files
+        self._access = access
         self._links = links
         self._clock = clock
 
@@ -39,7 +39,7 @@ class AccessService:
         if claims.link_id is not None:
             access = await self._visitor_access(claims)
         else:
-            access = await self._files.find_access(file_id, claims.user_id)
+            access = await self._access.find_access(file_id, claims.user_id)
         if access is None:
             raise NotFound("file not found or not visible to this user")
         if kind == "fileurl":
@@ -57,7 +57,7 @@ class AccessService:
         if link is None or link.file_id != claims.file_id or not link.is_active(self._clock.now()):
             raise InvalidToken("the share link was revoked or has expired")
         # The link's creator is the file's owner (only owners share): their view gives the file and names.
-        owner_view = await self._files.find_access(link.file_id, link.created_by)
+        owner_view = await self._access.find_access(link.file_id, link.created_by)
         if owner_view is None or owner_view.file.owner_id != link.created_by:
             return None
         name = claims.display_name or "Guest"

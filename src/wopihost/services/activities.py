@@ -16,7 +16,7 @@ from wopihost.domain.activities import (
     Person,
 )
 from wopihost.domain.records import FileAccess, User
-from wopihost.ports import ActivityStore, Clock, FileStore, UserStore
+from wopihost.ports import AccessQueries, ActivityStore, Clock, UserStore
 
 logger = logging.getLogger("wopihost.activities")
 PAGE_LIMIT = 100
@@ -33,9 +33,11 @@ class NotificationView:
 class ActivityService:
     """Applies comment activities and answers a person's notifications, checking their rights each time."""
 
-    def __init__(self, *, store: ActivityStore, files: FileStore, users: UserStore, clock: Clock) -> None:
+    def __init__(
+        self, *, store: ActivityStore, access: AccessQueries, users: UserStore, clock: Clock
+    ) -> None:
         self._store = store
-        self._files = files
+        self._access = access
         self._users = users
         self._clock = clock
 
@@ -79,7 +81,7 @@ class ActivityService:
             user = await self._resolve(person)
             if user is None or user.id == access.user.id or user.id in found:
                 continue
-            if await self._files.find_access(access.file.id, user.id) is None:
+            if await self._access.find_access(access.file.id, user.id) is None:
                 continue
             found[user.id] = Mention(
                 recipient_id=user.id,
@@ -118,7 +120,7 @@ class ActivityService:
         for notification in await self._store.list_notifications(
             user.id, unread_only=unread_only, limit=PAGE_LIMIT
         ):
-            access = await self._files.find_access(notification.file_id, user.id)
+            access = await self._access.find_access(notification.file_id, user.id)
             if access is not None:
                 views.append(NotificationView(notification, access))
         return views

@@ -21,7 +21,7 @@ from wopihost.domain.names import numbered_names
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileRecord, Folder, User
 from wopihost.errors import ArchiveTooLarge, InvalidRequest, NotFound
-from wopihost.ports import BlobStore, Clock, FileStore
+from wopihost.ports import AccessQueries, BlobStore, Catalog, Clock
 from wopihost.services.browse import BrowseService
 
 # Office files are ZIPs already: a fast level saves CPU for next to no loss in size.
@@ -58,14 +58,16 @@ class ArchiveService:
     def __init__(
         self,
         *,
-        files: FileStore,
+        access: AccessQueries,
+        catalog: Catalog,
         blobs: BlobStore,
         browse: BrowseService,
         clock: Clock,
         max_files: int,
         max_bytes: int,
     ) -> None:
-        self._files = files
+        self._access = access
+        self._catalog = catalog
         self._blobs = blobs
         self._browse = browse
         self._clock = clock
@@ -85,7 +87,7 @@ class ArchiveService:
             viewer = None if seen.role is Role.OWNER else user
             await self._add_folder(plan, seen.folder, _free(taken, seen.folder.name or "My files"), viewer)
         for file_id in dict.fromkeys(file_ids):
-            access = await self._files.find_access(file_id, user.id)
+            access = await self._access.find_access(file_id, user.id)
             if access is None:
                 raise NotFound("file not found or not visible to this user")
             if not access.permissions.can_download:
@@ -102,7 +104,7 @@ class ArchiveService:
         """Add a folder's tree; for a `viewer` other than the owner, only what they may download."""
         created = self._clock.now()
         plan.entries.append(ArchiveEntry(f"{path}/", None, created))
-        subfolders, files = await self._files.list_folder(folder.id)
+        subfolders, files = await self._catalog.list_folder(folder.id)
         for file in files:
             if viewer is not None and not await self._may_download(file, viewer):
                 plan.excluded.append((f"{path}/{file.name}", "shared with you without the right to download"))
@@ -115,7 +117,7 @@ class ArchiveService:
             await self._add_folder(plan, sub, f"{path}/{name}", viewer)
 
     async def _may_download(self, file: FileRecord, viewer: User) -> bool:
-        access = await self._files.find_access(file.id, viewer.id)
+        access = await self._access.find_access(file.id, viewer.id)
         return access is not None and access.permissions.can_download
 
     def _add_file(self, plan: ArchivePlan, path: str, file: FileRecord) -> None:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from wopihost.domain.audit import AuditAction, AuditEvent, AuditQuery, ItemKind, current_client
 from wopihost.domain.records import FileAccess, FileRecord, Folder, User
 from wopihost.errors import NotFound, PermissionDenied
-from wopihost.ports import AuditLog, Clock, FileStore, UserStore
+from wopihost.ports import AuditLog, Catalog, Clock, UserStore
 
 logger = logging.getLogger("wopihost.audit")
 
@@ -40,10 +40,10 @@ class AuditPage:
 class AuditService:
     """The audit trail: what services record after an action commits, the Activity page, the export."""
 
-    def __init__(self, *, log: AuditLog, files: FileStore, users: UserStore, clock: Clock) -> None:
+    def __init__(self, *, log: AuditLog, catalog: Catalog, users: UserStore, clock: Clock) -> None:
         self._log = log
         self._users = users
-        self._files = files
+        self._catalog = catalog
         self._clock = clock
         # (item, user, action, channel, client name) -> until when an open needs no recording.
         self._opens: OrderedDict[tuple[str, str | None, str, str, str], datetime] = OrderedDict()
@@ -111,14 +111,14 @@ class AuditService:
 
     async def file_activity(self, user: User, file_id: str, page: int = 1) -> tuple[FileRecord, AuditPage]:
         """A page of a file's activity; only its owner and administrators may see it."""
-        file = await self._files.find_file(file_id)
+        file = await self._catalog.find_file(file_id)
         if file is None or not may_view_audit(file.owner_id, user):
             raise NotFound("file not found or its activity not visible to this user")
         return file, await self._page(file.id, page)
 
     async def folder_activity(self, user: User, folder_id: str, page: int = 1) -> tuple[Folder, AuditPage]:
         """A page of a folder's own activity (not that of the files in it); owner and administrators only."""
-        folder = await self._files.find_folder(folder_id)
+        folder = await self._catalog.find_folder(folder_id)
         if folder is None or folder.parent_id is None or not may_view_audit(folder.owner_id, user):
             raise NotFound("folder not found or its activity not visible to this user")
         return folder, await self._page(folder.id, page)

@@ -9,7 +9,7 @@ from wopihost.domain.names import name_key, validate_name
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import FileAccess, FileRecord, Folder, FolderAccess, User
 from wopihost.errors import NotFound, PermissionDenied
-from wopihost.ports import Clock, FileStore, ShareStore, SharingSummary, UserStore
+from wopihost.ports import AccessQueries, Catalog, Clock, Folders, ShareStore, SharingSummary, UserStore
 
 # The folder tree offered as move targets stops here, so that a huge tree cannot stall a page.
 MAX_TREE_FOLDERS = 2000
@@ -56,8 +56,19 @@ class ShareEntry:
 class BrowseService:
     """Read models of the web UI, and folder creation."""
 
-    def __init__(self, *, files: FileStore, shares: ShareStore, users: UserStore, clock: Clock) -> None:
-        self._files = files
+    def __init__(
+        self,
+        *,
+        access: AccessQueries,
+        catalog: Catalog,
+        folders: Folders,
+        shares: ShareStore,
+        users: UserStore,
+        clock: Clock,
+    ) -> None:
+        self._access = access
+        self._catalog = catalog
+        self._folders = folders
         self._shares = shares
         self._users = users
         self._clock = clock
@@ -65,7 +76,7 @@ class BrowseService:
     async def folder_access(self, user: User, folder_id: str) -> FolderAccess:
         """A folder as the user sees it (theirs, or inside a folder shared with them); NotFound for any
         other folder, so that other users' folder IDs stay secret."""
-        access = await self._files.find_folder_access(folder_id, user.id)
+        access = await self._access.find_folder_access(folder_id, user.id)
         if access is None:
             raise NotFound("folder not found")
         return access
@@ -76,7 +87,7 @@ class BrowseService:
 
     async def folder_as_owner(self, folder_id: str) -> FolderAccess:
         """A folder as its owner sees it (for administrative commands); NotFound if there is none."""
-        folder = await self._files.find_folder(folder_id)
+        folder = await self._catalog.find_folder(folder_id)
         owner = await self._users.find_user(folder.owner_id) if folder is not None else None
         if owner is None:
             raise NotFound(f"no file or folder {folder_id}")
@@ -88,7 +99,7 @@ class BrowseService:
             return await self.folder_access(user, ref)
         folder = await self.root_folder(user)
         for part in (part for part in ref.split("/") if part):
-            subfolders, _files = await self._files.list_folder(folder.id)
+            subfolders, _files = await self._catalog.list_folder(folder.id)
             found = next((sub for sub in subfolders if name_key(sub.name) == name_key(part)), None)
             if found is None:
                 raise NotFound(f"no folder {ref!r}")
@@ -105,7 +116,7 @@ class BrowseService:
         access = await self.folder_access(user, parent.id)
         if not access.permissions.can_create_children:
             raise PermissionDenied("the user may not add to this folder")
-        return await self._files.ensure_folder(
+        return await self._folders.ensure_folder(
             parent.owner_id, parent.id, validate_name(name.strip()), now=self._clock.now()
         )
 
@@ -117,7 +128,7 @@ class BrowseService:
         while pending and len(tree) < MAX_TREE_FOLDERS:
             current = pending.pop()
             tree.append(current)
-            children, _files = await self._files.list_folder(current.folder.id)
+            children, _files = await self._catalog.list_folder(current.folder.id)
             prefix = current.path.rstrip("/")
             pending.extend(FolderPath(child, f"{prefix}/{child.name}") for child in reversed(children))
         return tree
@@ -138,7 +149,7 @@ class BrowseService:
         """
         shared: list[SharedFolder] = []
         for folder, _role in await self._shares.list_folders_shared_with(user.id):
-            access = await self._files.find_folder_access(folder.id, user.id)
+            access = await self._access.find_folder_access(folder.id, user.id)
             if access is not None and access.path[0].id == folder.id:
                 shared.append(SharedFolder(access.folder, access.role, access.owner_name))
         return shared
@@ -155,7 +166,7 @@ class BrowseService:
             return {file.id: Role.OWNER for file in files}
         roles: dict[str, Role] = {}
         for file in files:
-            seen = await self._files.find_access(file.id, user.id)
+            seen = await self._access.find_access(file.id, user.id)
             if seen is not None:
                 roles[file.id] = seen.role
         return roles
@@ -209,4 +220,4 @@ class BrowseService:
 
     async def find_file_named(self, folder: Folder, name: str) -> FileRecord | None:
         """The file of this name in the folder (names compare as Windows does), or None."""
-        return await self._files.find_file_by_name(folder.id, name)
+        return await self._catalog.find_file_by_name(folder.id, name)

@@ -1,7 +1,8 @@
 """WOPI containers and the ecosystem: folders as a WOPI client sees them, rights re-checked on every call.
 
-Every rights check goes through `FileStore.find_folder_access`, so that whatever gives a user a folder (their
-own, or a share of it or of a folder above it) gives it here too, and taking it away refuses the next call.
+Every rights check goes through `AccessQueries.find_folder_access`, so that whatever gives a user a folder
+(their own, or a share of it or of a folder above it) gives it here too, and taking it away refuses the next
+call.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from wopihost.errors import (
     NotFound,
     PermissionDenied,
 )
-from wopihost.ports import Clock, FileStore, UserStore
+from wopihost.ports import AccessQueries, Catalog, Clock, Folders, UserStore
 from wopihost.services.files import MAX_NAME_ATTEMPTS, FileService
 from wopihost.services.tokens import ECOSYSTEM_ITEM, TokenService
 
@@ -48,13 +49,17 @@ class ContainerService:
         self,
         *,
         tokens: TokenService,
-        files: FileStore,
+        access: AccessQueries,
+        catalog: Catalog,
+        folders: Folders,
         users: UserStore,
         file_service: FileService,
         clock: Clock,
     ) -> None:
         self._tokens = tokens
-        self._files = files
+        self._access = access
+        self._catalog = catalog
+        self._folders = folders
         self._users = users
         self._file_service = file_service
         self._clock = clock
@@ -78,7 +83,7 @@ class ContainerService:
 
     async def folder_access(self, folder_id: str, user_id: str) -> FolderAccess:
         """The folder as this user sees it; NotFound when it does not exist or they may not see it."""
-        access = await self._files.find_folder_access(folder_id, user_id)
+        access = await self._access.find_folder_access(folder_id, user_id)
         if access is None:
             raise NotFound("container not found or not visible to this user")
         return access
@@ -94,12 +99,12 @@ class ContainerService:
         """
         if access.link_id is not None:
             return ()
-        folder = await self._files.find_folder_access(access.file.folder_id, access.user.id)
+        folder = await self._access.find_folder_access(access.file.folder_id, access.user.id)
         return folder.path if folder is not None else ()
 
     async def children(self, access: FolderAccess, extensions: frozenset[str] | None) -> Children:
         """The subfolders and files of a folder; with `extensions` (".docx", lower case), only such files."""
-        folders, files = await self._files.list_folder(access.folder.id)
+        folders, files = await self._catalog.list_folder(access.folder.id)
         if extensions is not None:
             files = [file for file in files if file.extension.lower() in extensions]
         return Children(folders=folders, files=files)
@@ -112,12 +117,12 @@ class ContainerService:
         candidates = islice(numbered_names(wanted), 1 if exact else MAX_NAME_ATTEMPTS)
         for candidate in candidates:
             # The folder belongs to the owner of the parent, as everything inside a shared folder does.
-            created = await self._files.create_folder(
+            created = await self._folders.create_folder(
                 access.folder.owner_id, access.folder.id, candidate, now=self._clock.now()
             )
             if created is not None:
                 return created
-        taken = {name_key(folder.name) for folder in (await self._files.list_folder(access.folder.id))[0]}
+        taken = {name_key(folder.name) for folder in (await self._catalog.list_folder(access.folder.id))[0]}
         raise NameConflict(wanted, _free(wanted, taken) if exact else None, kind="folder")
 
     async def rename_container(self, access: FolderAccess, name: str) -> Folder:

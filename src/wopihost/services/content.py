@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+
+import anyio
 
 from wopihost.domain.audit import AuditAction
 from wopihost.domain.locks import LockGuard, WhenUnlocked
@@ -14,7 +17,7 @@ from wopihost.domain.records import FileAccess, FileRecord, SaveKind, StoredBlob
 from wopihost.domain.sniffing import KNOWN_EXTENSIONS, SNIFF_BYTES, Sniffed, sniff, unsafe_to_open
 from wopihost.domain.timestamps import iso8601
 from wopihost.errors import DocumentChanged, FileTooLarge, LargerThanExpected, LockMismatch, NotFound
-from wopihost.ports import BlobStore, Clock, FileStore, WriteOutcome
+from wopihost.ports import BlobStore, Catalog, Clock, Files, Versions, WriteOutcome
 from wopihost.services.access import require_write
 from wopihost.services.audit import AuditService
 
@@ -40,14 +43,18 @@ class ContentService:
     def __init__(
         self,
         *,
-        files: FileStore,
+        catalog: Catalog,
+        files: Files,
+        versions: Versions,
         blobs: BlobStore,
         clock: Clock,
         audit: AuditService,
         max_file_size: int,
         retention: int = 0,
     ) -> None:
+        self._catalog = catalog
         self._files = files
+        self._versions = versions
         self._audit = audit
         self._blobs = blobs
         self._clock = clock
@@ -109,7 +116,7 @@ class ContentService:
             return OpenedContent(file, await self._blobs.open(file.blob_key))
         except NotFound:
             # A save may have replaced the content (and pruning removed it) since the file was read.
-            fresh = await self._files.find_file(file.id)
+            fresh = await self._catalog.find_file(file.id)
             if fresh is None or fresh.blob_key == file.blob_key:
                 raise
             return OpenedContent(fresh, await self._blobs.open(fresh.blob_key))
@@ -174,8 +181,8 @@ class ContentService:
         expected_modified_at: datetime | None = None,
     ) -> FileRecord:
         """Make a stored blob the file's new version if the guard (and the expected modification time)
-        holds; otherwise discard the blob."""
-        try:
+        holds, pruning old versions in the same transaction; otherwise discard the blob."""
+        async with self.discarding_on_failure(blob):
             outcome = await self._files.commit_version(
                 file_id,
                 blob,
@@ -186,31 +193,24 @@ class ContentService:
                 now=self._clock.now(),
                 save=save,
                 expected_modified_at=expected_modified_at,
+                keep_versions=max(self._retention, 0),
             )
-        except BaseException:
-            await self._blobs.delete(blob.key)
-            raise
-        file = await self._accept(outcome, blob)
+            file = _accepted(outcome, self._clock)
         self.changed(file.id)
-        await self._prune(file.id)
+        # The pruned versions are gone with the commit; their content is removed after it, best effort.
+        await self.discard(outcome.released_blobs if outcome is not None else ())
         return file
 
-    async def _accept(self, outcome: WriteOutcome | None, blob: StoredBlob) -> FileRecord:
-        if outcome is None or outcome.file is None:
-            await self._blobs.delete(blob.key)
-        if outcome is None:
-            raise NotFound("file not found")
-        if outcome.stale and outcome.current is not None:
-            raise DocumentChanged(_lock_id_of(outcome.current, self._clock))
-        if outcome.file is None:
-            raise mismatch_from(outcome)
-        return outcome.file
-
-    async def _prune(self, file_id: str) -> None:
-        if self._retention <= 0:
-            return
-        for key in await self._files.prune_versions(file_id, self._retention):
-            await self._blobs.delete(key)
+    @asynccontextmanager
+    async def discarding_on_failure(self, blob: StoredBlob) -> AsyncIterator[None]:
+        """Delete `blob` when the block fails or is cancelled, so that no content is left behind that no
+        file refers to; the block is where metadata comes to point at it."""
+        try:
+            yield
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await self.discard([blob.key])
+            raise
 
     async def discard(self, keys: Sequence[str]) -> None:
         """Delete blobs that no file refers to any more."""
@@ -229,11 +229,11 @@ class ContentService:
 
     async def list_versions(self, access: FileAccess) -> Sequence[Version]:
         """All stored versions, newest first."""
-        return await self._files.list_versions(access.file.id)
+        return await self._versions.list_versions(access.file.id)
 
     async def open_version(self, access: FileAccess, number: int) -> tuple[Version, AsyncIterator[bytes]]:
         """Stream an old version's content."""
-        version = await self._files.find_version(access.file.id, number)
+        version = await self._versions.find_version(access.file.id, number)
         if version is None:
             raise NotFound(f"version {number} not found")
         return version, await self._blobs.open(version.blob_key)
@@ -241,7 +241,7 @@ class ContentService:
     async def restore_version(self, access: FileAccess, number: int) -> FileRecord:
         """Make a copy of an old version the current content; refused while another client holds a lock."""
         require_write(access)
-        version = await self._files.find_version(access.file.id, number)
+        version = await self._versions.find_version(access.file.id, number)
         if version is None:
             raise NotFound(f"version {number} not found")
         # Versions are immutable, so the copy has the version's size and hash without reading it again.
@@ -258,6 +258,17 @@ class ContentService:
             detail=f"{number}:{restored.version}",
         )
         return restored
+
+
+def _accepted(outcome: WriteOutcome | None, clock: Clock) -> FileRecord:
+    # The written file, or the exception that explains a refused write.
+    if outcome is None:
+        raise NotFound("file not found")
+    if outcome.stale and outcome.current is not None:
+        raise DocumentChanged(_lock_id_of(outcome.current, clock))
+    if outcome.file is None:
+        raise mismatch_from(outcome)
+    return outcome.file
 
 
 def mismatch_from(outcome: WriteOutcome) -> LockMismatch:

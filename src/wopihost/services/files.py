@@ -25,9 +25,12 @@ from wopihost.errors import (
     PermissionDenied,
 )
 from wopihost.ports import (
+    AccessQueries,
+    Catalog,
     Clock,
-    FileStore,
+    Files,
     FolderContents,
+    Folders,
     LockStore,
     ShareStore,
     TrashOutcome,
@@ -49,7 +52,10 @@ class FileService:
     def __init__(
         self,
         *,
-        files: FileStore,
+        access: AccessQueries,
+        catalog: Catalog,
+        folders: Folders,
+        files: Files,
         shares: ShareStore,
         users: UserStore,
         content: ContentService,
@@ -58,6 +64,9 @@ class FileService:
         trash: TrashStore,
         audit: AuditService,
     ) -> None:
+        self._access = access
+        self._catalog = catalog
+        self._folders = folders
         self._files = files
         self._audit = audit
         self._trash = trash
@@ -69,33 +78,33 @@ class FileService:
 
     async def access_as_owner(self, file_id: str) -> FileAccess:
         """The file as its owner sees it (for administrative commands)."""
-        file = await self._files.find_file(file_id)
-        access = await self._files.find_access(file_id, file.owner_id) if file else None
+        file = await self._catalog.find_file(file_id)
+        access = await self._access.find_access(file_id, file.owner_id) if file else None
         if access is None:
             raise NotFound(f"no file {file_id}")
         return access
 
     async def find_access(self, file_id: str, user: User) -> FileAccess:
         """The file as `user` sees it; NotFound if they may not see it."""
-        access = await self._files.find_access(file_id, user.id)
+        access = await self._access.find_access(file_id, user.id)
         if access is None:
             raise NotFound("file not found or not visible to this user")
         return access
 
     async def get_named(self, folder_id: str, name: str, user: User) -> FileAccess:
         """The file of this name in the folder as `user` sees it; NotFound if none or not visible."""
-        file = await self._files.find_file_by_name(folder_id, name)
+        file = await self._catalog.find_file_by_name(folder_id, name)
         if file is None:
             raise NotFound("file not found or not visible to this user")
         return await self.find_access(file.id, user)
 
     async def ensure_folder_path(self, owner: User, parts: Sequence[str]) -> Folder:
         """Return the folder at `parts` below the owner's root, creating missing folders."""
-        folder = await self._files.find_folder(owner.root_folder_id)
+        folder = await self._catalog.find_folder(owner.root_folder_id)
         if folder is None:
             raise NotFound("root folder missing")
         for part in parts:
-            folder = await self._files.ensure_folder(
+            folder = await self._folders.ensure_folder(
                 owner.id, folder.id, validate_name(part), now=self._clock.now()
             )
         return folder
@@ -117,7 +126,7 @@ class FileService:
         """
         await self._require_create_in(user, folder)
         name = validate_name(name)
-        existing = await self._files.find_file_by_name(folder.id, name)
+        existing = await self._catalog.find_file_by_name(folder.id, name)
         if existing is not None and not replace:
             raise NameConflict(name, await self.free_name(folder.id, name))
         if existing is not None:
@@ -135,7 +144,9 @@ class FileService:
                 detail=str(replaced.version),
             )
             return replaced
-        try:
+        # A folder gone to the trash while the content was arriving (NotFound) or a name taken meanwhile
+        # leaves no content behind.
+        async with self._content.discarding_on_failure(blob):
             created = await self._files.create_file(
                 folder_id=folder.id,
                 owner_id=folder.owner_id,
@@ -145,19 +156,14 @@ class FileService:
                 source="upload",
                 now=self._clock.now(),
             )
-        except NotFound:
-            # The folder went to the trash while the content was arriving.
-            await self._content.discard([blob.key])
-            raise
-        if created is None:
-            await self._content.discard([blob.key])
-            raise NameConflict(name, await self.free_name(folder.id, name))
+            if created is None:
+                raise NameConflict(name, await self.free_name(folder.id, name))
         self._content.changed(created.id)
         await self._audit.record(AuditAction.CREATED, item_id=created.id, item_name=created.name, by=user.id)
         return created
 
     async def _require_create_in(self, user: User, folder: Folder) -> None:
-        access = await self._files.find_folder_access(folder.id, user.id)
+        access = await self._access.find_folder_access(folder.id, user.id)
         if access is None:
             raise NotFound("folder not found")
         if not access.permissions.can_create_children:
@@ -166,7 +172,7 @@ class FileService:
     async def free_name(self, folder_id: str, name: str) -> str:
         """The first of `name`, "stem (2).ext", ... that no file in the folder has."""
         for candidate in islice(numbered_names(name), MAX_NAME_ATTEMPTS):
-            if await self._files.find_file_by_name(folder_id, candidate) is None:
+            if await self._catalog.find_file_by_name(folder_id, candidate) is None:
                 return candidate
         raise NameConflict(name)
 
@@ -242,13 +248,13 @@ class FileService:
 
     async def list_folder(self, folder: Folder) -> tuple[Sequence[Folder], Sequence[FileRecord]]:
         """The subfolders and files of a folder."""
-        return await self._files.list_folder(folder.id)
+        return await self._catalog.list_folder(folder.id)
 
     async def rename_folder(self, user: User, folder: Folder, name: str) -> Folder:
         """Rename one of the user's folders, keeping its ID; NameConflict if a sibling folder has the name."""
         _require_own_subfolder(user, folder, "renamed")
         name = validate_name(name.strip())
-        outcome = await self._files.rename_folder(folder.id, name)
+        outcome = await self._folders.rename_folder(folder.id, name)
         if outcome is None:
             raise NotFound("folder not found")
         if outcome.folder is None:
@@ -267,7 +273,7 @@ class FileService:
             raise PermissionDenied("folders can only move between their owner's folders")
         if target.id == folder.parent_id:
             return folder
-        outcome = await self._files.move_folder(folder.id, target.id, now=self._clock.now())
+        outcome = await self._folders.move_folder(folder.id, target.id, now=self._clock.now())
         if outcome is None:
             raise NotFound("folder not found")
         if outcome.cycle:
@@ -281,7 +287,7 @@ class FileService:
 
     async def count_folder_contents(self, folder: Folder) -> FolderContents:
         """How many files and folders deleting `folder` would delete along with it."""
-        contents = await self._files.count_folder_contents(folder.id)
+        contents = await self._folders.count_folder_contents(folder.id)
         if contents is None:
             raise NotFound("folder not found")
         return contents

@@ -9,7 +9,7 @@ from wopihost.domain.audit import AuditAction, ItemKind
 from wopihost.domain.permissions import SHARE_ROLES, Role
 from wopihost.domain.records import FolderAccess, FolderShare, User
 from wopihost.errors import InvalidRequest, NotFound, PermissionDenied
-from wopihost.ports import Clock, FileStore, LockStore, ShareStore, UserStore
+from wopihost.ports import AccessQueries, Catalog, Clock, LockStore, ShareStore, UserStore
 from wopihost.services.audit import AuditService
 from wopihost.services.browse import MAX_PEOPLE_QUERY, MAX_PEOPLE_SUGGESTED, MAX_TREE_FOLDERS, ShareEntry
 
@@ -28,14 +28,16 @@ class FolderShareService:
     def __init__(
         self,
         *,
-        files: FileStore,
+        access: AccessQueries,
+        catalog: Catalog,
         shares: ShareStore,
         users: UserStore,
         locks: LockStore,
         audit: AuditService,
         clock: Clock,
     ) -> None:
-        self._files = files
+        self._access = access
+        self._catalog = catalog
         self._shares = shares
         self._users = users
         self._locks = locks
@@ -119,13 +121,13 @@ class FolderShareService:
         now = self._clock.now()
         pending, walked = [access.folder], 0
         while pending and walked < MAX_TREE_FOLDERS:
-            subfolders, files = await self._files.list_folder(pending.pop().id)
+            subfolders, files = await self._catalog.list_folder(pending.pop().id)
             pending.extend(subfolders)
             walked += 1
             for file in files:
                 if file.active_lock(now) is None:
                     continue
-                still = await self._files.find_access(file.id, user.id)
+                still = await self._access.find_access(file.id, user.id)
                 if still is None or not still.permissions.can_write:
                     await self._locks.release_holder(file.id, user.id, ended_by=access.user.id, now=now)
 

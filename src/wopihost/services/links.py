@@ -20,7 +20,7 @@ from wopihost.domain.links import (
 )
 from wopihost.domain.records import FileAccess
 from wopihost.errors import InvalidRequest, LinkGone, PermissionDenied
-from wopihost.ports import Clock, FileStore, LinkStore, LockStore
+from wopihost.ports import Catalog, Clock, LinkStore, LockStore
 from wopihost.services.audit import AuditService
 from wopihost.services.signin_throttle import SignInThrottle
 
@@ -46,7 +46,7 @@ class LinkService:
         self,
         *,
         links: LinkStore,
-        files: FileStore,
+        catalog: Catalog,
         locks: LockStore,
         clock: Clock,
         throttle: SignInThrottle,
@@ -55,7 +55,7 @@ class LinkService:
     ) -> None:
         self._links = links
         self._audit = audit
-        self._files = files
+        self._catalog = catalog
         self._locks = locks
         self._clock = clock
         self._throttle = throttle
@@ -100,7 +100,7 @@ class LinkService:
 
     async def record_visit(self, link: ShareLink, visitor_id: str, name: str) -> None:
         """Record that a visitor (by the name they gave) opened the link's file, once in a while."""
-        file = await self._files.find_file(link.file_id)
+        file = await self._catalog.find_file(link.file_id)
         if file is not None:
             await self._audit.record_visit(file, visitor_id, detail=name)
 
@@ -127,7 +127,7 @@ class LinkService:
 
     async def file_name(self, link: ShareLink) -> str:
         """The name of the file a link opens."""
-        file = await self._files.find_file(link.file_id)
+        file = await self._catalog.find_file(link.file_id)
         if file is None:
             raise LinkGone("the file of this link was deleted")
         return file.name

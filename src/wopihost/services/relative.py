@@ -15,11 +15,10 @@ from wopihost.errors import (
     InvalidFileName,
     LockMismatch,
     NameConflict,
-    NotFound,
     PermissionDenied,
     Unsupported,
 )
-from wopihost.ports import Clock, FileStore, ShareStore
+from wopihost.ports import AccessQueries, Catalog, Clock, Files
 from wopihost.services.access import require_create_relative
 from wopihost.services.audit import AuditService
 from wopihost.services.content import ContentService
@@ -55,16 +54,18 @@ class RelativeFileService:
     def __init__(
         self,
         *,
-        files: FileStore,
-        shares: ShareStore,
+        access: AccessQueries,
+        catalog: Catalog,
+        files: Files,
         content: ContentService,
         file_service: FileService,
         clock: Clock,
         audit: AuditService,
     ) -> None:
+        self._access = access
+        self._catalog = catalog
         self._files = files
         self._audit = audit
-        self._shares = shares
         self._content = content
         self._file_service = file_service
         self._clock = clock
@@ -126,13 +127,13 @@ class RelativeFileService:
         assert target.suggested is not None
         name = _suggested_name(source_name, target.suggested)
         blob = await self._content.store(chunks, declared_size=declared_size)
-        for candidate in islice(numbered_names(name), MAX_NAME_ATTEMPTS):
-            if await self._files.find_file_by_name(place.folder_id, candidate) is None:
-                created = await self._create(user, place, candidate, blob, source)
-                if created is not None:
-                    return created
-        await self._content.discard([blob.key])
-        raise NameConflict(name)
+        async with self._content.discarding_on_failure(blob):
+            for candidate in islice(numbered_names(name), MAX_NAME_ATTEMPTS):
+                if await self._catalog.find_file_by_name(place.folder_id, candidate) is None:
+                    created = await self._create(user, place, candidate, blob, source)
+                    if created is not None:
+                        return created
+            raise NameConflict(name)
 
     async def _put_exact(
         self,
@@ -151,7 +152,7 @@ class RelativeFileService:
                 place.folder_id, exc.suggestion or repair_name("")
             )
             raise InvalidFileName(exc.reason, suggestion) from exc
-        existing = await self._files.find_file_by_name(place.folder_id, name)
+        existing = await self._catalog.find_file_by_name(place.folder_id, name)
         if existing is not None:
             await self._check_overwrite(user, existing, target.overwrite)
         blob = await self._content.store(chunks, declared_size=declared_size)
@@ -159,10 +160,10 @@ class RelativeFileService:
             return await self._content.commit(
                 existing.id, blob, guard=LockGuard(None), author_id=user.id, source=source
             )
-        created = await self._create(user, place, name, blob, source)
-        if created is None:
-            await self._content.discard([blob.key])
-            raise NameConflict(name, await self._file_service.free_name(place.folder_id, name))
+        async with self._content.discarding_on_failure(blob):
+            created = await self._create(user, place, name, blob, source)
+            if created is None:
+                raise NameConflict(name, await self._file_service.free_name(place.folder_id, name))
         return created
 
     async def _check_overwrite(self, user: User, existing: FileRecord, overwrite: bool) -> None:
@@ -170,7 +171,7 @@ class RelativeFileService:
             raise NameConflict(
                 existing.name, await self._file_service.free_name(existing.folder_id, existing.name)
             )
-        target_access = await self._files.find_access(existing.id, user.id)
+        target_access = await self._access.find_access(existing.id, user.id)
         if target_access is None or not target_access.permissions.can_write:
             raise Unsupported("the user may not overwrite the existing file")
         lock = existing.active_lock(self._clock.now())
@@ -180,22 +181,18 @@ class RelativeFileService:
     async def _create(
         self, user: User, place: _Place, name: str, blob: StoredBlob, source: str
     ) -> FileRecord | None:
-        try:
-            created = await self._files.create_file(
-                folder_id=place.folder_id,
-                owner_id=place.owner_id,
-                name=name,
-                blob=blob,
-                author_id=user.id,
-                source=source,
-                now=self._clock.now(),
-            )
-        except NotFound:
-            # The folder went to the trash while the content was arriving.
-            await self._content.discard([blob.key])
-            raise
-        if created is not None and place.share_with_creator and place.owner_id != user.id:
-            await self._shares.set_share(created.id, user.id, Role.EDIT, now=self._clock.now())
+        # The creator's share comes with the file in one transaction: a failure leaves neither behind.
+        share = place.share_with_creator and place.owner_id != user.id
+        created = await self._files.create_file(
+            folder_id=place.folder_id,
+            owner_id=place.owner_id,
+            name=name,
+            blob=blob,
+            author_id=user.id,
+            source=source,
+            now=self._clock.now(),
+            share_with=user.id if share else None,
+        )
         if created is not None:
             self._content.changed(created.id)
         return created

@@ -9,7 +9,7 @@ from datetime import datetime
 from wopihost.domain.permissions import Role
 from wopihost.domain.records import User
 from wopihost.domain.search import SnippetPart, normalise_query
-from wopihost.ports import FileStore, NameMatch, SearchIndex, TextMatch, UserStore
+from wopihost.ports import AccessQueries, Catalog, NameMatch, SearchIndex, TextMatch, UserStore
 
 # Suggestions under the search box; the results page shows more.
 SUGGESTIONS = 20
@@ -44,9 +44,12 @@ class SearchResults:
 class SearchService:
     """Finds files and folders by name and by content, rights checked by the index on every query."""
 
-    def __init__(self, *, index: SearchIndex, files: FileStore, users: UserStore) -> None:
+    def __init__(
+        self, *, index: SearchIndex, access: AccessQueries, catalog: Catalog, users: UserStore
+    ) -> None:
         self._index = index
-        self._files = files
+        self._access = access
+        self._catalog = catalog
         self._users = users
 
     async def suggest(self, user: User, query: str, *, limit: int = SUGGESTIONS) -> SearchResults:
@@ -73,7 +76,7 @@ class SearchService:
         )
 
     async def _located_names(self, user: User, matches: Sequence[NameMatch]) -> list[SearchResult]:
-        locations = _Locations(self._files, self._users, user)
+        locations = _Locations(self._catalog, self._users, user)
         results = []
         for m in matches:
             seen, role = await self._role(user, m.kind, m.id, m.owner_id, m.role)
@@ -93,7 +96,7 @@ class SearchService:
         return results
 
     async def _located_texts(self, user: User, matches: Sequence[TextMatch]) -> list[SearchResult]:
-        locations = _Locations(self._files, self._users, user)
+        locations = _Locations(self._catalog, self._users, user)
         results = []
         for m in matches:
             seen, role = await self._role(user, "file", m.file.id, m.file.owner_id, m.role)
@@ -121,17 +124,17 @@ class SearchService:
         if owner_id == user.id:
             return True, found
         if kind == "folder":
-            folder = await self._files.find_folder_access(item_id, user.id)
+            folder = await self._access.find_folder_access(item_id, user.id)
             return folder is not None, folder.role if folder is not None else None
-        access = await self._files.find_access(item_id, user.id)
+        access = await self._access.find_access(item_id, user.id)
         return access is not None, access.role if access is not None else None
 
 
 class _Locations:
     """Where results are, each folder's path and each owner's name looked up once per search."""
 
-    def __init__(self, files: FileStore, users: UserStore, user: User) -> None:
-        self._files = files
+    def __init__(self, catalog: Catalog, users: UserStore, user: User) -> None:
+        self._catalog = catalog
         self._users = users
         self._user = user
         self._paths: dict[str, str] = {}
@@ -143,7 +146,7 @@ class _Locations:
         if folder_id is None:
             return "/"
         if folder_id not in self._paths:
-            folders = await self._files.folder_path(folder_id)
+            folders = await self._catalog.folder_path(folder_id)
             self._paths[folder_id] = "/" + "/".join(f.name for f in folders if f.parent_id is not None)
         return self._paths[folder_id]
 

@@ -15,7 +15,7 @@ from wopihost.domain.locales import N_
 from wopihost.domain.locks import LockBreak, SessionEndReason
 from wopihost.domain.records import FileRecord, User
 from wopihost.errors import NotFound, PermissionDenied
-from wopihost.ports import Clock, FileStore, LockStore, UserStore
+from wopihost.ports import AccessQueries, Catalog, Clock, LockStore, UserStore
 from wopihost.services.audit import AuditService
 
 # How often ending a session is retried when the client relocks under another ID at the same moment.
@@ -56,21 +56,29 @@ class EditingSessionService:
     """Ending editing sessions, their history, and lock states for the file list."""
 
     def __init__(
-        self, *, locks: LockStore, files: FileStore, users: UserStore, clock: Clock, audit: AuditService
+        self,
+        *,
+        locks: LockStore,
+        access: AccessQueries,
+        catalog: Catalog,
+        users: UserStore,
+        clock: Clock,
+        audit: AuditService,
     ) -> None:
         self._locks = locks
         self._audit = audit
-        self._files = files
+        self._access = access
+        self._catalog = catalog
         self._users = users
         self._clock = clock
 
     async def end_session(self, file_id: str, by: User | None) -> LockBreak | None:
         """End the file's editing session; None when there is none. `by` None is the server's operator."""
-        file = await self._files.find_file(file_id)
+        file = await self._catalog.find_file(file_id)
         if file is None:
             raise NotFound(f"no file {file_id}")
         if by is not None and not may_end_session(file, by):
-            if await self._files.find_access(file_id, by.id) is None:
+            if await self._access.find_access(file_id, by.id) is None:
                 raise NotFound("file not found or not visible to this user")
             raise PermissionDenied("only the owner or an administrator may end someone's editing session")
         ended_by = by.id if by else None
@@ -114,7 +122,7 @@ class EditingSessionService:
         now = self._clock.now()
         files: list[FileRecord] = []
         for file_id in list(dict.fromkeys(file_ids))[:MAX_POLLED_FILES]:
-            access = await self._files.find_access(file_id, user.id)
+            access = await self._access.find_access(file_id, user.id)
             if access is not None:
                 files.append(access.file)
         locks = {f.id: f.active_lock(now) for f in files}

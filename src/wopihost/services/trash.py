@@ -13,7 +13,7 @@ from wopihost.domain.audit import AuditAction, ItemKind
 from wopihost.domain.records import Folder, User
 from wopihost.domain.trash import Restored, TrashItem, TrashKind
 from wopihost.errors import NotFound
-from wopihost.ports import Clock, FileStore, TrashStore
+from wopihost.ports import Catalog, Clock, TrashStore
 from wopihost.services.audit import AuditService
 from wopihost.services.content import ContentService
 
@@ -40,7 +40,7 @@ class TrashService:
         self,
         *,
         trash: TrashStore,
-        files: FileStore,
+        catalog: Catalog,
         content: ContentService,
         clock: Clock,
         retention: timedelta,
@@ -49,7 +49,7 @@ class TrashService:
     ) -> None:
         self._trash = trash
         self._audit = audit
-        self._files = files
+        self._catalog = catalog
         self._content = content
         self._clock = clock
         self.retention = retention
@@ -59,7 +59,9 @@ class TrashService:
         """The user's trash, most recently deleted first."""
         items = await self._trash.list_trash(user.id)
         return [
-            TrashEntry(item, await self._files.folder_path(item.folder_id), item.purge_after(self.retention))
+            TrashEntry(
+                item, await self._catalog.folder_path(item.folder_id), item.purge_after(self.retention)
+            )
             for item in items
         ]
 

@@ -1,4 +1,5 @@
-"""SqlFileStore: folders, files and their versions. The folders' units of work live in folders.py."""
+"""SqlFileStore: access queries, the catalog, folders, files and versions (the ports AccessQueries,
+Catalog, Folders, Files and Versions). The folders' units of work live in folders.py."""
 
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ from wopihost.adapters.sql.mapping import (
     stored_name_key,
     version_from_row,
 )
-from wopihost.adapters.sql.models import FileRow, FolderRow, VersionRow
+from wopihost.adapters.sql.models import FileRow, FolderRow, ShareRow, VersionRow
 from wopihost.domain.ids import new_id
 from wopihost.domain.locks import LockGuard
+from wopihost.domain.permissions import Role
 from wopihost.domain.records import (
     FileAccess,
     FileRecord,
@@ -133,6 +135,7 @@ class SqlFileStore:
         author_id: str,
         source: str,
         now: datetime,
+        share_with: str | None = None,
     ) -> FileRecord | None:
         file = FileRecord(
             id=new_id(),
@@ -149,7 +152,9 @@ class SqlFileStore:
             lock=None,
         )
         try:
-            await self._db.write(partial(_create_file, file=file, blob=blob, source=source))
+            await self._db.write(
+                partial(_create_file, file=file, blob=blob, source=source, share_with=share_with)
+            )
         except IntegrityError:
             return None
         return file
@@ -166,6 +171,7 @@ class SqlFileStore:
         now: datetime,
         save: SaveKind | None = None,
         expected_modified_at: datetime | None = None,
+        keep_versions: int = 0,
     ) -> WriteOutcome | None:
         work = partial(
             _commit_version,
@@ -178,6 +184,7 @@ class SqlFileStore:
             save=save or SaveKind(),
             now=now,
             expected_modified_at=expected_modified_at,
+            keep_versions=keep_versions,
         )
         return await self._db.write(work)
 
@@ -225,7 +232,9 @@ def _find_file(conn: Connection, *, file_id: str) -> FileRecord | None:
     return file_from_row(row) if row else None
 
 
-def _create_file(conn: Connection, *, file: FileRecord, blob: StoredBlob, source: str) -> None:
+def _create_file(
+    conn: Connection, *, file: FileRecord, blob: StoredBlob, source: str, share_with: str | None
+) -> None:
     # The folder's row is locked, so that it cannot go to the trash while a file is created inside it.
     folder = select(FolderRow.id).where(FolderRow.id == file.folder_id, live_folder()).with_for_update()
     if conn.execute(folder).first() is None:
@@ -247,6 +256,9 @@ def _create_file(conn: Connection, *, file: FileRecord, blob: StoredBlob, source
         )
     )
     _insert_version(conn, file.id, 1, blob, file.created_at, file.modified_by, "", source, SaveKind())
+    if share_with is not None:
+        values = {"file_id": file.id, "user_id": share_with, "created_at": file.created_at}
+        conn.execute(insert(ShareRow).values(role=Role.EDIT.value, **values))
 
 
 def _commit_version(
@@ -261,6 +273,7 @@ def _commit_version(
     save: SaveKind,
     now: datetime,
     expected_modified_at: datetime | None,
+    keep_versions: int,
 ) -> WriteOutcome | None:
     # The row is locked first (a no-op on SQLite, whose writers are serialised), so that the modification
     # time derived from the old one is still derived from the latest when the UPDATE writes it.
@@ -295,7 +308,8 @@ def _commit_version(
     lock = file.active_lock(now)
     if guard.lock_id is not None and lock is not None and lock.lock_id == guard.lock_id:
         holders.record_holder(conn, file_id, author_id, guard.lock_id, now)
-    return WriteOutcome(file=file)
+    released = _prune_versions(conn, file_id=file_id, keep=keep_versions) if keep_versions > 0 else ()
+    return WriteOutcome(file=file, released_blobs=tuple(released))
 
 
 def _update_guarded(

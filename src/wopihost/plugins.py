@@ -1,0 +1,44 @@
+"""The development client, looked up by name at run time.
+
+The host never imports `wopihost.devclient` (an import-linter contract keeps it so): the client and its
+document libraries are the optional extra `wopihost[devclient]`, loaded here only when something asks for it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from wopihost.errors import ConfigurationError
+
+DEVCLIENT_PACKAGE = "wopihost.devclient"
+# The third-party libraries of the extra; a missing one means the extra is not installed.
+DEVCLIENT_LIBRARIES = frozenset({"docx", "openpyxl", "pptx", "xlrd", "olefile"})
+DEVCLIENT_MISSING = "the development client is not installed: pip install 'wopihost[devclient]'"
+
+
+class DevClientMissing(ConfigurationError):
+    """The development client, or one of the libraries it needs, is not installed."""
+
+    def __init__(self) -> None:
+        super().__init__(DEVCLIENT_MISSING)
+
+
+def load_devclient(module: str) -> ModuleType:
+    """Import `wopihost.devclient.<module>`; raise DevClientMissing when the extra is not installed."""
+    try:
+        return importlib.import_module(f"{DEVCLIENT_PACKAGE}.{module}")
+    except ModuleNotFoundError as exc:
+        name = exc.name or ""
+        if name.split(".")[0] in DEVCLIENT_LIBRARIES or name.startswith(DEVCLIENT_PACKAGE):
+            raise DevClientMissing from exc
+        raise
+
+
+def devclient_installed() -> bool:
+    """Whether the development client and its document libraries can be imported."""
+    try:
+        load_devclient("cli")
+    except DevClientMissing:
+        return False
+    return True
