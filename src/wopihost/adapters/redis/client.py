@@ -19,7 +19,7 @@ _MICROSECOND = timedelta(microseconds=1)
 
 Redis = aioredis.Redis
 
-__all__ = ["Redis", "RedisError", "as_bytes", "connect_redis", "from_micros", "micros", "unavailable"]
+__all__ = ["Redis", "RedisError", "as_bytes", "connect_redis", "from_micros", "micros", "ping", "unavailable"]
 
 
 def connect_redis(settings: RedisSettings) -> Redis:
@@ -53,3 +53,11 @@ def as_bytes(value: bytes | str) -> bytes:
 def unavailable(what: str, exc: RedisError) -> StorageUnavailable:
     """The domain error for a Redis failure, naming what was being done."""
     return StorageUnavailable(f"Redis failed while {what}: {type(exc).__name__}")
+
+
+async def ping(client: Redis) -> None:
+    """Raise StorageUnavailable unless Redis answers."""
+    try:
+        await client.ping()
+    except RedisError as exc:
+        raise unavailable("answering a ping", exc) from exc
