@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import secrets
 import signal
 import subprocess
 import time
@@ -24,6 +25,8 @@ import asyncpg
 import httpx
 import pytest
 
+from tests.redis_service import REDIS_URL
+from tests.s3server import ACCESS_KEY, SECRET_KEY
 from tests.servers import WOPIHOST, free_port, mint_token, wopihost
 from wopihost.adapters.s3_blobs import S3BlobStore
 from wopihost.config import S3Settings
@@ -32,6 +35,48 @@ MARKS = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis, pytest.mark.
 PASSWORD = "correct horse battery"
 MiB = 1024 * 1024
 READY_TIMEOUT = 60.0
+PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+
+
+async def _admin(statement: str) -> None:
+    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database="postgres", timeout=5)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+async def create_database(name: str) -> None:
+    """An empty PostgreSQL database on the machine's server (trust authentication)."""
+    await _admin(f'CREATE DATABASE "{name}"')
+
+
+async def drop_database(name: str) -> None:
+    """Drop a database made by `create_database`, ending any connection left to it."""
+    await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def node_env(database: str, s3: S3Settings, redis_prefix: str, keys_file: Path) -> dict[str, str]:
+    """The settings every node and command of a cluster shares, as environment variables."""
+    secret = s3.secret_access_key.get_secret_value() if s3.secret_access_key else ""
+    return {
+        "WOPIHOST_DATABASE__URL": f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}",
+        "WOPIHOST_STORAGE__BACKEND": "s3",
+        "WOPIHOST_STORAGE__S3__ENDPOINT_URL": s3.endpoint_url or "",
+        "WOPIHOST_STORAGE__S3__BUCKET": s3.bucket,
+        "WOPIHOST_STORAGE__S3__ACCESS_KEY_ID": s3.access_key_id or "",
+        "WOPIHOST_STORAGE__S3__SECRET_ACCESS_KEY": secret,
+        "WOPIHOST_STORAGE__S3__PART_SIZE": str(s3.part_size),
+        "WOPIHOST_STORAGE__S3__HEARTBEAT_SECONDS": str(s3.heartbeat_seconds),
+        "WOPIHOST_REDIS__URL": REDIS_URL,
+        "WOPIHOST_REDIS__KEY_PREFIX": redis_prefix,
+        "WOPIHOST_TOKENS__KEYS_FILE": str(keys_file),
+        "WOPIHOST_PROOF_KEYS__MODE": "off",
+        "WOPIHOST_DEVCLIENT__ENABLED": "false",
+        # What the tests do not look at stays off, so that the nodes leave the CPU to the requests.
+        "WOPIHOST_SEARCH__INDEXER_ENABLED": "false",
+        "WOPIHOST_PREVIEWS__ENABLED": "false",
+    }
 
 
 @dataclass
@@ -57,6 +102,21 @@ class Cluster:
     s3: S3Settings
     database_dsn: str
     nodes: list[Node] = field(default_factory=list)
+
+    @classmethod
+    def configure(cls, root: Path, *, database: str, s3_endpoint: str, redis_prefix: str) -> Cluster:
+        """A cluster on an existing database, a new bucket on `s3_endpoint`, and keys under `root`."""
+        s3 = S3Settings(
+            endpoint_url=s3_endpoint,
+            bucket=f"multinode-{secrets.token_hex(6)}",
+            access_key_id=ACCESS_KEY,
+            secret_access_key=SECRET_KEY,  # type: ignore[arg-type]
+            part_size=5 * MiB,
+            heartbeat_seconds=0.5,
+        )
+        env = node_env(database, s3, redis_prefix, root / "shared" / "signing-keys.json")
+        dsn = f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
+        return cls(root=root, env=env, s3=s3, database_dsn=dsn)
 
     @property
     def setup_dir(self) -> Path:
