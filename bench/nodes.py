@@ -45,15 +45,16 @@ def _measure(cluster: Cluster, count: int, measure: dict[str, int]) -> tuple[flo
     cluster.cli("init")
     cluster.add_user("bench", "Bench")
     file_id = cluster.new_file("bench", b"x" * 20480)
-    token = cluster.token("bench", file_id)
+    (token,) = cluster.tokens(file_id, "bench")
     with cluster.started(count) as nodes:
         urls = [f"{node.url}/wopi/files/{file_id}?access_token={token}" for node in nodes]
         for url in urls:
             for _ in range(WARM_UP_REQUESTS):
                 httpx.get(url, timeout=10).raise_for_status()
-        one = wrk(urls[0], **measure)
+        duration, connections = measure["duration"], measure["connections"]
+        one = wrk(urls[0], duration=duration, connections=connections)
         with ThreadPoolExecutor(max_workers=count) as pool:
-            per_node = list(pool.map(lambda url: wrk(url, **measure), urls))
+            per_node = list(pool.map(lambda url: wrk(url, duration=duration, connections=connections), urls))
     return one, per_node
 
 

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,8 +139,11 @@ class Cluster:
             self.cli("share", file_id, "--with", editor, "--role", "edit")
         return file_id
 
-    def token(self, username: str, file_id: str) -> str:
-        return mint_token(self.setup_dir, username, file_id, self.env).access_token
+    def tokens(self, file_id: str, *usernames: str) -> list[str]:
+        """Access tokens to `file_id` for each user, minted at once by the CLI."""
+        with ThreadPoolExecutor(max_workers=len(usernames)) as pool:
+            minted = pool.map(lambda user: mint_token(self.setup_dir, user, file_id, self.env), usernames)
+            return [token.access_token for token in minted]
 
     async def sql(self, query: str, *args: object) -> list[asyncpg.Record]:
         """Rows of a query on the cluster's database, read directly."""

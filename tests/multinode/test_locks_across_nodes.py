@@ -35,7 +35,8 @@ async def test_lock_sent_to_both_nodes_at_once_has_exactly_one_winner_each_round
     cluster: Cluster, client: httpx.AsyncClient
 ) -> None:
     file_id = cluster.new_file("alice", b"contested")
-    wopi = Wopi(client, file_id, cluster.token("alice", file_id))
+    (token,) = cluster.tokens(file_id, "alice")
+    wopi = Wopi(client, file_id, token)
     nodes = itertools.cycle(cluster.nodes)
 
     for round_ in range(ROUNDS):
@@ -71,8 +72,8 @@ async def test_coauthoring_alternating_between_nodes_is_consistent_and_loses_no_
 ) -> None:
     original = b"draft 0"
     file_id = cluster.new_file("alice", original, editors=["bob"])
-    alice = Wopi(client, file_id, cluster.token("alice", file_id))
-    bob = Wopi(client, file_id, cluster.token("bob", file_id))
+    alice_token, bob_token = cluster.tokens(file_id, "alice", "bob")
+    alice, bob = Wopi(client, file_id, alice_token), Wopi(client, file_id, bob_token)
     first, second = cluster.nodes
     lock = "coauthoring-session"
     # Office's co-authoring: every editor of the session presents the same lock ID.
@@ -104,12 +105,12 @@ async def test_coauthoring_alternating_between_nodes_is_consistent_and_loses_no_
     both = {alice: b"alice's simultaneous save", bob: b"bob's simultaneous save"}
     results: dict[Wopi, int] = {}
 
-    async def save(user: Wopi, node: Node) -> None:
+    async def save_at_once(user: Wopi, node: Node) -> None:
         results[user] = (await user.put_file(node, lock, both[user])).status_code
 
     async with anyio.create_task_group() as tasks:
-        tasks.start_soon(save, alice, first)
-        tasks.start_soon(save, bob, second)
+        tasks.start_soon(save_at_once, alice, first)
+        tasks.start_soon(save_at_once, bob, second)
     assert results == {alice: 200, bob: 200}
     _, sha256, _, _ = await _agreed_state(cluster, bob)
     assert sha256 in {sha256_b64(data) for data in both.values()}

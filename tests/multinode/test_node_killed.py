@@ -40,7 +40,8 @@ async def test_node_killed_mid_putfile_leaves_previous_version_and_lock_usable_e
 ) -> None:
     assert await anyio.to_thread.run_sync(cluster.incomplete_uploads) == []
     file_id = cluster.new_file("alice", BEFORE)
-    wopi = Wopi(client, file_id, cluster.token("alice", file_id))
+    (token,) = cluster.tokens(file_id, "alice")
+    wopi = Wopi(client, file_id, token)
     first, second = cluster.nodes
     lock = "lock-taken-on-the-doomed-node"
     before = await wopi.check_file_info(first)
