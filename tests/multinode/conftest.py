@@ -1,5 +1,6 @@
-"""One cluster for the whole session: a fresh PostgreSQL database, a bucket on moto's server, a Redis key
-prefix, shared signing keys, and two running nodes. Everything is removed at the end of the session."""
+"""One cluster for the tests of this package: a fresh PostgreSQL database, a bucket on the session's moto
+server, a Redis key prefix, shared signing keys, and two running nodes. The nodes stop, and the database and
+keys are removed, once the package's last test has run, so that idle nodes do not load the rest of a run."""
 
 from __future__ import annotations
 
@@ -19,9 +20,9 @@ from tests.services import require_tcp_service, service_unavailable
 USERS = {"alice": "Alice Adams", "bob": "Bob Brown", "carol": "Carol Cole", "dave": "Dave Dunn"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def cluster_database() -> Iterator[str]:
-    """The name of a database created for this session and dropped at its end."""
+    """The name of a database created for these tests and dropped after them."""
     require_tcp_service("PostgreSQL", PG_HOST, PG_PORT)
     name = f"wopihost_multinode_{secrets.token_hex(6)}"
     try:
@@ -34,7 +35,7 @@ def cluster_database() -> Iterator[str]:
         anyio.run(drop_database, name)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def cluster_redis_prefix() -> Iterator[str]:
     require_redis()
     prefix = unique_prefix()
@@ -44,7 +45,7 @@ def cluster_redis_prefix() -> Iterator[str]:
         anyio.run(delete_prefix, prefix)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def cluster(
     tmp_path_factory: pytest.TempPathFactory,
     cluster_database: str,
