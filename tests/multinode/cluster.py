@@ -37,6 +37,8 @@ PASSWORD = "correct horse battery"
 MiB = 1024 * 1024
 READY_TIMEOUT = 60.0
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
+# Failed sign-ins per user name and address before every node refuses more.
+SIGNIN_LIMIT = 5
 
 
 async def _admin(statement: str) -> None:
@@ -72,6 +74,7 @@ def node_env(database: str, s3: S3Settings, redis_prefix: str, keys_file: Path) 
         "WOPIHOST_REDIS__URL": REDIS_URL,
         "WOPIHOST_REDIS__KEY_PREFIX": redis_prefix,
         "WOPIHOST_TOKENS__KEYS_FILE": str(keys_file),
+        "WOPIHOST_SIGNIN__MAX_FAILURES_PER_USER_ADDRESS": str(SIGNIN_LIMIT),
         "WOPIHOST_PROOF_KEYS__MODE": "off",
         "WOPIHOST_DEVCLIENT__ENABLED": "false",
         # What the tests do not look at stays off, so that the nodes leave the CPU to the requests.

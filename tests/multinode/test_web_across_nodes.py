@@ -7,11 +7,9 @@ import httpx
 import pytest
 
 from tests.integration.web_support import csrf_of
-from tests.multinode.cluster import MARKS, PASSWORD, Cluster, Node
+from tests.multinode.cluster import MARKS, PASSWORD, SIGNIN_LIMIT, Cluster, Node
 
 pytestmark = [*MARKS, pytest.mark.anyio]
-# The default sign-in limit per user name and address (signin.max_failures_per_user_address).
-LIMIT = 5
 
 
 async def _sign_in(browser: httpx.AsyncClient, node: Node, username: str, password: str) -> httpx.Response:
@@ -23,7 +21,7 @@ async def _sign_in(browser: httpx.AsyncClient, node: Node, username: str, passwo
 async def test_signin_failures_spread_over_nodes_throttle_on_every_node(
     cluster: Cluster, client: httpx.AsyncClient
 ) -> None:
-    for attempt in range(LIMIT):
+    for attempt in range(SIGNIN_LIMIT):
         node = cluster.nodes[attempt % len(cluster.nodes)]
         assert (await _sign_in(client, node, "carol", "wrong")).status_code == 401
 
