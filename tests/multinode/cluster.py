@@ -2,8 +2,8 @@
 
 Each node is a process of its own on a free port with a data directory of its own, as on separate machines;
 they share only the back ends and the token signing keys (`tokens.keys_file`), so that a request may go
-to any node, as behind a load balancer without sticky sessions. Proof keys are off: the tests send
-requests a WOPI client would sign.
+to any node, as behind a load balancer without sticky sessions. Proof keys are off: the tests send, unsigned,
+the requests a WOPI client would sign.
 """
 
 from __future__ import annotations
