@@ -1,7 +1,9 @@
 """WOPI hot-path benchmark: throughput of wopihost relative to a bare ASGI app measured in the same run.
 
-Usage: .venv/bin/python -m bench.run [--duration 10] [--connections 32] [--workers 1] [--metrics]
+Usage: .venv/bin/python -m bench.run [--duration 10] [--connections 32] [--workers 1] [--metrics] [--nodes N]
 Needs `wrk` (Debian package wrk). Results are printed and written to bench/results/latest.json.
+With --nodes N (N > 1) only CheckFileInfo is measured, on N nodes against one over PostgreSQL, S3 and Redis
+(see bench/nodes.py; results in bench/results/nodes-N.json).
 Proof-key verification is off here (wrk cannot sign requests); everything else is as in production,
 including the one log line per request. With --metrics the Prometheus endpoint is on, and the number of
 CheckFileInfo requests it counted during wrk's run is compared with the number wrk reports.
@@ -60,10 +62,16 @@ def main() -> None:
     parser.add_argument(
         "--metrics", action="store_true", help="enable /metrics and check its CheckFileInfo count"
     )
+    parser.add_argument("--nodes", type=int, default=1, help="compare N nodes with one on shared back ends")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk)")
     measure = {"duration": args.duration, "connections": args.connections}
+    if args.nodes > 1:
+        from bench.nodes import report_nodes  # here: bench.nodes imports this module
+
+        report_nodes(args.nodes, measure)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         port = free_port()

@@ -1,0 +1,75 @@
+"""One cluster for the tests of this package: a fresh PostgreSQL database, a bucket on the session's moto
+server, a Redis key prefix, shared signing keys, and two running nodes. The nodes stop, and the database and
+keys are removed, once the package's last test has run, so that idle nodes do not load the rest of a run."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import anyio
+import asyncpg
+import httpx
+import pytest
+
+from tests.multinode.cluster import PG_HOST, PG_PORT, Cluster, create_database, drop_database
+from tests.redis_service import delete_prefix, require_redis, unique_prefix
+from tests.services import require_tcp_service, service_unavailable
+
+USERS = {"alice": "Alice Adams", "bob": "Bob Brown", "carol": "Carol Cole", "dave": "Dave Dunn"}
+
+
+@pytest.fixture(scope="package")
+def cluster_database() -> Iterator[str]:
+    """The name of a database created for these tests and dropped after them."""
+    require_tcp_service("PostgreSQL", PG_HOST, PG_PORT)
+    name = f"wopihost_multinode_{secrets.token_hex(6)}"
+    try:
+        anyio.run(create_database, name)
+    except (OSError, asyncpg.PostgresError) as exc:
+        service_unavailable(f"PostgreSQL at {PG_HOST}:{PG_PORT} refused to create a database: {exc}")
+    try:
+        yield name
+    finally:
+        anyio.run(drop_database, name)
+
+
+@pytest.fixture(scope="package")
+def cluster_redis_prefix() -> Iterator[str]:
+    require_redis()
+    prefix = unique_prefix()
+    try:
+        yield prefix
+    finally:
+        anyio.run(delete_prefix, prefix)
+
+
+@pytest.fixture(scope="package")
+def cluster(
+    tmp_path_factory: pytest.TempPathFactory,
+    cluster_database: str,
+    cluster_redis_prefix: str,
+    moto_endpoint: str | None,
+) -> Iterator[Cluster]:
+    """Two nodes ready on /readyz, over back ends that `wopihost init` set up, with the users of USERS."""
+    if moto_endpoint is None:
+        service_unavailable("moto's S3 server (pip install 'moto[server]') did not start")
+    root = tmp_path_factory.mktemp("cluster")
+    cluster = Cluster.configure(
+        root, database=cluster_database, s3_endpoint=moto_endpoint, redis_prefix=cluster_redis_prefix
+    )
+    cluster.cli("init")
+    with ThreadPoolExecutor(max_workers=len(USERS)) as pool:
+        list(pool.map(cluster.add_user, USERS, USERS.values()))
+    with cluster.started(2) as nodes:
+        cluster.nodes = nodes
+        yield cluster
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client with room for many requests at once and generous, bounded timeouts."""
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(timeout=30.0, limits=limits) as client:
+        yield client
