@@ -11,7 +11,7 @@ from wopihost.domain.records import FolderAccess
 from wopihost.errors import InvalidRequest, NotFound
 from wopihost.web.context import WebContext, done, read_form, required, wants_json
 from wopihost.web.routes.browse import folder_url, parent_url
-from wopihost.web.routes.share import SHARE_CHOICES
+from wopihost.web.routes.share import SHARE_CHOICES, sharing_json
 from wopihost.web.views import ROLE_LABELS
 
 
@@ -37,18 +37,8 @@ class FolderSharePages:
         entries = await shares.entries(access) if can_share else []
         i18n = self.ctx.localizer(request)
         if wants_json(request):
-            people = [
-                {
-                    "username": e.username,
-                    "display_name": e.display_name,
-                    "role": e.role.value,
-                    "role_label": i18n.gettext(ROLE_LABELS[e.role]),
-                }
-                for e in entries
-            ]
-            roles = [{"value": value, "label": i18n.gettext(label)} for value, label in SHARE_CHOICES]
             body = {"folder": {"id": access.folder.id, "name": access.folder.name}, "can_share": can_share}
-            return JSONResponse({**body, "owner": access.owner_name, "shares": people, "roles": roles})
+            return JSONResponse({**body, "owner": access.owner_name, **sharing_json(entries, i18n)})
         back = parent_url(access.user, access.folder) if can_share else folder_url(access.folder)
         context = {"access": access, "folder": access.folder, "entries": entries, "can_share": can_share}
         return self.ctx.render(

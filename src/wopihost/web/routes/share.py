@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -9,6 +12,7 @@ from starlette.routing import Route
 from wopihost.domain.permissions import SHARE_ROLES, Role
 from wopihost.domain.records import FileAccess
 from wopihost.errors import InvalidRequest, NotFound
+from wopihost.services.browse import ShareEntry
 from wopihost.web.context import WebContext, done, read_form, required, wants_json
 from wopihost.web.i18n import Localizer
 from wopihost.web.routes.files import back_url
@@ -17,6 +21,21 @@ from wopihost.web.views import ROLE_LABELS
 
 # What the share forms offer, in order: (value, label).
 SHARE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in SHARE_ROLES]
+
+
+def sharing_json(entries: Sequence[ShareEntry], i18n: Localizer) -> dict[str, Any]:
+    """The people a file or folder is shared with, and the roles it may be shared with, for the dialog."""
+    shares = [
+        {
+            "username": e.username,
+            "display_name": e.display_name,
+            "role": e.role.value,
+            "role_label": i18n.gettext(ROLE_LABELS[e.role]),
+        }
+        for e in entries
+    ]
+    roles = [{"value": value, "label": i18n.gettext(label)} for value, label in SHARE_CHOICES]
+    return {"shares": shares, "roles": roles}
 
 
 def _no_user(i18n: Localizer, username: str) -> str:
@@ -43,18 +62,8 @@ class SharePages:
         entries = await self.ctx.services.browse.share_entries(access.file.id) if can_share else []
         i18n = self.ctx.localizer(request)
         if wants_json(request):
-            shares = [
-                {
-                    "username": e.username,
-                    "display_name": e.display_name,
-                    "role": e.role.value,
-                    "role_label": i18n.gettext(ROLE_LABELS[e.role]),
-                }
-                for e in entries
-            ]
-            roles = [{"value": value, "label": i18n.gettext(label)} for value, label in SHARE_CHOICES]
             body = {"file": {"id": access.file.id, "name": access.file.name}, "can_share": can_share}
-            return JSONResponse({**body, "owner": access.owner_name, "shares": shares, "roles": roles})
+            return JSONResponse({**body, "owner": access.owner_name, **sharing_json(entries, i18n)})
         links = await self.ctx.services.links.list_links(access) if can_share else []
         now = self.ctx.services.clock.now()
         context = {
