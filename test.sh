@@ -54,4 +54,6 @@ echo "== mypy"
 echo "== import-linter"
 .venv/bin/lint-imports
 echo "== pytest"
-exec .venv/bin/python -m pytest "$@"
+# Two workers (the machine's cores); tests/conftest.py keeps each module, and the browser, validator and
+# multi-node layers, on one worker.
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadgroup "$@"

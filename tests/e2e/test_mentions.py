@@ -56,6 +56,8 @@ def post_comment(frame: FrameLocator, text: str) -> None:
     frame.get_by_label(COMMENT_LABEL).fill(text)
     frame.get_by_role("button", name="Post comment").click()
     expect(frame.locator("#comments-status")).to_have_text("Comment sent to the host.")
+    expect(frame.locator(".comment", has_text=text)).to_have_count(1)
+    expect(frame.get_by_label(COMMENT_LABEL)).to_have_value("")
 
 
 def test_mention_in_devclient_reaches_bob_and_opens_at_the_comment(

@@ -139,11 +139,16 @@
       return;
     }
     const path = state.editing ? api + "/" + encodeURIComponent(state.editing) : api;
+    // One comment in flight at a time; the text box is cleared only once the host has it.
+    submit.disabled = true;
+    status.textContent = "Sending the comment…";
     try {
       render((await call(path, { text: text.value })).comments);
       endEdit();
     } catch (error) {
       status.textContent = error.message;
+    } finally {
+      submit.disabled = false;
     }
   });
   cancel.addEventListener("click", endEdit);
