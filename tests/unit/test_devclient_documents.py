@@ -577,7 +577,10 @@ def test_apply_edits_text_keeps_untouched_bytes_and_line_endings() -> None:
 
 
 @pytest.mark.parametrize(
-    "content", [ooxml(), b"caf\xe9 latin-1\n", b"nul\x00inside\n", b"%PDF-1.7\n\x80\x81"], ids=repr
+    "content",
+    [ooxml(), b"caf\xe9 latin-1\n", b"nul\x00inside\n", b"%PDF-1.7\n\x80\x81"],
+    # Fixed IDs: the zip's bytes carry the time it was built, and xdist workers must collect the same tests.
+    ids=["ooxml", "latin-1", "nul", "pdf"],
 )
 def test_read_model_text_of_non_text_bytes_refused_as_unreadable(content: bytes) -> None:
     with pytest.raises(UnreadableDocument, match="not text"):

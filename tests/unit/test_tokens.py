@@ -148,7 +148,12 @@ def test_verify_garbage_raises_invalid_token(tokens: TokenService, token: str) -
         tokens.verify(token, file_id=FILE)
 
 
-@pytest.mark.parametrize("file_id", [OTHER_FILE, FILE.upper(), FILE + "x", "", "\u00e9t\u00e9", "\ud83d"])
+@pytest.mark.parametrize(
+    "file_id",
+    [OTHER_FILE, FILE.upper(), FILE + "x", "", "\u00e9t\u00e9", "\ud83d"],
+    # Fixed IDs: the file IDs are random, and xdist workers must collect the same tests.
+    ids=["other", "upper", "longer", "empty", "accented", "lone-surrogate"],
+)
 def test_verify_for_other_file_raises_invalid_token(tokens: TokenService, file_id: str) -> None:
     token = tokens.issue(USER, FILE).token
 
