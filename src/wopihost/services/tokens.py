@@ -12,7 +12,7 @@ from typing import Any, Literal
 import jwt
 
 from wopihost.domain.records import FileAccess, FolderAccess
-from wopihost.domain.signing import SigningKeyring
+from wopihost.domain.signing import SigningKey, SigningKeyring
 from wopihost.errors import InvalidToken
 from wopihost.ports import Clock, KeyringSource
 
@@ -21,6 +21,9 @@ from wopihost.ports import Clock, KeyringSource
 TokenKind = Literal["wopi", "fileurl", "container", "ecosystem"]
 ECOSYSTEM_ITEM = ""
 _ALGORITHM = "HS256"
+# A WOPI client sends one token for hours, and CheckFileInfo hands out a FileUrl token each time: verified
+# tokens and issued FileUrl tokens are remembered (bounded), so the hot path signs and verifies rarely.
+_MEMO_SIZE = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,10 @@ class TokenService:
         self._keys = _StaticKeyring(keyring) if isinstance(keyring, SigningKeyring) else keyring
         self._ttl = ttl
         self._clock = clock
+        # token -> the key that verified it and its claims; reused only while that key is still in the ring.
+        self._verified: dict[str, tuple[SigningKey, dict[str, Any]]] = {}
+        # (user, file, link, name) -> a FileUrl token, handed out again while most of its life is left.
+        self._file_urls: dict[tuple[str, str, str | None, str], IssuedToken] = {}
 
     def issue(
         self,
@@ -106,6 +113,20 @@ class TokenService:
             display_name=access.user.display_name,
         )
 
+    def file_url_for(self, access: FileAccess) -> IssuedToken:
+        """A FileUrl token for the caller of `access`: a recent one again while over half its life is left.
+
+        The token grants what a fresh one would (rights are checked when it is used), so handing the same one
+        to a client that calls CheckFileInfo every few minutes changes nothing but the cost.
+        """
+        key = (access.user.id, access.file.id, access.link_id, access.user.display_name)
+        issued = self._file_urls.get(key)
+        if issued is not None and issued.expires_at - self._clock.now() > self._ttl / 2:
+            return issued
+        issued = self.issue_for(access, kind="fileurl")
+        _remember(self._file_urls, key, issued)
+        return issued
+
     def issue_for_container(self, access: FolderAccess) -> IssuedToken:
         """Issue a container token for the caller of `access` on its folder."""
         return self.issue(access.user.id, access.folder.id, kind="container")
@@ -125,6 +146,9 @@ class TokenService:
             key = self._keys.current().find(kid) or self._keys.reload().find(kid)
             if key is None:
                 raise InvalidToken("token was signed with an unknown key")
+            verified = self._verified.get(token)
+            if verified is not None and verified[0] == key:
+                return verified[1]
             # Expiry is checked against the injected clock, not by PyJWT.
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -132,9 +156,16 @@ class TokenService:
                 algorithms=[_ALGORITHM],
                 options={"require": ["exp", "sub", "fid"], "verify_exp": False},
             )
+            _remember(self._verified, token, (key, claims))
             return claims
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"token is malformed or tampered with ({type(exc).__name__})") from exc
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
 
 
 class _StaticKeyring:

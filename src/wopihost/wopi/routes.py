@@ -79,7 +79,7 @@ async def check_file_info_op(w: WopiRequest) -> Response:
     # A co-author's client joins a locked session with CheckFileInfo alone; revocation must know them.
     await s.locks.note_participant(access)
     await s.audit.record_open(access)
-    file_url_token = s.tokens.issue_for(access, kind="fileurl").token
+    file_url_token = s.tokens.file_url_for(access).token
     direct = await s.content.direct_url(access)
     info = check_file_info(
         access, urls=s.urls, host=s.host, file_url_token=file_url_token, direct_file_url=direct

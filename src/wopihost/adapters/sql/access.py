@@ -7,6 +7,8 @@ every folder on the way come back with the item's row, so that `effective_role` 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import CTE, Connection, Select, and_, bindparam, literal, select
 from sqlalchemy.orm import aliased
 
@@ -20,6 +22,7 @@ from wopihost.adapters.sql.mapping import (
     user_from_row,
 )
 from wopihost.adapters.sql.models import FileRow, FolderRow, FolderShareRow, ShareRow, UserRow
+from wopihost.adapters.sql.prepared import PreparedRead, PreparedRow
 from wopihost.domain.permissions import Role, effective_role
 from wopihost.domain.records import FileAccess, FolderAccess
 
@@ -98,9 +101,12 @@ _FOLDER_ACCESS = (
 )
 
 
-def find_access(conn: Connection, *, file_id: str, user_id: str) -> FileAccess | None:
-    """The file as this user sees it, or None if it is gone or they have no right to it."""
-    rows = conn.execute(_FILE_ACCESS, {"file_id": file_id, "user_id": user_id}).all()
+# Every WOPI request of a file runs this query: it skips SQLAlchemy's per-execution work (prepared.py).
+FILE_ACCESS = PreparedRead(_FILE_ACCESS)
+
+
+def file_access(rows: Sequence[PreparedRow], user_id: str) -> FileAccess | None:
+    """The FileAccess of the rows of the file access query, or None if there are none or no rights."""
     if not rows:
         return None
     first = rows[0]

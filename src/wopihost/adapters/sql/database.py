@@ -12,15 +12,19 @@ Stores are written once, as synchronous SQLAlchemy Core functions, and run two w
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sqlite3
+import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio.to_thread
+import asyncpg
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from wopihost.adapters.sql.prepared import PreparedRead, PreparedRow
 from wopihost.domain.search import fold
 from wopihost.errors import StorageUnavailable
 
@@ -40,8 +44,11 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         self._sync: Engine | None = None
         self._async: AsyncEngine | None = None
+        self._readers = threading.local()
+        self._reader_connections: list[sqlite3.Connection] = []
+        self._sqlite_file = ""
         if self.is_sqlite:
-            path = _sqlite_path(url)
+            path = self._sqlite_file = _sqlite_path(url)
             if path:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             self._sync = create_engine(
@@ -58,6 +65,37 @@ class Database:
         if self._sync is not None:
             return _guard("read", self._read_sync, work)
         return await self._read_async(work)
+
+    async def fetch(self, query: PreparedRead, params: Mapping[str, str | int]) -> list[PreparedRow]:
+        """Run a prepared point read on the driver's connection (see prepared.py) and return its rows."""
+        if self._sync is not None:
+            compiled = query.compiled(self._sync.dialect)
+            try:
+                rows = self._point_reader().execute(compiled.sql, compiled.arguments(params)).fetchall()
+            except sqlite3.Error as exc:
+                raise StorageUnavailable(f"database read failed: {type(exc).__name__}") from exc
+            return compiled.rows(rows)
+        assert self._async is not None
+        compiled = query.compiled(self._async.dialect)
+        try:
+            async with self._async.connect() as conn:
+                driver = (await conn.get_raw_connection()).driver_connection
+                assert driver is not None
+                rows = await driver.fetch(compiled.sql, *compiled.arguments(params))
+        except (OSError, asyncpg.PostgresError, DBAPIError) as exc:
+            raise StorageUnavailable(f"database read failed: {type(exc).__name__}") from exc
+        return compiled.rows(rows)
+
+    def _point_reader(self) -> sqlite3.Connection:
+        """This thread's own SQLite connection for prepared point reads (in autocommit: one statement, one
+        snapshot), kept open instead of checked out of the pool for each read."""
+        reader: sqlite3.Connection | None = getattr(self._readers, "connection", None)
+        if reader is None:
+            reader = sqlite3.connect(self._sqlite_file, isolation_level=None, check_same_thread=False)
+            prepare_sqlite_connection(reader)
+            self._readers.connection = reader
+            self._reader_connections.append(reader)
+        return reader
 
     async def scan(self, work: Work[T]) -> T:
         """Run a read that may touch many rows, without holding up the event loop."""
@@ -82,6 +120,10 @@ class Database:
         """Close every pooled connection."""
         if self._sync is not None:
             self._sync.dispose()
+            for reader in self._reader_connections:
+                reader.close()
+            self._reader_connections.clear()
+            self._readers = threading.local()
         if self._async is not None:
             await self._async.dispose()
 
@@ -124,19 +166,24 @@ def _fold_or_none(value: str | None) -> str | None:
     return fold(value) if value is not None else None
 
 
+def prepare_sqlite_connection(dbapi_conn: sqlite3.Connection) -> None:
+    """Set up a new SQLite connection: WAL, durable commits, foreign keys, waiting for locks, name folding."""
+    # Transactions are issued explicitly (see _on_begin); the driver must not add its own.
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+    # Name search folds names in SQL exactly as in Python (PostgreSQL uses translate(); see search_index).
+    dbapi_conn.create_function(SQLITE_FOLD_FUNCTION, 1, _fold_or_none, deterministic=True)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        # Transactions are issued explicitly (see _on_begin); the driver must not add its own.
-        dbapi_conn.isolation_level = None
-        cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.close()
-        # Name search folds names in SQL exactly as in Python (PostgreSQL uses translate(); see search_index).
-        dbapi_conn.create_function(SQLITE_FOLD_FUNCTION, 1, _fold_or_none, deterministic=True)
+        prepare_sqlite_connection(dbapi_conn)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

@@ -55,7 +55,8 @@ class SqlFileStore:
         self._db = db
 
     async def find_access(self, file_id: str, user_id: str) -> FileAccess | None:
-        return await self._db.read(partial(access.find_access, file_id=file_id, user_id=user_id))
+        rows = await self._db.fetch(access.FILE_ACCESS, {"file_id": file_id, "user_id": user_id})
+        return access.file_access(rows, user_id)
 
     async def find_file(self, file_id: str) -> FileRecord | None:
         return await self._db.read(partial(_find_file, file_id=file_id))

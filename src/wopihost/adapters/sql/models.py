@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -44,6 +46,17 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return value.replace(tzinfo=UTC) if value is not None else None
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], datetime | None] | None:
+        if dialect.name == "sqlite":
+            # SQLite hands back SQLAlchemy's ISO text ("2026-01-02 03:04:05.000006"); fromisoformat reads it
+            # several times faster than the dialect's regular expression, on every row of every request.
+            return _utc_from_sqlite_text
+        return super().result_processor(dialect, coltype)
+
+
+def _utc_from_sqlite_text(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value).replace(tzinfo=UTC) if value is not None else None
 
 
 class Base(DeclarativeBase):
