@@ -3,10 +3,12 @@
 Stores are written once, as synchronous SQLAlchemy Core functions, and run two ways:
 
 - PostgreSQL: on the async engine (asyncpg) through `run_sync`, which bridges the I/O with greenlets.
-- SQLite: on a synchronous engine. Write transactions run in a worker thread and start with BEGIN IMMEDIATE,
-  so that a writer waits for the database lock up front (busy_timeout) instead of failing when it upgrades
-  from reader to writer. Point reads run on the event loop itself: in WAL mode they never wait for writers,
-  and an indexed lookup takes less time than handing it to a thread would. Reads that may scan many rows use
+- SQLite: on a synchronous engine. Write transactions run in one writer thread that commits the units of
+  work queued together at once (group_commit.py), each in its own savepoint; the transaction starts with
+  BEGIN IMMEDIATE, so that the writer waits for the database lock up front (busy_timeout; other processes
+  write too) instead of failing when it upgrades from reader to writer. Point reads run on the event loop
+  itself: in WAL mode they never wait for writers, and an indexed lookup takes less time than handing it to
+  a thread would; the hottest are prepared once (`fetch`, prepared.py). Reads that may scan many rows use
   `scan`, which runs in a worker thread.
 """
 
@@ -24,6 +26,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from wopihost.adapters.sql.group_commit import GroupCommitter
 from wopihost.adapters.sql.prepared import PreparedRead, PreparedRow
 from wopihost.domain.search import fold
 from wopihost.errors import StorageUnavailable
@@ -47,6 +50,7 @@ class Database:
         self._readers = threading.local()
         self._reader_connections: list[sqlite3.Connection] = []
         self._sqlite_file = ""
+        self._committer: GroupCommitter | None = None
         if self.is_sqlite:
             path = self._sqlite_file = _sqlite_path(url)
             if path:
@@ -55,6 +59,7 @@ class Database:
                 f"sqlite:///{path}", echo=echo, pool_size=pool_size, max_overflow=pool_size
             )
             _configure_sqlite(self._sync)
+            self._committer = GroupCommitter(self._sync, _translate_write_error)
         else:
             self._async = create_async_engine(
                 url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
@@ -105,8 +110,8 @@ class Database:
 
     async def write(self, work: Work[T]) -> T:
         """Run a unit of work in one transaction, committed unless it raises."""
-        if self._sync is not None:
-            return await anyio.to_thread.run_sync(_guard, "write", self._write_sync, work)
+        if self._committer is not None:
+            return await self._committer.run(work)
         assert self._async is not None
         try:
             async with self._async.begin() as conn:
@@ -118,6 +123,8 @@ class Database:
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
+        if self._committer is not None:
+            self._committer.stop()
         if self._sync is not None:
             self._sync.dispose()
             for reader in self._reader_connections:
@@ -131,13 +138,6 @@ class Database:
         assert self._sync is not None
         with self._sync.connect() as conn:
             return work(conn)
-
-    def _write_sync(self, work: Work[T]) -> T:
-        assert self._sync is not None
-        with self._sync.connect() as conn:
-            conn = conn.execution_options(wopihost_begin="BEGIN IMMEDIATE")
-            with conn.begin():
-                return work(conn)
 
     async def _read_async(self, work: Work[T]) -> T:
         assert self._async is not None
@@ -156,6 +156,13 @@ def _guard(kind: str, run: Callable[[Work[T]], T], work: Work[T]) -> T:
         raise
     except (OperationalError, DBAPIError) as exc:
         raise StorageUnavailable(f"database {kind} failed: {type(exc.orig).__name__}") from exc
+
+
+def _translate_write_error(exc: BaseException) -> BaseException:
+    # A constraint violation is an expected outcome (a taken name); the stores turn it into a result.
+    if isinstance(exc, (OperationalError, DBAPIError)) and not isinstance(exc, IntegrityError):
+        return StorageUnavailable(f"database write failed: {type(exc.orig).__name__}")
+    return exc
 
 
 def _sqlite_path(url: str) -> str:

@@ -9,10 +9,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, exists, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, insert, select, update
 
 from wopihost.adapters.sql.models import LockBreakRow, LockHolderRow
 from wopihost.domain.locks import LOCK_TTL, LockBreak, SessionEndReason
+
+# Built once: these run in every Lock and RefreshLock, where building a statement cost more than running it.
+_TOUCH_HOLDER = (
+    update(LockHolderRow)
+    .where(LockHolderRow.file_id == bindparam("h_file"), LockHolderRow.user_id == bindparam("h_user"))
+    .values(lock_id=bindparam("h_lock"), last_seen_at=bindparam("h_seen"))
+)
+_ADD_HOLDER = insert(LockHolderRow)
+_FORGET_OTHER_LOCKS = delete(LockHolderRow).where(
+    LockHolderRow.file_id == bindparam("h_file"), LockHolderRow.lock_id != bindparam("h_lock")
+)
+_FOLLOW_RELOCK = (
+    update(LockHolderRow)
+    .where(LockHolderRow.file_id == bindparam("h_file"), LockHolderRow.lock_id == bindparam("h_expected"))
+    .values(lock_id=bindparam("h_lock"))
+)
 
 
 def record_holder(conn: Connection, file_id: str, user_id: str, lock_id: str, now: datetime) -> None:
@@ -21,31 +37,20 @@ def record_holder(conn: Connection, file_id: str, user_id: str, lock_id: str, no
     An UPDATE then an INSERT, not an upsert: the caller holds the file row's lock, so no concurrent
     transaction can insert the same holder in between.
     """
-    updated = conn.execute(
-        update(LockHolderRow)
-        .where(LockHolderRow.file_id == file_id, LockHolderRow.user_id == user_id)
-        .values(lock_id=lock_id, last_seen_at=now)
-    )
-    if updated.rowcount == 0:
-        conn.execute(
-            insert(LockHolderRow).values(file_id=file_id, user_id=user_id, lock_id=lock_id, last_seen_at=now)
-        )
+    touched = {"h_file": file_id, "h_user": user_id, "h_lock": lock_id, "h_seen": now}
+    if conn.execute(_TOUCH_HOLDER, touched).rowcount == 0:
+        values = {"file_id": file_id, "user_id": user_id, "lock_id": lock_id, "last_seen_at": now}
+        conn.execute(_ADD_HOLDER, values)
 
 
 def forget_other_locks(conn: Connection, file_id: str, lock_id: str) -> None:
     """Drop the holders of any lock but `lock_id`: they belong to sessions that are over."""
-    conn.execute(
-        delete(LockHolderRow).where(LockHolderRow.file_id == file_id, LockHolderRow.lock_id != lock_id)
-    )
+    conn.execute(_FORGET_OTHER_LOCKS, {"h_file": file_id, "h_lock": lock_id})
 
 
 def follow_relock(conn: Connection, file_id: str, new: str, expected: str) -> None:
     """Carry the holders of lock `expected` over to `new` (UnlockAndRelock keeps the session)."""
-    conn.execute(
-        update(LockHolderRow)
-        .where(LockHolderRow.file_id == file_id, LockHolderRow.lock_id == expected)
-        .values(lock_id=new)
-    )
+    conn.execute(_FOLLOW_RELOCK, {"h_file": file_id, "h_lock": new, "h_expected": expected})
 
 
 def forget_holders(conn: Connection, file_id: str, user_id: str | None = None) -> list[str]:

@@ -6,11 +6,11 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Update, and_, bindparam, or_, select, update
 
 from wopihost.adapters.sql import holders
 from wopihost.adapters.sql.database import Database
-from wopihost.adapters.sql.guards import live_file, lock_held, unlocked
+from wopihost.adapters.sql.guards import live_file
 from wopihost.adapters.sql.models import FileRow
 from wopihost.domain.locks import LOCK_TTL, Lock, LockBreak, SessionEndReason
 from wopihost.ports import LockOutcome
@@ -20,7 +20,31 @@ _CURRENT = select(FileRow.lock_id, FileRow.lock_expires_at, FileRow.lock_user_id
 )
 # The rest of a successful swap's transaction.
 AfterSwap = Callable[[Connection], None]
-_CLEARED = {"lock_id": None, "lock_expires_at": None, "lock_user_id": None}
+# The lock `held` is on the file and unexpired at `now`; or the file has no lock that is unexpired at `now`.
+_HELD = and_(FileRow.lock_id == bindparam("held"), FileRow.lock_expires_at > bindparam("now"))
+_FREE = or_(FileRow.lock_id.is_(None), FileRow.lock_expires_at <= bindparam("now"))
+
+
+def _swap_statement(condition: ColumnElement[bool], **values: object) -> Update:
+    """One compare-and-swap: set `values` on the live file `file_id` if `condition` holds; return the row."""
+    return (
+        update(FileRow)
+        .where(FileRow.id == bindparam("file_id"), live_file(), condition)
+        .values(**values)
+        .returning(FileRow.lock_id, FileRow.lock_expires_at, FileRow.lock_user_id, FileRow.version)
+    )
+
+
+# Built once, with parameters: every Lock, RefreshLock and Unlock runs one of these.
+_ACQUIRE = _swap_statement(
+    or_(_FREE, _HELD),
+    lock_id=bindparam("held"),
+    lock_expires_at=bindparam("expires"),
+    lock_user_id=bindparam("user"),
+)
+_RELOCK = _swap_statement(_HELD, lock_id=bindparam("new"), lock_expires_at=bindparam("expires"))
+_REFRESH = _swap_statement(_HELD, lock_expires_at=bindparam("expires"))
+_RELEASE = _swap_statement(_HELD, lock_id=None, lock_expires_at=None, lock_user_id=None)
 
 
 class SqlLockStore:
@@ -34,26 +58,25 @@ class SqlLockStore:
         return _outcome(True, row, now) if row else None
 
     async def acquire(self, file_id: str, lock_id: str, *, user_id: str, now: datetime) -> LockOutcome | None:
-        condition = or_(unlocked(now), lock_held(lock_id, now))
-        values = {"lock_id": lock_id, "lock_expires_at": now + LOCK_TTL, "lock_user_id": user_id}
+        params = {"held": lock_id, "expires": now + LOCK_TTL, "user": user_id}
 
         def then(conn: Connection) -> None:
             holders.forget_other_locks(conn, file_id, lock_id)
             holders.record_holder(conn, file_id, user_id, lock_id, now)
 
-        return await self._swap(file_id, condition, values, now, then)
+        return await self._swap(file_id, _ACQUIRE, params, now, then)
 
     async def swap(
         self, file_id: str, new: str, expected: str, *, now: datetime, user_id: str | None = None
     ) -> LockOutcome | None:
-        values = {"lock_id": new, "lock_expires_at": now + LOCK_TTL}
+        params = {"held": expected, "new": new, "expires": now + LOCK_TTL}
 
         def then(conn: Connection) -> None:
             holders.follow_relock(conn, file_id, new, expected)
             if user_id is not None:
                 holders.record_holder(conn, file_id, user_id, new, now)
 
-        return await self._swap(file_id, lock_held(expected, now), values, now, then)
+        return await self._swap(file_id, _RELOCK, params, now, then)
 
     async def refresh(
         self, file_id: str, lock_id: str, *, now: datetime, user_id: str | None = None
@@ -62,13 +85,12 @@ class SqlLockStore:
             if user_id is not None:
                 holders.record_holder(conn, file_id, user_id, lock_id, now)
 
-        values = {"lock_expires_at": now + LOCK_TTL}
-        return await self._swap(file_id, lock_held(lock_id, now), values, now, then)
+        params = {"held": lock_id, "expires": now + LOCK_TTL}
+        return await self._swap(file_id, _REFRESH, params, now, then)
 
     async def release(self, file_id: str, lock_id: str, *, now: datetime) -> LockOutcome | None:
-        return await self._swap(
-            file_id, lock_held(lock_id, now), _CLEARED, now, lambda conn: _forget_all(conn, file_id)
-        )
+        params = {"held": lock_id}
+        return await self._swap(file_id, _RELEASE, params, now, lambda conn: _forget_all(conn, file_id))
 
     async def join(self, file_id: str, lock_id: str, *, user_id: str, now: datetime) -> None:
         def work(conn: Connection) -> None:
@@ -86,7 +108,7 @@ class SqlLockStore:
             before = _locked_row(conn, file_id)
             if before is None:
                 return None
-            outcome = _swap_in(conn, file_id, lock_held(expected, now), _CLEARED, now)
+            outcome = _swap_in(conn, file_id, _RELEASE, {"held": expected}, now)
             if outcome is not None and outcome.ok:
                 holders.forget_holders(conn, file_id)
                 ended = LockBreak(file_id, before.lock_user_id, ended_by, now, SessionEndReason.ENDED)
@@ -111,7 +133,7 @@ class SqlLockStore:
             was_holder = current.lock_id in held or current.user_id == user_id
             if not was_holder or holders.other_holder_active(conn, file_id, current.lock_id, user_id, now):
                 return LockOutcome(ok=False, current=current, version=row.version)
-            outcome = _swap_in(conn, file_id, lock_held(current.lock_id, now), _CLEARED, now)
+            outcome = _swap_in(conn, file_id, _RELEASE, {"held": current.lock_id}, now)
             if outcome is not None and outcome.ok:
                 holders.forget_holders(conn, file_id)
                 holders.record_break(
@@ -130,13 +152,13 @@ class SqlLockStore:
     async def _swap(
         self,
         file_id: str,
-        condition: ColumnElement[bool],
-        values: Mapping[str, object],
+        statement: Update,
+        params: Mapping[str, object],
         now: datetime,
         then: AfterSwap | None = None,
     ) -> LockOutcome | None:
         def work(conn: Connection) -> LockOutcome | None:
-            outcome = _swap_in(conn, file_id, condition, values, now)
+            outcome = _swap_in(conn, file_id, statement, params, now)
             if then is not None and outcome is not None and outcome.ok:
                 then(conn)
             return outcome
@@ -145,19 +167,9 @@ class SqlLockStore:
 
 
 def _swap_in(
-    conn: Connection,
-    file_id: str,
-    condition: ColumnElement[bool],
-    values: Mapping[str, object],
-    now: datetime,
+    conn: Connection, file_id: str, statement: Update, params: Mapping[str, object], now: datetime
 ) -> LockOutcome | None:
-    statement = (
-        update(FileRow)
-        .where(FileRow.id == file_id, live_file(), condition)
-        .values(**values)
-        .returning(FileRow.lock_id, FileRow.lock_expires_at, FileRow.lock_user_id, FileRow.version)
-    )
-    row = conn.execute(statement).first()
+    row = conn.execute(statement, {**params, "file_id": file_id, "now": now}).first()
     if row is not None:
         return _outcome(True, row, now)
     current = conn.execute(_CURRENT, {"file_id": file_id}).first()

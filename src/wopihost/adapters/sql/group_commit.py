@@ -1,0 +1,127 @@
+"""Group commit for SQLite: one writer thread, and the units of work that queue up meanwhile share a commit.
+
+SQLite has one writer at a time and, with synchronous=FULL, every commit waits for an fsync. A thread per
+write made concurrent lock changes and saves queue on the database lock, each paying its own fsync. Here
+one thread takes every unit of work waiting (up to MAX_BATCH), runs each in its own SAVEPOINT inside one
+BEGIN IMMEDIATE transaction, in the order they arrived, and commits once. A unit that raises is rolled back
+to its savepoint alone and its caller gets the exception; the others are unaffected, exactly as if each had
+run in a transaction of its own, one after another. Nobody hears of a result before the commit holding it
+is durable; if that commit fails, every unit in it fails with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine
+
+T = TypeVar("T")
+# Enough to share one fsync among every request a busy node has in flight, small enough that one batch
+# never holds the database lock for long.
+MAX_BATCH = 128
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _Pending:
+    work: Callable[[Connection], Any]
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+    result: Any = None
+    error: BaseException | None = field(default=None)
+
+
+class GroupCommitter:
+    """Runs units of work on `engine` in one writer thread, committing those that arrive together at once.
+
+    `translate` turns a driver error into what callers should see (it may return the error itself).
+    """
+
+    def __init__(self, engine: Engine, translate: Callable[[BaseException], BaseException]) -> None:
+        self._engine = engine
+        self._translate = translate
+        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    async def run(self, work: Callable[[Connection], T]) -> T:
+        """Run `work` in the next transaction and return its result once that transaction is durable."""
+        loop = asyncio.get_running_loop()
+        pending = _Pending(work, loop, loop.create_future())
+        self._ensure_started()
+        self._queue.put(pending)
+        # A cancelled caller stops waiting; its unit of work still runs and commits, as a thread's would.
+        result: T = await asyncio.shield(pending.future)
+        return result
+
+    def stop(self) -> None:
+        """Finish the queued units of work and stop the writer thread."""
+        with self._start_lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(None)
+            thread.join()
+
+    def _ensure_started(self) -> None:
+        if self._thread is not None:
+            return
+        with self._start_lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="wopihost-sqlite-writer", daemon=True)
+                self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stopping = False
+            while len(batch) < MAX_BATCH:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stopping = True
+                    break
+                batch.append(more)
+            self._commit(batch)
+            for pending in batch:
+                pending.loop.call_soon_threadsafe(_deliver, pending)
+            if stopping:
+                return
+
+    def _commit(self, batch: list[_Pending]) -> None:
+        try:
+            with self._engine.connect() as conn:
+                conn = conn.execution_options(wopihost_begin="BEGIN IMMEDIATE")
+                with conn.begin():
+                    for pending in batch:
+                        try:
+                            with conn.begin_nested():
+                                pending.result = pending.work(conn)
+                        except Exception as exc:
+                            pending.error = self._translate(exc)
+        except Exception as exc:
+            # BEGIN or COMMIT failed: nothing of the batch is durable, so nobody may hear otherwise.
+            log.warning("a group commit of %d units of work failed: %s", len(batch), type(exc).__name__)
+            error = self._translate(exc)
+            for pending in batch:
+                pending.result, pending.error = None, pending.error or error
+
+
+def _deliver(pending: _Pending) -> None:
+    if pending.future.done():
+        return
+    if pending.error is not None:
+        pending.future.set_exception(pending.error)
+    else:
+        pending.future.set_result(pending.result)
