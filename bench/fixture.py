@@ -21,7 +21,7 @@ from tests.servers import WOPIHOST, free_port, running
 from wopihost.app import build_services, initialise
 from wopihost.benchkit.calls import WopiFile
 from wopihost.benchkit.proofs import ProofCache, load_signer
-from wopihost.config import Settings
+from wopihost.config import ServerSettings, Settings
 
 OWNER = "bench"
 
@@ -38,7 +38,7 @@ class Deployment:
 
     def settings(self) -> Settings:
         """The host's settings, for work done in-process."""
-        return Settings(data_dir=self.data_dir, server={"public_url": self.base})
+        return Settings(data_dir=self.data_dir, server=ServerSettings(public_url=self.base))
 
     def command(self, *, workers: int = 1) -> list[str]:
         """The `wopihost serve` command line."""
