@@ -4,27 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-BODY = b'{"BaseFileName":"report.docx","OwnerId":"owner","Size":20480,"UserId":"user","Version":"1"}' * 10
+from wopihost.benchkit.bare import BODY, lifespan, respond
 
-
-async def lifespan(receive: Any, send: Any) -> None:
-    """Acknowledge start-up and shutdown; nothing to set up."""
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-
-
-async def respond(
-    send: Any, status: int, body: bytes = b"", headers: list[tuple[bytes, bytes]] | None = None
-) -> None:
-    """Send a whole response with a Content-Length."""
-    all_headers = [*(headers or []), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": all_headers})
-    await send({"type": "http.response.body", "body": body})
+__all__ = ["BODY", "app", "lifespan", "respond"]
 
 
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:

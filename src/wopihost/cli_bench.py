@@ -38,6 +38,11 @@ def _fail(message: str) -> NoReturn:
 @click.option(
     "--builtin-client", is_flag=True, help="Use the built-in asyncio client even if wrk is installed."
 )
+@click.option(
+    "--local-baseline",
+    is_flag=True,
+    help="Also measure a bare ASGI app on this machine, and give each read its ratio to it.",
+)
 @click.option("--insecure", is_flag=True, help="Do not verify TLS certificates (wrk never does).")
 @click.option(
     "--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), help="Also write JSON here."
@@ -50,12 +55,14 @@ def bench_command(
     connections: int,
     allow_writes: bool,
     builtin_client: bool,
+    local_baseline: bool,
     insecure: bool,
     json_file: Path | None,
 ) -> None:
     """Measure CheckFileInfo and GetFile (and lock cycles with --allow-writes) against a WOPI host.
 
-    No baseline: the figures are this deployment's, seen from this machine. The token is never printed.
+    The figures are this deployment's, seen from this machine; --local-baseline adds a bare ASGI app run
+    on this machine for scale. The token is never printed.
     """
     try:
         signer = load_signer(proof_keys) if proof_keys else None
@@ -70,6 +77,7 @@ def bench_command(
         allow_writes=allow_writes,
         use_wrk=use_wrk,
         verify_tls=not insecure,
+        local_baseline=local_baseline,
     )
     try:
         rows = run_remote(options)

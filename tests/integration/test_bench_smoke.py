@@ -103,17 +103,22 @@ def test_bench_command_signs_requests_for_a_host_that_enforces_proofs(tmp_path: 
         with running(site.command(), f"{site.base}/healthz", env=site.env, log=tmp_path / "serve.log"):
             common = ["--wopi-src", target.wopi_src, "--token", target.access_token]
             common += ["--duration", "1", "--connections", "2", "--allow-writes"]
-            extra = ["--builtin-client"] if client == "builtin" else []
+            extra = ["--builtin-client"] if client == "builtin" else ["--local-baseline"]
             done = _bench(*common, "--proof-keys", str(keys), "--json", str(tmp_path / "out.json"), *extra)
             unsigned = _bench(*common, *extra)
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads((tmp_path / "out.json").read_text())
     assert report["signed"] is True
     assert report["client"] == ("wrk" if client == "wrk" else "built-in")
-    assert [row["scenario"] for row in report["rows"]] == ["CheckFileInfo", "GetFile", "LockCycle"]
+    targets = [row for row in report["rows"] if row["target"].endswith("target")]
+    assert [row["scenario"] for row in targets] == ["CheckFileInfo", "GetFile", "LockCycle"]
     for row in report["rows"]:
         _check_load(row)
-    (get_file,) = [row for row in report["rows"] if row["scenario"] == "GetFile"]
+    if client == "wrk":
+        bare = [row["scenario"] for row in report["rows"] if row["target"].endswith("local bare ASGI")]
+        assert bare == ["CheckFileInfo", "GetFile"]
+        assert all(row["ratio"] > 0 for row in targets[:2])
+    (get_file,) = [row for row in targets if row["scenario"] == "GetFile"]
     assert get_file["load"]["bytes_received"] >= 4096 * get_file["load"]["requests"]
     assert target.access_token not in done.stdout + done.stderr
     assert unsigned.returncode == 1

@@ -6,11 +6,13 @@ import contextlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import anyio
 import httpx
 
 from wopihost.benchkit import loadclient, wrk
+from wopihost.benchkit.bare import local_bare_app
 from wopihost.benchkit.calls import Call, WopiFile
 from wopihost.benchkit.results import Load, Row
 
@@ -28,6 +30,7 @@ class RemoteOptions:
     allow_writes: bool = False
     use_wrk: bool = True
     verify_tls: bool = True
+    local_baseline: bool = False
 
 
 class BenchRefused(Exception):
@@ -48,6 +51,10 @@ def measure(
         return load
 
     return anyio.run(closed_loop)
+
+
+def _rate(load: Load, by_mbps: bool) -> float:
+    return load.mb_per_second if by_mbps else load.requests_per_second
 
 
 def probe(call: Call, *, verify: bool) -> httpx.Response:
@@ -72,29 +79,43 @@ def run_remote(options: RemoteOptions) -> list[Row]:
         raise BenchRefused("at least one connection is needed")
     target, verify = options.target, options.verify_tls
     probe(target.check_file_info(), verify=verify)
-    probe(target.get_file(), verify=verify)
+    size = len(probe(target.get_file(), verify=verify).content)
 
-    def run(name: str, plan: list[Call]) -> Row:
-        load = measure(
-            [plan],
+    def run(call: Call) -> Load:
+        return measure(
+            [[call]],
             duration=options.duration,
             connections=options.connections,
             use_wrk=options.use_wrk,
             verify=verify,
         )
-        return Row(name, f"c={options.connections}", load)
 
-    rows = [run("CheckFileInfo", [target.check_file_info()]), run("GetFile", [target.get_file()])]
+    reads = {"CheckFileInfo": target.check_file_info(), "GetFile": target.get_file()}
+    baselines: dict[str, Load] = {}
+    if options.local_baseline:
+        with local_bare_app(size) as bare:
+            for name, call in reads.items():
+                baselines[name] = run(Call(call.method, bare + urlsplit(call.url).path, call.headers))
+    rows = []
+    label = f"c={options.connections}"
+    for name, call in reads.items():
+        load = run(call)
+        ratio = None
+        if name in baselines:
+            rows.append(Row(name, f"{label} local bare ASGI", baselines[name]))
+            by_mbps = name == "GetFile"
+            ratio = _rate(load, by_mbps) / max(_rate(baselines[name], by_mbps), 1e-9)
+        rows.append(Row(name, f"{label} target", load, ratio=ratio))
     if options.allow_writes:
         rows.append(
             Row(
                 "LockCycle",
-                "c=1",
+                "c=1 target",
                 _lock_cycles(target, duration=options.duration, use_wrk=options.use_wrk, verify=verify),
             )
         )
     for row in rows:
-        if row.load is not None:
+        if row.load is not None and row.target.endswith("target"):
             row.checks["no errors"] = row.load.errors == 0
     return rows
 
