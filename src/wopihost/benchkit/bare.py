@@ -1,7 +1,7 @@
 """The baseline of `wopihost bench --local-baseline`: a bare ASGI app on this machine, under uvicorn.
 
 Any path answers a CheckFileInfo-sized JSON body, and a path ending in `/contents` streams as many zero
-bytes as WOPIHOST_BENCH_BARE_SIZE says, 64 KiB at a time: what a host's CheckFileInfo and GetFile cost
+bytes as WOPIHOST_BENCH_BARE_SIZE says, 256 KiB at a time: what a host's CheckFileInfo and GetFile cost
 without any of its work.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 BODY = b'{"BaseFileName":"report.docx","OwnerId":"owner","Size":20480,"UserId":"user","Version":"1"}' * 10
-CHUNK = b"\0" * (64 * 1024)
+CHUNK = b"\0" * (256 * 1024)
 SIZE_VARIABLE = "WOPIHOST_BENCH_BARE_SIZE"
 
 
