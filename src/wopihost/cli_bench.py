@@ -24,7 +24,12 @@ def _fail(message: str) -> NoReturn:
 
 @click.command("bench")
 @click.option("--wopi-src", required=True, help="The WOPISrc of a test file: https://host/wopi/files/ID.")
-@click.option("--token", required=True, envvar="WOPIHOST_BENCH_TOKEN", help="An access token for that file.")
+@click.option(
+    "--token",
+    required=True,
+    envvar="WOPIHOST_BENCH_TOKEN",
+    help="An access token for that file (or env WOPIHOST_BENCH_TOKEN, kept out of ps).",
+)
 @click.option(
     "--proof-keys",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
