@@ -21,7 +21,7 @@ from tests.servers import WOPIHOST, free_port, running
 from wopihost.app import build_services, initialise
 from wopihost.benchkit.calls import WopiFile
 from wopihost.benchkit.proofs import ProofCache, load_signer
-from wopihost.config import ServerSettings, Settings
+from wopihost.config import DatabaseSettings, ServerSettings, Settings
 
 OWNER = "bench"
 
@@ -35,10 +35,11 @@ class Deployment:
     port: int
     env: dict[str, str]
     proofs: ProofCache
+    database_url: str | None = None
 
     def settings(self) -> Settings:
         """The host's settings, for work done in-process."""
-        return Settings(data_dir=self.data_dir, server=ServerSettings(public_url=self.base))
+        return _settings(self.data_dir, self.base, self.database_url)
 
     def command(self, *, workers: int = 1) -> list[str]:
         """The `wopihost serve` command line."""
@@ -46,20 +47,32 @@ class Deployment:
         return [*WOPIHOST, "--data-dir", str(self.data_dir), *serve]
 
 
+def _settings(data_dir: Path, base: str, database_url: str | None) -> Settings:
+    return Settings(
+        data_dir=data_dir, server=ServerSettings(public_url=base), database=DatabaseSettings(url=database_url)
+    )
+
+
 @contextmanager
-def deployment(work: Path, *, proofs: bool) -> Iterator[Deployment]:
-    """A data directory with a user; with `proofs`, a running development client whose keys sign requests."""
+def deployment(work: Path, *, proofs: bool, database_url: str | None = None) -> Iterator[Deployment]:
+    """A data directory with a user; with `proofs`, a running development client whose keys sign requests.
+
+    The metadata lives in SQLite in the data directory unless `database_url` names another database.
+    """
     data = work / "data"
     port = free_port()
+    base = f"http://127.0.0.1:{port}"
     env = {
         "WOPIHOST_DATA_DIR": str(data),
         "WOPIHOST_SERVER__PUBLIC_URL": f"http://127.0.0.1:{port}",
         "WOPIHOST_DEVCLIENT__ENABLED": "false",
         "WOPIHOST_PROOF_KEYS__MODE": "enforce" if proofs else "off",
     }
-    anyio.run(_add_owner, Settings(data_dir=data))
+    if database_url:
+        env["WOPIHOST_DATABASE__URL"] = database_url
+    anyio.run(_add_owner, _settings(data, base, database_url))
     if not proofs:
-        yield Deployment(data, f"http://127.0.0.1:{port}", port, env, ProofCache(None))
+        yield Deployment(data, base, port, env, ProofCache(None), database_url)
         return
     client_port = free_port()
     client = f"http://127.0.0.1:{client_port}"
@@ -68,7 +81,7 @@ def deployment(work: Path, *, proofs: bool) -> Iterator[Deployment]:
     with running(command, f"{client}/hosting/discovery", log=work / "devclient.log"):
         env["WOPIHOST_DISCOVERY__URL"] = f"{client}/hosting/discovery"
         signer = load_signer(data / "devclient" / "proof-keys.json")
-        yield Deployment(data, f"http://127.0.0.1:{port}", port, env, ProofCache(signer))
+        yield Deployment(data, base, port, env, ProofCache(signer), database_url)
 
 
 async def _add_owner(settings: Settings) -> None:

@@ -1,7 +1,7 @@
 """The WOPI host benchmark suite: each scenario against a baseline measured in the same run.
 
 Usage: python -m bench.run [--scenario NAME ...] [--duration S] [--quick] [--proofs enforce|off]
-                           [--metrics] [--nodes N] [--name NAME]
+                           [--database sqlite|postgres] [--metrics] [--nodes N] [--name NAME]
 Needs `wrk` (Debian package wrk). The host runs as in production: proof keys enforced (the load client
 signs every request with the development client's keys, started apart as the host's WOPI client), one
 access-log line per request, durable SQLite and file storage. Results are printed as a table and written
@@ -16,14 +16,17 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import secrets
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
+import anyio
 from tests.servers import free_port
 
 from bench.coauthoring import CoAuthoring
@@ -56,11 +59,18 @@ NAMES = [scenario.name for scenario in scenarios()]
 
 
 def run_suite(
-    work: Path, chosen: Sequence[str], *, duration: float, quick: bool, proofs: bool, metrics: bool
+    work: Path,
+    chosen: Sequence[str],
+    *,
+    duration: float,
+    quick: bool,
+    proofs: bool,
+    metrics: bool,
+    database_url: str | None = None,
 ) -> Context:
     """Prepare and run the chosen scenarios; the shared host runs while those that need it are measured."""
     selected = [scenario for scenario in scenarios() if scenario.name in chosen]
-    with deployment(work, proofs=proofs) as site:
+    with deployment(work, proofs=proofs, database_url=database_url) as site:
         ctx = Context(work, site, duration, quick, metrics_port=free_port() if metrics else 0)
         for scenario in selected:
             scenario.prepare(ctx)
@@ -75,6 +85,23 @@ def run_suite(
     return ctx
 
 
+@contextmanager
+def database(kind: str) -> Iterator[str | None]:
+    """None for SQLite in the data directory; else the URL of a PostgreSQL database made for the run."""
+    if kind == "sqlite":
+        yield None
+        return
+    # PostgreSQL's helpers are imported only when asked for.
+    from tests.multinode.cluster import PG_HOST, PG_PORT, PG_USER, create_database, drop_database
+
+    name = f"wopihost_bench_{secrets.token_hex(6)}"
+    anyio.run(create_database, name)
+    try:
+        yield f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+    finally:
+        anyio.run(drop_database, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the suite, print the table, write the JSON; exit 1 when a target is missed (quick: an error)."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -82,6 +109,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per measured run")
     parser.add_argument("--quick", action="store_true", help="1 s per run, tiny files: checks the suite")
     parser.add_argument("--proofs", choices=["enforce", "off"], default="enforce")
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="postgres: a database made for the run on 127.0.0.1:5432 (user postgres), dropped afterwards",
+    )
     parser.add_argument("--metrics", action="store_true", help="check the /metrics CheckFileInfo count")
     parser.add_argument("--nodes", type=int, default=1, help="compare N nodes with one on shared back ends")
     parser.add_argument("--connections", type=int, default=32, help="connections per node with --nodes")
@@ -99,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     chosen = args.scenario or NAMES
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="wopihost-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="wopihost-bench-") as tmp, database(args.database) as url:
         ctx = run_suite(
             Path(tmp),
             chosen,
@@ -107,12 +140,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             quick=args.quick,
             proofs=args.proofs == "enforce",
             metrics=args.metrics,
+            database_url=url,
         )
     meta = {
         "scenarios": chosen,
         "duration": duration,
         "quick": args.quick,
         "proofs": args.proofs,
+        "database": args.database,
         "machine": {
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
