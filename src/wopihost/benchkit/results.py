@@ -149,13 +149,17 @@ def _cells(row: Row) -> list[str]:
     return cells
 
 
+def _number(value: float) -> str:
+    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def format_table(rows: Sequence[Row]) -> str:
     """The rows as an aligned text table (latencies in ms, memory in MiB), then each failed check."""
     grid = [list(COLUMNS), *(_cells(row) for row in rows)]
     widths = [max(len(line[i]) for line in grid) for i in range(len(COLUMNS))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)) for line in grid]
     for row in rows:
-        extra = ", ".join(f"{name} {value:.3g}" for name, value in row.extra.items())
+        extra = ", ".join(f"{name} {_number(value)}" for name, value in row.extra.items())
         if extra:
             lines.append(f"  {row.scenario} {row.target}: {extra}")
         failed = [name for name, passed in row.checks.items() if not passed]
