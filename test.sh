@@ -51,6 +51,7 @@ echo "== ruff"
 .venv/bin/ruff format --check src tests bench
 echo "== mypy"
 .venv/bin/mypy
+.venv/bin/mypy bench
 echo "== import-linter"
 .venv/bin/lint-imports
 echo "== pytest"

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-BODY = b'{"BaseFileName":"report.docx","OwnerId":"owner","Size":20480,"UserId":"user","Version":"1"}' * 10
+from wopihost.benchkit.bare import BODY, lifespan, respond
+
+__all__ = ["BODY", "app", "lifespan", "respond"]
 
 
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    """Answer 200 with BODY; ignore lifespan."""
+    """Answer 200 with BODY."""
     if scope["type"] == "lifespan":
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())]
-    await send({"type": "http.response.start", "status": 200, "headers": headers})
-    await send({"type": "http.response.body", "body": BODY})
+        await lifespan(receive, send)
+        return
+    await respond(send, 200, BODY, [(b"content-type", b"application/json")])

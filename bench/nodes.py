@@ -19,7 +19,10 @@ from tests.multinode.cluster import Cluster, create_database, drop_database
 from tests.redis_service import delete_prefix, unique_prefix
 from tests.s3server import moto_server
 
-from bench.run import RESULTS, wrk
+from wopihost.benchkit import wrk as wrk_runner
+from wopihost.benchkit.calls import Call
+
+RESULTS = Path(__file__).parent / "results"
 
 WARM_UP_REQUESTS = 50
 
@@ -56,6 +59,14 @@ def _measure(cluster: Cluster, count: int, measure: dict[str, int]) -> tuple[flo
         with ThreadPoolExecutor(max_workers=count) as pool:
             per_node = list(pool.map(lambda url: wrk(url, duration=duration, connections=connections), urls))
     return one, per_node
+
+
+def wrk(url: str, *, duration: int, connections: int) -> float:
+    """Requests per second that wrk measures against `url` (unsigned: the nodes do not check proofs)."""
+    load = wrk_runner.run([[Call("GET", url)]], duration=duration, connections=connections)
+    if load.errors:
+        raise RuntimeError(f"{load.errors} errors while benchmarking {url.split('?')[0]}")
+    return load.requests_per_second
 
 
 def report_nodes(count: int, measure: dict[str, int]) -> None:

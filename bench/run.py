@@ -1,167 +1,170 @@
-"""WOPI hot-path benchmark: throughput of wopihost relative to a bare ASGI app measured in the same run.
+"""The WOPI host benchmark suite: each scenario against a baseline measured in the same run.
 
-Usage: .venv/bin/python -m bench.run [--duration 10] [--connections 32] [--workers 1] [--metrics] [--nodes N]
-Needs `wrk` (Debian package wrk). Results are printed and written to bench/results/latest.json.
-With --nodes N (N > 1) only CheckFileInfo is measured, on N nodes against one over PostgreSQL, S3 and Redis
-(see bench/nodes.py; results in bench/results/nodes-N.json).
-Proof-key verification is off here (wrk cannot sign requests); everything else is as in production,
-including the one log line per request. With --metrics the Prometheus endpoint is on, and the number of
-CheckFileInfo requests it counted during wrk's run is compared with the number wrk reports.
+Usage: python -m bench.run [--scenario NAME ...] [--duration S] [--quick] [--proofs enforce|off]
+                           [--database sqlite|postgres] [--metrics] [--nodes N] [--name NAME]
+Needs `wrk` (Debian package wrk). The host runs as in production: proof keys enforced (the load client
+signs every request with the development client's keys, started apart as the host's WOPI client), one
+access-log line per request, durable SQLite and file storage. Results are printed as a table and written
+to bench/results/<name>.json. --quick runs every scenario for one second on tiny files: a check that the
+suite works, not a measurement. With --nodes N (N > 1) only CheckFileInfo is measured, on N nodes against
+one over PostgreSQL, S3 and Redis (see bench/nodes.py; results in bench/results/nodes-N.json). With
+--metrics the Prometheus endpoint is on, and the CheckFileInfo requests it counted are compared with wrk's.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import re
+import os
+import platform
+import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Protocol
 
-import httpx
-from prometheus_client.parser import text_string_to_metric_families
-from tests.servers import free_port, mint_token, running, wopihost, wopihost_server
+import anyio
+from tests.servers import free_port
+
+from bench.coauthoring import CoAuthoring
+from bench.context import Context, host_server
+from bench.fixture import deployment
+from bench.scenarios_files import GetFile, PutFile
+from bench.scenarios_wrk import CheckFileInfo, LockCycles
+from bench.startup import StartUp, Workers
+from wopihost.benchkit.results import format_table, write_json
 
 RESULTS = Path(__file__).parent / "results"
-LUA_POST = """wrk.method = "POST"
-wrk.headers["X-WOPI-Override"] = "{override}"
-wrk.headers["X-WOPI-Lock"] = "bench-lock"
-"""
 
 
-def wrk(url: str, *, duration: int, connections: int, script: Path | None = None) -> float:
-    """Requests per second that wrk measures against `url`; fails on any non-2xx response."""
-    return wrk_counts(url, duration=duration, connections=connections, script=script)[0]
+class Scenario(Protocol):
+    """A scenario stores what it needs before any server starts, then measures."""
+
+    name: str
+
+    def prepare(self, ctx: Context) -> None: ...
+
+    def run(self, ctx: Context) -> None: ...
 
 
-def wrk_counts(url: str, *, duration: int, connections: int, script: Path | None = None) -> tuple[float, int]:
-    """Requests per second and the number of responses wrk received; fails on any non-2xx response."""
-    command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency"]
-    if script:
-        command += ["-s", str(script)]
-    out = subprocess.run(
-        [*command, url], capture_output=True, text=True, check=True, timeout=duration + 60
-    ).stdout
-    if "Non-2xx" in out:
-        raise RuntimeError(f"non-2xx responses while benchmarking {url}:\n{out}")
-    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    total = re.search(r"(\d+) requests in ", out)
-    if not match or not total:
-        raise RuntimeError(out)
-    return float(match.group(1)), int(total.group(1))
+def scenarios() -> list[Scenario]:
+    """Every scenario, in the order the suite runs them."""
+    return [CheckFileInfo(), GetFile(), PutFile(), LockCycles(), CoAuthoring(), StartUp(), Workers()]
 
 
-def main() -> None:
-    """Run the benchmark and print ratios."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=1)
+NAMES = [scenario.name for scenario in scenarios()]
+
+
+def run_suite(
+    work: Path,
+    chosen: Sequence[str],
+    *,
+    duration: float,
+    quick: bool,
+    proofs: bool,
+    metrics: bool,
+    database_url: str | None = None,
+) -> Context:
+    """Prepare and run the chosen scenarios; the shared host runs while those that need it are measured."""
+    selected = [scenario for scenario in scenarios() if scenario.name in chosen]
+    with deployment(work, proofs=proofs, database_url=database_url) as site:
+        ctx = Context(work, site, duration, quick, metrics_port=free_port() if metrics else 0)
+        for scenario in selected:
+            scenario.prepare(ctx)
+        shared = [s for s in selected if not getattr(s, "needs_own_server", False)]
+        if shared:
+            with host_server(ctx):
+                for scenario in shared:
+                    scenario.run(ctx)
+        for scenario in selected:
+            if getattr(scenario, "needs_own_server", False):
+                scenario.run(ctx)
+    return ctx
+
+
+@contextmanager
+def database(kind: str) -> Iterator[str | None]:
+    """None for SQLite in the data directory; else the URL of a PostgreSQL database made for the run."""
+    if kind == "sqlite":
+        yield None
+        return
+    # PostgreSQL's helpers are imported only when asked for.
+    from tests.multinode.cluster import PG_HOST, PG_PORT, PG_USER, create_database, drop_database
+
+    name = f"wopihost_bench_{secrets.token_hex(6)}"
+    anyio.run(create_database, name)
+    try:
+        yield f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+    finally:
+        anyio.run(drop_database, name)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the suite, print the table, write the JSON; exit 1 when a target is missed (quick: an error)."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--scenario", action="append", choices=NAMES, help="run only these (repeatable)")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measured run")
+    parser.add_argument("--quick", action="store_true", help="1 s per run, tiny files: checks the suite")
+    parser.add_argument("--proofs", choices=["enforce", "off"], default="enforce")
     parser.add_argument(
-        "--metrics", action="store_true", help="enable /metrics and check its CheckFileInfo count"
+        "--database",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="postgres: a database made for the run on 127.0.0.1:5432 (user postgres), dropped afterwards",
     )
+    parser.add_argument("--metrics", action="store_true", help="check the /metrics CheckFileInfo count")
     parser.add_argument("--nodes", type=int, default=1, help="compare N nodes with one on shared back ends")
-    args = parser.parse_args()
+    parser.add_argument("--connections", type=int, default=32, help="connections per node with --nodes")
+    parser.add_argument("--name", default=None, help="bench/results/<name>.json (default: latest, quick)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk)")
-    measure = {"duration": args.duration, "connections": args.connections}
+    duration = 1.0 if args.quick else args.duration
     if args.nodes > 1:
-        from bench.nodes import report_nodes  # here: bench.nodes imports this module
+        # PostgreSQL, S3 and Redis are needed only when asked for.
+        from bench.nodes import report_nodes
 
-        report_nodes(args.nodes, measure)
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        port = free_port()
-        bare = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bench.bare_app:app",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-            "--workers",
-            str(args.workers),
-        ]
-        with running(bare, f"http://127.0.0.1:{port}/"):
-            baseline = wrk(f"http://127.0.0.1:{port}/", **measure)
-        results = {
-            "bare_asgi": baseline,
-            **measure_wopihost(work, args.workers, measure, metrics=args.metrics),
-        }
-    report = {
-        name: {"requests_per_second": rps, "ratio_to_bare": rps / baseline} for name, rps in results.items()
-    }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2))
-    for name, row in report.items():
-        print(
-            f"{name:<16} {row['requests_per_second']:>10.0f} req/s   {row['ratio_to_bare']:.3f} x bare ASGI"
+        report_nodes(args.nodes, {"duration": round(duration), "connections": args.connections})
+        return 0
+    chosen = args.scenario or NAMES
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="wopihost-bench-") as tmp, database(args.database) as url:
+        ctx = run_suite(
+            Path(tmp),
+            chosen,
+            duration=duration,
+            quick=args.quick,
+            proofs=args.proofs == "enforce",
+            metrics=args.metrics,
+            database_url=url,
         )
-
-
-def measure_wopihost(
-    work: Path, workers: int, measure: dict[str, int], *, metrics: bool = False
-) -> dict[str, float]:
-    """Throughput of CheckFileInfo, GetFile and RefreshLock on one 20 KiB document."""
-    data = work / "data"
-    port, metrics_port = free_port(), free_port()
-    env = {
-        "WOPIHOST_PROOF_KEYS__MODE": "off",
-        "WOPIHOST_SERVER__PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "WOPIHOST_DEVCLIENT__ENABLED": "false",
+    meta = {
+        "scenarios": chosen,
+        "duration": duration,
+        "quick": args.quick,
+        "proofs": args.proofs,
+        "database": args.database,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "load_average": os.getloadavg(),
+        "seconds": time.monotonic() - started,
     }
-    if metrics:
-        env["WOPIHOST_METRICS__PORT"] = str(metrics_port)
-    wopihost(data, "init", env=env)
-    wopihost(data, "user", "add", "bench", "--name", "Bench", env=env)
-    sample = work / "report.docx"
-    sample.write_bytes(b"x" * 20480)
-    file_id = wopihost(data, "file", "put", str(sample), "--owner", "bench", "--to", "/report.docx", env=env)
-    results: dict[str, float] = {}
-    with wopihost_server(data, port=port, workers=workers, env=env):
-        token = mint_token(data, "bench", file_id, env=env)
-        src = f"{token.wopi_src}?access_token={token.access_token}"
-        before = scraped_check_file_info(metrics_port) if metrics else 0
-        results["CheckFileInfo"], sent = wrk_counts(src, **measure)
-        if metrics:
-            compare_with_metrics(sent, scraped_check_file_info(metrics_port) - before, measure["connections"])
-        results["GetFile"] = wrk(f"{token.wopi_src}/contents?access_token={token.access_token}", **measure)
-        lock_script = work / "lock.lua"
-        lock_script.write_text(LUA_POST.format(override="LOCK"))
-        results["Lock(refresh)"] = wrk(src, script=lock_script, **measure)
-    return results
-
-
-def scraped_check_file_info(metrics_port: int) -> int:
-    """The successful CheckFileInfo requests the metrics endpoint has counted so far."""
-    text = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).text
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            labels = sample.labels
-            if sample.name == "wopihost_wopi_requests_total" and labels == {
-                "operation": "CheckFileInfo",
-                "status": "200",
-            }:
-                return int(sample.value)
-    return 0
-
-
-def compare_with_metrics(sent: int, counted: int, connections: int) -> None:
-    """Fail unless the host counted what wrk received, plus at most the requests cut off at wrk's end.
-
-    When wrk's time is up it closes its connections with up to one request each still in flight; the
-    host answers (and counts) those too, but wrk does not.
-    """
-    print(f"metrics: wrk received {sent} CheckFileInfo responses, the host counted {counted}")
-    if not sent <= counted <= sent + connections:
-        raise RuntimeError(f"metrics counted {counted} CheckFileInfo requests, wrk {sent}")
+    name = args.name or ("quick" if args.quick else "latest")
+    write_json(args.results / f"{name}.json", ctx.rows, meta)
+    print(format_table(ctx.rows))
+    print(f"results: {args.results / f'{name}.json'}")
+    if args.quick:
+        # Quick runs check the suite, not the speed: only errors fail them.
+        return 0 if all(row.checks.get("no errors", True) for row in ctx.rows) else 1
+    return 0 if all(row.ok for row in ctx.rows) else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

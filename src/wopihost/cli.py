@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from wopihost.app import Services, build_services, initialise
 from wopihost.cli_activity import activity_group
 from wopihost.cli_audit import audit_group
+from wopihost.cli_bench import bench_command
 from wopihost.cli_db import db_group
 from wopihost.cli_folders import folder_group, share_item, unshare_item
 from wopihost.cli_readiness import readiness_command
@@ -584,3 +585,4 @@ main.add_command(folder_group(run_with_services))
 main.add_command(activity_group(run_with_services))
 main.add_command(storage_group(run_with_services))
 main.add_command(db_group)
+main.add_command(bench_command)

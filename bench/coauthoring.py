@@ -1,0 +1,120 @@
+"""The co-authoring mix: editors on shared files, each with its own timers, time compressed.
+
+200 editors on 50 files (20 on 5 in quick mode). Every editor sends CheckFileInfo every 5 s, RefreshLock
+every 60 s and an autosave PutFile of 256 KiB (16 KiB in quick mode) every 30 s, all ten times faster.
+As Office does when several people edit one document, one editor locks the file first and every editor's
+saves and refreshes carry that lock ID. Each editor starts its timers at a random phase, so that the load
+is spread as it is in real life rather than arriving in waves. One editor waits for each answer before its
+next request; when the host is slow the ticks missed meanwhile are skipped, so the rows' per-operation
+counts show how much of the nominal load was actually sent.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict
+
+import anyio
+import httpx
+
+from bench.context import Context
+from bench.fixture import add_files
+from wopihost.benchkit import loadclient
+from wopihost.benchkit.calls import Call, WopiFile
+from wopihost.benchkit.results import KIB, Load, Row, percentile
+
+TIME_FACTOR = 10.0
+PERIODS = {"CheckFileInfo": 5.0, "RefreshLock": 60.0, "PutFile": 30.0}
+
+
+class CoAuthoring:
+    """The mix, measured as one latency distribution (and per operation in the row's extras)."""
+
+    name = "coauthoring"
+
+    per_operation: dict[str, float]
+
+    def prepare(self, ctx: Context) -> None:
+        """Store the files and give each editor a token of its own."""
+        files, per_file = (5, 4) if ctx.quick else (50, 4)
+        self.save_size = 16 * KIB if ctx.quick else 256 * KIB
+        contents = [b"draft" * (self.save_size // 5)] * files
+        self.files: list[list[WopiFile]] = add_files(ctx.site, "coauthor", contents, tokens_per_file=per_file)
+
+    def run(self, ctx: Context) -> None:
+        """Lock each file, run the mix for the duration, unlock."""
+        duration = ctx.duration
+        load, usage = ctx.measure(ctx.host_pid, lambda: anyio.run(self._mix, duration))
+        editors = sum(len(tokens) for tokens in self.files)
+        row = Row("CoAuthoring", f"{editors} editors/{len(self.files)} files", load, usage)
+        row.extra["nominal req/s"] = editors * sum(TIME_FACTOR / period for period in PERIODS.values())
+        row.extra.update(self.per_operation)
+        row.checks["no errors"] = load.errors == 0
+        row.checks["p99 < 50 ms"] = load.p99_ms < 50.0
+        ctx.rows.append(row)
+
+    async def _mix(self, duration: float) -> Load:
+        editors = sum(len(tokens) for tokens in self.files)
+        recorder = loadclient.Recorder()
+        by_operation: dict[str, list[float]] = defaultdict(list)
+        async with loadclient.new_client(editors) as client:
+            setup = loadclient.Recorder()
+            for index, tokens in enumerate(self.files):
+                await loadclient.send(client, tokens[0].lock_operation("LOCK", f"coauthor-{index}"), setup)
+            if setup.errors:
+                raise RuntimeError(f"the co-authoring files could not be locked: {setup.failures}")
+            started = time.perf_counter()
+            deadline = started + duration
+            async with anyio.create_task_group() as group:
+                for index, tokens in enumerate(self.files):
+                    for editor in tokens:
+                        group.start_soon(
+                            self._editor,
+                            client,
+                            editor,
+                            f"coauthor-{index}",
+                            deadline,
+                            duration,
+                            recorder,
+                            by_operation,
+                        )
+            seconds = time.perf_counter() - started
+            for index, tokens in enumerate(self.files):
+                await loadclient.send(client, tokens[0].lock_operation("UNLOCK", f"coauthor-{index}"), setup)
+        self.per_operation = {}
+        for name, values in sorted(by_operation.items()):
+            self.per_operation[f"{name} n"] = float(len(values))
+            self.per_operation[f"{name} p99 ms"] = percentile(sorted(values), 0.99)
+        return recorder.load(seconds)
+
+    async def _editor(
+        self,
+        client: httpx.AsyncClient,
+        editor: WopiFile,
+        lock_id: str,
+        deadline: float,
+        duration: float,
+        recorder: loadclient.Recorder,
+        by_operation: dict[str, list[float]],
+    ) -> None:
+        body = random.randbytes(self.save_size)
+        calls: dict[str, Call] = {
+            "CheckFileInfo": editor.check_file_info(),
+            "RefreshLock": editor.lock_operation("REFRESH_LOCK", lock_id),
+            "PutFile": editor.put_file(lock_id, body),
+        }
+        now = time.perf_counter()
+        periods = {name: period / TIME_FACTOR for name, period in PERIODS.items()}
+        # A random phase, within the run when it is shorter than a period (as in quick mode).
+        due = {name: now + random.uniform(0, min(period, duration)) for name, period in periods.items()}
+        while True:
+            name = min(due, key=due.__getitem__)
+            if due[name] >= deadline:
+                return
+            await anyio.sleep(max(0.0, due[name] - time.perf_counter()))
+            sent = time.perf_counter()
+            await loadclient.send(client, calls[name], recorder)
+            by_operation[name].append((time.perf_counter() - sent) * 1000)
+            # Like a client's interval timer, a tick missed while a request was slow is skipped, not made up.
+            due[name] = max(due[name] + periods[name], time.perf_counter())

@@ -1,0 +1,64 @@
+"""The request-rate scenarios, under wrk: CheckFileInfo at 16 and 64 connections, and lock cycles."""
+
+from __future__ import annotations
+
+from bench.context import Context, bare_server, on_base
+from bench.fixture import add_files
+from bench.metrics import check_metrics, scraped_check_file_info
+from wopihost.benchkit.calls import WopiFile
+
+CHECK_FILE_INFO_SIZE = 20 * 1024
+
+
+class CheckFileInfo:
+    """CheckFileInfo on one file at 16 and 64 connections, against a bare app returning a JSON body."""
+
+    name = "checkfileinfo"
+
+    def prepare(self, ctx: Context) -> None:
+        """Store the file."""
+        [[self.target]] = add_files(ctx.site, "cfi", [b"x" * CHECK_FILE_INFO_SIZE])
+
+    def run(self, ctx: Context) -> None:
+        """Measure the bare app, then the host, at each connection count."""
+        calls = [self.target.check_file_info()]
+        runs = ((16, 10.0), (64, 30.0))
+        with bare_server(ctx, "bench.bare_app") as (bare, pid):
+            bare_plans = [on_base(calls, ctx.site.base, bare)]
+            baselines = [ctx.measure(pid, ctx.wrk(bare_plans, connections=c)) for c, _ in runs]
+        for (connections, p99_goal), baseline in zip(runs, baselines, strict=True):
+            before = scraped_check_file_info(ctx.metrics_port) if ctx.metrics_port else 0
+            host = ctx.measure(ctx.host_pid, ctx.wrk([calls], connections=connections))
+            if ctx.metrics_port:
+                counted = scraped_check_file_info(ctx.metrics_port) - before
+                check_metrics(host[0].requests, counted, connections)
+            row = ctx.compare("CheckFileInfo", f"c={connections}", baseline=baseline, host=host)
+            row.checks["no errors"] = host[0].errors == 0
+            row.checks[f"p99 < {p99_goal:.0f} ms"] = host[0].p99_ms < p99_goal
+            if connections == 16:
+                row.checks[">= 0.5x bare"] = (row.ratio or 0) >= 0.5
+
+
+class LockCycles:
+    """Lock, RefreshLock, GetLock, Unlock on 64 files at once, one connection (and wrk thread) per file."""
+
+    name = "locks"
+
+    def prepare(self, ctx: Context) -> None:
+        """Store the files (8 in quick mode)."""
+        count = 8 if ctx.quick else 64
+        self.targets: list[WopiFile] = [t for [t] in add_files(ctx.site, "locks", [b"lock me"] * count)]
+
+    def run(self, ctx: Context) -> None:
+        """Measure the in-memory lock table, then the host."""
+        plans = [target.lock_cycle(f"bench-lock-{index}") for index, target in enumerate(self.targets)]
+        count = len(plans)
+        with bare_server(ctx, "bench.bare_locks") as (bare, pid):
+            bare_plans = [on_base(plan, ctx.site.base, bare) for plan in plans]
+            baseline = ctx.measure(pid, ctx.wrk(bare_plans, connections=count, threads=count))
+        host = ctx.measure(ctx.host_pid, ctx.wrk(plans, connections=count, threads=count))
+        row = ctx.compare(
+            "LockCycle", f"{count} files", baseline=baseline, host=host, baseline_name="in-memory"
+        )
+        row.checks["no errors"] = host[0].errors == 0
+        row.checks[">= 0.5x in-memory"] = (row.ratio or 0) >= 0.5
