@@ -77,6 +77,9 @@ def serve(
     host, port = host or section.host, port or section.port
     base_url = (public_url or section.public_url or f"http://{host}:{port}").rstrip("/")
     shape = shape or section.shape
+    # The registry names this node by the address it really listens on, unless devclient.node_url is set.
+    section = section.model_copy(update={"host": host, "port": port})
+    settings = settings.model_copy(update={"devclient": section})
     app = create_devclient_app(
         shape=shape,
         keys_file=settings.devclient_keys_file,
