@@ -208,3 +208,21 @@ async def test_view_launch_holds_no_claim_afterwards(cluster: Cluster) -> None:
 
     assert response.status_code == 200
     assert await cluster.router("node-a").registry.claim(KEY) == A
+
+
+async def test_hand_over_on_shutdown_saves_and_leaves_the_lock_to_the_next_node(cluster: Cluster) -> None:
+    alice = await _pid(await cluster.launch("node-a", "Alice"))
+    await cluster.request("node-b", "POST", f"/api/p/{alice}/edits", json={"edits": {"p0": "kept"}})
+    lock_id = cluster.host.files["f1"].lock
+
+    await cluster.router("node-a").hand_over()
+    saved = [op for op, _ in cluster.host.operations()]
+    cluster.network.down.add("node-a")
+    moved = await cluster.request("node-b", "GET", f"/api/p/{alice}/state")
+
+    assert saved[-1] == "PutFile", "the unsaved edit is saved before leaving"
+    assert "Unlock" not in saved
+    assert cluster.sessions("node-a") == []
+    assert moved.status_code == 200, "no waiting for a lease: it was given up"
+    assert [block["text"] for block in moved.json()["model"]["blocks"]] == ["kept"]
+    assert cluster.host.files["f1"].lock == lock_id

@@ -41,6 +41,7 @@ from wopihost.devclient.shapes import (
     build_shaped_discovery,
 )
 from wopihost.devclient.wopi_client import USER_AGENT, WopiClient
+from wopihost.errors import StorageUnavailable
 from wopihost.logging_setup import configure_logging, quiet_http_logs
 
 log = logging.getLogger("wopihost.devclient")
@@ -192,6 +193,8 @@ def create_devclient_app(
             finally:
                 group.cancel_scope.cancel()
         with anyio.CancelScope(shield=True):
+            if router is not None:
+                await _hand_over(router)
             await manager.close()
             await http.aclose()
             if router is not None:
@@ -200,6 +203,14 @@ def create_devclient_app(
     app = Starlette(routes=_routes(), lifespan=lifespan)
     app.state.runtime = runtime
     return app
+
+
+async def _hand_over(router: Router) -> None:
+    """Leave the sessions to the other nodes; those it cannot hand over end here (saved and unlocked)."""
+    try:
+        await router.hand_over()
+    except StorageUnavailable as exc:
+        log.warning("op=devclient_hand_over status=failed error=%s", exc)
 
 
 async def _run_timers(runtime: Runtime, tick_seconds: float) -> None:

@@ -230,6 +230,23 @@ class Router:
             await self.registry.forget_page(pid)
         self._forgotten = departed
 
+    async def hand_over(self) -> None:
+        """On shutdown: save each session, record its lock and give it up without unlocking, so that the
+        next request, on whichever node, resumes it there with the host's lock."""
+        for key, session in list(self._manager.sessions.items()):
+            pid = next(iter(session.participants), None)
+            if pid is not None:
+                with contextlib.suppress(SessionGone):
+                    await self._manager.flush(pid)
+            if session.ended:
+                continue
+            kept = await self.registry.renew(key, lock_id=session.lock_id, revision=session.revision)
+            # Either way the lock is not this node's to release: another node holds or will resume it.
+            self._manager.abandon(key)
+            self._held.discard(key)
+            if kept:
+                await self.registry.release(key)
+
     async def aclose(self) -> None:
         """Give up every lease (the sessions ended on shutdown) and close the connections."""
         with contextlib.suppress(StorageUnavailable):
