@@ -20,7 +20,7 @@ from tests.redis_service import REDIS_URL, delete_prefix, require_redis, unique_
 from tests.unit.devclient_fakes import HOST, FakeHost
 from wopihost.devclient.app import create_devclient_app
 from wopihost.devclient.policies import Timings
-from wopihost.devclient.registry import SessionRegistry
+from wopihost.devclient.registry import Handover, SessionRegistry
 from wopihost.devclient.routing import FORWARDED_BY, Router
 
 pytestmark = [pytest.mark.anyio, pytest.mark.redis]
@@ -226,3 +226,11 @@ async def test_hand_over_on_shutdown_saves_and_leaves_the_lock_to_the_next_node(
     assert moved.status_code == 200, "no waiting for a lease: it was given up"
     assert [block["text"] for block in moved.json()["model"]["blocks"]] == ["kept"]
     assert cluster.host.files["f1"].lock == lock_id
+
+
+async def test_launch_records_the_sessions_lock_before_any_renewal(cluster: Cluster) -> None:
+    await _pid(await cluster.launch("node-a", "Alice"))
+
+    handover = await cluster.router("node-b").registry.handover(KEY)
+
+    assert handover == Handover(cluster.host.files["f1"].lock, 0)

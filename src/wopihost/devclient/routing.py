@@ -127,9 +127,14 @@ class Router:
         return Resume(handover.lock_id, handover.revision + REVISION_GAP) if handover else None
 
     async def remember(self, pid: str, launch: LaunchParams, app_slug: str) -> None:
-        """Record an editing page, so that any node can route it and rejoin it."""
+        """Record an editing page, so that any node can route it and rejoin it, and the session's lock at
+        once: a node that dies before its next renewal must not take the lock ID with it."""
+        key = document_key(launch.wopi_src)
+        session = self._manager.sessions.get(key)
+        if session is not None and not session.ended:
+            await self.registry.renew(key, lock_id=session.lock_id, revision=session.revision)
         record = PageRecord(
-            key=document_key(launch.wopi_src),
+            key=key,
             wopi_src=launch.wopi_src,
             access_token=launch.access_token,
             token_expires_ms=launch.token_expires_ms,
@@ -171,6 +176,7 @@ class Router:
                     log.warning("op=devclient_rejoin status=failed kind=%s", failure.kind)
                     return
             self._pages.put(Page(pid, "edit", app, launch, created_at=self._clock.monotonic()))
+            await self.remember(pid, launch, app.slug)
             log.info("op=devclient_rejoin status=ok app=%s", app.slug)
 
     async def _forward(self, request: Request, holder: str) -> Response:
