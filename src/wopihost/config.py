@@ -284,12 +284,22 @@ class DevClientSettings(BaseModel):
     refresh_lock_seconds: float = Field(default=15 * 60.0, gt=0)
     # Whose discovery the development client presents, and whose way of saving it follows.
     shape: Literal["microsoft", "collabora", "onlyoffice", "oos"] = "microsoft"
+    # With Redis (redis.url), each document's session lives on one node and other nodes forward to it:
+    # node_url is where the other nodes reach this node's client (default its bound address), and a node
+    # that stops renewing its lease for lease_seconds loses its sessions to the next node asked for them.
+    node_url: str | None = None
+    lease_seconds: float = Field(default=15.0, gt=0, le=600)
 
-    _strip = field_validator("public_url")(_strip_slash)
+    _strip = field_validator("public_url", "node_url")(_strip_slash)
 
     @property
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def node_base_url(self) -> str:
+        """Where the other nodes reach this node's development client."""
+        return self.node_url or f"http://{self.host}:{self.port}"
 
 
 class PreviewSettings(BaseModel):

@@ -15,7 +15,7 @@ import secrets
 import signal
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -90,6 +90,8 @@ class Node:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    # The node's development client, when the cluster runs one on each node.
+    devclient_url: str = ""
 
     def kill(self) -> None:
         """SIGKILL the node and everything it started: no shutdown, no clean-up."""
@@ -166,10 +168,13 @@ class Cluster:
         return anyio.run(listed)
 
     @contextmanager
-    def started(self, count: int) -> Iterator[list[Node]]:
-        """Start `count` more nodes at once, wait until each is ready, and stop them afterwards."""
+    def started(self, count: int, *, devclient: Mapping[str, str] | None = None) -> Iterator[list[Node]]:
+        """Start `count` more nodes at once, wait until each is ready, and stop them afterwards.
+
+        With `devclient` (its settings as environment variables), each node runs a development client too.
+        """
         with ExitStack() as stack:
-            spawned = (_spawn(self, self.root / f"node-{free_port()}") for _ in range(count))
+            spawned = (_spawn(self, self.root / f"node-{free_port()}", devclient) for _ in range(count))
             nodes = [stack.enter_context(node) for node in spawned]
             for node in nodes:
                 wait_ready(node)
@@ -177,22 +182,29 @@ class Cluster:
 
 
 @contextmanager
-def _spawn(cluster: Cluster, data_dir: Path) -> Iterator[Node]:
+def _spawn(cluster: Cluster, data_dir: Path, devclient: Mapping[str, str] | None) -> Iterator[Node]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     data_dir.mkdir(parents=True)
     log = data_dir / "serve.log"
     command = [*WOPIHOST, "--data-dir", str(data_dir), "serve", "--port", str(port), "--public-url", url]
+    env = {**os.environ, **cluster.env}
+    devclient_url = ""
+    if devclient is not None:
+        devclient_port = free_port()
+        devclient_url = f"http://127.0.0.1:{devclient_port}"
+        command += ["--devclient-port", str(devclient_port)]
+        env.update({**devclient, "WOPIHOST_DEVCLIENT__ENABLED": "true"})
     with log.open("wb") as out:
         process = subprocess.Popen(
             command,
-            env={**os.environ, **cluster.env},
+            env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         try:
-            yield Node(url, process, log)
+            yield Node(url, process, log, devclient_url)
         finally:
             _stop(process)
 

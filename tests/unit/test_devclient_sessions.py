@@ -15,7 +15,7 @@ from wopihost.devclient.coauthoring import SessionManager
 from wopihost.devclient.documents import blank_document
 from wopihost.devclient.keys import DevClientKeys
 from wopihost.devclient.policies import POLICIES, AppName, Timings
-from wopihost.devclient.sessions import Departure, OpenFailure, SessionGone, new_lock_id
+from wopihost.devclient.sessions import Departure, OpenFailure, Resume, SessionGone, new_lock_id
 from wopihost.devclient.wopi_client import WopiTarget
 
 pytestmark = pytest.mark.anyio
@@ -265,6 +265,50 @@ async def test_join_file_locked_by_an_earlier_devclient_session_joins_that_lock(
     session, _ = world.manager.find(pid)
     assert session.lock_id == earlier
     assert [op for op, _ in world.host.operations()] == ["CheckFileInfo", "Lock", "RefreshLock", "GetFile"]
+
+
+async def test_join_resuming_another_nodes_session_locks_with_its_lock_and_continues_revisions(
+    world: World,
+) -> None:
+    # A Collabora-shaped lock ID, which the client would not adopt without being told it is its own.
+    world.host.files["f1"].lock = "cool-lock-of-a-dead-node"
+
+    pid = await world.join("Alice", resume=Resume("cool-lock-of-a-dead-node", 10_041))
+    revision = await world.manager.edit(pid, {"p0": "after the takeover"})
+    await world.manager.flush(pid)
+
+    session, _ = world.manager.find(pid)
+    assert session.lock_id == "cool-lock-of-a-dead-node"
+    assert revision == 10_042
+    assert [op for op, _ in world.host.operations()] == ["CheckFileInfo", "Lock", "GetFile", "PutFile"]
+    assert world.host.files["f1"].lock == "cool-lock-of-a-dead-node"
+    assert (
+        docx.Document(io.BytesIO(world.host.files["f1"].content)).paragraphs[0].text == "after the takeover"
+    )
+
+
+async def test_join_resuming_with_a_lock_someone_else_replaced_fails_as_locked(world: World) -> None:
+    world.host.files["f1"].lock = "another-client"
+
+    with pytest.raises(OpenFailure) as failure:
+        await world.join("Alice", resume=Resume("cool-lock-of-a-dead-node", 3))
+
+    assert failure.value.kind == "locked"
+
+
+async def test_abandon_drops_the_session_without_saving_or_unlocking(world: World) -> None:
+    pid = await world.join("Alice")
+    await world.manager.edit(pid, {"p0": "unsaved"})
+    requests = len(world.host.requests)
+
+    world.manager.abandon("http://host.test/wopi/files/f1")
+    world.manager.abandon("http://host.test/wopi/files/unknown")
+
+    with pytest.raises(SessionGone):
+        world.manager.find(pid)
+    assert world.manager.sessions == {}
+    assert len(world.host.requests) == requests
+    assert world.host.files["f1"].lock != ""
 
 
 async def test_join_read_only_user_fails_as_read_only(world: World) -> None:

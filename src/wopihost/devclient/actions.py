@@ -207,6 +207,7 @@ async def edit(runtime: Runtime, app: AppSpec, params: LaunchParams, *, create_n
         page.mode, page.notice = "error", licence.notice
         return _render(runtime, page)
     extensions = frozenset(ext for spec in app.actions if spec.name == action for ext in spec.extensions)
+    router = runtime.router
     try:
         joined = await runtime.manager.join(
             pid=page.pid,
@@ -216,6 +217,7 @@ async def edit(runtime: Runtime, app: AppSpec, params: LaunchParams, *, create_n
             session_context=params.session_context,
             create_new=create_new,
             extensions=extensions,
+            resume=await router.resume_for(params.wopi_src) if router else None,
         )
     except OpenFailure as failure:
         if failure.kind == "read_only":
@@ -223,6 +225,8 @@ async def edit(runtime: Runtime, app: AppSpec, params: LaunchParams, *, create_n
         page.mode, page.notice, page.info = "error", notice(failure.kind), failure.info
         return _render(runtime, page)
     page.info, page.file_name = joined.info, joined.session.file_name
+    if router is not None:
+        await router.remember(page.pid, params, app.slug)
     return _render(runtime, page)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,18 +26,22 @@ from wopihost.devclient.coauthoring import SessionManager
 from wopihost.devclient.discovery_xml import DISCOVERY_PATH
 from wopihost.devclient.favicons import favicon_ico
 from wopihost.devclient.keystore import KeyStore
-from wopihost.devclient.pages import PageRenderer, PageStore
+from wopihost.devclient.pages import PAGE_IDLE_EXPIRY, PageRenderer, PageStore
 from wopihost.devclient.policies import Timings
+from wopihost.devclient.registry import SessionRegistry, registry_from_settings
+from wopihost.devclient.routing import Router, launch_route, page_route
 from wopihost.devclient.runtime import Runtime
 from wopihost.devclient.sessions import SessionEvent
 from wopihost.devclient.shape_routes import shape_routes
 from wopihost.devclient.shapes import (
+    CAPABILITIES_PATH,
     SHAPE_CLIENT_NAMES,
     SHAPE_STYLES,
     ShapeName,
     build_shaped_discovery,
 )
 from wopihost.devclient.wopi_client import USER_AGENT, WopiClient
+from wopihost.errors import StorageUnavailable
 from wopihost.logging_setup import configure_logging, quiet_http_logs
 
 log = logging.getLogger("wopihost.devclient")
@@ -91,6 +95,22 @@ async def index(request: Request) -> Response:
     )
 
 
+# A page's requests, served on the node that holds its document's session (routing.py).
+_PAGE_API: tuple[tuple[str, Callable[[Request], Awaitable[Response]], str], ...] = (
+    ("/api/p/{pid}/state", api.state, "GET"),
+    ("/api/p/{pid}/edits", api.edits, "POST"),
+    ("/api/p/{pid}/save", api.save, "POST"),
+    ("/api/p/{pid}/rename", api.rename, "POST"),
+    ("/api/p/{pid}/saveas", api.save_as, "POST"),
+    ("/api/p/{pid}/insertgraphic", api.insert_graphic, "POST"),
+    ("/api/p/{pid}/leave", api.leave, "POST"),
+    ("/api/p/{pid}/comments", comments.list_comments, "GET"),
+    ("/api/p/{pid}/comments", comments.add_comment, "POST"),
+    ("/api/p/{pid}/comments/{cid}", comments.change_comment, "POST"),
+    ("/api/p/{pid}/comments/{cid}/delete", comments.change_comment, "POST"),
+)
+
+
 def _routes() -> list[BaseRoute]:
     # Specific paths first: "/{app}/{action}" would match "/hosting/discovery" and the favicons too.
     return [
@@ -98,22 +118,18 @@ def _routes() -> list[BaseRoute]:
         Route(DISCOVERY_PATH, discovery, methods=["GET"]),
         Route("/favicons/{slug}.ico", favicon, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
-        Route("/api/p/{pid}/state", api.state, methods=["GET"]),
-        Route("/api/p/{pid}/edits", api.edits, methods=["POST"]),
-        Route("/api/p/{pid}/save", api.save, methods=["POST"]),
-        Route("/api/p/{pid}/rename", api.rename, methods=["POST"]),
-        Route("/api/p/{pid}/saveas", api.save_as, methods=["POST"]),
-        Route("/api/p/{pid}/insertgraphic", api.insert_graphic, methods=["POST"]),
-        Route("/api/p/{pid}/leave", api.leave, methods=["POST"]),
-        Route("/api/p/{pid}/comments", comments.list_comments, methods=["GET"]),
-        Route("/api/p/{pid}/comments", comments.add_comment, methods=["POST"]),
-        Route("/api/p/{pid}/comments/{cid}", comments.change_comment, methods=["POST"]),
-        Route("/api/p/{pid}/comments/{cid}/delete", comments.change_comment, methods=["POST"]),
+        *(Route(path, page_route(endpoint), methods=[method]) for path, endpoint, method in _PAGE_API),
         Route("/page/{pid}/view", actions.page_view, methods=["GET"]),
         Route("/page/{pid}/continue", actions.page_continue, methods=["GET"]),
-        *shape_routes(),
-        Route("/{app}/{action}", actions.launch, methods=["GET", "POST"]),
+        *(_launch_routed(route) for route in shape_routes()),
+        Route("/{app}/{action}", launch_route(actions.launch), methods=["GET", "POST"]),
     ]
+
+
+def _launch_routed(route: BaseRoute) -> BaseRoute:
+    if not isinstance(route, Route) or route.path == CAPABILITIES_PATH:
+        return route
+    return Route(route.path, launch_route(route.endpoint), methods=sorted(route.methods or ()))
 
 
 def create_devclient_app(
@@ -129,10 +145,12 @@ def create_devclient_app(
     on_event: Callable[[SessionEvent], None] | None = None,
     allowed_wopi_hosts: Collection[str] | None = None,
     shape: ShapeName = "microsoft",
+    registry: SessionRegistry | None = None,
 ) -> Starlette:
     """Build the development client; `public_url` is where browsers and hosts reach it.
 
-    `shape` picks whose discovery it presents, and so how it locks and saves (see shapes.py).
+    `shape` picks whose discovery it presents, and so how it locks and saves (see shapes.py). With a
+    `registry`, it is one node of several that share sessions (routing.py).
     """
     base_url = public_url.rstrip("/")
     quiet_http_logs()
@@ -145,12 +163,14 @@ def create_devclient_app(
     wopi = WopiClient(http, keys.signer, wall_clock=clock.wall)
     style = STYLES[SHAPE_STYLES[shape]]
     manager = SessionManager(wopi, clock=clock, timings=timings, on_event=on_event, style=style)
+    pages = PageStore()
+    router = None if registry is None else Router(registry, manager, pages, clock, transport=transport)
     runtime = Runtime(
         base_url=base_url,
         keys=keys,
         wopi=wopi,
         manager=manager,
-        pages=PageStore(),
+        pages=pages,
         renderer=PageRenderer(),
         clock=clock,
         poll_ms=max(100, int(poll_seconds * 1000)),
@@ -159,23 +179,38 @@ def create_devclient_app(
         if allowed_wopi_hosts is None
         else frozenset(h.lower() for h in allowed_wopi_hosts),
         shape=shape,
+        router=router,
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with anyio.create_task_group() as group:
             group.start_soon(_run_timers, runtime, tick_seconds)
+            if router is not None:
+                group.start_soon(router.keep_leases)
             try:
                 yield
             finally:
                 group.cancel_scope.cancel()
         with anyio.CancelScope(shield=True):
+            if router is not None:
+                await _hand_over(router)
             await manager.close()
             await http.aclose()
+            if router is not None:
+                await router.aclose()
 
     app = Starlette(routes=_routes(), lifespan=lifespan)
     app.state.runtime = runtime
     return app
+
+
+async def _hand_over(router: Router) -> None:
+    """Leave the sessions to the other nodes; those it cannot hand over end here (saved and unlocked)."""
+    try:
+        await router.hand_over()
+    except StorageUnavailable as exc:
+        log.warning("op=devclient_hand_over status=failed error=%s", exc)
 
 
 async def _run_timers(runtime: Runtime, tick_seconds: float) -> None:
@@ -208,6 +243,7 @@ def devclient_app_from_settings(settings: Settings, *, public_url: str | None = 
         keys_file=settings.devclient_keys_file,
         public_url=public_url or section.base_url,
         timings=timings_for(section, section.shape),
+        registry=registry_from_settings(settings, page_seconds=PAGE_IDLE_EXPIRY),
     )
 
 

@@ -17,7 +17,9 @@ from wopihost.devclient.app import create_devclient_app, timings_for
 from wopihost.devclient.discovery_xml import DISCOVERY_PATH
 from wopihost.devclient.keys import DevClientKeys
 from wopihost.devclient.keystore import KeyStore
+from wopihost.devclient.pages import PAGE_IDLE_EXPIRY
 from wopihost.devclient.policies import AppName
+from wopihost.devclient.registry import registry_from_settings
 from wopihost.devclient.replay import ClientName, ReplayReport
 from wopihost.devclient.replay_scripts import SCRIPTS, run_replay
 from wopihost.devclient.scenarios import REVOKING, SCENARIO_NUMBERS, Role, Scenario, scenario
@@ -75,11 +77,15 @@ def serve(
     host, port = host or section.host, port or section.port
     base_url = (public_url or section.public_url or f"http://{host}:{port}").rstrip("/")
     shape = shape or section.shape
+    # The registry names this node by the address it really listens on, unless devclient.node_url is set.
+    section = section.model_copy(update={"host": host, "port": port})
+    settings = settings.model_copy(update={"devclient": section})
     app = create_devclient_app(
         shape=shape,
         keys_file=settings.devclient_keys_file,
         public_url=base_url,
         timings=timings_for(section, shape),
+        registry=registry_from_settings(settings, page_seconds=PAGE_IDLE_EXPIRY),
     )
     click.echo(f"development WOPI client ({shape} shape): discovery at {base_url}{DISCOVERY_PATH}", err=True)
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, server_header=False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from types import MappingProxyType
 
 import anyio
 
@@ -16,7 +16,7 @@ from wopihost.devclient.client_styles import AUTOSAVE, STYLES, ClientStyle, Save
 from wopihost.devclient.clock import SessionClock, epoch_ms
 from wopihost.devclient.documents import apply_edits, read_model
 from wopihost.devclient.fileinfo import FileInfo
-from wopihost.devclient.opening import DocumentOpener, file_info_from
+from wopihost.devclient.opening import DocumentOpener, check_editable, file_info_from
 from wopihost.devclient.policies import CoauthPolicy, Timings
 from wopihost.devclient.saving import SaveResult, put_session
 from wopihost.devclient.session_events import EventRecorder
@@ -24,26 +24,18 @@ from wopihost.devclient.sessions import (
     Actor,
     Departure,
     DocumentSession,
+    Joined,
     OpenFailure,
     Participant,
+    Resume,
     SessionEvent,
     SessionGone,
     document_key,
 )
 from wopihost.devclient.wopi_client import WopiClient, WopiTarget
-from wopihost.domain.names import split_extension
 
 # How long a page that was removed can still learn why.
 DEPARTURE_MEMORY = 3600.0
-
-
-@dataclass(frozen=True, slots=True)
-class Joined:
-    """A participant now in a session, and the CheckFileInfo that admitted them."""
-
-    participant: Participant
-    session: DocumentSession
-    info: FileInfo
 
 
 class SessionManager:
@@ -88,8 +80,10 @@ class SessionManager:
         session_context: str | None = None,
         create_new: bool = False,
         extensions: frozenset[str] | None = None,
+        resume: Resume | None = None,
     ) -> Joined:
-        """Check the user may edit (CheckFileInfo), then join the document's session or open one."""
+        """Check the user may edit (CheckFileInfo), then join the document's session or open one
+        (with `resume`, with the lock and revision of a session another node held)."""
         sink: list[SessionEvent] = []
         response = await self.wopi.check_file_info(target, session_context=session_context)
         try:
@@ -100,12 +94,7 @@ class SessionManager:
         actor = Actor(pid, info.user_name)
         self._events.wopi(sink, info.base_file_name, response, actor)
         try:
-            if extensions is not None and _extension(info.base_file_name) not in extensions:
-                raise OpenFailure("wrong_type", info.base_file_name)
-            if not info.can_edit:
-                raise OpenFailure("read_only")
-            if not (info.flag("SupportsLocks") and info.flag("SupportsUpdate")):
-                raise OpenFailure("unsupported", "the host does not support locks and PutFile")
+            check_editable(info, extensions)
             return await self._admit(
                 actor,
                 target,
@@ -115,6 +104,7 @@ class SessionManager:
                 session_context=session_context,
                 create_new=create_new,
                 sink=sink,
+                resume=resume,
             )
         except OpenFailure as failure:
             failure.info = info
@@ -131,6 +121,7 @@ class SessionManager:
         session_context: str | None,
         create_new: bool,
         sink: list[SessionEvent],
+        resume: Resume | None = None,
     ) -> Joined:
         pid = actor.pid
         key = document_key(target.wopi_src)
@@ -138,7 +129,7 @@ class SessionManager:
             session = self._sessions.get(key)
             if session is None or session.ended:
                 session = await self._opener.open(
-                    key, target, info, policy, actor, create_new=create_new, sink=sink
+                    key, target, info, policy, actor, create_new=create_new, sink=sink, resume=resume
                 )
                 session.lock_owner = pid
                 self._sessions[key] = session
@@ -169,6 +160,25 @@ class SessionManager:
             participant = session.participants.get(pid)
             if participant is not None and not session.ended:
                 await self._depart(session, participant, reason)
+
+    @property
+    def sessions(self) -> Mapping[str, DocumentSession]:
+        """Return the live sessions by document key (read-only)."""
+        return MappingProxyType(self._sessions)
+
+    @property
+    def departures(self) -> Mapping[str, tuple[Departure, float]]:
+        """Return why and when (monotonic) each recently removed page left (read-only)."""
+        return MappingProxyType(self._departed)
+
+    def abandon(self, key: str) -> None:
+        """Drop a session another node took over: no save and no Unlock, since the lock is its now."""
+        session = self._sessions.get(key)
+        for pid in list(session.participants) if session else ():
+            self._by_pid.pop(pid, None)
+        if session is not None:
+            session.participants.clear()
+            self._finish(session)
 
     async def close(self) -> None:
         """Leave every session (on shutdown): final saves and Unlocks."""
@@ -384,7 +394,3 @@ class SessionManager:
     def _forget(self, pid: str, reason: Departure) -> None:
         self._by_pid.pop(pid, None)
         self._departed[pid] = (reason, self.clock.monotonic())
-
-
-def _extension(file_name: str) -> str:
-    return split_extension(file_name)[1].lower().lstrip(".")

@@ -14,11 +14,13 @@ from wopihost.devclient.sessions import (
     Actor,
     DocumentSession,
     OpenFailure,
+    Resume,
     SessionEvent,
     failure_kind,
     is_own_lock,
 )
 from wopihost.devclient.wopi_client import X_WOPI_LOCK, WopiClient, WopiResponse, WopiTarget
+from wopihost.domain.names import split_extension
 from wopihost.errors import FileTooLarge, UnreadableDocument
 
 
@@ -32,6 +34,20 @@ def file_info_from(response: WopiResponse) -> FileInfo:
             "unavailable", response.describe() if not response.ok else "CheckFileInfo is not JSON"
         )
     return FileInfo(body)
+
+
+def check_editable(info: FileInfo, extensions: frozenset[str] | None) -> None:
+    """Raise OpenFailure unless the user may edit the file here, of a type the action opens."""
+    if extensions is not None and _extension(info.base_file_name) not in extensions:
+        raise OpenFailure("wrong_type", info.base_file_name)
+    if not info.can_edit:
+        raise OpenFailure("read_only")
+    if not (info.flag("SupportsLocks") and info.flag("SupportsUpdate")):
+        raise OpenFailure("unsupported", "the host does not support locks and PutFile")
+
+
+def _extension(file_name: str) -> str:
+    return split_extension(file_name)[1].lower().lstrip(".")
 
 
 class DocumentOpener:
@@ -61,8 +77,11 @@ class DocumentOpener:
         *,
         create_new: bool,
         sink: list[SessionEvent],
+        resume: Resume | None = None,
     ) -> DocumentSession:
-        """Open a document for a first editor: blank it (editnew), Lock, GetFile, read its text."""
+        """Open a document for a first editor: blank it (editnew), Lock, GetFile, read its text.
+
+        With `resume` it locks with the lock ID a dead node held: the host refreshes its own lock."""
         name = info.base_file_name
         last_modified = info.text("LastModifiedTime")
         if create_new and info.size == 0:
@@ -78,7 +97,7 @@ class DocumentOpener:
             if not created.ok:
                 raise OpenFailure("create_failed", created.describe())
             last_modified = last_modified_time(created) or last_modified
-        lock_id = await self._take_lock(target, name, actor, sink)
+        lock_id = await self._take_lock(target, name, actor, sink, resume.lock_id if resume else None)
         try:
             fetched = await self._wopi.get_file(target, max_expected_size=DEFAULT_LIMITS.max_bytes)
             self._events.wopi(sink, name, fetched, actor)
@@ -93,6 +112,7 @@ class DocumentOpener:
                 "too_large" if isinstance(exc, FileTooLarge) else "unreadable", str(exc)
             ) from exc
         now = self._clock.monotonic()
+        revision = resume.revision if resume else 0
         return DocumentSession(
             key=key,
             wopi_src=target.wopi_src,
@@ -104,10 +124,15 @@ class DocumentOpener:
             lock_owner="",
             next_refresh_at=now + self._timings.lock_refresh,
             last_modified=last_modified,
+            # Pages that saw the old node's revisions get the model anew: revisions continue past them.
+            revision=revision,
+            saved_revision=revision,
         )
 
-    async def _take_lock(self, target: WopiTarget, name: str, actor: Actor, sink: list[SessionEvent]) -> str:
-        lock_id = self._style.lock_id(target.wopi_src)
+    async def _take_lock(
+        self, target: WopiTarget, name: str, actor: Actor, sink: list[SessionEvent], lock_id: str | None
+    ) -> str:
+        lock_id = lock_id or self._style.lock_id(target.wopi_src)
         response = await self._wopi.lock(target, lock_id)
         current = response.header(X_WOPI_LOCK) or ""
         adopt = response.status == 409 and self._style.name == "office" and is_own_lock(current)

@@ -78,6 +78,10 @@ class PageStore:
         self._pages[page.pid] = page
         return page
 
+    def put(self, page: Page) -> None:
+        """Remember a page another node rendered (its session moved here)."""
+        self._pages[page.pid] = page
+
     def find(self, pid: str) -> Page | None:
         """Return a page, or None."""
         return self._pages.get(pid)

@@ -10,6 +10,7 @@ from wopihost.devclient.coauthoring import SessionManager
 from wopihost.devclient.comments import CommentBoard
 from wopihost.devclient.keystore import KeyStore
 from wopihost.devclient.pages import PageRenderer, PageStore
+from wopihost.devclient.routing import Router
 from wopihost.devclient.shapes import ShapeName
 from wopihost.devclient.wopi_client import WopiClient
 
@@ -34,6 +35,8 @@ class Runtime:
     shape: ShapeName = "microsoft"
     # Comments of the open documents (comments.py), kept in memory like the pages.
     comments: CommentBoard = field(default_factory=CommentBoard)
+    # With a session registry (Redis), forwards each page to the node holding its session (routing.py).
+    router: Router | None = None
 
     def allows(self, wopi_src: str) -> bool:
         """Whether this WOPISrc points at a host the client may call."""

@@ -92,6 +92,14 @@ def document_key(wopi_src: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Resume:
+    """A session another node held: the host's lock it took, and the revision its pages last saw."""
+
+    lock_id: str
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
 class Actor:
     """Who made a request or did something: the page's pid and the user's name."""
 
@@ -202,3 +210,12 @@ class DocumentSession:
             return present[-1]  # participants are kept in the order they joined
         changed = [p for p in present if p.last_change_at is not None]
         return max(changed, key=lambda p: p.last_change_at or 0.0) if changed else present[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """A participant now in a session, and the CheckFileInfo that admitted them."""
+
+    participant: Participant
+    session: DocumentSession
+    info: FileInfo
