@@ -2,8 +2,9 @@
 
 Each node is a process of its own on a free port with a data directory of its own, as on separate machines;
 they share only the back ends and the token signing keys (`tokens.keys_file`), so that a request may go
-to any node, as behind a load balancer without sticky sessions. Proof keys are off: the tests send, unsigned,
-the requests a WOPI client would sign.
+to any node, as behind a load balancer without sticky sessions. Proof keys are enforced, as in production:
+every node trusts the discovery of one development client, and the tests sign their WOPI requests with its
+keys (tests/multinode/conftest.py), as a WOPI client does.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ import pytest
 
 from tests.redis_service import REDIS_URL
 from tests.s3server import ACCESS_KEY, SECRET_KEY
-from tests.servers import WOPIHOST, free_port, mint_token, wopihost
+from tests.servers import WOPIHOST, free_port, mint_token, running, wopihost
 from wopihost.adapters.s3_blobs import S3BlobStore
+from wopihost.benchkit.proofs import ProofCache, load_signer
 from wopihost.config import S3Settings
 
 MARKS = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis, pytest.mark.s3]
@@ -59,7 +61,9 @@ async def drop_database(name: str) -> None:
     await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def node_env(database: str, s3: S3Settings, redis_prefix: str, keys_file: Path) -> dict[str, str]:
+def node_env(
+    database: str, s3: S3Settings, redis_prefix: str, keys_file: Path, proof_keys_file: Path
+) -> dict[str, str]:
     """The settings every node and command of a cluster shares, as environment variables."""
     secret = s3.secret_access_key.get_secret_value() if s3.secret_access_key else ""
     return {
@@ -75,7 +79,9 @@ def node_env(database: str, s3: S3Settings, redis_prefix: str, keys_file: Path) 
         "WOPIHOST_REDIS__KEY_PREFIX": redis_prefix,
         "WOPIHOST_TOKENS__KEYS_FILE": str(keys_file),
         "WOPIHOST_SIGNIN__MAX_FAILURES_PER_USER_ADDRESS": str(SIGNIN_LIMIT),
-        "WOPIHOST_PROOF_KEYS__MODE": "off",
+        # Every WOPI request must carry a valid proof, signed with the cluster's WOPI client keys (below).
+        "WOPIHOST_PROOF_KEYS__MODE": "enforce",
+        "WOPIHOST_DEVCLIENT__KEYS_FILE": str(proof_keys_file),
         "WOPIHOST_DEVCLIENT__ENABLED": "false",
         # What the tests do not look at stays off, so that the nodes leave the CPU to the requests.
         "WOPIHOST_SEARCH__INDEXER_ENABLED": "false",
@@ -108,6 +114,7 @@ class Cluster:
     s3: S3Settings
     database_dsn: str
     nodes: list[Node] = field(default_factory=list)
+    _proofs: ProofCache | None = None
 
     @classmethod
     def configure(cls, root: Path, *, database: str, s3_endpoint: str, redis_prefix: str) -> Cluster:
@@ -120,7 +127,8 @@ class Cluster:
             part_size=5 * MiB,
             heartbeat_seconds=0.5,
         )
-        env = node_env(database, s3, redis_prefix, root / "shared" / "signing-keys.json")
+        shared = root / "shared"
+        env = node_env(database, s3, redis_prefix, shared / "signing-keys.json", shared / "proof-keys.json")
         dsn = f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
         return cls(root=root, env=env, s3=s3, database_dsn=dsn)
 
@@ -167,6 +175,30 @@ class Cluster:
 
         return anyio.run(listed)
 
+    @property
+    def proof_keys_file(self) -> Path:
+        """The WOPI client's proof keys: those of the cluster's development clients, which sign requests."""
+        return Path(self.env["WOPIHOST_DEVCLIENT__KEYS_FILE"])
+
+    def proof_headers(self, access_token: str, url: str) -> dict[str, str]:
+        """The proof headers the cluster's WOPI client sends with a request to `url`."""
+        if self._proofs is None:
+            self._proofs = ProofCache(load_signer(self.proof_keys_file))
+        return self._proofs.headers(access_token, url)
+
+    @contextmanager
+    def wopi_client(self) -> Iterator[str]:
+        """A development client of its own, whose discovery (with the proof keys) every node trusts."""
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        data_dir = self.root / "wopi-client"
+        command = [*WOPIHOST, "--data-dir", str(data_dir), "devclient", "serve", "--port", str(port)]
+        command += ["--public-url", url]
+        env = {k: v for k, v in self.env.items() if k != "WOPIHOST_REDIS__URL"}
+        with running(command, f"{url}/hosting/discovery", env=env, log=self.root / "wopi-client.log"):
+            self.env["WOPIHOST_DISCOVERY__URL"] = f"{url}/hosting/discovery"
+            yield url
+
     @contextmanager
     def started(self, count: int, *, devclient: Mapping[str, str] | None = None) -> Iterator[list[Node]]:
         """Start `count` more nodes at once, wait until each is ready, and stop them afterwards.
@@ -195,6 +227,8 @@ def _spawn(cluster: Cluster, data_dir: Path, devclient: Mapping[str, str] | None
         devclient_url = f"http://127.0.0.1:{devclient_port}"
         command += ["--devclient-port", str(devclient_port)]
         env.update({**devclient, "WOPIHOST_DEVCLIENT__ENABLED": "true"})
+        # A node runs its own client only when it reads no other discovery; the keys are the same file.
+        env.pop("WOPIHOST_DISCOVERY__URL", None)
     with log.open("wb") as out:
         process = subprocess.Popen(
             command,

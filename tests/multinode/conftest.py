@@ -62,14 +62,21 @@ def cluster(
     cluster.cli("init")
     with ThreadPoolExecutor(max_workers=len(USERS)) as pool:
         list(pool.map(cluster.add_user, USERS, USERS.values()))
-    with cluster.started(2) as nodes:
+    with cluster.wopi_client(), cluster.started(2) as nodes:
         cluster.nodes = nodes
         yield cluster
 
 
 @pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client with room for many requests at once and generous, bounded timeouts."""
+async def client(cluster: Cluster) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client with room for many requests at once and generous, bounded timeouts, that signs its
+    WOPI requests with the cluster's proof keys as a WOPI client does."""
+
+    async def sign(request: httpx.Request) -> None:
+        token = request.url.params.get("access_token")
+        if request.url.path.startswith("/wopi/") and token:
+            request.headers.update(cluster.proof_headers(token, str(request.url)))
+
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(timeout=30.0, limits=limits) as client:
+    async with httpx.AsyncClient(timeout=30.0, limits=limits, event_hooks={"request": [sign]}) as client:
         yield client

@@ -4,12 +4,14 @@ a co-authoring session that every node sees the same way, with no save lost."""
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 
 import anyio
 import httpx
 import pytest
 
 from tests.multinode.cluster import MARKS, Cluster, Node, Wopi, sha256_b64
+from wopihost.domain.proofkeys import ticks_from_datetime
 
 pytestmark = [*MARKS, pytest.mark.anyio]
 ROUNDS = 20
@@ -119,3 +121,15 @@ async def test_coauthoring_alternating_between_nodes_is_consistent_and_loses_no_
     )
     assert {row["sha256"] for row in rows} == {sha256_b64(data) for data in both.values()}
     assert (await bob.override(first, "UNLOCK", lock)).status_code == 200
+
+
+async def test_every_node_enforces_proofs_on_unsigned_and_badly_signed_requests(cluster: Cluster) -> None:
+    file_id = cluster.new_file("alice", b"signed only")
+    (token,) = cluster.tokens(file_id, "alice")
+    async with httpx.AsyncClient(timeout=30.0) as unsigned:
+        for node in cluster.nodes:
+            url = f"{node.url}/wopi/files/{file_id}?access_token={token}"
+            assert (await unsigned.get(url)).status_code == 500
+            now = str(ticks_from_datetime(datetime.now(UTC)))
+            forged = {"X-WOPI-Proof": "AAAA", "X-WOPI-ProofOld": "AAAA", "X-WOPI-TimeStamp": now}
+            assert (await unsigned.get(url, headers=forged)).status_code == 500

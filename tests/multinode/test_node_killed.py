@@ -22,9 +22,11 @@ def _start_put_and_kill(cluster: Cluster, node: Node, wopi: Wopi, lock: str) -> 
     """Send the first half of a large PutFile to `node`, and SIGKILL it once its upload reached S3."""
     url = httpx.URL(node.url)
     path = f"/wopi/files/{wopi.file_id}/contents?access_token={wopi.token}"
+    proofs = cluster.proof_headers(wopi.token, f"{node.url}{path}")
+    signed = "".join(f"{name}: {value}\r\n" for name, value in proofs.items())
     head = (
         f"POST {path} HTTP/1.1\r\nHost: {url.host}:{url.port}\r\nX-WOPI-Override: PUT\r\n"
-        f"X-WOPI-Lock: {lock}\r\nContent-Length: {12 * MiB}\r\n\r\n"
+        f"X-WOPI-Lock: {lock}\r\n{signed}Content-Length: {12 * MiB}\r\n\r\n"
     )
     with socket.create_connection((url.host, url.port or 80), timeout=30) as conn:
         conn.sendall(head.encode("ascii") + b"x" * (6 * MiB))
