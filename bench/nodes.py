@@ -49,23 +49,27 @@ def _measure(cluster: Cluster, count: int, measure: dict[str, int]) -> tuple[flo
     cluster.add_user("bench", "Bench")
     file_id = cluster.new_file("bench", b"x" * 20480)
     (token,) = cluster.tokens(file_id, "bench")
-    with cluster.started(count) as nodes:
-        urls = [f"{node.url}/wopi/files/{file_id}?access_token={token}" for node in nodes]
-        for url in urls:
+    # Production mode: the nodes enforce proof keys, and every request is signed by the cluster's client.
+    with cluster.wopi_client(), cluster.started(count) as nodes:
+        calls = []
+        for node in nodes:
+            url = f"{node.url}/wopi/files/{file_id}?access_token={token}"
+            calls.append(Call("GET", url, cluster.proof_headers(token, url)))
+        for call in calls:
             for _ in range(WARM_UP_REQUESTS):
-                httpx.get(url, timeout=10).raise_for_status()
+                httpx.get(call.url, headers=dict(call.headers), timeout=10).raise_for_status()
         duration, connections = measure["duration"], measure["connections"]
-        one = wrk(urls[0], duration=duration, connections=connections)
+        one = wrk(calls[0], duration=duration, connections=connections)
         with ThreadPoolExecutor(max_workers=count) as pool:
-            per_node = list(pool.map(lambda url: wrk(url, duration=duration, connections=connections), urls))
+            per_node = list(pool.map(lambda c: wrk(c, duration=duration, connections=connections), calls))
     return one, per_node
 
 
-def wrk(url: str, *, duration: int, connections: int) -> float:
-    """Requests per second that wrk measures against `url` (unsigned: the nodes do not check proofs)."""
-    load = wrk_runner.run([[Call("GET", url)]], duration=duration, connections=connections)
+def wrk(call: Call, *, duration: int, connections: int) -> float:
+    """Requests per second that wrk measures for `call`, a signed CheckFileInfo of one node."""
+    load = wrk_runner.run([[call]], duration=duration, connections=connections)
     if load.errors:
-        raise RuntimeError(f"{load.errors} errors while benchmarking {url.split('?')[0]}")
+        raise RuntimeError(f"{load.errors} errors while benchmarking {call.url.split('?')[0]}")
     return load.requests_per_second
 
 
