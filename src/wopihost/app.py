@@ -28,7 +28,6 @@ from wopihost.adapters.local_previews import LocalPreviewImages
 from wopihost.adapters.metrics_endpoint import MetricsEndpoint, SessionCollector
 from wopihost.adapters.prometheus_metrics import PrometheusMetrics, multiprocess_dir, worker_exited
 from wopihost.adapters.rendering import SubprocessRenderer
-from wopihost.adapters.s3_blobs import S3BlobStore
 from wopihost.adapters.sql.activities import SqlActivityStore
 from wopihost.adapters.sql.admin import SqlAdminQueries, SqlWopiErrorLog
 from wopihost.adapters.sql.audit import SqlAuditLog
@@ -87,6 +86,8 @@ from wopihost.wopi.middleware import WopiHeadersAndLogMiddleware
 from wopihost.wopi.routes import wopi_routes
 
 if TYPE_CHECKING:
+    # The object store's client is imported only when storage.backend is "s3" (it is slow to import).
+    from wopihost.adapters.s3_blobs import S3BlobStore
     from wopihost.adapters.tracing import Tracing
 
 
@@ -291,7 +292,7 @@ def build_services(
     )
     admin, recorder = build_admin(settings, db, clock, user_store, sessions)
     built = Services(
-        s3=backend if isinstance(backend, S3BlobStore) else None,
+        s3=backend if not isinstance(backend, LocalBlobStore) else None,
         metrics=metrics,
         tracing=tracing,
         shared=shared,
@@ -432,6 +433,8 @@ def build_blob_store(settings: Settings) -> LocalBlobStore | S3BlobStore:
     """The blob store that storage.backend names. A local store first reclaims what interrupted uploads of
     dead processes left in its temporary directory (never those of a live sibling)."""
     if settings.storage.backend == "s3":
+        from wopihost.adapters.s3_blobs import S3BlobStore
+
         return S3BlobStore(settings.storage.s3, chunk_size=settings.storage.chunk_size)
     local = LocalBlobStore(settings.blob_dir, chunk_size=settings.storage.chunk_size)
     local.sweep_temporary()
@@ -516,6 +519,8 @@ async def initialise(settings: Settings, *, upgrade: bool = True) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     load_or_create_keyring(settings.token_keys_file)
     if settings.storage.backend == "s3":
+        from wopihost.adapters.s3_blobs import S3BlobStore
+
         async with S3BlobStore(settings.storage.s3) as s3:
             await s3.ensure_bucket()
     else:

@@ -88,7 +88,20 @@ def run_with_serving_services(func: Callable[..., Coroutine[Any, Any, None]]) ->
     return wrapper
 
 
-@click.group()
+class _Commands(click.Group):
+    """The command group, with `devclient` imported only when it is the command run: the development client
+    (an optional extra) loads document libraries and Redis, which `wopihost serve` must not wait for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), "devclient"])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name == "devclient":
+            return _devclient_group()
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -577,7 +590,6 @@ def _devclient_group() -> click.Command:
     return group
 
 
-main.add_command(_devclient_group())
 main.add_command(trash_group(run_with_services))
 main.add_command(readiness_command(run_with_serving_services))
 main.add_command(audit_group(run_with_services))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from pathlib import Path
 from types import ModuleType
 from typing import cast
@@ -39,7 +40,21 @@ def test_load_devclient_library_missing_raises_devclient_missing(
     monkeypatch.setattr(plugins.importlib, "import_module", _raising(missing))
     with pytest.raises(DevClientMissing, match=r"pip install 'wopihost\[devclient\]'"):
         load_devclient("cli")
+
+
+@pytest.mark.parametrize("missing", ["docx", "openpyxl", "pptx", "xlrd", "olefile", "wopihost.devclient"])
+def test_devclient_installed_false_when_a_library_is_missing(
+    monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        plugins.importlib.util, "find_spec", lambda name: None if name == missing else real(name)
+    )
     assert not plugins.devclient_installed()
+
+
+def test_devclient_installed_when_the_extra_is_there() -> None:
+    assert plugins.devclient_installed()
 
 
 def test_load_devclient_other_module_missing_is_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
