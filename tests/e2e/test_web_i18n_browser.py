@@ -89,8 +89,14 @@ def test_browser_in_german_shows_german_ui(
 
 
 def test_user_switches_to_french_in_settings_and_sees_french(
-    german_page: Page, host_server: HostServer, carla: str, screenshots: Path
+    german_page: Page,
+    host_server: HostServer,
+    carla: str,
+    put_file: Callable[..., str],
+    screenshots: Path,
 ) -> None:
+    # A file of this test's own, so that the list (and its column headers) shows whatever ran before.
+    put_file("Rapport.docx", b"PK" + b"x" * 800, owner=carla, replace=True)
     page = german_page
     sign_in_german(page, host_server.base, carla)
     page.get_by_role("link", name="Einstellungen").click()
