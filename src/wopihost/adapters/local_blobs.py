@@ -12,7 +12,7 @@ from base64 import b64encode
 from collections.abc import AsyncIterable, AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 import anyio
 
@@ -58,12 +58,13 @@ class LocalBlobStore:
                     size += len(chunk)
                     if size > max_size:
                         raise FileTooLarge(size, max_size)
-                    hasher.update(chunk)
                     buffer += chunk
                     if len(buffer) >= _WRITE_BUFFER:
-                        await out.write(bytes(buffer))
-                        buffer.clear()
-                await out.write(bytes(buffer))
+                        # Hashed and written in the worker thread: both release the GIL, so the event
+                        # loop keeps receiving meanwhile. The buffer is handed over, not copied.
+                        await anyio.to_thread.run_sync(_hash_and_write, out.wrapped, hasher, buffer)
+                        buffer = bytearray()
+                await anyio.to_thread.run_sync(_hash_and_write, out.wrapped, hasher, buffer)
                 await out.flush()
                 await anyio.to_thread.run_sync(os.fsync, out.wrapped.fileno())
                 # Renamed while still open and locked, so that no sweep can take it in between.
@@ -193,6 +194,11 @@ def _sorted_blobs(path: Path) -> list[BlobEntry]:
             stored_at = datetime.fromtimestamp(blob.stat().st_mtime, UTC)
             entries.append(BlobEntry(blob.name, stored_at))
     return entries
+
+
+def _hash_and_write(out: IO[bytes], hasher: hashlib._Hash, block: bytearray) -> None:
+    hasher.update(block)
+    out.write(block)
 
 
 async def stream_file(path: Path, chunk_size: int) -> AsyncIterator[bytes]:
