@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import signal
 import statistics
 import subprocess
 import time
 
 import httpx
+from tests.servers import stop_process
 
 from bench import procstat
 from bench.context import Context, host_server
@@ -18,16 +18,6 @@ from wopihost.benchkit.results import Row
 
 STARTUP_GOAL_SECONDS = 1.5
 IDLE_RSS_GOAL_MIB = 80.0
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
 
 
 class StartUp:
@@ -62,7 +52,7 @@ class StartUp:
             time.sleep(0.2 if ctx.quick else 1.0)
             return seconds, procstat.tree_rss_mib(process.pid)
         finally:
-            _stop(process)
+            stop_process(process)
             log.close()
 
     def run(self, ctx: Context) -> None:

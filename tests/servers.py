@@ -89,12 +89,13 @@ def running(
         wait_until_up(ready_url, process=process)
         yield process
     finally:
-        _stop(process)
+        stop_process(process)
         if log:
             out.close()  # type: ignore[union-attr]
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM a server and everything it started; SIGKILL what is still there 15 seconds later."""
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:

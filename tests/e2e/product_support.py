@@ -22,6 +22,7 @@ import httpx
 from playwright.sync_api import FrameLocator, Locator, Page, expect
 
 from tests.e2e.conftest import PASSWORD
+from tests.samples import docx_of
 from tests.servers import WOPIHOST, Token, free_port, mint_token, running, wopihost
 from wopihost.devclient.keys import DevClientKeys
 from wopihost.devclient.wopi_client import WopiClient, WopiResponse, WopiTarget
@@ -119,12 +120,7 @@ def product_server(root: Path) -> Iterator[Product]:
 
 def docx_bytes(*paragraphs: str) -> bytes:
     """A .docx with these paragraphs, made with python-docx."""
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return docx_of(*paragraphs)
 
 
 def docx_paragraphs(content: bytes) -> list[str]:

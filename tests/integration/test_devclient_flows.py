@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
-import docx
 import httpx
 import openpyxl
 import pptx
@@ -29,6 +28,7 @@ from tests.devclient_harness import (
     serve_in_thread,
     wopihost_for,
 )
+from tests.samples import docx_of, docx_texts
 from tests.servers import Token, free_port
 from tests.unit.test_devclient_documents import _doc
 from wopihost.devclient.app import create_devclient_app
@@ -79,15 +79,6 @@ def host(devclient: DevClientUnderTest, tmp_path_factory: pytest.TempPathFactory
         yield running_host
 
 
-def _docx(*paragraphs: str) -> bytes:
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
 def _xlsx() -> bytes:
     out = io.BytesIO()
     workbook = openpyxl.Workbook()
@@ -108,25 +99,25 @@ BOB_EDITS = {"bob": "edit"}
 BOTH = ("alice", "bob")
 # Alice owns every file; Bob gets a share where a test needs him.
 FILES = [
-    FileSpec("Report.docx", _docx("First paragraph", "Second paragraph")),
+    FileSpec("Report.docx", docx_of("First paragraph", "Second paragraph")),
     FileSpec("Budget.xlsx", _xlsx()),
     FileSpec("Deck.pptx", _pptx()),
     FileSpec("notes.txt", b"line one\ncell text\n"),
-    FileSpec("Buttons.docx", _docx("x")),
-    FileSpec("Shared.docx", _docx("Original first line"), BOB_EDITS, BOTH),
-    FileSpec("Quick.docx", _docx("before")),
+    FileSpec("Buttons.docx", docx_of("x")),
+    FileSpec("Shared.docx", docx_of("Original first line"), BOB_EDITS, BOTH),
+    FileSpec("Quick.docx", docx_of("before")),
     FileSpec("New.docx", b""),
     FileSpec("Old.doc", b""),
     FileSpec("Old.xls", b""),
     FileSpec("Old.ppt", b""),
     FileSpec("Memo.doc", _doc([("Minutes of the meeting\r", True)])),
-    FileSpec("Draft.docx", _docx("x")),
-    FileSpec("Busy.docx", _docx("x")),
-    FileSpec("ReadOnly.docx", _docx("look only"), {"bob": "view"}, ("bob",)),
-    FileSpec("Expiring.docx", _docx("x")),
-    FileSpec("Revoked.docx", _docx("x"), BOB_EDITS, BOTH),
+    FileSpec("Draft.docx", docx_of("x")),
+    FileSpec("Busy.docx", docx_of("x")),
+    FileSpec("ReadOnly.docx", docx_of("look only"), {"bob": "view"}, ("bob",)),
+    FileSpec("Expiring.docx", docx_of("x")),
+    FileSpec("Revoked.docx", docx_of("x"), BOB_EDITS, BOTH),
     FileSpec("Validator.wopitest", b""),
-    FileSpec("Rotated.docx", _docx("x")),
+    FileSpec("Rotated.docx", docx_of("x")),
 ]
 
 
@@ -138,10 +129,6 @@ def files(host: HostUnderTest, tmp_path_factory: pytest.TempPathFactory) -> dict
 @pytest.fixture
 def keys(devclient: DevClientUnderTest) -> ProofKeys:
     return devclient.proof_keys()
-
-
-def _paragraphs(content: bytes) -> list[str]:
-    return [p.text for p in docx.Document(io.BytesIO(content)).paragraphs]
 
 
 def _wait_for(condition: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
@@ -178,7 +165,7 @@ def _post(devclient: DevClientUnderTest, pid: str, what: str, body: object = Non
 Files = dict[str, PreparedFile]
 
 
-def test_view_docx_checks_file_info_gets_file_and_renders_paragraphs(
+def test_view_docx_checks_file_info_gets_file_and_rendersdocx_texts(
     devclient: DevClientUnderTest, files: Files, keys: ProofKeys
 ) -> None:
     report = files["Report.docx"]
@@ -272,7 +259,7 @@ def test_edit_two_coauthors_share_one_lock_and_save_with_the_last_editors_token(
     assert traffic[-1].status == 200
     assert "Lock" not in _operations(traffic[4:]), "the second editor joins the lock instead of locking"
     _assert_signed_like_office(traffic, keys)
-    assert _paragraphs(host.read(alice)) == [
+    assert docx_texts(host.read(alice)) == [
         "Alice changed the first line",
         "Bob added a line",
         "Alice added another",
@@ -289,7 +276,7 @@ def test_edit_leaving_with_unsaved_changes_saves_before_unlock(
     _post(devclient, pid, "leave")
 
     assert _operations(devclient.recorder.for_file(quick.file_id))[-2:] == ["PutFile", "Unlock"]
-    assert _paragraphs(host.read(quick.tokens["alice"])) == ["after"]
+    assert docx_texts(host.read(quick.tokens["alice"])) == ["after"]
     assert _state(devclient, pid).json()["ended"]["reason"] == "left"
 
 
@@ -305,7 +292,7 @@ def test_editnew_zero_byte_file_gets_a_blank_document_by_put_file_without_a_lock
     assert "x-wopi-lock" not in traffic[1].headers, "the blank document is written to the unlocked file"
     assert traffic[1].status == 200
     assert boot["mode"] == "edit"
-    assert _paragraphs(host.read(new.tokens["alice"])) == []  # a real, empty Word document
+    assert docx_texts(host.read(new.tokens["alice"])) == []  # a real, empty Word document
     _post(devclient, boot["pid"], "leave")
     assert devclient.recorder.for_file(new.file_id)[-1].operation == "Unlock"
     _assert_signed_like_office(devclient.recorder.for_file(new.file_id), keys)
@@ -350,7 +337,7 @@ def test_convert_real_doc_keeps_its_text(devclient: DevClientUnderTest, files: F
     put = devclient.recorder.for_file(memo.file_id)[-1]
     assert put.operation == "PutRelativeFile"
     assert put.status == 200
-    assert "Minutes of the meeting" in _paragraphs(put.body)
+    assert "Minutes of the meeting" in docx_texts(put.body)
     assert boot["continueUrl"]
 
 

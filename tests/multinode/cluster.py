@@ -29,7 +29,7 @@ import pytest
 
 from tests.redis_service import REDIS_URL
 from tests.s3server import ACCESS_KEY, SECRET_KEY
-from tests.servers import WOPIHOST, free_port, mint_token, running, wopihost
+from tests.servers import WOPIHOST, free_port, mint_token, running, stop_process, wopihost
 from wopihost.adapters.s3_blobs import S3BlobStore
 from wopihost.benchkit.proofs import ProofCache, load_signer
 from wopihost.config import S3Settings
@@ -240,18 +240,7 @@ def _spawn(cluster: Cluster, data_dir: Path, devclient: Mapping[str, str] | None
         try:
             yield Node(url, process, log, devclient_url)
         finally:
-            _stop(process)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
+            stop_process(process)
 
 
 def wait_ready(node: Node, timeout: float = READY_TIMEOUT) -> None:
