@@ -57,4 +57,4 @@ echo "== import-linter"
 echo "== pytest"
 # Two workers (the machine's cores); tests/conftest.py keeps each module, and the browser, validator and
 # multi-node layers, on one worker.
-exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadgroup "$@"
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadgroup --durations=30 "$@"
