@@ -463,7 +463,10 @@ def build_indexer(settings: Settings, index: SqlSearchIndex, blobs: BlobStore) -
         spool_dir=settings.data_dir / "tmp" / "search",
     )
     limits = IndexerLimits(
-        max_file_size=search.max_file_size, batch_size=search.batch_size, sweep_seconds=search.sweep_seconds
+        max_file_size=search.max_file_size,
+        batch_size=search.batch_size,
+        sweep_seconds=search.sweep_seconds,
+        settle_seconds=search.settle_seconds,
     )
     return SearchIndexer(index=index, blobs=blobs, extractor=extractor, limits=limits)
 

@@ -167,6 +167,9 @@ class SearchSettings(BaseModel):
     indexer_enabled: bool = True
     # How often the indexer looks for files saved by other processes or nodes.
     sweep_seconds: float = Field(default=60.0, gt=0)
+    # How long the indexer waits after a save before indexing, so that autosaves in quick succession
+    # are indexed once.
+    settle_seconds: float = Field(default=5.0, ge=0)
     batch_size: int = Field(default=20, ge=1, le=1000)
     # Larger files are found by name only.
     max_file_size: int = Field(default=100 * 1024 * 1024, ge=1)

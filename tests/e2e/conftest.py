@@ -82,6 +82,7 @@ def host_server(tmp_path_factory: pytest.TempPathFactory, standin: StandinClient
         "WOPIHOST_DEVCLIENT__ENABLED": "false",
         # Files stored with the CLI (another process) reach the server's search index within seconds.
         "WOPIHOST_SEARCH__SWEEP_SECONDS": "1",
+        "WOPIHOST_SEARCH__SETTLE_SECONDS": "0",
         # Previews are on, as in production; conversions run one at a time at the lowest CPU priority.
         "WOPIHOST_PREVIEWS__POLL_SECONDS": "1",
         # Metrics are on, as in production, on a port of their own.

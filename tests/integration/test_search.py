@@ -14,6 +14,7 @@ from tests.integration.web_support import Web
 from wopihost.adapters.sql.search_index import SqlSearchIndex
 from wopihost.adapters.text_extraction import DocumentTextExtractor
 from wopihost.domain.permissions import Role
+from wopihost.ports import IndexEntry
 from wopihost.services.search_indexer import IndexerLimits, SearchIndexer
 
 pytestmark = pytest.mark.anyio
@@ -209,6 +210,37 @@ async def test_indexer_running_save_wakes_it_without_waiting_for_sweep(host: Hos
         await host.upload("Wake.docx", docs.word("woken promptly"))
         assert await _eventually(lambda: _texts(host, "promptly"), ["Wake.docx"])
         stop.set()
+
+
+async def test_indexer_settles_a_burst_of_saves_into_one_pass_that_indexes_the_last(host: Host) -> None:
+    index = SqlSearchIndex(host.services.db, host.clock)
+    stored: list[tuple[str, int]] = []
+    real_store = index.store
+
+    async def counted(entry: IndexEntry) -> bool:
+        stored.append((entry.file_id, entry.version))
+        return await real_store(entry)
+
+    index.store = counted  # type: ignore[method-assign]
+    indexer = SearchIndexer(
+        index=index,
+        blobs=host.services.blobs,
+        extractor=DocumentTextExtractor(max_chars=10_000, max_entry_size=1024 * 1024),
+        limits=IndexerLimits(max_file_size=1024 * 1024, sweep_seconds=3600, settle_seconds=0.5),
+    )
+    host.services.content.on_change(indexer.wake)
+    stop = anyio.Event()
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(indexer.run, stop)
+        assert await _eventually(lambda: _stale_count(host), 0)
+        stored.clear()
+        for n in range(4):
+            file = await host.upload_replacing("Burst.docx", docs.word(f"burst number {n}"))
+        assert await _eventually(lambda: _texts(host, "number"), ["Burst.docx"])
+        stop.set()
+    # Four saves within the settle time: the indexer ran once after them, on the last version only.
+    assert stored == [(file.id, file.version)]
+    assert await _texts(host, "3") == ["Burst.docx"]
 
 
 async def _stale_count(host: Host) -> int:

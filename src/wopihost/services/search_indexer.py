@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 
 import anyio
+import anyio.to_thread
 
 from wopihost.domain.records import FileRecord
 from wopihost.domain.search import clean_text
@@ -32,6 +33,9 @@ class IndexerLimits:
     max_file_size: int
     batch_size: int = 20
     sweep_seconds: float = 60.0
+    # After a save wakes the indexer, it waits this long first: the saves of a busy editing session (an
+    # autosave every few seconds) are indexed once per pause, not once each.
+    settle_seconds: float = 0.0
 
 
 class SearchIndexer:
@@ -62,7 +66,9 @@ class SearchIndexer:
             # A new document before its first save: nothing to read, and nothing wrong.
             return await self._index.store(IndexEntry(file.id, file.version, "ok"))
         try:
-            text = clean_text(await self._extractor.extract(extension, await self._blobs.open(file.blob_key)))
+            extracted = await self._extractor.extract(extension, await self._blobs.open(file.blob_key))
+            # Off the event loop: cleaning a large text takes long enough to hold up every request.
+            text = await anyio.to_thread.run_sync(clean_text, extracted)
         except (NotFound, UnreadableDocument) as exc:
             # NotFound: the content is gone. If a newer save replaced it, storing refuses this old version.
             log.warning("op=search_extract status=failed file_id=%s error=%s", file.id, exc)
@@ -130,3 +136,4 @@ class SearchIndexer:
                 continue  # More may be waiting.
             with anyio.move_on_after(self._limits.sweep_seconds):
                 await self._wakeup.wait()
+                await anyio.sleep(self._limits.settle_seconds)
