@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, Route, expect
 
 from tests.e2e.conftest import sign_in
 from tests.e2e.product_support import (
@@ -115,3 +115,34 @@ def test_mention_in_devclient_reaches_bob_and_opens_at_the_comment(
     listed = product.cli("activity", "list", "--user", "bob", "--unread")
     assert "have a first look" in listed
     assert "by Friday" not in listed
+
+
+def test_comment_typed_while_the_last_is_sent_is_kept_and_posted(
+    browser: Browser, contexts: list[BrowserContext], product: Product
+) -> None:
+    file_id = product.put("alice", "/Notes.docx", docx_bytes("Notes."))
+    alice = person(browser, contexts, product, "alice")
+    alice.goto(f"{product.base}/files/{file_id}/edit")
+    at_alice = wait_until_editing(alice)
+    # Comment posts are held until the test lets them through, so that the next one is typed meanwhile.
+    held: list[Route] = []
+
+    def hold_posts(route: Route) -> None:
+        if route.request.method == "POST":
+            held.append(route)
+        else:
+            route.continue_()
+
+    alice.route("**/comments", hold_posts)
+    box = at_alice.get_by_label(COMMENT_LABEL)
+    box.fill("the first of two")
+    at_alice.get_by_role("button", name="Post comment").click()
+    expect(at_alice.locator("#comments-status")).to_have_text("Sending the comment…")
+    box.fill("the second, typed at once")
+    held.pop().continue_()
+    expect(at_alice.locator(".comment", has_text="the first of two")).to_have_count(1)
+    expect(box).to_have_value("the second, typed at once")
+    alice.unroute("**/comments")
+    at_alice.get_by_role("button", name="Post comment").click()
+    expect(at_alice.locator(".comment", has_text="the second, typed at once")).to_have_count(1)
+    expect(box).to_have_value("")

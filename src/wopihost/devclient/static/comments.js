@@ -139,12 +139,16 @@
       return;
     }
     const path = state.editing ? api + "/" + encodeURIComponent(state.editing) : api;
-    // One comment in flight at a time; the text box is cleared only once the host has it.
+    const sent = text.value;
+    // One comment in flight at a time. Once the host has it, the box is emptied unless the user has
+    // already typed the next one.
     submit.disabled = true;
     status.textContent = "Sending the comment…";
     try {
-      render((await call(path, { text: text.value })).comments);
+      render((await call(path, { text: sent })).comments);
+      const next = text.value === sent ? "" : text.value;
       endEdit();
+      text.value = next;
     } catch (error) {
       status.textContent = error.message;
     } finally {
