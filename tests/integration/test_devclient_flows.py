@@ -165,7 +165,7 @@ def _post(devclient: DevClientUnderTest, pid: str, what: str, body: object = Non
 Files = dict[str, PreparedFile]
 
 
-def test_view_docx_checks_file_info_gets_file_and_rendersdocx_texts(
+def test_view_docx_checks_file_info_gets_file_and_renders_paragraphs(
     devclient: DevClientUnderTest, files: Files, keys: ProofKeys
 ) -> None:
     report = files["Report.docx"]
