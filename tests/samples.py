@@ -98,22 +98,3 @@ def pdf(*page_texts: str) -> bytes:
 def numbered_pdf(pages: int) -> bytes:
     """A PDF whose pages say "Page 1", "Page 2" and so on."""
     return pdf(*(f"Page {number}" for number in range(1, pages + 1)))
-
-
-def docx_of(*paragraphs: str) -> bytes:
-    """A real .docx with these paragraphs, made with python-docx."""
-    import docx  # the development client's extra, installed with the tests
-
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def docx_texts(content: bytes) -> list[str]:
-    """Every paragraph of a .docx, empty ones included."""
-    import docx
-
-    return [p.text for p in docx.Document(io.BytesIO(content)).paragraphs]

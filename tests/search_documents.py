@@ -20,6 +20,11 @@ def word(*paragraphs: str) -> bytes:
     return buffer.getvalue()
 
 
+def word_paragraphs(content: bytes) -> list[str]:
+    """Every paragraph of a .docx, empty ones included."""
+    return [p.text for p in docx.Document(io.BytesIO(content)).paragraphs]
+
+
 def excel(*rows: tuple[object, ...]) -> bytes:
     """A .xlsx with these rows on its first sheet, written by openpyxl."""
     workbook = openpyxl.Workbook()

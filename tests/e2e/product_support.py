@@ -22,7 +22,7 @@ import httpx
 from playwright.sync_api import FrameLocator, Locator, Page, expect
 
 from tests.e2e.conftest import PASSWORD
-from tests.samples import docx_of
+from tests.search_documents import word
 from tests.servers import WOPIHOST, Token, free_port, mint_token, running, wopihost
 from wopihost.devclient.keys import DevClientKeys
 from wopihost.devclient.wopi_client import WopiClient, WopiResponse, WopiTarget
@@ -120,7 +120,7 @@ def product_server(root: Path) -> Iterator[Product]:
 
 def docx_bytes(*paragraphs: str) -> bytes:
     """A .docx with these paragraphs, made with python-docx."""
-    return docx_of(*paragraphs)
+    return word(*paragraphs)
 
 
 def docx_paragraphs(content: bytes) -> list[str]:

@@ -28,7 +28,7 @@ from tests.devclient_harness import (
     serve_in_thread,
     wopihost_for,
 )
-from tests.samples import docx_of, docx_texts
+from tests.search_documents import word, word_paragraphs
 from tests.servers import Token, free_port
 from tests.unit.test_devclient_documents import _doc
 from wopihost.devclient.app import create_devclient_app
@@ -99,25 +99,25 @@ BOB_EDITS = {"bob": "edit"}
 BOTH = ("alice", "bob")
 # Alice owns every file; Bob gets a share where a test needs him.
 FILES = [
-    FileSpec("Report.docx", docx_of("First paragraph", "Second paragraph")),
+    FileSpec("Report.docx", word("First paragraph", "Second paragraph")),
     FileSpec("Budget.xlsx", _xlsx()),
     FileSpec("Deck.pptx", _pptx()),
     FileSpec("notes.txt", b"line one\ncell text\n"),
-    FileSpec("Buttons.docx", docx_of("x")),
-    FileSpec("Shared.docx", docx_of("Original first line"), BOB_EDITS, BOTH),
-    FileSpec("Quick.docx", docx_of("before")),
+    FileSpec("Buttons.docx", word("x")),
+    FileSpec("Shared.docx", word("Original first line"), BOB_EDITS, BOTH),
+    FileSpec("Quick.docx", word("before")),
     FileSpec("New.docx", b""),
     FileSpec("Old.doc", b""),
     FileSpec("Old.xls", b""),
     FileSpec("Old.ppt", b""),
     FileSpec("Memo.doc", _doc([("Minutes of the meeting\r", True)])),
-    FileSpec("Draft.docx", docx_of("x")),
-    FileSpec("Busy.docx", docx_of("x")),
-    FileSpec("ReadOnly.docx", docx_of("look only"), {"bob": "view"}, ("bob",)),
-    FileSpec("Expiring.docx", docx_of("x")),
-    FileSpec("Revoked.docx", docx_of("x"), BOB_EDITS, BOTH),
+    FileSpec("Draft.docx", word("x")),
+    FileSpec("Busy.docx", word("x")),
+    FileSpec("ReadOnly.docx", word("look only"), {"bob": "view"}, ("bob",)),
+    FileSpec("Expiring.docx", word("x")),
+    FileSpec("Revoked.docx", word("x"), BOB_EDITS, BOTH),
     FileSpec("Validator.wopitest", b""),
-    FileSpec("Rotated.docx", docx_of("x")),
+    FileSpec("Rotated.docx", word("x")),
 ]
 
 
@@ -259,7 +259,7 @@ def test_edit_two_coauthors_share_one_lock_and_save_with_the_last_editors_token(
     assert traffic[-1].status == 200
     assert "Lock" not in _operations(traffic[4:]), "the second editor joins the lock instead of locking"
     _assert_signed_like_office(traffic, keys)
-    assert docx_texts(host.read(alice)) == [
+    assert word_paragraphs(host.read(alice)) == [
         "Alice changed the first line",
         "Bob added a line",
         "Alice added another",
@@ -276,7 +276,7 @@ def test_edit_leaving_with_unsaved_changes_saves_before_unlock(
     _post(devclient, pid, "leave")
 
     assert _operations(devclient.recorder.for_file(quick.file_id))[-2:] == ["PutFile", "Unlock"]
-    assert docx_texts(host.read(quick.tokens["alice"])) == ["after"]
+    assert word_paragraphs(host.read(quick.tokens["alice"])) == ["after"]
     assert _state(devclient, pid).json()["ended"]["reason"] == "left"
 
 
@@ -292,7 +292,7 @@ def test_editnew_zero_byte_file_gets_a_blank_document_by_put_file_without_a_lock
     assert "x-wopi-lock" not in traffic[1].headers, "the blank document is written to the unlocked file"
     assert traffic[1].status == 200
     assert boot["mode"] == "edit"
-    assert docx_texts(host.read(new.tokens["alice"])) == []  # a real, empty Word document
+    assert word_paragraphs(host.read(new.tokens["alice"])) == []  # a real, empty Word document
     _post(devclient, boot["pid"], "leave")
     assert devclient.recorder.for_file(new.file_id)[-1].operation == "Unlock"
     _assert_signed_like_office(devclient.recorder.for_file(new.file_id), keys)
@@ -337,7 +337,7 @@ def test_convert_real_doc_keeps_its_text(devclient: DevClientUnderTest, files: F
     put = devclient.recorder.for_file(memo.file_id)[-1]
     assert put.operation == "PutRelativeFile"
     assert put.status == 200
-    assert "Minutes of the meeting" in docx_texts(put.body)
+    assert "Minutes of the meeting" in word_paragraphs(put.body)
     assert boot["continueUrl"]
 
 

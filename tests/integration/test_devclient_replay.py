@@ -7,12 +7,10 @@ stale save, RenameFile's Url.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from typing import Any
 
-import docx
 import pytest
 from click.testing import CliRunner
 
@@ -24,6 +22,7 @@ from tests.devclient_harness import (
     serve_in_thread,
     wopihost_for,
 )
+from tests.search_documents import word
 from tests.servers import free_port
 from wopihost.config import DevClientSettings, Settings
 from wopihost.devclient.app import create_devclient_app
@@ -31,14 +30,6 @@ from wopihost.devclient.cli import devclient
 
 pytestmark = pytest.mark.timeout(240)
 USERS = ("alice", "bob")
-
-
-def _docx(text: str) -> bytes:
-    document = docx.Document()
-    document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +48,8 @@ def setup(
         for username in USERS:
             host.add_user(username, username.title())
         specs = [
-            FileSpec("Collabora.docx", _docx("collabora"), {"bob": "edit"}, USERS),
-            FileSpec("Onlyoffice.docx", _docx("onlyoffice"), {"bob": "edit"}, USERS),
+            FileSpec("Collabora.docx", word("collabora"), {"bob": "edit"}, USERS),
+            FileSpec("Onlyoffice.docx", word("onlyoffice"), {"bob": "edit"}, USERS),
             FileSpec("Empty.docx", b"", {"bob": "edit"}, USERS),
         ]
         yield host, prepare_files(host, root / "files", "alice", specs)

@@ -17,7 +17,7 @@ import pytest
 
 from tests.devclient_harness import boot_of
 from tests.multinode.cluster import MARKS, Cluster, Node, Wopi, sha256_b64
-from tests.samples import docx_of, docx_texts
+from tests.search_documents import word, word_paragraphs
 from wopihost.devclient.sessions import is_own_lock
 from wopihost.devclient.shapes import COOL_PATH
 
@@ -89,7 +89,7 @@ async def test_devclient_coauthors_alternating_between_nodes_share_one_session_a
     cluster: Cluster, office_pair: tuple[Node, Node], client: httpx.AsyncClient
 ) -> None:
     first, second = office_pair
-    file_id = cluster.new_file("alice", docx_of("Original line"), editors=["bob"])
+    file_id = cluster.new_file("alice", word("Original line"), editors=["bob"])
     alice_token, bob_token = cluster.tokens(file_id, "alice", "bob")
     wopi_src = f"{second.url}/wopi/files/{file_id}"
     wopi = Wopi(client, file_id, alice_token)
@@ -114,7 +114,7 @@ async def test_devclient_coauthors_alternating_between_nodes_share_one_session_a
     assert (await _state(client, first, alice)).json()["save"]["state"] == "saved"
 
     content = await wopi.get_file(first)
-    assert docx_texts(content) == expected
+    assert word_paragraphs(content) == expected
     infos = [await wopi.check_file_info(node) for node in (first, second)]
     assert infos[0]["Version"] == infos[1]["Version"] != version_before
     assert infos[0]["SHA256"] == infos[1]["SHA256"] == sha256_b64(content)
@@ -133,7 +133,7 @@ async def test_devclient_node_killed_session_continues_on_the_other_node_with_th
     cluster: Cluster, collabora_pair: tuple[Node, Node], client: httpx.AsyncClient
 ) -> None:
     doomed, survivor = collabora_pair
-    file_id = cluster.new_file("alice", docx_of("Original line"), editors=["bob"])
+    file_id = cluster.new_file("alice", word("Original line"), editors=["bob"])
     alice_token, bob_token = cluster.tokens(file_id, "alice", "bob")
     wopi_src = f"{survivor.url}/wopi/files/{file_id}"
     wopi = Wopi(client, file_id, alice_token)
@@ -153,13 +153,16 @@ async def test_devclient_node_killed_session_continues_on_the_other_node_with_th
     bob_state = (await _state(client, survivor, bob)).json()
     assert [p["name"] for p in bob_state["participants"]] == ["Alice Adams", "Bob Brown"]
     assert await _current_lock(wopi, survivor) == lock_id, "the host's lock is the same lock"
-    stale = await wopi.put_file(survivor, "someone-else", docx_of("an intruder"))
+    stale = await wopi.put_file(survivor, "someone-else", word("an intruder"))
     assert stale.status_code == 409, "the lock still guards the file"
 
     await _post(client, survivor, bob, "edits", {"appended": ["Bob after the takeover"]})
     saved = await _post(client, survivor, alice, "save")
     assert saved["save"]["state"] == "saved"
-    assert docx_texts(await wopi.get_file(survivor)) == ["Saved before the crash", "Bob after the takeover"]
+    assert word_paragraphs(await wopi.get_file(survivor)) == [
+        "Saved before the crash",
+        "Bob after the takeover",
+    ]
     assert await _current_lock(wopi, survivor) == lock_id
 
     await _post(client, survivor, alice, "leave")

@@ -3,13 +3,11 @@ forwarding to the node that holds a session, refusing to forward twice, takeover
 
 from __future__ import annotations
 
-import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
-import docx
 import httpx
 import pytest
 import redis.asyncio as aioredis
@@ -17,6 +15,7 @@ from starlette.applications import Starlette
 
 from tests.devclient_harness import boot_of
 from tests.redis_service import REDIS_URL, delete_prefix, require_redis, unique_prefix
+from tests.search_documents import word
 from tests.unit.devclient_fakes import HOST, FakeHost
 from wopihost.devclient.app import create_devclient_app
 from wopihost.devclient.policies import Timings
@@ -82,20 +81,12 @@ class Cluster:
         )
 
 
-def _docx(text: str) -> bytes:
-    document = docx.Document()
-    document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
 @pytest.fixture
 async def cluster(tmp_path: Path) -> AsyncIterator[Cluster]:
     require_redis()
     prefix = unique_prefix()
     host = FakeHost()
-    host.add_file("f1", "Doc.docx", _docx("one"))
+    host.add_file("f1", "Doc.docx", word("one"))
     network = Network(host)
     for url, lease in ((A, 0.5), (B, 30.0)):
         registry = SessionRegistry(

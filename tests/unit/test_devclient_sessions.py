@@ -9,6 +9,7 @@ from typing import Any
 import docx
 import pytest
 
+from tests.search_documents import word
 from tests.unit.devclient_fakes import FakeHost, ManualClock, fake_wopi
 from wopihost.devclient import file_ops
 from wopihost.devclient.coauthoring import SessionManager
@@ -24,15 +25,6 @@ TIMINGS = Timings(heartbeat_timeout=1e9)
 KEYS = DevClientKeys.generate()
 
 
-def _docx(*paragraphs: str) -> bytes:
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
 class World:
     """A manager, its clock and the fake host, with helpers to join and move time."""
 
@@ -42,7 +34,7 @@ class World:
         self.manager = SessionManager(
             fake_wopi(self.host, KEYS, self.clock), clock=self.clock, timings=timings
         )
-        self.host.add_file("f1", "Doc.docx", _docx("one"))
+        self.host.add_file("f1", "Doc.docx", word("one"))
         self.host.add_file("x1", "Book.xlsx", blank_document("Book.xlsx"))
         self.host.add_file("p1", "Deck.pptx", blank_document("Deck.pptx"))
 
