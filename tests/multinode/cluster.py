@@ -114,7 +114,8 @@ class Cluster:
     s3: S3Settings
     database_dsn: str
     nodes: list[Node] = field(default_factory=list)
-    _proofs: ProofCache | None = None
+    # The cluster's WOPI client signing, made on first use.
+    _proofs: ProofCache | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def configure(cls, root: Path, *, database: str, s3_endpoint: str, redis_prefix: str) -> Cluster:

@@ -14,6 +14,7 @@ Stores are written once, as synchronous SQLAlchemy Core functions, and run two w
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 from collections.abc import Callable, Mapping
@@ -59,7 +60,7 @@ class Database:
                 f"sqlite:///{path}", echo=echo, pool_size=pool_size, max_overflow=pool_size
             )
             _configure_sqlite(self._sync)
-            self._committer = GroupCommitter(self._sync, _translate_write_error)
+            self._committer = GroupCommitter(self._sync, functools.partial(storage_error, "write"))
         else:
             self._async = create_async_engine(
                 url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
@@ -151,17 +152,21 @@ class Database:
 def _guard(kind: str, run: Callable[[Work[T]], T], work: Work[T]) -> T:
     try:
         return run(work)
-    except IntegrityError:
-        # A constraint violation is an expected outcome (a taken name); the stores turn it into a result.
-        raise
     except (OperationalError, DBAPIError) as exc:
-        raise StorageUnavailable(f"database {kind} failed: {type(exc.orig).__name__}") from exc
+        translated = storage_error(kind, exc)
+        if translated is exc:
+            raise
+        raise translated from exc
 
 
-def _translate_write_error(exc: BaseException) -> BaseException:
-    # A constraint violation is an expected outcome (a taken name); the stores turn it into a result.
+def storage_error(kind: str, exc: BaseException) -> BaseException:
+    """What callers see of a failed database `kind` ("read", "write"): StorageUnavailable for a driver error.
+
+    A constraint violation is an expected outcome (a taken name) and stays as it is: the stores turn it
+    into a result; so does any other exception of the unit of work.
+    """
     if isinstance(exc, (OperationalError, DBAPIError)) and not isinstance(exc, IntegrityError):
-        return StorageUnavailable(f"database write failed: {type(exc.orig).__name__}")
+        return StorageUnavailable(f"database {kind} failed: {type(exc.orig).__name__}")
     return exc
 
 
