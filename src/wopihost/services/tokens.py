@@ -138,6 +138,10 @@ class TokenService:
     def _decode(self, token: str) -> dict[str, Any]:
         if not token or len(token) > 4096:
             raise InvalidToken("token is missing or too long")
+        verified = self._verified.get(token)
+        # A token verified before needs no parsing again while the key that signed it is still in the ring.
+        if verified is not None and self._keys.current().find(verified[0].kid) == verified[0]:
+            return verified[1]
         try:
             kid = _key_id(token)
             if not isinstance(kid, str):
@@ -146,9 +150,6 @@ class TokenService:
             key = self._keys.current().find(kid) or self._keys.reload().find(kid)
             if key is None:
                 raise InvalidToken("token was signed with an unknown key")
-            verified = self._verified.get(token)
-            if verified is not None and verified[0] == key:
-                return verified[1]
             # Expiry is checked against the injected clock, not by PyJWT.
             claims: dict[str, Any] = jwt.decode(
                 token,
