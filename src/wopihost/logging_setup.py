@@ -4,15 +4,37 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 
 import orjson
+
+
+class _Stamps:
+    """The `ts` field of a record: local time to the second, formatted once per second, not once per line."""
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        # One tuple, replaced whole, so that threads logging at once never pair a second with another's text.
+        self._last = (-1, "")
+
+    def __call__(self, record: logging.LogRecord) -> str:
+        second = int(record.created)
+        last = self._last
+        if last[0] != second:
+            last = self._last = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(second)))
+        return last[1]
 
 
 class KeyValueFormatter(logging.Formatter):
     """`ts=... level=... logger=... <message>`; messages are already key=value pairs."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._stamp = _Stamps()
+
     def format(self, record: logging.LogRecord) -> str:
-        stamp = self.formatTime(record, "%Y-%m-%dT%H:%M:%S")
+        stamp = self._stamp(record)
         line = f"ts={stamp} level={record.levelname} logger={record.name} {record.getMessage()}"
         if record.exc_info:
             line += " exc=" + repr(self.formatException(record.exc_info))
@@ -22,9 +44,13 @@ class KeyValueFormatter(logging.Formatter):
 class JsonFormatter(logging.Formatter):
     """One JSON object per line, with the key=value pairs of the message as fields."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._stamp = _Stamps()
+
     def format(self, record: logging.LogRecord) -> str:
         fields: dict[str, object] = {
-            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "ts": self._stamp(record),
             "level": record.levelname,
             "logger": record.name,
         }
@@ -43,7 +69,11 @@ def log_value(text: str, limit: int = 64) -> str:
     Paths, IDs and headers arrive URL-decoded or as sent; a space or a newline in one would let a client
     forge fields or whole lines in the log.
     """
-    return "".join(c if c.isprintable() and not c.isspace() else "_" for c in text[:limit]) or "-"
+    text = text[:limit]
+    # ASCII space is the only white space isprintable() lets through: most values need no repair.
+    if text.isprintable() and " " not in text:
+        return text or "-"
+    return "".join(c if c.isprintable() and not c.isspace() else "_" for c in text) or "-"
 
 
 def quiet_http_logs() -> None:

@@ -15,7 +15,7 @@ RESOLUTION = timedelta(microseconds=1)
 
 def iso8601(moment: datetime) -> str:
     """UTC in the round-trip format WOPI asks for, e.g. 2009-06-15T13:45:30.0000000Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "0Z"
 
 
 def next_modified_at(previous: datetime, now: datetime) -> datetime:

@@ -126,6 +126,12 @@ def _reason(headers: Iterable[tuple[bytes, bytes]]) -> str:
     return ""
 
 
+def _without_link_ids(path: str) -> str:
+    if path.startswith("/s/") or "/links/" in path:
+        return _LINK_IN_PATH.sub(r"\1…", path)
+    return path
+
+
 def _log_request(scope: Scope, status: int, seconds: float) -> None:
     state = scope.get("state", {})
     correlation = ""
@@ -137,7 +143,7 @@ def _log_request(scope: Scope, status: int, seconds: float) -> None:
         "op=%s method=%s path=%s file_id=%s user_id=%s status=%d duration_ms=%.1f correlation_id=%s",
         log_value(state.get("wopi_op", "-")),
         log_value(scope.get("method", "-")),
-        log_value(_LINK_IN_PATH.sub(r"\1…", scope.get("path", "-")), limit=256),
+        log_value(_without_link_ids(scope.get("path", "-")), limit=256),
         log_value(state.get("wopi_file_id", "-")),
         log_value(state.get("wopi_user_id", "-")),
         status,
