@@ -612,8 +612,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
             0, Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.server.trusted_proxies)
         )
     routes: list[BaseRoute] = [
-        *health_routes(readiness_probes(services), timeout=settings.server.readiness_timeout_seconds),
         *wopi_routes(services.wopi()),
+        *health_routes(readiness_probes(services), timeout=settings.server.readiness_timeout_seconds),
     ]
     if services.urls.ui_enabled:
         routes.append(Mount("/", app=create_web_app(services.web())))

@@ -47,7 +47,7 @@ def state(data_dir: Path, file_id: str) -> tuple[str, list[EndedSession]]:
         services = build_services(load_settings(data_dir=data_dir))
         try:
             access = await services.files.access_as_owner(file_id)
-            lock_id, _version = await services.locks.get_lock(access)
+            lock_id, _version = services.locks.get_lock(access)
             return lock_id, list(await services.sessions.history(file_id))
         finally:
             await services.aclose()

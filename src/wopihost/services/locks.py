@@ -87,12 +87,14 @@ class LockService:
         if outcome.ok or outcome.current is None:
             self._metrics.lock_expired(operation)
 
-    async def get_lock(self, access: FileAccess) -> tuple[str, int]:
-        """Return the current lock ID ("" when unlocked) and the file version."""
-        outcome = await self._locks.get(access.file.id, now=self._clock.now())
-        if outcome is None:
-            raise NotFound("file not found")
-        return (outcome.current.lock_id if outcome.current else ""), outcome.version
+    def get_lock(self, access: FileAccess) -> tuple[str, int]:
+        """Return the current lock ID ("" when unlocked) and the file version.
+
+        Both come from the file's row as this request's access check read it: a second read would tell
+        nothing more, since the lock may change the moment either answer leaves.
+        """
+        lock = access.file.active_lock(self._clock.now())
+        return (lock.lock_id if lock else ""), access.file.version
 
 
 def _checked(outcome: LockOutcome | None, locked_reason: str = "the lock ID does not match") -> int:

@@ -177,7 +177,7 @@ async def refresh_lock(w: WopiRequest) -> Response:
 
 async def get_lock(w: WopiRequest) -> Response:
     """GetLock: https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/files/getlock"""
-    lock_id, _version = await w.services.locks.get_lock(await w.open())
+    lock_id, _version = w.services.locks.get_lock(await w.open())
     return Response(headers={X_WOPI_LOCK: lock_id})
 
 
@@ -381,8 +381,16 @@ def wopi_routes(services: WopiServices) -> list[Route]:
         for prefix, gets in (("/wopi/containers", CONTAINER_GETS), ("/wopi/folders", FOLDER_GETS))
         for path, operation, handler in gets
     ]
+    # The operations of every editing session first: the router tries routes in order.
     return [
         Route("/wopi/files/{file_id}", endpoint("CheckFileInfo", check_file_info_op), methods=["GET"]),
+        Route("/wopi/files/{file_id}", endpoint(None, _override_dispatch(FILE_OPERATIONS)), methods=["POST"]),
+        Route("/wopi/files/{file_id}/contents", endpoint("GetFile", get_file), methods=["GET"]),
+        Route(
+            "/wopi/files/{file_id}/contents",
+            endpoint(None, _override_dispatch(CONTENTS_OPERATIONS)),
+            methods=["POST"],
+        ),
         Route("/wopi/files/{file_id}/ancestry", endpoint("EnumerateAncestors", enumerate_file_ancestors)),
         Route("/wopi/files/{file_id}/ecosystem_pointer", endpoint("GetEcosystem", get_file_ecosystem)),
         *containers,
@@ -394,13 +402,6 @@ def wopi_routes(services: WopiServices) -> list[Route]:
         Route("/wopi/ecosystem", endpoint("CheckEcosystem", check_ecosystem), methods=["GET"]),
         Route("/wopi/ecosystem", endpoint(None, _override_dispatch(ECOSYSTEM_OPERATIONS)), methods=["POST"]),
         Route("/wopi/ecosystem/root_container_pointer", endpoint("GetRootContainer", get_root_container)),
-        Route("/wopi/files/{file_id}", endpoint(None, _override_dispatch(FILE_OPERATIONS)), methods=["POST"]),
-        Route("/wopi/files/{file_id}/contents", endpoint("GetFile", get_file), methods=["GET"]),
-        Route(
-            "/wopi/files/{file_id}/contents",
-            endpoint(None, _override_dispatch(CONTENTS_OPERATIONS)),
-            methods=["POST"],
-        ),
         Route("/wopi/direct/{file_id}", endpoint("GetFileUrl", get_direct, signed=False), methods=["GET"]),
         # Last, so that it only catches what no route above matches by path and method.
         Route("/wopi", _not_implemented(services), methods=ALL_METHODS),
