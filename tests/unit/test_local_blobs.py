@@ -165,6 +165,57 @@ async def test_open_streams_in_chunks_of_configured_size(store: LocalBlobStore) 
     assert sizes == [4096, 4096, 1808]
 
 
+async def test_open_of_a_file_of_exactly_one_chunk_needs_no_second_read(store: LocalBlobStore) -> None:
+    blob = await store.put(chunks(b"r" * 4096), max_size=1 << 20)
+    stream = await store.open(blob.key)
+    path = store.root / blob.key[:2] / blob.key[2:4] / blob.key
+
+    assert [len(chunk) async for chunk in stream] == [4096]
+    assert open_handles(path) == 0
+
+
+@pytest.mark.parametrize("page_cache", ["cached", "evicted", "unsupported"])
+async def test_open_streams_every_byte_whether_or_not_the_page_cache_holds_it(
+    store: LocalBlobStore, page_cache: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = os.urandom(50_000)
+    blob = await store.put(chunks(content), max_size=1 << 20)
+    path = store.root / blob.key[:2] / blob.key[2:4] / blob.key
+    disk_reads = 0
+    pread = os.pread
+
+    def counted_pread(fd: int, size: int, offset: int) -> bytes:
+        nonlocal disk_reads
+        disk_reads += 1
+        return pread(fd, size, offset)
+
+    monkeypatch.setattr(os, "pread", counted_pread)
+    if page_cache == "unsupported":
+
+        def no_nowait(*_args: object) -> int:
+            raise OSError(95, "Operation not supported")
+
+        monkeypatch.setattr(os, "preadv", no_nowait)
+    stream = await store.open(blob.key)
+    received = [await stream.__anext__()]
+    if page_cache == "evicted":
+        fd = os.open(path, os.O_RDONLY)
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        os.close(fd)
+    received += [chunk async for chunk in stream]
+
+    assert b"".join(received) == content
+    assert [len(chunk) for chunk in received[:-1]] == [4096] * 12
+    # The first chunk comes with opening; the rest from the page cache unless it cannot tell.
+    if page_cache == "cached":
+        assert disk_reads == 1
+    if page_cache == "unsupported":
+        assert disk_reads == 13
+    if page_cache == "evicted":
+        assert disk_reads > 1
+
+
 async def test_open_early_close_of_stream_releases_file(store: LocalBlobStore) -> None:
     blob = await store.put(chunks(b"r" * 10_000), max_size=1 << 20)
     stream = await store.open(blob.key)
