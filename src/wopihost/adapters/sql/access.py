@@ -22,7 +22,7 @@ from wopihost.adapters.sql.mapping import (
     user_from_row,
 )
 from wopihost.adapters.sql.models import FileRow, FolderRow, FolderShareRow, ShareRow, UserRow
-from wopihost.adapters.sql.prepared import PreparedRead, PreparedRow
+from wopihost.adapters.sql.prepared import Prepared, PreparedRow
 from wopihost.domain.permissions import Role, effective_role
 from wopihost.domain.records import FileAccess, FolderAccess
 
@@ -102,7 +102,7 @@ _FOLDER_ACCESS = (
 
 
 # Every WOPI request of a file runs this query: it skips SQLAlchemy's per-execution work (prepared.py).
-FILE_ACCESS = PreparedRead(_FILE_ACCESS)
+FILE_ACCESS = Prepared(_FILE_ACCESS)
 
 
 def file_access(rows: Sequence[PreparedRow], user_id: str) -> FileAccess | None:

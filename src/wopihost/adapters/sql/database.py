@@ -28,7 +28,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from wopihost.adapters.sql.group_commit import GroupCommitter
-from wopihost.adapters.sql.prepared import PreparedRead, PreparedRow
+from wopihost.adapters.sql.prepared import Prepared, PreparedRow
 from wopihost.domain.search import fold
 from wopihost.errors import StorageUnavailable
 
@@ -72,7 +72,7 @@ class Database:
             return _guard("read", self._read_sync, work)
         return await self._read_async(work)
 
-    async def fetch(self, query: PreparedRead, params: Mapping[str, str | int]) -> list[PreparedRow]:
+    async def fetch(self, query: Prepared, params: Mapping[str, str | int]) -> list[PreparedRow]:
         """Run a prepared point read on the driver's connection (see prepared.py) and return its rows."""
         if self._sync is not None:
             compiled = query.compiled(self._sync.dialect)

@@ -12,18 +12,30 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, delete, exists, insert, select, update
 
 from wopihost.adapters.sql.models import LockBreakRow, LockHolderRow
+from wopihost.adapters.sql.prepared import Prepared, run_prepared
 from wopihost.domain.locks import LOCK_TTL, LockBreak, SessionEndReason
 
-# Built once: these run in every Lock and RefreshLock, where building a statement cost more than running it.
-_TOUCH_HOLDER = (
+# Built and compiled once: these run in every Lock, RefreshLock and Unlock, where building a statement, or
+# running it through SQLAlchemy, cost more than the database's own work.
+_TOUCH_HOLDER = Prepared(
     update(LockHolderRow)
     .where(LockHolderRow.file_id == bindparam("h_file"), LockHolderRow.user_id == bindparam("h_user"))
     .values(lock_id=bindparam("h_lock"), last_seen_at=bindparam("h_seen"))
 )
-_ADD_HOLDER = insert(LockHolderRow)
-_FORGET_OTHER_LOCKS = delete(LockHolderRow).where(
-    LockHolderRow.file_id == bindparam("h_file"), LockHolderRow.lock_id != bindparam("h_lock")
+_ADD_HOLDER = Prepared(
+    insert(LockHolderRow).values(
+        file_id=bindparam("h_file"),
+        user_id=bindparam("h_user"),
+        lock_id=bindparam("h_lock"),
+        last_seen_at=bindparam("h_seen"),
+    )
 )
+_FORGET_OTHER_LOCKS = Prepared(
+    delete(LockHolderRow).where(
+        LockHolderRow.file_id == bindparam("h_file"), LockHolderRow.lock_id != bindparam("h_lock")
+    )
+)
+_FORGET_HOLDERS = Prepared(delete(LockHolderRow).where(LockHolderRow.file_id == bindparam("h_file")))
 _FOLLOW_RELOCK = (
     update(LockHolderRow)
     .where(LockHolderRow.file_id == bindparam("h_file"), LockHolderRow.lock_id == bindparam("h_expected"))
@@ -37,20 +49,25 @@ def record_holder(conn: Connection, file_id: str, user_id: str, lock_id: str, no
     An UPDATE then an INSERT, not an upsert: the caller holds the file row's lock, so no concurrent
     transaction can insert the same holder in between.
     """
-    touched = {"h_file": file_id, "h_user": user_id, "h_lock": lock_id, "h_seen": now}
-    if conn.execute(_TOUCH_HOLDER, touched).rowcount == 0:
-        values = {"file_id": file_id, "user_id": user_id, "lock_id": lock_id, "last_seen_at": now}
-        conn.execute(_ADD_HOLDER, values)
+    holder = {"h_file": file_id, "h_user": user_id, "h_lock": lock_id, "h_seen": now}
+    _rows, touched = run_prepared(conn, _TOUCH_HOLDER, holder)
+    if touched == 0:
+        run_prepared(conn, _ADD_HOLDER, holder)
 
 
 def forget_other_locks(conn: Connection, file_id: str, lock_id: str) -> None:
     """Drop the holders of any lock but `lock_id`: they belong to sessions that are over."""
-    conn.execute(_FORGET_OTHER_LOCKS, {"h_file": file_id, "h_lock": lock_id})
+    run_prepared(conn, _FORGET_OTHER_LOCKS, {"h_file": file_id, "h_lock": lock_id})
 
 
 def follow_relock(conn: Connection, file_id: str, new: str, expected: str) -> None:
     """Carry the holders of lock `expected` over to `new` (UnlockAndRelock keeps the session)."""
     conn.execute(_FOLLOW_RELOCK, {"h_file": file_id, "h_lock": new, "h_expected": expected})
+
+
+def forget_all_holders(conn: Connection, file_id: str) -> None:
+    """Drop every holder of the file's lock (Unlock ends the session)."""
+    run_prepared(conn, _FORGET_HOLDERS, {"h_file": file_id})
 
 
 def forget_holders(conn: Connection, file_id: str, user_id: str | None = None) -> list[str]:

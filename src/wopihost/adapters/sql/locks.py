@@ -6,12 +6,13 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Update, and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, or_, select, update
 
 from wopihost.adapters.sql import holders
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.guards import live_file
 from wopihost.adapters.sql.models import FileRow
+from wopihost.adapters.sql.prepared import Prepared, run_prepared
 from wopihost.domain.locks import LOCK_TTL, Lock, LockBreak, SessionEndReason
 from wopihost.ports import LockOutcome
 
@@ -25,9 +26,9 @@ _HELD = and_(FileRow.lock_id == bindparam("held"), FileRow.lock_expires_at > bin
 _FREE = or_(FileRow.lock_id.is_(None), FileRow.lock_expires_at <= bindparam("now"))
 
 
-def _swap_statement(condition: ColumnElement[bool], **values: object) -> Update:
+def _swap_statement(condition: ColumnElement[bool], **values: object) -> Prepared:
     """One compare-and-swap: set `values` on the live file `file_id` if `condition` holds; return the row."""
-    return (
+    return Prepared(
         update(FileRow)
         .where(FileRow.id == bindparam("file_id"), live_file(), condition)
         .values(**values)
@@ -35,7 +36,7 @@ def _swap_statement(condition: ColumnElement[bool], **values: object) -> Update:
     )
 
 
-# Built once, with parameters: every Lock, RefreshLock and Unlock runs one of these.
+# Built and compiled once, with parameters: every Lock, RefreshLock and Unlock runs one of these.
 _ACQUIRE = _swap_statement(
     or_(_FREE, _HELD),
     lock_id=bindparam("held"),
@@ -90,7 +91,9 @@ class SqlLockStore:
 
     async def release(self, file_id: str, lock_id: str, *, now: datetime) -> LockOutcome | None:
         params = {"held": lock_id}
-        return await self._swap(file_id, _RELEASE, params, now, lambda conn: _forget_all(conn, file_id))
+        return await self._swap(
+            file_id, _RELEASE, params, now, lambda conn: holders.forget_all_holders(conn, file_id)
+        )
 
     async def join(self, file_id: str, lock_id: str, *, user_id: str, now: datetime) -> None:
         def work(conn: Connection) -> None:
@@ -152,7 +155,7 @@ class SqlLockStore:
     async def _swap(
         self,
         file_id: str,
-        statement: Update,
+        statement: Prepared,
         params: Mapping[str, object],
         now: datetime,
         then: AfterSwap | None = None,
@@ -167,11 +170,11 @@ class SqlLockStore:
 
 
 def _swap_in(
-    conn: Connection, file_id: str, statement: Update, params: Mapping[str, object], now: datetime
+    conn: Connection, file_id: str, statement: Prepared, params: Mapping[str, object], now: datetime
 ) -> LockOutcome | None:
-    row = conn.execute(statement, {**params, "file_id": file_id, "now": now}).first()
-    if row is not None:
-        return _outcome(True, row, now)
+    rows, _count = run_prepared(conn, statement, {**params, "file_id": file_id, "now": now})
+    if rows:
+        return _outcome(True, rows[0], now)
     current = conn.execute(_CURRENT, {"file_id": file_id}).first()
     return _outcome(False, current, now) if current else None
 
@@ -179,10 +182,6 @@ def _swap_in(
 def _locked_row(conn: Connection, file_id: str) -> Any:
     # FOR UPDATE is left out on SQLite, whose writers are serialised anyway.
     return conn.execute(_CURRENT.with_for_update(), {"file_id": file_id}).first()
-
-
-def _forget_all(conn: Connection, file_id: str) -> None:
-    holders.forget_holders(conn, file_id)
 
 
 def _outcome(ok: bool, row: Any, now: datetime) -> LockOutcome:
