@@ -12,6 +12,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from wopihost.domain.audit import acting_client
 from wopihost.domain.locks import validate_lock_id
@@ -352,14 +353,29 @@ def _on_wopi_hostname(request: Request, wopi_netloc: str | None) -> bool:
     return not wopi_netloc or request.headers.get("host", "").lower() == wopi_netloc
 
 
+class _Endpoint:
+    """A WOPI endpoint as Starlette routes call it, as a plain ASGI app.
+
+    Handlers turn every error into a WOPI response themselves, so Starlette's per-request exception wrapper
+    around a function endpoint would only cost time.
+    """
+
+    __slots__ = ("_run",)
+
+    def __init__(self, run: Callable[[Request], Awaitable[Response]]) -> None:
+        self._run = run
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self._run(Request(scope, receive, send))
+        await response(scope, receive, send)
+
+
 def wopi_routes(services: WopiServices) -> list[Route]:
     """The WOPI routes, bound to the services."""
 
     wopi_netloc = services.urls.wopi_netloc
 
-    def endpoint(
-        operation: str | None, handler: Handler, *, signed: bool = True
-    ) -> Callable[[Request], Awaitable[Response]]:
+    def endpoint(operation: str | None, handler: Handler, *, signed: bool = True) -> _Endpoint:
         async def run(request: Request) -> Response:
             w = WopiRequest(request, services)
             if operation:
@@ -374,7 +390,7 @@ def wopi_routes(services: WopiServices) -> list[Route]:
             except Exception as exc:
                 return error_response(request, exc)
 
-        return run
+        return _Endpoint(run)
 
     containers = [
         Route(f"{prefix}/{{container_id}}{path}", endpoint(operation, handler), methods=["GET"])
@@ -391,8 +407,16 @@ def wopi_routes(services: WopiServices) -> list[Route]:
             endpoint(None, _override_dispatch(CONTENTS_OPERATIONS)),
             methods=["POST"],
         ),
-        Route("/wopi/files/{file_id}/ancestry", endpoint("EnumerateAncestors", enumerate_file_ancestors)),
-        Route("/wopi/files/{file_id}/ecosystem_pointer", endpoint("GetEcosystem", get_file_ecosystem)),
+        Route(
+            "/wopi/files/{file_id}/ancestry",
+            endpoint("EnumerateAncestors", enumerate_file_ancestors),
+            methods=["GET"],
+        ),
+        Route(
+            "/wopi/files/{file_id}/ecosystem_pointer",
+            endpoint("GetEcosystem", get_file_ecosystem),
+            methods=["GET"],
+        ),
         *containers,
         Route(
             "/wopi/containers/{container_id}",
@@ -401,7 +425,11 @@ def wopi_routes(services: WopiServices) -> list[Route]:
         ),
         Route("/wopi/ecosystem", endpoint("CheckEcosystem", check_ecosystem), methods=["GET"]),
         Route("/wopi/ecosystem", endpoint(None, _override_dispatch(ECOSYSTEM_OPERATIONS)), methods=["POST"]),
-        Route("/wopi/ecosystem/root_container_pointer", endpoint("GetRootContainer", get_root_container)),
+        Route(
+            "/wopi/ecosystem/root_container_pointer",
+            endpoint("GetRootContainer", get_root_container),
+            methods=["GET"],
+        ),
         Route("/wopi/direct/{file_id}", endpoint("GetFileUrl", get_direct, signed=False), methods=["GET"]),
         # Last, so that it only catches what no route above matches by path and method.
         Route("/wopi", _not_implemented(services), methods=ALL_METHODS),
