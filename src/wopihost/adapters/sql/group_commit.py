@@ -94,8 +94,12 @@ class GroupCommitter:
                     break
                 batch.append(more)
             self._commit(batch)
+            # One wake-up per event loop for the whole batch, not one per unit of work.
+            by_loop: dict[asyncio.AbstractEventLoop, list[_Pending]] = {}
             for pending in batch:
-                pending.loop.call_soon_threadsafe(_deliver, pending)
+                by_loop.setdefault(pending.loop, []).append(pending)
+            for loop, done in by_loop.items():
+                loop.call_soon_threadsafe(_deliver, done)
             if stopping:
                 return
 
@@ -124,10 +128,11 @@ class GroupCommitter:
                 pending.result, pending.error = None, pending.error or error
 
 
-def _deliver(pending: _Pending) -> None:
-    if pending.future.done():
-        return
-    if pending.error is not None:
-        pending.future.set_exception(pending.error)
-    else:
-        pending.future.set_result(pending.result)
+def _deliver(done: list[_Pending]) -> None:
+    for pending in done:
+        if pending.future.done():
+            continue
+        if pending.error is not None:
+            pending.future.set_exception(pending.error)
+        else:
+            pending.future.set_result(pending.result)
