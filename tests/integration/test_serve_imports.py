@@ -1,8 +1,8 @@
 """What a serving process keeps out of memory: modules that only some commands or requests need.
 
 A server on an up-to-date SQLite database starts without Alembic (the schema check reads the version table
-itself), without the PostgreSQL driver and SQLAlchemy's asyncio extension, and without the ZIP writer; each is
-imported when first used. The check runs in a fresh interpreter, since this one has imported them all.
+itself), without the PostgreSQL driver and SQLAlchemy's asyncio extension, without the ZIP writer (each is
+imported when first used), and without SQLAlchemy's ORM, which the stores never use. The check runs in a fresh interpreter, since this one has imported them all.
 """
 
 from __future__ import annotations
@@ -19,7 +19,15 @@ from wopihost.app import initialise
 from wopihost.config import Settings
 from wopihost.migrations import HEAD_REVISION
 
-NOT_AT_SERVE_TIME = ["alembic", "mako", "asyncpg", "sqlalchemy.ext.asyncio", "stream_zip", "Crypto"]
+NOT_AT_SERVE_TIME = [
+    "alembic",
+    "mako",
+    "asyncpg",
+    "sqlalchemy.ext.asyncio",
+    "sqlalchemy.orm",
+    "stream_zip",
+    "Crypto",
+]
 
 SERVE = """
 import json, sys
