@@ -1,8 +1,9 @@
 """What a serving process keeps out of memory: modules that only some commands or requests need.
 
 A server on an up-to-date SQLite database starts without Alembic (the schema check reads the version table
-itself), without the PostgreSQL driver and SQLAlchemy's asyncio extension, without the ZIP writer (each is
-imported when first used), and without SQLAlchemy's ORM, which the stores never use. The check runs in a fresh interpreter, since this one has imported them all.
+itself), without the PostgreSQL driver and SQLAlchemy's asyncio extension, without the ZIP writer, the web UI
+and the readiness and bench commands (each is imported when first used), and without SQLAlchemy's ORM, which
+the stores never use. The check runs in a fresh interpreter, since this one has imported them all.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ NOT_AT_SERVE_TIME = [
     "sqlalchemy.orm",
     "stream_zip",
     "Crypto",
+    "jinja2",
+    "babel",
+    "wopihost.web.app",
+    "wopihost.readiness",
+    "wopihost.benchkit",
 ]
 
 SERVE = """
