@@ -26,7 +26,6 @@ from wopihost.adapters.health_probes import ping_database, probe_local_directory
 from wopihost.adapters.keyring_file import KeyringFile, load_or_create_keyring
 from wopihost.adapters.local_blobs import LocalBlobStore
 from wopihost.adapters.local_previews import LocalPreviewImages
-from wopihost.adapters.metrics_endpoint import MetricsEndpoint, SessionCollector
 from wopihost.adapters.prometheus_metrics import PrometheusMetrics, multiprocess_dir, worker_exited
 from wopihost.adapters.rendering import SubprocessRenderer
 from wopihost.adapters.sql.activities import SqlActivityStore
@@ -87,6 +86,7 @@ from wopihost.wopi.routes import wopi_routes
 
 if TYPE_CHECKING:
     # The object store's client is imported only when storage.backend is "s3" (it is slow to import).
+    from wopihost.adapters.metrics_endpoint import MetricsEndpoint
     from wopihost.adapters.s3_blobs import S3BlobStore
     from wopihost.adapters.tracing import Tracing
     from wopihost.web.app import WebServices
@@ -171,6 +171,8 @@ class Services:
         port = self.settings.metrics.port
         if port is None or not isinstance(self.metrics, PrometheusMetrics) or multiprocess_dir():
             return None
+        from wopihost.adapters.metrics_endpoint import MetricsEndpoint, SessionCollector
+
         sessions = SessionCollector(self.settings.database_url, clock=self.clock.now)
         return MetricsEndpoint(
             self.metrics.registry, host=self.settings.metrics.host, port=port, sessions=sessions

@@ -1,9 +1,10 @@
 """What a serving process keeps out of memory: modules that only some commands or requests need.
 
 A server on an up-to-date SQLite database starts without Alembic (the schema check reads the version table
-itself), without the PostgreSQL driver and SQLAlchemy's asyncio extension, without the ZIP writer, the web UI
-and the readiness and bench commands (each is imported when first used), and without SQLAlchemy's ORM, which
-the stores never use. The check runs in a fresh interpreter, since this one has imported them all.
+itself), without the PostgreSQL driver and SQLAlchemy's asyncio extension, the ZIP writer, the web UI, the
+readiness and bench commands, or (with metrics off) prometheus-client: each is imported when first used. Nor
+does it load SQLAlchemy's ORM, which the stores never use. The check runs in a fresh interpreter, since this
+one has imported them all.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ NOT_AT_SERVE_TIME = [
     "wopihost.web.app",
     "wopihost.readiness",
     "wopihost.benchkit",
+    "prometheus_client",
 ]
 
 SERVE = """
