@@ -16,7 +16,6 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import uvicorn
 
 from wopihost.config import Settings
@@ -234,6 +233,8 @@ def _check_port_free(host: str, port: int) -> None:
 
 def _wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
     """Wait until the URL answers, so that the host's first discovery fetch finds the client up."""
+    import httpx
+
     deadline = time.monotonic() + _DEVCLIENT_START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
