@@ -1,10 +1,10 @@
 """What a serving process keeps out of memory: modules that only some commands or requests need.
 
 A server on an up-to-date SQLite database starts without Alembic (the schema check reads the version table
-itself), without the PostgreSQL driver and SQLAlchemy's asyncio extension, the ZIP writer, the web UI, the
-readiness and bench commands, prometheus-client (with metrics off) or, until discovery is fetched, HTTPX:
-each is imported when first used. Nor does it load SQLAlchemy's ORM, which the stores never use. The check
-runs in a fresh interpreter, since this one has imported them all.
+itself), without the PostgreSQL driver and dialect, SQLAlchemy's asyncio extension, the ZIP writer, the web
+UI, the readiness and bench commands, prometheus-client (with metrics off) or, until discovery is fetched,
+HTTPX: each is imported when first used. Nor does it load SQLAlchemy's ORM, which the stores never use. The
+check runs in a fresh interpreter, since this one has imported them all.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ NOT_AT_SERVE_TIME = [
     "mako",
     "asyncpg",
     "sqlalchemy.ext.asyncio",
+    "sqlalchemy.dialects.postgresql",
     "sqlalchemy.orm",
     "stream_zip",
     "Crypto",

@@ -11,8 +11,8 @@ Stores are written once, as synchronous SQLAlchemy Core functions, and run two w
   a thread would; the hottest are prepared once (`fetch`, prepared.py). Reads that may scan many rows use
   `scan`, which runs in a worker thread.
 
-asyncpg and SQLAlchemy's asyncio extension are imported only for PostgreSQL, so a host on SQLite does not
-hold them in memory.
+asyncpg, SQLAlchemy's asyncio extension and its PostgreSQL dialect are imported only for PostgreSQL, so a host
+on SQLite does not hold them in memory.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ from wopihost.domain.search import fold
 from wopihost.errors import StorageUnavailable
 
 if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
     from sqlalchemy.ext.asyncio import AsyncEngine
 
 T = TypeVar("T")
@@ -165,6 +167,17 @@ def _guard(kind: str, run: Callable[[Work[T]], T], work: Work[T]) -> T:
         if translated is exc:
             raise
         raise translated from exc
+
+
+def dialect_insert(conn: Connection) -> Callable[[Any], SqliteInsert | PostgresInsert]:
+    """The connection's dialect's INSERT, which can say ON CONFLICT … on SQLite and PostgreSQL alike."""
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert
+    from sqlalchemy.dialects import postgresql
+
+    return postgresql.insert
 
 
 def storage_error(kind: str, exc: BaseException) -> BaseException:
