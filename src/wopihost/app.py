@@ -7,7 +7,7 @@ import functools
 import gc
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +18,7 @@ import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from wopihost.adapters.clock import SystemClock
@@ -26,7 +27,6 @@ from wopihost.adapters.health_probes import ping_database, probe_local_directory
 from wopihost.adapters.keyring_file import KeyringFile, load_or_create_keyring
 from wopihost.adapters.local_blobs import LocalBlobStore
 from wopihost.adapters.local_previews import LocalPreviewImages
-from wopihost.adapters.metrics_endpoint import MetricsEndpoint, SessionCollector
 from wopihost.adapters.prometheus_metrics import PrometheusMetrics, multiprocess_dir, worker_exited
 from wopihost.adapters.rendering import SubprocessRenderer
 from wopihost.adapters.sql.activities import SqlActivityStore
@@ -80,7 +80,6 @@ from wopihost.services.users import UserService
 from wopihost.services.wopi_errors import WopiErrorRecorder
 from wopihost.shared_state import SharedState, build_shared_state
 from wopihost.urls import PublicUrls
-from wopihost.web.app import WebServices, create_web_app
 from wopihost.wopi.check_file_info import HostIdentity
 from wopihost.wopi.context import WopiServices
 from wopihost.wopi.middleware import WopiHeadersAndLogMiddleware
@@ -88,8 +87,10 @@ from wopihost.wopi.routes import wopi_routes
 
 if TYPE_CHECKING:
     # The object store's client is imported only when storage.backend is "s3" (it is slow to import).
+    from wopihost.adapters.metrics_endpoint import MetricsEndpoint
     from wopihost.adapters.s3_blobs import S3BlobStore
     from wopihost.adapters.tracing import Tracing
+    from wopihost.web.app import WebServices
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +137,8 @@ class Services:
     s3: S3BlobStore | None = None
 
     def web(self) -> WebServices:
+        from wopihost.web.app import WebServices
+
         return WebServices(
             settings=self.settings,
             users=self.users,
@@ -169,6 +172,8 @@ class Services:
         port = self.settings.metrics.port
         if port is None or not isinstance(self.metrics, PrometheusMetrics) or multiprocess_dir():
             return None
+        from wopihost.adapters.metrics_endpoint import MetricsEndpoint, SessionCollector
+
         sessions = SessionCollector(self.settings.database_url, clock=self.clock.now)
         return MetricsEndpoint(
             self.metrics.registry, host=self.settings.metrics.host, port=port, sessions=sessions
@@ -616,7 +621,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
         *health_routes(readiness_probes(services), timeout=settings.server.readiness_timeout_seconds),
     ]
     if services.urls.ui_enabled:
-        routes.append(Mount("/", app=create_web_app(services.web())))
+        routes.append(Mount("/", app=BuiltOnFirstUse(functools.partial(_web_app, services))))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.services = services
     return app
@@ -631,6 +636,41 @@ def _freeze_start_up_objects() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+def _web_app(services: Services) -> ASGIApp:
+    from wopihost.web.app import create_web_app
+
+    return create_web_app(services.web())
+
+
+class BuiltOnFirstUse:
+    """An ASGI app that `build` makes when the first request reaches it (or its routes are asked for).
+
+    The web UI is mounted this way: its routes, templates and catalogs (Jinja2 and Babel with them, several
+    MiB) are loaded by a worker only once a person's request comes, never by one that only serves WOPI.
+    Building takes no await, so two requests on the event loop cannot both build.
+    """
+
+    def __init__(self, build: Callable[[], ASGIApp]) -> None:
+        self._build = build
+        self._app: ASGIApp | None = None
+
+    @property
+    def app(self) -> ASGIApp:
+        """The app, built now if it was not yet."""
+        if self._app is None:
+            self._app = self._build()
+        return self._app
+
+    @property
+    def routes(self) -> list[BaseRoute]:
+        """The built app's routes, as Mount reports them (for url_path_for)."""
+        routes: list[BaseRoute] = getattr(self.app, "routes", [])
+        return routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
 
 
 def app_from_environment() -> Starlette:

@@ -18,10 +18,8 @@ from pydantic import ValidationError
 from wopihost.app import Services, build_services, initialise
 from wopihost.cli_activity import activity_group
 from wopihost.cli_audit import audit_group
-from wopihost.cli_bench import bench_command
 from wopihost.cli_db import db_group
 from wopihost.cli_folders import folder_group, share_item, unshare_item
-from wopihost.cli_readiness import readiness_command
 from wopihost.cli_storage import storage_group
 from wopihost.cli_trash import trash_group
 from wopihost.config import ServerSettings, Settings, load_settings
@@ -89,15 +87,16 @@ def run_with_serving_services(func: Callable[..., Coroutine[Any, Any, None]]) ->
 
 
 class _Commands(click.Group):
-    """The command group, with `devclient` imported only when it is the command run: the development client
-    (an optional extra) loads document libraries and Redis, which `wopihost serve` must not wait for."""
+    """The command group, with some commands imported only when they are the command run: the development
+    client (an optional extra) loads document libraries and Redis, which `wopihost serve` must not wait for,
+    and `readiness` and `bench` bring HTML reports and load clients that a server need not hold in memory."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*super().list_commands(ctx), "devclient"])
+        return sorted([*super().list_commands(ctx), *_IMPORTED_WHEN_RUN])
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name == "devclient":
-            return _devclient_group()
+        if cmd_name in _IMPORTED_WHEN_RUN:
+            return _IMPORTED_WHEN_RUN[cmd_name]()
         return super().get_command(ctx, cmd_name)
 
 
@@ -590,11 +589,27 @@ def _devclient_group() -> click.Command:
     return group
 
 
+def _readiness_command() -> click.Command:
+    from wopihost.cli_readiness import readiness_command
+
+    return readiness_command(run_with_serving_services)
+
+
+def _bench_command() -> click.Command:
+    from wopihost.cli_bench import bench_command
+
+    return bench_command
+
+
+_IMPORTED_WHEN_RUN: dict[str, Callable[[], click.Command]] = {
+    "devclient": _devclient_group,
+    "readiness": _readiness_command,
+    "bench": _bench_command,
+}
+
 main.add_command(trash_group(run_with_services))
-main.add_command(readiness_command(run_with_serving_services))
 main.add_command(audit_group(run_with_services))
 main.add_command(folder_group(run_with_services))
 main.add_command(activity_group(run_with_services))
 main.add_command(storage_group(run_with_services))
 main.add_command(db_group)
-main.add_command(bench_command)

@@ -14,16 +14,16 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import uvicorn
 
-from wopihost.adapters.metrics_endpoint import MetricsEndpoint, SessionCollector
-from wopihost.adapters.prometheus_metrics import empty_samples_dir, multiprocess_registry, write_samples_to
 from wopihost.config import Settings
 from wopihost.errors import StartupError
 from wopihost.plugins import DEVCLIENT_MISSING, devclient_installed
+
+if TYPE_CHECKING:
+    from wopihost.adapters.metrics_endpoint import MetricsEndpoint
 
 _DEVCLIENT_START_SECONDS = 20.0
 _STOP_SECONDS = 10.0
@@ -85,6 +85,13 @@ def _start_metrics(settings: Settings) -> MetricsEndpoint | None:
         raise StartupError(
             f"metrics.port {port} must differ from the server's and the development client's ports"
         )
+    from wopihost.adapters.metrics_endpoint import MetricsEndpoint, SessionCollector
+    from wopihost.adapters.prometheus_metrics import (
+        empty_samples_dir,
+        multiprocess_registry,
+        write_samples_to,
+    )
+
     samples = metrics_samples_dir(settings.data_dir)
     endpoint = MetricsEndpoint(
         multiprocess_registry(samples),
@@ -226,6 +233,8 @@ def _check_port_free(host: str, port: int) -> None:
 
 def _wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
     """Wait until the URL answers, so that the host's first discovery fetch finds the client up."""
+    import httpx
+
     deadline = time.monotonic() + _DEVCLIENT_START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -1,15 +1,22 @@
-"""Discovery sources: the WOPI client's discovery URL over HTTP, or a local XML file."""
+"""Discovery sources: the WOPI client's discovery URL over HTTP, or a local XML file.
+
+HTTPX is imported with the first fetch: a worker that finds discovery in the cluster's shared copy (every
+worker but the first, and a restart while the copy is fresh) never loads the HTTP client stack.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio
-import httpx
 
 from wopihost.domain.capabilities import MAX_CAPABILITIES_SIZE
 from wopihost.errors import DiscoveryUnavailable
 from wopihost.numbers import ascii_digits
+
+if TYPE_CHECKING:
+    import httpx
 
 # Office for the web's discovery is about 400 KB; anything much larger is not a discovery document.
 DEFAULT_MAX_SIZE = 5 * 1024 * 1024
@@ -43,6 +50,8 @@ class HttpDiscoverySource:
         return await self._get(url, "capabilities", "application/json", MAX_CAPABILITIES_SIZE)
 
     async def _get(self, url: str, what: str, accept: str, max_size: int) -> bytes:
+        import httpx
+
         try:
             async with (
                 httpx.AsyncClient(

@@ -2,16 +2,18 @@
 
 Under `wopihost serve` every worker writes its samples to files in one directory (prometheus-client's
 multiprocess mode) and the serving process, which answers scrapes, adds them up; a single process (tests,
-another ASGI server) keeps them in memory and answers scrapes itself.
+another ASGI server) keeps them in memory and answers scrapes itself. prometheus-client is imported when
+metrics are first built, so that a host with metrics off never loads it.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, values
-from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry, Counter, Histogram
 
 # Seconds, from a cached CheckFileInfo (about a millisecond) to a large upload (seconds).
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -22,6 +24,8 @@ class PrometheusMetrics:
     """The Metrics port on prometheus-client's counters and histograms, in a registry of its own."""
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        from prometheus_client import CollectorRegistry, Counter, Histogram
+
         self.registry = registry or CollectorRegistry()
         r = self.registry
         self._requests = Counter(
@@ -119,12 +123,17 @@ def write_samples_to(path: Path) -> None:
     prometheus-client picks its value store when first imported, so this process switches explicitly;
     workers, started afresh, inherit the environment.
     """
+    from prometheus_client import values
+
     os.environ[MULTIPROCESS_ENV] = str(path)
     values.ValueClass = values.MultiProcessValue()  # type: ignore[no-untyped-call]
 
 
 def multiprocess_registry(path: Path) -> CollectorRegistry:
     """A registry that adds up the samples all workers write to `path` (created if need be)."""
+    from prometheus_client import CollectorRegistry
+    from prometheus_client.multiprocess import MultiProcessCollector
+
     path.mkdir(parents=True, exist_ok=True)
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=str(path))  # type: ignore[no-untyped-call]
@@ -133,4 +142,6 @@ def multiprocess_registry(path: Path) -> CollectorRegistry:
 
 def worker_exited(path: Path) -> None:
     """Tell the multiprocess store that this worker is gone (its live gauges stop counting)."""
+    from prometheus_client.multiprocess import mark_process_dead
+
     mark_process_dead(os.getpid(), str(path))  # type: ignore[no-untyped-call]

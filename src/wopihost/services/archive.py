@@ -4,7 +4,8 @@ The ZIP comes from stream-zip (PyPI `stream-zip`, maintained by the UK Departmen
 it writes each member as its chunks arrive, with data descriptors after the data, so that neither the
 archive nor any member is ever held whole in memory or on disk, and it writes ZIP64 records for members
 and archives past 4 GiB. zipstream-ng streams as well, but only from synchronous iterables; stream-zip
-takes the blob store's asynchronous chunks as they are.
+takes the blob store's asynchronous chunks as they are. It is imported with the first ZIP (with it comes
+pycryptodome, for encrypted members that are never written here), not by every server at start-up.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ import zlib
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-
-from stream_zip import ZIP_64, ZIP_AUTO, AsyncMemberFile, async_stream_zip
+from typing import TYPE_CHECKING
 
 from wopihost.domain.names import numbered_names
 from wopihost.domain.permissions import Role
@@ -23,6 +23,9 @@ from wopihost.domain.records import FileRecord, Folder, User
 from wopihost.errors import ArchiveTooLarge, InvalidRequest, NotFound
 from wopihost.ports import AccessQueries, BlobStore, Catalog, Clock
 from wopihost.services.browse import BrowseService
+
+if TYPE_CHECKING:
+    from stream_zip import AsyncMemberFile
 
 # Office files are ZIPs already: a fast level saves CPU for next to no loss in size.
 _COMPRESSION_LEVEL = 1
@@ -131,6 +134,8 @@ class ArchiveService:
 
     def stream(self, plan: ArchivePlan) -> AsyncIterable[bytes]:
         """The ZIP's bytes, made as they are sent; each file's blob is opened only when its turn comes."""
+        from stream_zip import async_stream_zip
+
         return async_stream_zip(
             self._members(plan),
             chunk_size=_ZIP_CHUNK,
@@ -138,6 +143,8 @@ class ArchiveService:
         )
 
     async def _members(self, plan: ArchivePlan) -> AsyncIterator[AsyncMemberFile]:
+        from stream_zip import ZIP_64, ZIP_AUTO
+
         for entry in plan.entries:
             if entry.file is None:
                 yield entry.path, _naive(entry.modified_at), _DIR_MODE, ZIP_64, _no_bytes()

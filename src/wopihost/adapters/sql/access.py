@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import CTE, Connection, Select, and_, bindparam, literal, select
-from sqlalchemy.orm import aliased
 
 from wopihost.adapters.sql.guards import live_file, live_folder
 from wopihost.adapters.sql.mapping import (
@@ -29,17 +28,17 @@ from wopihost.domain.records import FileAccess, FolderAccess
 # The deepest chain of folders the climb follows, so that a damaged parent chain cannot loop forever.
 MAX_DEPTH = 256
 
-_Owner = aliased(UserRow, name="owner")
-_Parent = aliased(FolderRow, name="parent")
+_Owner = UserRow.__table__.alias("owner")
+_Parent = FolderRow.__table__.alias("parent")
 
 
 def ancestors(anchor: Select[str, str | None], name: str) -> CTE:
     """The folders from `anchor` (one row: id, parent_id) up to the root, with their distance from it."""
     start = anchor.add_columns(literal(0).label("depth")).cte(name, recursive=True)
     step = (
-        select(_Parent.id, _Parent.parent_id, (start.c.depth + 1).label("depth"))
-        .join(start, _Parent.id == start.c.parent_id)
-        .where(_Parent.trash_id.is_(None), start.c.depth < MAX_DEPTH)
+        select(_Parent.c.id, _Parent.c.parent_id, (start.c.depth + 1).label("depth"))
+        .join(start, _Parent.c.id == start.c.parent_id)
+        .where(_Parent.c.trash_id.is_(None), start.c.depth < MAX_DEPTH)
     )
     return start.union_all(step)
 
@@ -58,12 +57,12 @@ _FILE_ACCESS = (
         *USER_COLUMNS,
         ShareRow.role,
         FolderShareRow.role.label("folder_role"),
-        _Owner.display_name.label("owner_name"),
+        _Owner.c.display_name.label("owner_name"),
         FolderRow.name.label("folder_name"),
     )
     .select_from(FileRow)
     .join(UserRow, UserRow.id == bindparam("user_id"))
-    .join(_Owner, _Owner.id == FileRow.owner_id)
+    .join(_Owner, _Owner.c.id == FileRow.owner_id)
     .join(FolderRow, FolderRow.id == FileRow.folder_id)
     .outerjoin(ShareRow, and_(ShareRow.file_id == FileRow.id, ShareRow.user_id == bindparam("user_id")))
     .outerjoin(
@@ -87,12 +86,12 @@ _FOLDER_ACCESS = (
         *USER_COLUMNS,
         _UP.c.depth,
         FolderShareRow.role,
-        _Owner.display_name.label("owner_name"),
+        _Owner.c.display_name.label("owner_name"),
     )
     .select_from(_UP)
     .join(FolderRow, FolderRow.id == _UP.c.id)
     .join(UserRow, UserRow.id == bindparam("user_id"))
-    .join(_Owner, _Owner.id == FolderRow.owner_id)
+    .join(_Owner, _Owner.c.id == FolderRow.owner_id)
     .outerjoin(
         FolderShareRow,
         and_(FolderShareRow.folder_id == FolderRow.id, FolderShareRow.user_id == bindparam("user_id")),

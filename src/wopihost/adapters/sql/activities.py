@@ -8,9 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from wopihost.adapters.sql.database import Database
+from wopihost.adapters.sql.database import Database, dialect_insert
 from wopihost.adapters.sql.models import CommentActivityRow, NotificationRow
 from wopihost.domain.activities import CommentAction, CommentActivity, Mention, Notification, excerpt
 
@@ -39,7 +38,7 @@ class SqlActivityStore:
         key = content_key(comment.content_id)
 
         def work(conn: Connection) -> bool:
-            insert = sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
+            insert = dialect_insert(conn)
             added = conn.execute(
                 insert(CommentActivityRow)
                 .values(

@@ -10,6 +10,9 @@ Stores are written once, as synchronous SQLAlchemy Core functions, and run two w
   itself: in WAL mode they never wait for writers, and an indexed lookup takes less time than handing it to
   a thread would; the hottest are prepared once (`fetch`, prepared.py). Reads that may scan many rows use
   `scan`, which runs in a worker thread.
+
+asyncpg, SQLAlchemy's asyncio extension and its PostgreSQL dialect are imported only for PostgreSQL, so a host
+on SQLite does not hold them in memory.
 """
 
 from __future__ import annotations
@@ -19,18 +22,21 @@ import sqlite3
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio.to_thread
-import asyncpg
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from wopihost.adapters.sql.group_commit import GroupCommitter
 from wopihost.adapters.sql.prepared import Prepared, PreparedRow
 from wopihost.domain.search import fold
 from wopihost.errors import StorageUnavailable
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 T = TypeVar("T")
 Work = Callable[[Connection], T]
@@ -62,6 +68,8 @@ class Database:
             _configure_sqlite(self._sync)
             self._committer = GroupCommitter(self._sync, functools.partial(storage_error, "write"))
         else:
+            from sqlalchemy.ext.asyncio import create_async_engine
+
             self._async = create_async_engine(
                 url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
             )
@@ -82,6 +90,8 @@ class Database:
                 raise StorageUnavailable(f"database read failed: {type(exc).__name__}") from exc
             return compiled.rows(rows)
         assert self._async is not None
+        import asyncpg
+
         compiled = query.compiled(self._async.dialect)
         try:
             async with self._async.connect() as conn:
@@ -157,6 +167,17 @@ def _guard(kind: str, run: Callable[[Work[T]], T], work: Work[T]) -> T:
         if translated is exc:
             raise
         raise translated from exc
+
+
+def dialect_insert(conn: Connection) -> Callable[[Any], SqliteInsert | PostgresInsert]:
+    """The connection's dialect's INSERT, which can say ON CONFLICT … on SQLite and PostgreSQL alike."""
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert
+    from sqlalchemy.dialects import postgresql
+
+    return postgresql.insert
 
 
 def storage_error(kind: str, exc: BaseException) -> BaseException:

@@ -1,14 +1,20 @@
-"""The relational schema, as SQLAlchemy ORM models. Alembic migrations are generated from these."""
+"""The relational schema, as SQLAlchemy Core tables declared as classes; Alembic migrations come from these.
+
+Each class stands for its table in statements (`select(FileRow)`, `update(FileRow)`) and names its columns
+as attributes (`FileRow.id`), as the ORM's declarative classes do; the stores only ever run Core statements,
+so the ORM (about 6 MiB in every process) is never loaded.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Column,
     DateTime,
     ForeignKey,
     Index,
@@ -16,12 +22,16 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TypeEngine
+
+T = TypeVar("T")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -59,93 +69,122 @@ def _utc_from_sqlite_text(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value).replace(tzinfo=UTC) if value is not None else None
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+def column(type_: TypeEngine[T] | type[TypeEngine[T]], *args: Any, **kwargs: Any) -> ColumnElement[T]:
+    """A column of a table class (see Base), typed as the expression the stores use it as."""
+    return Column(type_, *args, **kwargs)
+
+
+def reference(foreign_key: ForeignKey, **kwargs: Any) -> ColumnElement[str]:
+    """A column holding another table's ID: the referred column's type, here always a string ID."""
+    return Column(foreign_key, **kwargs)
+
+
+class Base:
+    """A table declared as a class: its Column attributes, named after them, make `__table__`."""
+
+    metadata: ClassVar[MetaData] = MetaData(naming_convention=NAMING)
+    __tablename__: ClassVar[str]
+    __table_args__: ClassVar[tuple[Any, ...]] = ()
+    __table__: ClassVar[Table]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        columns = []
+        for key, value in vars(cls).items():
+            if isinstance(value, Column):
+                value.name = value.key = key
+                columns.append(value)
+        cls.__table__ = Table(cls.__tablename__, cls.metadata, *columns, *cls.__table_args__)
+
+    @classmethod
+    def __clause_element__(cls) -> Table:
+        """The table, wherever SQLAlchemy expects one (or its columns) and is given the class."""
+        return cls.__table__
 
 
 class UserRow(Base):
     __tablename__ = "users"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    display_name: Mapped[str] = mapped_column(String(256))
-    password_hash: Mapped[str | None] = mapped_column(String(256))
-    user_info: Mapped[str] = mapped_column(Text, default="")
-    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    id = column(String(32), primary_key=True)
+    username = column(String(64), unique=True, nullable=False)
+    display_name = column(String(256), nullable=False)
+    password_hash = column(String(256))
+    user_info = column(Text, default="", nullable=False)
+    is_admin = column(Boolean, default=False, nullable=False)
     # Microsoft 365 business users edit under their organisation's licence (scenarios/business.rst).
-    is_business_user: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_business_user = column(Boolean, default=False, nullable=False)
     # The UI language the user chose; NULL follows the browser's Accept-Language.
-    locale: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    root_folder_id: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    locale = column(String(16), nullable=True)
+    root_folder_id = column(String(32), nullable=False)
+    created_at = column(UtcDateTime, nullable=False)
 
 
 class FolderRow(Base):
     __tablename__ = "folders"
     __table_args__ = (UniqueConstraint("parent_id", "name_key"),)
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
-    parent_id: Mapped[str | None] = mapped_column(ForeignKey("folders.id"))
-    name: Mapped[str] = mapped_column(String(255))
-    name_key: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    id = column(String(32), primary_key=True)
+    owner_id = reference(ForeignKey("users.id"), index=True, nullable=False)
+    parent_id = reference(ForeignKey("folders.id"))
+    name = column(String(255), nullable=False)
+    name_key = column(String(255), nullable=False)
+    created_at = column(UtcDateTime, nullable=False)
     # The trash item this folder went to the trash with (its own ID or a trashed ancestor's); None if live.
-    trash_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    trash_id = column(String(32), index=True)
 
 
 class FileRow(Base):
     __tablename__ = "files"
     __table_args__ = (UniqueConstraint("folder_id", "name_key"),)
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    folder_id: Mapped[str] = mapped_column(ForeignKey("folders.id"))
-    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
-    name: Mapped[str] = mapped_column(String(255))
-    name_key: Mapped[str] = mapped_column(String(255))
-    size: Mapped[int] = mapped_column(BigInteger)
-    sha256: Mapped[str] = mapped_column(String(64))
-    version: Mapped[int] = mapped_column(Integer)
-    blob_key: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    modified_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    modified_by: Mapped[str | None] = mapped_column(String(32))
+    id = column(String(32), primary_key=True)
+    folder_id = reference(ForeignKey("folders.id"), nullable=False)
+    owner_id = reference(ForeignKey("users.id"), index=True, nullable=False)
+    name = column(String(255), nullable=False)
+    name_key = column(String(255), nullable=False)
+    size = column(BigInteger, nullable=False)
+    sha256 = column(String(64), nullable=False)
+    version = column(Integer, nullable=False)
+    blob_key = column(String(128), nullable=False)
+    created_at = column(UtcDateTime, nullable=False)
+    modified_at = column(UtcDateTime, nullable=False)
+    modified_by = column(String(32))
     # The WOPI lock lives on the file row so that lock changes and guarded writes are one-row
     # compare-and-swaps, serialised by the database across processes and nodes.
-    lock_id: Mapped[str | None] = mapped_column(String(1024))
-    lock_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    lock_user_id: Mapped[str | None] = mapped_column(String(32))
+    lock_id = column(String(1024))
+    lock_expires_at = column(UtcDateTime)
+    lock_user_id = column(String(32))
     # The trash item this file went to the trash with (its own ID or a trashed folder's); None if live.
-    trash_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    trash_id = column(String(32), index=True)
 
 
 class VersionRow(Base):
     __tablename__ = "versions"
     __table_args__ = (UniqueConstraint("file_id", "number"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"))
-    number: Mapped[int] = mapped_column(Integer)
-    blob_key: Mapped[str] = mapped_column(String(128))
-    size: Mapped[int] = mapped_column(BigInteger)
-    sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    author_id: Mapped[str | None] = mapped_column(String(32))
-    editors: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(32), default="")
+    id = column(Integer, primary_key=True, autoincrement=True)
+    file_id = reference(ForeignKey("files.id", ondelete="CASCADE"), nullable=False)
+    number = column(Integer, nullable=False)
+    blob_key = column(String(128), nullable=False)
+    size = column(BigInteger, nullable=False)
+    sha256 = column(String(64), nullable=False)
+    created_at = column(UtcDateTime, nullable=False)
+    author_id = column(String(32))
+    editors = column(Text, default="", nullable=False)
+    source = column(String(32), default="", nullable=False)
     # What the WOPI client said of the save (X-COOL-WOPI-IsAutosave and kin); None where it said nothing.
-    modified_by_user: Mapped[bool | None] = mapped_column(Boolean)
-    autosave: Mapped[bool | None] = mapped_column(Boolean)
-    exit_save: Mapped[bool | None] = mapped_column(Boolean)
+    modified_by_user = column(Boolean)
+    autosave = column(Boolean)
+    exit_save = column(Boolean)
 
 
 class ShareRow(Base):
     __tablename__ = "shares"
 
-    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    role: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    file_id = reference(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
+    user_id = reference(ForeignKey("users.id"), primary_key=True)
+    role = column(String(16), nullable=False)
+    created_at = column(UtcDateTime, nullable=False)
 
 
 Index("ix_shares_user_id", ShareRow.user_id)
@@ -156,10 +195,10 @@ class FolderShareRow(Base):
 
     __tablename__ = "folder_shares"
 
-    folder_id: Mapped[str] = mapped_column(ForeignKey("folders.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    role: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    folder_id = reference(ForeignKey("folders.id", ondelete="CASCADE"), primary_key=True)
+    user_id = reference(ForeignKey("users.id"), primary_key=True)
+    role = column(String(16), nullable=False)
+    created_at = column(UtcDateTime, nullable=False)
 
 
 Index("ix_folder_shares_user_id", FolderShareRow.user_id)
@@ -174,11 +213,11 @@ class LockHolderRow(Base):
 
     __tablename__ = "lock_holders"
 
-    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    file_id = reference(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
+    user_id = column(String(32), primary_key=True)
     # The lock ID the user was last seen with: holders of an older lock are no part of the current session.
-    lock_id: Mapped[str] = mapped_column(String(1024))
-    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    lock_id = column(String(1024), nullable=False)
+    last_seen_at = column(UtcDateTime, nullable=False)
 
 
 class LockBreakRow(Base):
@@ -186,12 +225,12 @@ class LockBreakRow(Base):
 
     __tablename__ = "lock_breaks"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), index=True)
-    lock_user_id: Mapped[str | None] = mapped_column(String(32))
-    ended_by: Mapped[str | None] = mapped_column(String(32))
-    ended_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    reason: Mapped[str] = mapped_column(String(16))
+    id = column(Integer, primary_key=True, autoincrement=True)
+    file_id = reference(ForeignKey("files.id", ondelete="CASCADE"), index=True, nullable=False)
+    lock_user_id = column(String(32))
+    ended_by = column(String(32))
+    ended_at = column(UtcDateTime, nullable=False)
+    reason = column(String(16), nullable=False)
 
 
 class SignInFailureRow(Base):
@@ -199,9 +238,9 @@ class SignInFailureRow(Base):
 
     __tablename__ = "sign_in_failures"
 
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    failures: Mapped[int] = mapped_column(Integer)
-    first_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    key = column(String(64), primary_key=True)
+    failures = column(Integer, nullable=False)
+    first_at = column(UtcDateTime, index=True, nullable=False)
 
 
 class WebSessionRow(Base):
@@ -209,9 +248,9 @@ class WebSessionRow(Base):
 
     __tablename__ = "web_sessions"
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    data: Mapped[str] = mapped_column(Text)
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    id = column(String(64), primary_key=True)
+    data = column(Text, nullable=False)
+    expires_at = column(UtcDateTime, index=True, nullable=False)
 
 
 class SharedDiscoveryRow(Base):
@@ -219,12 +258,12 @@ class SharedDiscoveryRow(Base):
 
     __tablename__ = "shared_discovery"
 
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    xml: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    capabilities: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    fetched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    attempted_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    name = column(String(64), primary_key=True)
+    xml = column(LargeBinary, nullable=True)
+    capabilities = column(LargeBinary, nullable=True)
+    fetched_at = column(UtcDateTime, nullable=True)
+    attempted_at = column(UtcDateTime, nullable=False)
+    error = column(Text, nullable=True)
 
 
 class LeaseRow(Base):
@@ -232,9 +271,9 @@ class LeaseRow(Base):
 
     __tablename__ = "leases"
 
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    holder: Mapped[str] = mapped_column(String(64))
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    name = column(String(64), primary_key=True)
+    holder = column(String(64), nullable=False)
+    expires_at = column(UtcDateTime, nullable=False)
 
 
 class SearchDocumentRow(Base):
@@ -248,12 +287,12 @@ class SearchDocumentRow(Base):
 
     __tablename__ = "search_documents"
 
-    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
-    version: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16))
-    body: Mapped[str | None] = mapped_column(Text)
-    fts_rowid: Mapped[int | None] = mapped_column(BigInteger, index=True)
-    indexed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    file_id = reference(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
+    version = column(Integer, nullable=False)
+    status = column(String(16), nullable=False)
+    body = column(Text)
+    fts_rowid = column(BigInteger, index=True)
+    indexed_at = column(UtcDateTime, nullable=False)
 
 
 class TrashItemRow(Base):
@@ -265,20 +304,20 @@ class TrashItemRow(Base):
 
     __tablename__ = "trash_items"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(8))
-    name: Mapped[str] = mapped_column(String(255))
+    id = column(String(32), primary_key=True)
+    owner_id = reference(ForeignKey("users.id"), index=True, nullable=False)
+    kind = column(String(8), nullable=False)
+    name = column(String(255), nullable=False)
     # The folder it was deleted from; no foreign key, since that folder may be deleted for good meanwhile.
-    folder_id: Mapped[str] = mapped_column(String(32))
-    deleted_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    deleted_by: Mapped[str | None] = mapped_column(String(32))
+    folder_id = column(String(32), nullable=False)
+    deleted_at = column(UtcDateTime, index=True, nullable=False)
+    deleted_by = column(String(32))
     # What went with it: the files (a file counts itself), their current size, and the folders inside.
-    files: Mapped[int] = mapped_column(Integer)
-    folders: Mapped[int] = mapped_column(Integer)
-    size: Mapped[int] = mapped_column(BigInteger)
+    files = column(Integer, nullable=False)
+    folders = column(Integer, nullable=False)
+    size = column(BigInteger, nullable=False)
     # Every version's bytes, counted in the owner's storage until the item is deleted for good.
-    stored_bytes: Mapped[int] = mapped_column(BigInteger)
+    stored_bytes = column(BigInteger, nullable=False)
 
 
 class ShareLinkRow(Base):
@@ -289,13 +328,13 @@ class ShareLinkRow(Base):
 
     __tablename__ = "share_links"
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(16))
-    password_hash: Mapped[str | None] = mapped_column(String(256))
-    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    created_by: Mapped[str] = mapped_column(String(32))
+    id = column(String(64), primary_key=True)
+    file_id = reference(ForeignKey("files.id", ondelete="CASCADE"), index=True, nullable=False)
+    role = column(String(16), nullable=False)
+    password_hash = column(String(256))
+    expires_at = column(UtcDateTime)
+    created_at = column(UtcDateTime, nullable=False)
+    created_by = column(String(32), nullable=False)
 
 
 class PreviewRow(Base):
@@ -307,19 +346,19 @@ class PreviewRow(Base):
 
     __tablename__ = "previews"
 
-    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
+    file_id = reference(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
     # The latest rendering: of which version, and how it stands.
-    version: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16))
+    version = column(Integer, nullable=False)
+    status = column(String(16), nullable=False)
     # The images last rendered completely, which stay in use while a newer version is rendered.
-    ready_version: Mapped[int | None] = mapped_column(Integer)
-    pages: Mapped[int] = mapped_column(Integer, default=0)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str] = mapped_column(Text, default="")
-    worker: Mapped[str | None] = mapped_column(String(64))
-    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ready_version = column(Integer)
+    pages = column(Integer, default=0, nullable=False)
+    attempts = column(Integer, default=0, nullable=False)
+    error = column(Text, default="", nullable=False)
+    worker = column(String(64))
+    claimed_until = column(UtcDateTime)
+    retry_at = column(UtcDateTime)
+    updated_at = column(UtcDateTime, nullable=False)
 
 
 class ListingPreferenceRow(Base):
@@ -327,11 +366,11 @@ class ListingPreferenceRow(Base):
 
     __tablename__ = "listing_preferences"
 
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    sort_key: Mapped[str] = mapped_column(String(16))
-    descending: Mapped[bool] = mapped_column(Boolean)
-    type_filter: Mapped[str] = mapped_column(String(16))
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    user_id = reference(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    sort_key = column(String(16), nullable=False)
+    descending = column(Boolean, nullable=False)
+    type_filter = column(String(16), nullable=False)
+    updated_at = column(UtcDateTime, nullable=False)
 
 
 class AuditEventRow(Base):
@@ -344,19 +383,17 @@ class AuditEventRow(Base):
     )
 
     # SQLite numbers rows itself only for an INTEGER PRIMARY KEY.
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
-    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    action: Mapped[str] = mapped_column(String(32))
-    item_id: Mapped[str] = mapped_column(String(32))
-    item_kind: Mapped[str] = mapped_column(String(16))
-    item_name: Mapped[str] = mapped_column(String(255))
-    user_id: Mapped[str | None] = mapped_column(String(64))
-    client: Mapped[str] = mapped_column(String(16))
-    client_name: Mapped[str] = mapped_column(String(200))
-    address: Mapped[str] = mapped_column(String(64))
-    detail: Mapped[str] = mapped_column(String(500))
+    id = column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    at = column(UtcDateTime, index=True, nullable=False)
+    action = column(String(32), nullable=False)
+    item_id = column(String(32), nullable=False)
+    item_kind = column(String(16), nullable=False)
+    item_name = column(String(255), nullable=False)
+    user_id = column(String(64))
+    client = column(String(16), nullable=False)
+    client_name = column(String(200), nullable=False)
+    address = column(String(64), nullable=False)
+    detail = column(String(500), nullable=False)
 
 
 class WopiErrorRow(Base):
@@ -369,18 +406,16 @@ class WopiErrorRow(Base):
         Index("ix_wopi_errors_user_id_at", "user_id", "at"),
     )
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
-    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    operation: Mapped[str] = mapped_column(String(64))
-    status: Mapped[int] = mapped_column(Integer)
-    file_id: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[str | None] = mapped_column(String(64))
-    correlation_id: Mapped[str] = mapped_column(String(200))
-    session_id: Mapped[str] = mapped_column(String(200))
-    user_agent: Mapped[str] = mapped_column(String(200))
-    reason: Mapped[str] = mapped_column(String(200))
+    id = column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    at = column(UtcDateTime, index=True, nullable=False)
+    operation = column(String(64), nullable=False)
+    status = column(Integer, nullable=False)
+    file_id = column(String(64), nullable=False)
+    user_id = column(String(64))
+    correlation_id = column(String(200), nullable=False)
+    session_id = column(String(200), nullable=False)
+    user_agent = column(String(200), nullable=False)
+    reason = column(String(200), nullable=False)
 
 
 class CommentActivityRow(Base):
@@ -389,18 +424,18 @@ class CommentActivityRow(Base):
     __tablename__ = "comment_activities"
     __table_args__ = (Index("ix_comment_activities_file_id_content_key", "file_id", "content_key"),)
 
-    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
+    file_id = reference(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
     # The activity's GUID in lower case: the client may spell it in either case.
-    activity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    activity_id = column(String(64), primary_key=True)
     # SHA-256 (hex) of content_id: indexes stay small whatever the 1024 characters of a ContentId weigh.
-    content_key: Mapped[str] = mapped_column(String(64))
-    content_id: Mapped[str] = mapped_column(String(1024))
-    navigation_id: Mapped[str] = mapped_column(String(1024))
-    action: Mapped[str] = mapped_column(String(16))
-    comment_text: Mapped[str] = mapped_column(Text)
-    actor_id: Mapped[str] = mapped_column(String(64))
-    actor_name: Mapped[str] = mapped_column(String(256))
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    content_key = column(String(64), nullable=False)
+    content_id = column(String(1024), nullable=False)
+    navigation_id = column(String(1024), nullable=False)
+    action = column(String(16), nullable=False)
+    comment_text = column(Text, nullable=False)
+    actor_id = column(String(64), nullable=False)
+    actor_name = column(String(256), nullable=False)
+    received_at = column(UtcDateTime, nullable=False)
 
 
 class NotificationRow(Base):
@@ -413,18 +448,16 @@ class NotificationRow(Base):
         Index("ix_notifications_file_id_content_key", "file_id", "content_key"),
     )
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
-    recipient_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"))
-    content_key: Mapped[str] = mapped_column(String(64))
-    content_id: Mapped[str] = mapped_column(String(1024))
-    navigation_id: Mapped[str] = mapped_column(String(1024))
-    excerpt: Mapped[str] = mapped_column(String(256))
-    actor_id: Mapped[str] = mapped_column(String(64))
-    actor_name: Mapped[str] = mapped_column(String(256))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    id = column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    recipient_id = reference(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    file_id = reference(ForeignKey("files.id", ondelete="CASCADE"), nullable=False)
+    content_key = column(String(64), nullable=False)
+    content_id = column(String(1024), nullable=False)
+    navigation_id = column(String(1024), nullable=False)
+    excerpt = column(String(256), nullable=False)
+    actor_id = column(String(64), nullable=False)
+    actor_name = column(String(256), nullable=False)
+    created_at = column(UtcDateTime, nullable=False)
+    updated_at = column(UtcDateTime, nullable=False)
+    read_at = column(UtcDateTime)
+    deleted = column(Boolean, default=False, nullable=False)

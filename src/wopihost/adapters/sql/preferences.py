@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from wopihost.adapters.sql.database import Database
+from wopihost.adapters.sql.database import Database, dialect_insert
 from wopihost.adapters.sql.models import ListingPreferenceRow
 from wopihost.domain.listing import ListingPreference, SortKey, TypeFilter
 
@@ -42,7 +41,7 @@ class SqlPreferenceStore:
 
         def work(conn: Connection) -> None:
             # INSERT … ON CONFLICT DO UPDATE is one atomic statement on SQLite and PostgreSQL alike.
-            insert = sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
+            insert = dialect_insert(conn)
             statement = insert(ListingPreferenceRow).values(user_id=user_id, **values)
             conn.execute(
                 statement.on_conflict_do_update(index_elements=[ListingPreferenceRow.user_id], set_=values)

@@ -13,9 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from wopihost.adapters.sql.database import Database
+from wopihost.adapters.sql.database import Database, dialect_insert
 from wopihost.adapters.sql.guards import live_file
 from wopihost.adapters.sql.mapping import FILE_COLUMNS, file_from_row
 from wopihost.adapters.sql.models import FileRow, PreviewRow
@@ -135,7 +134,7 @@ def _claim(
         "updated_at": now,
     }
     if seen.p_version is None:
-        insert = sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
+        insert = dialect_insert(conn)
         statement = insert(PreviewRow).values(file_id=file.id, pages=0, attempts=0, error="", **claim)
         return bool(conn.execute(statement.on_conflict_do_nothing(index_elements=[_P.file_id])).rowcount)
     # A new version starts its count of failed attempts afresh.

@@ -36,7 +36,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import aliased
 
 from wopihost.adapters.sql.database import SQLITE_FOLD_FUNCTION, Database
 from wopihost.adapters.sql.guards import live_file, live_folder
@@ -245,8 +244,8 @@ def _shared_tree(user_id: str) -> CTE:
         .where(FolderShareRow.user_id == user_id, live_folder())
         .cte("shared_tree", recursive=True)
     )
-    child = aliased(FolderRow, name="child")
-    below = select(child.id).join(top, child.parent_id == top.c.id).where(child.trash_id.is_(None))
+    child = FolderRow.__table__.alias("child")
+    below = select(child.c.id).join(top, child.c.parent_id == top.c.id).where(child.c.trash_id.is_(None))
     # UNION, not UNION ALL: folders reached through two shares are listed once, and a loop ends.
     return top.union(below)
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from wopihost.adapters.sql.database import Database
+from wopihost.adapters.sql.database import Database, dialect_insert
 from wopihost.adapters.sql.models import LeaseRow, SharedDiscoveryRow
 from wopihost.ports import SharedDiscovery
 
@@ -50,7 +49,7 @@ class SqlDiscoveryCache:
         }
 
         def work(conn: Connection) -> None:
-            insert = sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
+            insert = dialect_insert(conn)
             statement = insert(SharedDiscoveryRow).values(name=self._name, **values)
             conn.execute(
                 statement.on_conflict_do_update(index_elements=[SharedDiscoveryRow.name], set_=values)
@@ -60,7 +59,7 @@ class SqlDiscoveryCache:
 
     async def claim(self, holder: str, *, now: datetime, ttl: timedelta) -> bool:
         def work(conn: Connection) -> bool:
-            insert = sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
+            insert = dialect_insert(conn)
             statement = insert(LeaseRow).values(name=self._lease, holder=holder, expires_at=now + ttl)
             upsert = statement.on_conflict_do_update(
                 index_elements=[LeaseRow.name],

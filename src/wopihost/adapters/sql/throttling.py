@@ -11,9 +11,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, case, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from wopihost.adapters.sql.database import Database
+from wopihost.adapters.sql.database import Database, dialect_insert
 from wopihost.adapters.sql.models import SignInFailureRow
 from wopihost.domain.throttling import Failures
 
@@ -28,7 +27,7 @@ class SqlFailureCounter:
         cutoff = now - window
 
         def work(conn: Connection) -> None:
-            insert = sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
+            insert = dialect_insert(conn)
             passed = SignInFailureRow.first_at <= cutoff
             for key in keys:
                 statement = insert(SignInFailureRow).values(key=key, failures=1, first_at=now)

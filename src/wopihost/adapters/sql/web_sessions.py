@@ -10,9 +10,8 @@ import contextlib
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from wopihost.adapters.sql.database import Database
+from wopihost.adapters.sql.database import Database, dialect_insert
 from wopihost.adapters.sql.models import WebSessionRow
 from wopihost.errors import StorageUnavailable
 from wopihost.ports import StoredSession
@@ -33,7 +32,7 @@ class SqlSessionStore:
 
     async def save(self, session_id: str, data: bytes, *, expires_at: datetime, now: datetime) -> None:
         def work(conn: Connection) -> None:
-            insert = sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
+            insert = dialect_insert(conn)
             statement = insert(WebSessionRow).values(id=session_id, data=data.decode(), expires_at=expires_at)
             conn.execute(
                 statement.on_conflict_do_update(
