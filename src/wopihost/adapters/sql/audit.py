@@ -20,6 +20,8 @@ from wopihost.domain.audit import (
 )
 
 _COLUMNS = tuple(AuditEventRow.__table__.columns)
+# Built once: every save appends an event, in the one writer thread that saves queue for on SQLite.
+_APPEND = insert(AuditEventRow)
 
 
 class SqlAuditLog:
@@ -29,19 +31,19 @@ class SqlAuditLog:
         self._db = db
 
     async def append(self, event: AuditEvent) -> None:
-        statement = insert(AuditEventRow).values(
-            at=event.at,
-            action=event.action.value,
-            item_id=event.item_id,
-            item_kind=event.item_kind.value,
-            item_name=event.item_name[:255],
-            user_id=event.user_id,
-            client=event.client.channel.value,
-            client_name=event.client.name,
-            address=event.client.address,
-            detail=event.detail,
-        )
-        await self._db.write(lambda conn: conn.execute(statement))
+        values = {
+            "at": event.at,
+            "action": event.action.value,
+            "item_id": event.item_id,
+            "item_kind": event.item_kind.value,
+            "item_name": event.item_name[:255],
+            "user_id": event.user_id,
+            "client": event.client.channel.value,
+            "client_name": event.client.name,
+            "address": event.client.address,
+            "detail": event.detail,
+        }
+        await self._db.write(lambda conn: conn.execute(_APPEND, values))
 
     async def has_recent(
         self, item_id: str, user_id: str | None, action: AuditAction, client: AuditClient, *, since: datetime

@@ -5,15 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, false, insert, select, update
+from sqlalchemy import Connection, Update, bindparam, delete, false, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wopihost.adapters.sql import access, folders, holders
 from wopihost.adapters.sql.database import Database
-from wopihost.adapters.sql.guards import guard_condition, live_file, live_folder
+from wopihost.adapters.sql.guards import (
+    bound_guard_condition,
+    guard_condition,
+    guard_parameters,
+    guard_shape,
+    live_file,
+    live_folder,
+)
 from wopihost.adapters.sql.mapping import (
     FILE_COLUMNS,
     VERSION_COLUMNS,
@@ -46,6 +53,33 @@ _FILE = select(*FILE_COLUMNS).where(FileRow.id == bindparam("file_id"), live_fil
 _FILE_BY_NAME = select(*FILE_COLUMNS).where(
     FileRow.folder_id == bindparam("folder_id"), FileRow.name_key == bindparam("name_key"), live_file()
 )
+# Built once, as the statements of every save: building them anew cost more than running them, in the one
+# writer thread that every save and lock change of a SQLite node queues for.
+_MODIFIED_AT_FOR_UPDATE = (
+    select(FileRow.modified_at).where(FileRow.id == bindparam("file_id"), live_file()).with_for_update()
+)
+_ADD_VERSION = insert(VersionRow)
+
+
+@cache
+def _new_version_statement(guard: LockGuard, *, expected: bool) -> Update:
+    """The UPDATE that makes a stored blob the file's content, for guards of `guard`'s shape."""
+    conditions = [FileRow.id == bindparam("file_id"), bound_guard_condition(guard)]
+    if expected:
+        conditions.append(FileRow.modified_at == bindparam("expected_modified_at"))
+    return (
+        update(FileRow)
+        .where(*conditions)
+        .values(
+            size=bindparam("new_size"),
+            sha256=bindparam("new_sha256"),
+            version=FileRow.version + 1,
+            blob_key=bindparam("new_blob_key"),
+            modified_at=bindparam("new_modified_at"),
+            modified_by=bindparam("new_modified_by"),
+        )
+        .returning(*FILE_COLUMNS)
+    )
 
 
 class SqlFileStore:
@@ -278,29 +312,23 @@ def _commit_version(
 ) -> WriteOutcome | None:
     # The row is locked first (a no-op on SQLite, whose writers are serialised), so that the modification
     # time derived from the old one is still derived from the latest when the UPDATE writes it.
-    previous = conn.execute(
-        select(FileRow.modified_at).where(FileRow.id == file_id, live_file()).with_for_update()
-    ).scalar_one_or_none()
+    previous = conn.execute(_MODIFIED_AT_FOR_UPDATE, {"file_id": file_id}).scalar_one_or_none()
     if previous is None:
         return None
-    conditions = [FileRow.id == file_id, guard_condition(guard, now)]
-    if expected_modified_at is not None:
-        conditions.append(FileRow.modified_at == expected_modified_at)
     modified_at = next_modified_at(previous, now)
-    statement = (
-        update(FileRow)
-        .where(*conditions)
-        .values(
-            size=blob.size,
-            sha256=blob.sha256,
-            version=FileRow.version + 1,
-            blob_key=blob.key,
-            modified_at=modified_at,
-            modified_by=author_id,
-        )
-        .returning(*FILE_COLUMNS)
-    )
-    row = conn.execute(statement).first()
+    values = {
+        "file_id": file_id,
+        "new_size": blob.size,
+        "new_sha256": blob.sha256,
+        "new_blob_key": blob.key,
+        "new_modified_at": modified_at,
+        "new_modified_by": author_id,
+        **guard_parameters(guard, now),
+    }
+    if expected_modified_at is not None:
+        values["expected_modified_at"] = expected_modified_at
+    statement = _new_version_statement(guard_shape(guard), expected=expected_modified_at is not None)
+    row = conn.execute(statement, values).first()
     if row is None:
         # Only an expected modification time can refuse a write that the guard lets through.
         return _refusal(conn, file_id, now, guard=guard if expected_modified_at is not None else None)
@@ -373,22 +401,21 @@ def _insert_version(
     source: str,
     save: SaveKind,
 ) -> None:
-    conn.execute(
-        insert(VersionRow).values(
-            file_id=file_id,
-            number=number,
-            blob_key=blob.key,
-            size=blob.size,
-            sha256=blob.sha256,
-            created_at=now,
-            author_id=author_id,
-            editors=editors,
-            source=source,
-            modified_by_user=save.modified_by_user,
-            autosave=save.autosave,
-            exit_save=save.exit_save,
-        )
-    )
+    values = {
+        "file_id": file_id,
+        "number": number,
+        "blob_key": blob.key,
+        "size": blob.size,
+        "sha256": blob.sha256,
+        "created_at": now,
+        "author_id": author_id,
+        "editors": editors,
+        "source": source,
+        "modified_by_user": save.modified_by_user,
+        "autosave": save.autosave,
+        "exit_save": save.exit_save,
+    }
+    conn.execute(_ADD_VERSION, values)
 
 
 def _refusal(
