@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Update, bindparam, delete, false, insert, sel
 from sqlalchemy.exc import IntegrityError
 
 from wopihost.adapters.sql import access, folders, holders
+from wopihost.adapters.sql.audit import append_event
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.guards import (
     bound_guard_condition,
@@ -29,6 +30,7 @@ from wopihost.adapters.sql.mapping import (
     version_from_row,
 )
 from wopihost.adapters.sql.models import FileRow, FolderRow, ShareRow, VersionRow
+from wopihost.domain.audit import SavedEvent
 from wopihost.domain.ids import new_id
 from wopihost.domain.locks import LockGuard
 from wopihost.domain.permissions import Role
@@ -207,6 +209,7 @@ class SqlFileStore:
         save: SaveKind | None = None,
         expected_modified_at: datetime | None = None,
         keep_versions: int = 0,
+        audit: SavedEvent | None = None,
     ) -> WriteOutcome | None:
         work = partial(
             _commit_version,
@@ -220,6 +223,7 @@ class SqlFileStore:
             now=now,
             expected_modified_at=expected_modified_at,
             keep_versions=keep_versions,
+            audit=audit,
         )
         return await self._db.write(work)
 
@@ -309,6 +313,7 @@ def _commit_version(
     now: datetime,
     expected_modified_at: datetime | None,
     keep_versions: int,
+    audit: SavedEvent | None = None,
 ) -> WriteOutcome | None:
     # The row is locked first (a no-op on SQLite, whose writers are serialised), so that the modification
     # time derived from the old one is still derived from the latest when the UPDATE writes it.
@@ -337,6 +342,8 @@ def _commit_version(
     lock = file.active_lock(now)
     if guard.lock_id is not None and lock is not None and lock.lock_id == guard.lock_id:
         holders.record_holder(conn, file_id, author_id, guard.lock_id, now)
+    if audit is not None:
+        append_event(conn, audit(file))
     released = _prune_versions(conn, file_id=file_id, keep=keep_versions) if keep_versions > 0 else ()
     return WriteOutcome(file=file, released_blobs=tuple(released))
 
