@@ -4,9 +4,9 @@
 every 60 s and an autosave PutFile of 256 KiB (16 KiB in quick mode) every 30 s, all ten times faster.
 As Office does when several people edit one document, one editor locks the file first and every editor's
 saves and refreshes carry that lock ID. Each editor starts its timers at a random phase, so that the load
-is spread as it is in real life rather than arriving in waves. One editor waits for each answer before its
-next request; when the host is slow the ticks missed meanwhile are skipped, so the rows' per-operation
-counts show how much of the nominal load was actually sent.
+is spread as it is in real life rather than arriving in waves. Each editor has a keep-alive connection of
+its own and waits for each answer before its next request; when the host is slow the ticks missed meanwhile
+are skipped, so the rows' per-operation counts show how much of the nominal load was actually sent.
 """
 
 from __future__ import annotations
@@ -16,12 +16,11 @@ import time
 from collections import defaultdict
 
 import anyio
-import httpx
 
 from bench.context import Context
 from bench.fixture import add_files
 from wopihost.benchkit import loadclient
-from wopihost.benchkit.calls import Call, WopiFile
+from wopihost.benchkit.calls import WopiFile
 from wopihost.benchkit.results import KIB, Load, Row, percentile
 
 TIME_FACTOR = 10.0
@@ -55,33 +54,28 @@ class CoAuthoring:
         ctx.rows.append(row)
 
     async def _mix(self, duration: float) -> Load:
-        editors = sum(len(tokens) for tokens in self.files)
         recorder = loadclient.Recorder()
         by_operation: dict[str, list[float]] = defaultdict(list)
-        async with loadclient.new_client(editors) as client:
-            setup = loadclient.Recorder()
+        setup = loadclient.Recorder()
+        control = loadclient.Connection(loadclient.Origin.of(self.files[0][0].wopi_src))
+        for index, tokens in enumerate(self.files):
+            lock = loadclient.prepare(tokens[0].lock_operation("LOCK", f"coauthor-{index}"))
+            await loadclient.send(control, lock, setup)
+        if setup.errors:
+            raise RuntimeError(f"the co-authoring files could not be locked: {setup.failures}")
+        started = time.perf_counter()
+        deadline = started + duration
+        async with anyio.create_task_group() as group:
             for index, tokens in enumerate(self.files):
-                await loadclient.send(client, tokens[0].lock_operation("LOCK", f"coauthor-{index}"), setup)
-            if setup.errors:
-                raise RuntimeError(f"the co-authoring files could not be locked: {setup.failures}")
-            started = time.perf_counter()
-            deadline = started + duration
-            async with anyio.create_task_group() as group:
-                for index, tokens in enumerate(self.files):
-                    for editor in tokens:
-                        group.start_soon(
-                            self._editor,
-                            client,
-                            editor,
-                            f"coauthor-{index}",
-                            deadline,
-                            duration,
-                            recorder,
-                            by_operation,
-                        )
-            seconds = time.perf_counter() - started
-            for index, tokens in enumerate(self.files):
-                await loadclient.send(client, tokens[0].lock_operation("UNLOCK", f"coauthor-{index}"), setup)
+                for editor in tokens:
+                    group.start_soon(
+                        self._editor, editor, f"coauthor-{index}", deadline, duration, recorder, by_operation
+                    )
+        seconds = time.perf_counter() - started
+        for index, tokens in enumerate(self.files):
+            unlock = loadclient.prepare(tokens[0].lock_operation("UNLOCK", f"coauthor-{index}"))
+            await loadclient.send(control, unlock, setup)
+        await control.aclose()
         self.per_operation = {}
         for name, values in sorted(by_operation.items()):
             self.per_operation[f"{name} n"] = float(len(values))
@@ -90,7 +84,6 @@ class CoAuthoring:
 
     async def _editor(
         self,
-        client: httpx.AsyncClient,
         editor: WopiFile,
         lock_id: str,
         deadline: float,
@@ -99,11 +92,27 @@ class CoAuthoring:
         by_operation: dict[str, list[float]],
     ) -> None:
         body = random.randbytes(self.save_size)
-        calls: dict[str, Call] = {
-            "CheckFileInfo": editor.check_file_info(),
-            "RefreshLock": editor.lock_operation("REFRESH_LOCK", lock_id),
-            "PutFile": editor.put_file(lock_id, body),
+        # Encoded once: the run is far shorter than the proofs' reuse time (benchkit.proofs.REUSE_FOR).
+        requests = {
+            "CheckFileInfo": loadclient.prepare(editor.check_file_info()),
+            "RefreshLock": loadclient.prepare(editor.lock_operation("REFRESH_LOCK", lock_id)),
+            "PutFile": loadclient.prepare(editor.put_file(lock_id, body)),
         }
+        connection = loadclient.Connection(requests["PutFile"].origin)
+        try:
+            await self._timers(connection, requests, deadline, duration, recorder, by_operation)
+        finally:
+            await connection.aclose()
+
+    async def _timers(
+        self,
+        connection: loadclient.Connection,
+        requests: dict[str, loadclient.Request],
+        deadline: float,
+        duration: float,
+        recorder: loadclient.Recorder,
+        by_operation: dict[str, list[float]],
+    ) -> None:
         now = time.perf_counter()
         periods = {name: period / TIME_FACTOR for name, period in PERIODS.items()}
         # A random phase, within the run when it is shorter than a period (as in quick mode).
@@ -114,7 +123,7 @@ class CoAuthoring:
                 return
             await anyio.sleep(max(0.0, due[name] - time.perf_counter()))
             sent = time.perf_counter()
-            await loadclient.send(client, calls[name], recorder)
+            await loadclient.send(connection, requests[name], recorder)
             by_operation[name].append((time.perf_counter() - sent) * 1000)
             # Like a client's interval timer, a tick missed while a request was slow is skipped, not made up.
             due[name] = max(due[name] + periods[name], time.perf_counter())

@@ -100,23 +100,25 @@ class PutFile:
         """Measure the floor on the data directory's file system, then the host's saves."""
         machine = floor(ctx.site.data_dir, self.bodies[0], repeat=3)
         lock_id = "bench-put"
-        calls = [self.target.put_file(lock_id, body) for body in self.bodies]
+        saves = [loadclient.prepare(self.target.put_file(lock_id, body)) for body in self.bodies]
+        lock = loadclient.prepare(self.target.lock_operation("LOCK", lock_id))
+        unlock = loadclient.prepare(self.target.lock_operation("UNLOCK", lock_id))
 
         async def uploads() -> Load:
-            recorder = loadclient.Recorder()
-            async with loadclient.new_client(1) as client:
-                await loadclient.send(client, self.target.lock_operation("LOCK", lock_id), recorder)
+            connection = loadclient.Connection(lock.origin)
+            try:
+                await loadclient.send(connection, lock, loadclient.Recorder())
                 recorder = loadclient.Recorder()
                 started = time.perf_counter()
                 count = 0
                 # At least three saves, however short the duration.
                 while count < 3 or time.perf_counter() - started < ctx.duration:
-                    await loadclient.send(client, calls[count % 2], recorder)
+                    await loadclient.send(connection, saves[count % 2], recorder)
                     count += 1
                 seconds = time.perf_counter() - started
-                await loadclient.send(
-                    client, self.target.lock_operation("UNLOCK", lock_id), loadclient.Recorder()
-                )
+                await loadclient.send(connection, unlock, loadclient.Recorder())
+            finally:
+                await connection.aclose()
             return recorder.load(seconds)
 
         load, usage = ctx.measure(ctx.host_pid, lambda: anyio.run(uploads))

@@ -14,10 +14,13 @@ import pytest
 
 from tests.contract.conftest import World, commit_new_version, make_blob, make_file, make_user
 from wopihost.adapters.clock import FakeClock
+from wopihost.adapters.sql.audit import SqlAuditLog
+from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.files import SqlFileStore
 from wopihost.adapters.sql.locks import SqlLockStore
 from wopihost.adapters.sql.shares import SqlShareStore
 from wopihost.adapters.sql.users import SqlUserStore
+from wopihost.domain.audit import SYSTEM_CLIENT, AuditAction, AuditEvent, ItemKind
 from wopihost.domain.ids import looks_like_id
 from wopihost.domain.locks import LOCK_TTL, LockGuard, WhenUnlocked
 from wopihost.domain.permissions import Role
@@ -90,10 +93,27 @@ def _check(outcome: WriteOutcome | None, case: GuardCase) -> None:
 
 @pytest.mark.parametrize("case", GUARD_SPEC, ids=[c.id for c in GUARD_SPEC])
 async def test_commit_version_under_guard_follows_spec_table(
-    file_store: SqlFileStore, lock_store: SqlLockStore, clock: FakeClock, world: World, case: GuardCase
+    file_store: SqlFileStore,
+    lock_store: SqlLockStore,
+    clock: FakeClock,
+    world: World,
+    case: GuardCase,
+    db: Database,
 ) -> None:
     file = await _file_in_state(file_store, lock_store, clock, world, case)
     blob = make_blob(7)
+
+    def saved(written: FileRecord) -> AuditEvent:
+        return AuditEvent(
+            at=clock.now(),
+            action=AuditAction.SAVED,
+            item_id=written.id,
+            item_kind=ItemKind.FILE,
+            item_name=written.name,
+            user_id=world.owner.id,
+            client=SYSTEM_CLIENT,
+            detail=str(written.version),
+        )
 
     outcome = await file_store.commit_version(
         file.id,
@@ -103,6 +123,7 @@ async def test_commit_version_under_guard_follows_spec_table(
         editors="",
         source="putfile",
         now=clock.now(),
+        audit=saved,
     )
 
     _check(outcome, case)
@@ -110,6 +131,9 @@ async def test_commit_version_under_guard_follows_spec_table(
     assert current is not None
     assert (current.blob_key, current.version) == ((blob.key, 2) if case.written else (file.blob_key, 1))
     assert [v.number for v in await file_store.list_versions(file.id)] == ([2, 1] if case.written else [1])
+    # The save's audit event is written with it, or not at all.
+    events = await SqlAuditLog(db).list_item(file.id, limit=10, offset=0)
+    assert [(e.action, e.detail) for e in events] == ([(AuditAction.SAVED, "2")] if case.written else [])
 
 
 @pytest.mark.parametrize("case", GUARD_SPEC, ids=[c.id for c in GUARD_SPEC])

@@ -126,7 +126,8 @@ async def test_put_cancelled_mid_stream_leaves_no_blob_or_temporary(store: Local
     started = anyio.Event()
 
     async def stalled() -> AsyncIterator[bytes]:
-        yield b"partial" * 1000
+        # More than the write buffer, so that the temporary file has been created and written to.
+        yield b"p" * (2 << 20)
         started.set()
         await anyio.sleep_forever()
         yield b"never"
@@ -285,13 +286,14 @@ async def test_sweep_temporary_removes_leftovers_of_dead_writers_but_not_live_up
     started = anyio.Event()
 
     async def stalled() -> AsyncIterator[bytes]:
-        yield b"in flight"
+        # More than the write buffer, so that the upload's temporary file exists.
+        yield b"f" * (2 << 20)
         started.set()
         await anyio.sleep_forever()
         yield b"never"
 
     async with anyio.create_task_group() as tg:
-        tg.start_soon(lambda: store.put(stalled(), max_size=1 << 20))
+        tg.start_soon(lambda: store.put(stalled(), max_size=1 << 30))
         await started.wait()
         # A second store object stands for a sibling worker starting up: the live upload is not its debris.
         removed = LocalBlobStore(store.root).sweep_temporary()

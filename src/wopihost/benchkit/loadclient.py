@@ -1,4 +1,8 @@
-"""A built-in asyncio load client, for where wrk is missing or does not fit (large bodies, timed mixes)."""
+"""A built-in asyncio load client, for where wrk is missing or does not fit (large bodies, timed mixes).
+
+Each simulated client owns one keep-alive connection (`rawhttp.Connection`) and sends requests encoded
+once beforehand, so that one Python process can keep hundreds of connections busy.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import anyio
-import httpx
 
 from wopihost.benchkit.calls import Call
+from wopihost.benchkit.rawhttp import Connection, Origin, ProtocolError, Request, prepare
 from wopihost.benchkit.results import Load, load_from_latencies
+
+__all__ = ["Connection", "Origin", "Recorder", "Request", "closed_loop", "prepare", "send"]
 
 
 @dataclass(slots=True)
@@ -36,32 +42,21 @@ class Recorder:
             self.failures.append(description)
 
 
-async def send(client: httpx.AsyncClient, call: Call, recorder: Recorder) -> int:
-    """Send one request, streaming the response away; records it and returns its status (0 if none)."""
+async def send(connection: Connection, request: Request, recorder: Recorder) -> int:
+    """Send one request and read its response; records it and returns its status (0 if none)."""
     started = time.perf_counter()
     status = 0
     try:
-        request = client.build_request(call.method, call.url, headers=dict(call.headers), content=call.body)
-        response = await client.send(request, stream=True)
-        try:
-            async for chunk in response.aiter_raw():
-                recorder.received += len(chunk)
-        finally:
-            await response.aclose()
-        status = response.status_code
-    except httpx.HTTPError as exc:
-        recorder.failed(f"{call.method} {call.headers.get('X-WOPI-Override', '')}: {type(exc).__name__}")
+        reply = await connection.send(request)
+        status = reply.status
+        recorder.received += reply.received
+    except (OSError, TimeoutError, ProtocolError) as exc:
+        recorder.failed(f"{request.label}: {type(exc).__name__} {exc}")
     recorder.latencies_ms.append((time.perf_counter() - started) * 1000)
-    recorder.sent += len(call.body)
+    recorder.sent += len(request.body)
     if status >= 400:
-        recorder.failed(f"{call.method} {call.headers.get('X-WOPI-Override', '')}: HTTP {status}")
+        recorder.failed(f"{request.label}: HTTP {status}")
     return status
-
-
-def new_client(connections: int, *, verify: bool = True) -> httpx.AsyncClient:
-    """An HTTP client with room for `connections` keep-alive connections."""
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    return httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(60.0), verify=verify)
 
 
 async def closed_loop(
@@ -70,17 +65,22 @@ async def closed_loop(
     """`connections` tasks, task i replaying plan i mod len(plans) in order until `duration` has passed."""
     if not plans or not all(plans):
         raise ValueError("a load run needs at least one request")
+    prepared = [[prepare(call) for call in plan] for plan in plans]
     recorder = Recorder()
     deadline = time.perf_counter() + duration
 
-    async def connection(plan: Sequence[Call]) -> None:
-        step = 0
-        while time.perf_counter() < deadline:
-            await send(client, plan[step % len(plan)], recorder)
-            step += 1
+    async def client(plan: Sequence[Request]) -> None:
+        connection = Connection(plan[0].origin, verify=verify)
+        try:
+            step = 0
+            while time.perf_counter() < deadline:
+                await send(connection, plan[step % len(plan)], recorder)
+                step += 1
+        finally:
+            await connection.aclose()
 
     started = time.perf_counter()
-    async with new_client(connections, verify=verify) as client, anyio.create_task_group() as group:
+    async with anyio.create_task_group() as group:
         for index in range(connections):
-            group.start_soon(connection, plans[index % len(plans)])
+            group.start_soon(client, prepared[index % len(prepared)])
     return recorder.load(time.perf_counter() - started), recorder

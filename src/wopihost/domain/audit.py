@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import enum
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from wopihost.domain.records import FileRecord
 from wopihost.errors import InvalidRequest
 
 # A client name or address longer than this is cut: the column has a fixed width and the rest says nothing.
@@ -121,6 +122,10 @@ class AuditEvent:
             "address": self.client.address,
             "detail": self.detail,
         }
+
+
+# The event that records a save, made from the saved file by the store, in the save's own transaction.
+SavedEvent = Callable[[FileRecord], AuditEvent]
 
 
 @dataclass(frozen=True, slots=True)

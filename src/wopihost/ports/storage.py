@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from wopihost.domain.audit import SavedEvent
 from wopihost.domain.locks import Lock, LockBreak, LockGuard
 from wopihost.domain.records import (
     FileAccess,
@@ -248,8 +249,12 @@ class Files(Protocol):
         save: SaveKind | None = None,
         expected_modified_at: datetime | None = None,
         keep_versions: int = 0,
+        audit: SavedEvent | None = None,
     ) -> WriteOutcome | None:
         """Make `blob` the file's current content if `guard` holds, keeping the old content as a version.
+
+        With `audit`, the event it makes of the saved file is appended to the audit trail in the same
+        transaction: a save and its record are durable together, with one commit.
 
         With `keep_versions` above 0, the same transaction drops all but that many newest versions, and
         `released_blobs` lists the content no version refers to any more.

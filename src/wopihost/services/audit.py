@@ -5,11 +5,18 @@ from __future__ import annotations
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from wopihost.domain.audit import AuditAction, AuditEvent, AuditQuery, ItemKind, current_client
+from wopihost.domain.audit import (
+    AuditAction,
+    AuditEvent,
+    AuditQuery,
+    ItemKind,
+    SavedEvent,
+    current_client,
+)
 from wopihost.domain.records import FileAccess, FileRecord, Folder, User
 from wopihost.errors import NotFound, PermissionDenied
 from wopihost.ports import AuditLog, Catalog, Clock, UserStore
@@ -78,6 +85,27 @@ class AuditService:
             by,
             event.client.channel.value,
         )
+
+    def saved(
+        self, action: AuditAction, *, by: str | None, detail: Callable[[FileRecord], str]
+    ) -> SavedEvent:
+        """The event recording `action` on the file a save produces, for the store to append in the save's
+        transaction; its time and client are taken now, in the request's context."""
+        at, client = self._clock.now(), current_client()
+
+        def event(file: FileRecord) -> AuditEvent:
+            return AuditEvent(
+                at=at,
+                action=action,
+                item_id=file.id,
+                item_kind=ItemKind.FILE,
+                item_name=file.name,
+                user_id=by,
+                client=client,
+                detail=detail(file)[:500],
+            )
+
+        return event
 
     async def record_open(self, access: FileAccess) -> bool:
         """Record that a client opened the file for viewing or editing, once per session window."""

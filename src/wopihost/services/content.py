@@ -11,7 +11,7 @@ from datetime import datetime
 
 import anyio
 
-from wopihost.domain.audit import AuditAction
+from wopihost.domain.audit import AuditAction, SavedEvent
 from wopihost.domain.locks import LockGuard, WhenUnlocked
 from wopihost.domain.records import FileAccess, FileRecord, SaveKind, StoredBlob, Version
 from wopihost.domain.sniffing import KNOWN_EXTENSIONS, SNIFF_BYTES, Sniffed, sniff, unsafe_to_open
@@ -148,7 +148,10 @@ class ContentService:
         expected = _expected_modified_at(access.file, timestamp, self._clock)
         blob = await self.store(chunks, declared_size=declared_size)
         guard = LockGuard(lock_id, WhenUnlocked.IF_EMPTY)
-        saved = await self.commit(
+        # One event per save, autosaves included: each one made a version, and the trail names it. It is
+        # written with the version, in one transaction, not after it in a second.
+        event = self._audit.saved(AuditAction.SAVED, by=access.user.id, detail=_version_number)
+        return await self.commit(
             access.file.id,
             blob,
             guard=guard,
@@ -157,16 +160,8 @@ class ContentService:
             source="putfile",
             save=save,
             expected_modified_at=expected,
+            audit=event,
         )
-        # One event per save, autosaves included: each one made a version, and the trail names it.
-        await self._audit.record(
-            AuditAction.SAVED,
-            item_id=saved.id,
-            item_name=saved.name,
-            by=access.user.id,
-            detail=str(saved.version),
-        )
-        return saved
 
     async def commit(
         self,
@@ -179,9 +174,11 @@ class ContentService:
         source: str,
         save: SaveKind | None = None,
         expected_modified_at: datetime | None = None,
+        audit: SavedEvent | None = None,
     ) -> FileRecord:
         """Make a stored blob the file's new version if the guard (and the expected modification time)
-        holds, pruning old versions in the same transaction; otherwise discard the blob."""
+        holds, pruning old versions (and appending `audit`'s event) in the same transaction; otherwise
+        discard the blob."""
         async with self.discarding_on_failure(blob):
             outcome = await self._files.commit_version(
                 file_id,
@@ -194,6 +191,7 @@ class ContentService:
                 save=save,
                 expected_modified_at=expected_modified_at,
                 keep_versions=max(self._retention, 0),
+                audit=audit,
             )
             file = _accepted(outcome, self._clock)
         self.changed(file.id)
@@ -258,6 +256,10 @@ class ContentService:
             detail=f"{number}:{restored.version}",
         )
         return restored
+
+
+def _version_number(file: FileRecord) -> str:
+    return str(file.version)
 
 
 def _accepted(outcome: WriteOutcome | None, clock: Clock) -> FileRecord:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import Connection, Row, func, insert, select
 
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.models import AuditEventRow
@@ -20,6 +20,25 @@ from wopihost.domain.audit import (
 )
 
 _COLUMNS = tuple(AuditEventRow.__table__.columns)
+# Built once: every save appends an event, in the one writer thread that saves queue for on SQLite.
+_APPEND = insert(AuditEventRow)
+
+
+def append_event(conn: Connection, event: AuditEvent) -> None:
+    """Append `event` in the caller's transaction (a store's write that the event records)."""
+    values = {
+        "at": event.at,
+        "action": event.action.value,
+        "item_id": event.item_id,
+        "item_kind": event.item_kind.value,
+        "item_name": event.item_name[:255],
+        "user_id": event.user_id,
+        "client": event.client.channel.value,
+        "client_name": event.client.name,
+        "address": event.client.address,
+        "detail": event.detail,
+    }
+    conn.execute(_APPEND, values)
 
 
 class SqlAuditLog:
@@ -29,19 +48,7 @@ class SqlAuditLog:
         self._db = db
 
     async def append(self, event: AuditEvent) -> None:
-        statement = insert(AuditEventRow).values(
-            at=event.at,
-            action=event.action.value,
-            item_id=event.item_id,
-            item_kind=event.item_kind.value,
-            item_name=event.item_name[:255],
-            user_id=event.user_id,
-            client=event.client.channel.value,
-            client_name=event.client.name,
-            address=event.client.address,
-            detail=event.detail,
-        )
-        await self._db.write(lambda conn: conn.execute(statement))
+        await self._db.write(lambda conn: append_event(conn, event))
 
     async def has_recent(
         self, item_id: str, user_id: str | None, action: AuditAction, client: AuditClient, *, since: datetime

@@ -5,15 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, false, insert, select, update
+from sqlalchemy import Connection, Update, bindparam, delete, false, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wopihost.adapters.sql import access, folders, holders
+from wopihost.adapters.sql.audit import append_event
 from wopihost.adapters.sql.database import Database
-from wopihost.adapters.sql.guards import guard_condition, live_file, live_folder
+from wopihost.adapters.sql.guards import (
+    bound_guard_condition,
+    guard_condition,
+    guard_parameters,
+    guard_shape,
+    live_file,
+    live_folder,
+)
 from wopihost.adapters.sql.mapping import (
     FILE_COLUMNS,
     VERSION_COLUMNS,
@@ -22,6 +30,7 @@ from wopihost.adapters.sql.mapping import (
     version_from_row,
 )
 from wopihost.adapters.sql.models import FileRow, FolderRow, ShareRow, VersionRow
+from wopihost.domain.audit import SavedEvent
 from wopihost.domain.ids import new_id
 from wopihost.domain.locks import LockGuard
 from wopihost.domain.permissions import Role
@@ -46,6 +55,33 @@ _FILE = select(*FILE_COLUMNS).where(FileRow.id == bindparam("file_id"), live_fil
 _FILE_BY_NAME = select(*FILE_COLUMNS).where(
     FileRow.folder_id == bindparam("folder_id"), FileRow.name_key == bindparam("name_key"), live_file()
 )
+# Built once, as the statements of every save: building them anew cost more than running them, in the one
+# writer thread that every save and lock change of a SQLite node queues for.
+_MODIFIED_AT_FOR_UPDATE = (
+    select(FileRow.modified_at).where(FileRow.id == bindparam("file_id"), live_file()).with_for_update()
+)
+_ADD_VERSION = insert(VersionRow)
+
+
+@cache
+def _new_version_statement(guard: LockGuard, *, expected: bool) -> Update:
+    """The UPDATE that makes a stored blob the file's content, for guards of `guard`'s shape."""
+    conditions = [FileRow.id == bindparam("file_id"), bound_guard_condition(guard)]
+    if expected:
+        conditions.append(FileRow.modified_at == bindparam("expected_modified_at"))
+    return (
+        update(FileRow)
+        .where(*conditions)
+        .values(
+            size=bindparam("new_size"),
+            sha256=bindparam("new_sha256"),
+            version=FileRow.version + 1,
+            blob_key=bindparam("new_blob_key"),
+            modified_at=bindparam("new_modified_at"),
+            modified_by=bindparam("new_modified_by"),
+        )
+        .returning(*FILE_COLUMNS)
+    )
 
 
 class SqlFileStore:
@@ -173,6 +209,7 @@ class SqlFileStore:
         save: SaveKind | None = None,
         expected_modified_at: datetime | None = None,
         keep_versions: int = 0,
+        audit: SavedEvent | None = None,
     ) -> WriteOutcome | None:
         work = partial(
             _commit_version,
@@ -186,6 +223,7 @@ class SqlFileStore:
             now=now,
             expected_modified_at=expected_modified_at,
             keep_versions=keep_versions,
+            audit=audit,
         )
         return await self._db.write(work)
 
@@ -275,32 +313,27 @@ def _commit_version(
     now: datetime,
     expected_modified_at: datetime | None,
     keep_versions: int,
+    audit: SavedEvent | None = None,
 ) -> WriteOutcome | None:
     # The row is locked first (a no-op on SQLite, whose writers are serialised), so that the modification
     # time derived from the old one is still derived from the latest when the UPDATE writes it.
-    previous = conn.execute(
-        select(FileRow.modified_at).where(FileRow.id == file_id, live_file()).with_for_update()
-    ).scalar_one_or_none()
+    previous = conn.execute(_MODIFIED_AT_FOR_UPDATE, {"file_id": file_id}).scalar_one_or_none()
     if previous is None:
         return None
-    conditions = [FileRow.id == file_id, guard_condition(guard, now)]
-    if expected_modified_at is not None:
-        conditions.append(FileRow.modified_at == expected_modified_at)
     modified_at = next_modified_at(previous, now)
-    statement = (
-        update(FileRow)
-        .where(*conditions)
-        .values(
-            size=blob.size,
-            sha256=blob.sha256,
-            version=FileRow.version + 1,
-            blob_key=blob.key,
-            modified_at=modified_at,
-            modified_by=author_id,
-        )
-        .returning(*FILE_COLUMNS)
-    )
-    row = conn.execute(statement).first()
+    values = {
+        "file_id": file_id,
+        "new_size": blob.size,
+        "new_sha256": blob.sha256,
+        "new_blob_key": blob.key,
+        "new_modified_at": modified_at,
+        "new_modified_by": author_id,
+        **guard_parameters(guard, now),
+    }
+    if expected_modified_at is not None:
+        values["expected_modified_at"] = expected_modified_at
+    statement = _new_version_statement(guard_shape(guard), expected=expected_modified_at is not None)
+    row = conn.execute(statement, values).first()
     if row is None:
         # Only an expected modification time can refuse a write that the guard lets through.
         return _refusal(conn, file_id, now, guard=guard if expected_modified_at is not None else None)
@@ -309,6 +342,8 @@ def _commit_version(
     lock = file.active_lock(now)
     if guard.lock_id is not None and lock is not None and lock.lock_id == guard.lock_id:
         holders.record_holder(conn, file_id, author_id, guard.lock_id, now)
+    if audit is not None:
+        append_event(conn, audit(file))
     released = _prune_versions(conn, file_id=file_id, keep=keep_versions) if keep_versions > 0 else ()
     return WriteOutcome(file=file, released_blobs=tuple(released))
 
@@ -373,22 +408,21 @@ def _insert_version(
     source: str,
     save: SaveKind,
 ) -> None:
-    conn.execute(
-        insert(VersionRow).values(
-            file_id=file_id,
-            number=number,
-            blob_key=blob.key,
-            size=blob.size,
-            sha256=blob.sha256,
-            created_at=now,
-            author_id=author_id,
-            editors=editors,
-            source=source,
-            modified_by_user=save.modified_by_user,
-            autosave=save.autosave,
-            exit_save=save.exit_save,
-        )
-    )
+    values = {
+        "file_id": file_id,
+        "number": number,
+        "blob_key": blob.key,
+        "size": blob.size,
+        "sha256": blob.sha256,
+        "created_at": now,
+        "author_id": author_id,
+        "editors": editors,
+        "source": source,
+        "modified_by_user": save.modified_by_user,
+        "autosave": save.autosave,
+        "exit_save": save.exit_save,
+    }
+    conn.execute(_ADD_VERSION, values)
 
 
 def _refusal(
