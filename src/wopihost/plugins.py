@@ -16,6 +16,9 @@ DEVCLIENT_PACKAGE = "wopihost.devclient"
 # The third-party libraries of the extra; a missing one means the extra is not installed.
 DEVCLIENT_LIBRARIES = frozenset({"docx", "openpyxl", "pptx", "xlrd", "olefile"})
 DEVCLIENT_MISSING = "the development client is not installed: pip install 'wopihost[devclient]'"
+# `serve` gives the development client it starts a random instance ID, which the client sends back in this
+# header: an answer without it comes from another process that took the port in between.
+DEVCLIENT_INSTANCE_HEADER = "x-wopihost-devclient-instance"
 
 
 class DevClientMissing(ConfigurationError):

@@ -6,6 +6,7 @@ import contextlib
 import errno
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -20,7 +21,7 @@ import uvicorn
 
 from wopihost.config import Settings
 from wopihost.errors import StartupError
-from wopihost.plugins import DEVCLIENT_MISSING, devclient_installed
+from wopihost.plugins import DEVCLIENT_INSTANCE_HEADER, DEVCLIENT_MISSING, devclient_installed
 
 if TYPE_CHECKING:
     from wopihost.adapters.metrics_endpoint import MetricsEndpoint
@@ -188,6 +189,7 @@ def _start_devclient(settings: Settings) -> subprocess.Popen[bytes] | None:
         )
     dev = settings.devclient
     _check_port_free(dev.host, dev.port)
+    instance = secrets.token_hex(8)
     command = [
         sys.executable,
         "-m",
@@ -200,10 +202,12 @@ def _start_devclient(settings: Settings) -> subprocess.Popen[bytes] | None:
         str(dev.port),
         "--public-url",
         dev.base_url,
+        "--instance",
+        instance,
     ]
     process = subprocess.Popen(command)  # noqa: S603 - our own interpreter and module
     try:
-        _wait_for(f"{dev.base_url}/hosting/discovery", process)
+        _wait_for(f"{dev.base_url}/hosting/discovery", process, instance)
     except BaseException:
         _stop(process)
         raise
@@ -231,8 +235,10 @@ def _check_port_free(host: str, port: int) -> None:
             ) from exc
 
 
-def _wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
-    """Wait until the URL answers, so that the host's first discovery fetch finds the client up."""
+def _wait_for(url: str, process: subprocess.Popen[bytes], instance: str) -> None:
+    """Wait until the development client answers at the URL, so that the host's first discovery fetch finds
+    it up. StartupError if another process answers there: it took the port after it was checked free, and
+    the host would trust its keys."""
     import httpx
 
     deadline = time.monotonic() + _DEVCLIENT_START_SECONDS
@@ -240,10 +246,16 @@ def _wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
         if process.poll() is not None:
             raise StartupError(f"the development client exited with code {process.returncode}")
         try:
-            httpx.get(url, timeout=1.0)
-            return
+            answer = httpx.get(url, timeout=1.0)
         except httpx.TransportError:
             time.sleep(0.2)
+            continue
+        if answer.headers.get(DEVCLIENT_INSTANCE_HEADER) != instance:
+            raise StartupError(
+                f"another process answers at {url}, where the development client was to listen: "
+                "stop that process, or choose another port with --devclient-port"
+            )
+        return
     print(f"warning: the development WOPI client did not answer at {url}", file=sys.stderr)
 
 

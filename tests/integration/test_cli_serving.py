@@ -154,3 +154,35 @@ def test_serve_announces_public_url_when_set(data_dir: Path, monkeypatch: pytest
     assert result.exit_code == 0, result.stderr
     assert "sign in at https://files.example/\n" in result.stderr
     assert served[0].server.host == "0.0.0.0"
+
+
+def test_serve_refuses_a_development_client_that_is_not_its_own(
+    devclient_port: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process takes the port between the check and the client's start (two serves racing for it):
+    serve must not trust whatever answers discovery there, whose keys are not its client's."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from wopihost import serving
+
+    class OtherClient(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml")
+            self.end_headers()
+            self.wfile.write(b"<wopi-discovery/>")
+
+        def log_message(self, *_args: object) -> None:
+            return
+
+    monkeypatch.setattr(serving, "_check_port_free", lambda _host, _port: None)
+    other = HTTPServer(("127.0.0.1", devclient_port), OtherClient)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    settings = Settings(data_dir=tmp_path / "data", devclient={"port": devclient_port})
+    try:
+        with pytest.raises(serving.StartupError, match="another process answers"):
+            serving._start_devclient(settings)
+    finally:
+        other.shutdown()
+        other.server_close()

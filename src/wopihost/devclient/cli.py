@@ -11,6 +11,7 @@ from typing import Any
 import anyio
 import click
 import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wopihost.config import Settings, load_settings
 from wopihost.devclient.app import create_devclient_app, timings_for
@@ -37,6 +38,7 @@ from wopihost.devclient.simulate import (
     reports_json,
 )
 from wopihost.logging_setup import quiet_http_logs
+from wopihost.plugins import DEVCLIENT_INSTANCE_HEADER
 
 ROLES: tuple[Role, ...] = ("A", "B", "C")
 OFFICE_CLIENTS: dict[str, AppName] = {"word": "Word", "excel": "Excel", "powerpoint": "PowerPoint"}
@@ -65,9 +67,15 @@ def devclient() -> None:
     default=None,
     help="Whose discovery to present and whose way of saving to follow (default devclient.shape).",
 )
+@click.option("--instance", default=None, hidden=True, help="An ID to answer with (set by wopihost serve).")
 @click.pass_context
 def serve(
-    ctx: click.Context, host: str | None, port: int | None, public_url: str | None, shape: ShapeName | None
+    ctx: click.Context,
+    host: str | None,
+    port: int | None,
+    public_url: str | None,
+    shape: ShapeName | None,
+    instance: str | None,
 ) -> None:
     """Serve discovery at /hosting/discovery and the view and edit pages."""
     import uvicorn
@@ -88,7 +96,23 @@ def serve(
         registry=registry_from_settings(settings, page_seconds=PAGE_IDLE_EXPIRY),
     )
     click.echo(f"development WOPI client ({shape} shape): discovery at {base_url}{DISCOVERY_PATH}", err=True)
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, server_header=False)
+    served = _answering_as(app, instance) if instance else app
+    uvicorn.run(served, host=host, port=port, log_config=None, access_log=False, server_header=False)
+
+
+def _answering_as(app: ASGIApp, instance: str) -> ASGIApp:
+    """`app`, with every response naming this process's instance ID (see DEVCLIENT_INSTANCE_HEADER)."""
+    header = (DEVCLIENT_INSTANCE_HEADER.encode("ascii"), instance.encode("ascii"))
+
+    async def identified(scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_identified(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), header]
+            await send(message)
+
+        await app(scope, receive, send_identified)
+
+    return identified
 
 
 @devclient.command("rotate-keys")
