@@ -131,3 +131,31 @@ async def test_transport_failure_is_status_zero_not_an_exception() -> None:
     assert response.status == 0
     assert not response.ok
     assert response.describe() == "no response (ConnectError)"
+
+
+class ClosesFirstConnection(Capture):
+    """A host that closes the first request's kept-alive connection without answering."""
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if len(self.requests) == 1:
+            raise httpx.RemoteProtocolError("Server disconnected without a response.", request=request)
+        return httpx.Response(200, json={"BaseFileName": "a.docx"})
+
+
+async def test_a_get_on_a_connection_the_host_closed_is_sent_once_more() -> None:
+    capture = ClosesFirstConnection()
+
+    result = await _client(capture).check_file_info(TARGET)
+
+    assert result.status == 200
+    assert len(capture.requests) == 2
+
+
+async def test_a_change_on_a_connection_the_host_closed_is_not_sent_again() -> None:
+    capture = ClosesFirstConnection()
+
+    result = await _client(capture).lock(TARGET, "L")
+
+    assert (result.status, result.error) == (0, "RemoteProtocolError")
+    assert len(capture.requests) == 1

@@ -55,6 +55,7 @@ SHAPE_ICONS = {
     "wordpdf": ("W", "#2b579a"),
 }
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+KEEPALIVE_SECONDS = 2.0
 
 
 def _runtime(request: Request) -> Runtime:
@@ -158,7 +159,12 @@ def create_devclient_app(
     clock = clock or SystemClock()
     keys = KeyStore(keys_file)
     http = httpx.AsyncClient(
-        transport=transport, timeout=wopi_timeout_seconds, headers={"User-Agent": USER_AGENT}
+        transport=transport,
+        timeout=wopi_timeout_seconds,
+        headers={"User-Agent": USER_AGENT},
+        # Idle connections are dropped before a host would drop them (uvicorn after 5 s), so that a request
+        # rarely goes out on a connection the host is closing.
+        limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
     )
     wopi = WopiClient(http, keys.signer, wall_clock=clock.wall)
     style = STYLES[SHAPE_STYLES[shape]]

@@ -160,18 +160,28 @@ class WopiClient:
             }
         )
         started = time.perf_counter()
-        try:
-            response = await self._http.send(request)
-            result = WopiResponse(
-                operation,
-                response.status_code,
-                response.headers,
-                response.content,
-                correlation_id,
-                elapsed_ms=(time.perf_counter() - started) * 1000,
-            )
-        except httpx.HTTPError as exc:
-            result = WopiResponse(operation, 0, correlation_id=correlation_id, error=type(exc).__name__)
+        # A kept-alive connection the host closes as the request goes out fails without an answer; a GET
+        # changes nothing, so it is sent once more on a new connection, as browsers do.
+        attempts = 2 if method == "GET" else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                response = await self._http.send(request)
+            except httpx.RemoteProtocolError as exc:
+                if attempt < attempts:
+                    continue
+                result = WopiResponse(operation, 0, correlation_id=correlation_id, error=type(exc).__name__)
+            except httpx.HTTPError as exc:
+                result = WopiResponse(operation, 0, correlation_id=correlation_id, error=type(exc).__name__)
+            else:
+                result = WopiResponse(
+                    operation,
+                    response.status_code,
+                    response.headers,
+                    response.content,
+                    correlation_id,
+                    elapsed_ms=(time.perf_counter() - started) * 1000,
+                )
+            break
         _log(result, request.url)
         return result
 
