@@ -35,7 +35,14 @@ _FORGET_OTHER_LOCKS = Prepared(
         LockHolderRow.file_id == bindparam("h_file"), LockHolderRow.lock_id != bindparam("h_lock")
     )
 )
-_FORGET_HOLDERS = Prepared(delete(LockHolderRow).where(LockHolderRow.file_id == bindparam("h_file")))
+_FORGET_HOLDERS = Prepared(
+    delete(LockHolderRow).where(LockHolderRow.file_id == bindparam("h_file")).returning(LockHolderRow.lock_id)
+)
+_FORGET_HOLDER = Prepared(
+    delete(LockHolderRow)
+    .where(LockHolderRow.file_id == bindparam("h_file"), LockHolderRow.user_id == bindparam("h_user"))
+    .returning(LockHolderRow.lock_id)
+)
 _FOLLOW_RELOCK = (
     update(LockHolderRow)
     .where(LockHolderRow.file_id == bindparam("h_file"), LockHolderRow.lock_id == bindparam("h_expected"))
@@ -65,17 +72,13 @@ def follow_relock(conn: Connection, file_id: str, new: str, expected: str) -> No
     conn.execute(_FOLLOW_RELOCK, {"h_file": file_id, "h_lock": new, "h_expected": expected})
 
 
-def forget_all_holders(conn: Connection, file_id: str) -> None:
-    """Drop every holder of the file's lock (Unlock ends the session)."""
-    run_prepared(conn, _FORGET_HOLDERS, {"h_file": file_id})
-
-
 def forget_holders(conn: Connection, file_id: str, user_id: str | None = None) -> list[str]:
     """Drop the file's holders (or only `user_id`); return the lock IDs the dropped rows held."""
-    statement = delete(LockHolderRow).where(LockHolderRow.file_id == file_id)
-    if user_id is not None:
-        statement = statement.where(LockHolderRow.user_id == user_id)
-    return list(conn.execute(statement.returning(LockHolderRow.lock_id)).scalars())
+    if user_id is None:
+        rows, _count = run_prepared(conn, _FORGET_HOLDERS, {"h_file": file_id})
+    else:
+        rows, _count = run_prepared(conn, _FORGET_HOLDER, {"h_file": file_id, "h_user": user_id})
+    return [row.lock_id for row in rows]
 
 
 def other_holder_active(conn: Connection, file_id: str, lock_id: str, user_id: str, now: datetime) -> bool:

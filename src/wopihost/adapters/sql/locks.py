@@ -91,9 +91,7 @@ class SqlLockStore:
 
     async def release(self, file_id: str, lock_id: str, *, now: datetime) -> LockOutcome | None:
         params = {"held": lock_id}
-        return await self._swap(
-            file_id, _RELEASE, params, now, lambda conn: holders.forget_all_holders(conn, file_id)
-        )
+        return await self._swap(file_id, _RELEASE, params, now, lambda conn: _forget_all(conn, file_id))
 
     async def join(self, file_id: str, lock_id: str, *, user_id: str, now: datetime) -> None:
         def work(conn: Connection) -> None:
@@ -182,6 +180,10 @@ def _swap_in(
 def _locked_row(conn: Connection, file_id: str) -> Any:
     # FOR UPDATE is left out on SQLite, whose writers are serialised anyway.
     return conn.execute(_CURRENT.with_for_update(), {"file_id": file_id}).first()
+
+
+def _forget_all(conn: Connection, file_id: str) -> None:
+    holders.forget_holders(conn, file_id)
 
 
 def _outcome(ok: bool, row: Any, now: datetime) -> LockOutcome:
