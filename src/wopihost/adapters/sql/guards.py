@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 from typing import Any
 
@@ -42,7 +41,6 @@ def guard_condition(guard: LockGuard, now: datetime) -> ColumnElement[bool]:
     return _guard(guard.lock_id or None, now, guard.when_unlocked)
 
 
-@functools.cache
 def bound_guard_condition(guard: LockGuard) -> ColumnElement[bool]:
     """`guard_condition` with the lock ID and the time as bound parameters, for statements built once;
     the result is the same for guards of one shape (see guard_parameters)."""

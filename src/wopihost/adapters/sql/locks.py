@@ -6,11 +6,11 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, or_, select, update
 
 from wopihost.adapters.sql import holders
 from wopihost.adapters.sql.database import Database
-from wopihost.adapters.sql.guards import live_file
+from wopihost.adapters.sql.guards import live_file, lock_held, unlocked
 from wopihost.adapters.sql.models import FileRow
 from wopihost.adapters.sql.prepared import Prepared, run_prepared
 from wopihost.domain.locks import LOCK_TTL, Lock, LockBreak, SessionEndReason
@@ -22,8 +22,8 @@ _CURRENT = select(FileRow.lock_id, FileRow.lock_expires_at, FileRow.lock_user_id
 # The rest of a successful swap's transaction.
 AfterSwap = Callable[[Connection], None]
 # The lock `held` is on the file and unexpired at `now`; or the file has no lock that is unexpired at `now`.
-_HELD = and_(FileRow.lock_id == bindparam("held"), FileRow.lock_expires_at > bindparam("now"))
-_FREE = or_(FileRow.lock_id.is_(None), FileRow.lock_expires_at <= bindparam("now"))
+_HELD = lock_held(bindparam("held"), bindparam("now"))
+_FREE = unlocked(bindparam("now"))
 
 
 def _swap_statement(condition: ColumnElement[bool], **values: object) -> Prepared:
