@@ -160,30 +160,30 @@ class WopiClient:
             }
         )
         started = time.perf_counter()
-        # A kept-alive connection the host closes as the request goes out fails without an answer; a GET
-        # changes nothing, so it is sent once more on a new connection, as browsers do.
-        attempts = 2 if method == "GET" else 1
-        for attempt in range(1, attempts + 1):
-            try:
-                response = await self._http.send(request)
-            except httpx.RemoteProtocolError as exc:
-                if attempt < attempts:
-                    continue
-                result = WopiResponse(operation, 0, correlation_id=correlation_id, error=type(exc).__name__)
-            except httpx.HTTPError as exc:
-                result = WopiResponse(operation, 0, correlation_id=correlation_id, error=type(exc).__name__)
-            else:
-                result = WopiResponse(
-                    operation,
-                    response.status_code,
-                    response.headers,
-                    response.content,
-                    correlation_id,
-                    elapsed_ms=(time.perf_counter() - started) * 1000,
-                )
-            break
+        try:
+            response = await self._send_once_more_if_dropped(request)
+            result = WopiResponse(
+                operation,
+                response.status_code,
+                response.headers,
+                response.content,
+                correlation_id,
+                elapsed_ms=(time.perf_counter() - started) * 1000,
+            )
+        except httpx.HTTPError as exc:
+            result = WopiResponse(operation, 0, correlation_id=correlation_id, error=type(exc).__name__)
         _log(result, request.url)
         return result
+
+    async def _send_once_more_if_dropped(self, request: httpx.Request) -> httpx.Response:
+        """Send `request`; a GET that meets a kept-alive connection the host closes as it goes out (no answer
+        at all) is sent once more, on a new connection, as browsers do: a GET changes nothing."""
+        try:
+            return await self._http.send(request)
+        except httpx.RemoteProtocolError:
+            if request.method != "GET":
+                raise
+        return await self._http.send(request)
 
     async def check_file_info(
         self, target: WopiTarget, *, session_context: str | None = None
