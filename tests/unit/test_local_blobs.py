@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import anyio
 import pytest
 
+from wopihost.adapters import local_blobs
 from wopihost.adapters.local_blobs import LocalBlobStore
 from wopihost.errors import FileTooLarge, NotFound
 
@@ -126,8 +128,9 @@ async def test_put_cancelled_mid_stream_leaves_no_blob_or_temporary(store: Local
     started = anyio.Event()
 
     async def stalled() -> AsyncIterator[bytes]:
-        # More than the write buffer, so that the temporary file has been created and written to.
-        yield b"p" * (2 << 20)
+        # Blocks are written while the next is gathered: once a third has come, the first has been written.
+        for _ in range(3):
+            yield b"p" * (1 << 20)
         started.set()
         await anyio.sleep_forever()
         yield b"never"
@@ -140,6 +143,40 @@ async def test_put_cancelled_mid_stream_leaves_no_blob_or_temporary(store: Local
         await started.wait()
         assert len(temporaries_in(store)) == 1
         tg.cancel_scope.cancel()
+
+    assert files_under(store.root) == []
+
+
+async def test_put_cancelled_while_a_block_is_being_written_waits_for_it_then_cleans_up(
+    store: LocalBlobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writing, release = threading.Event(), threading.Event()
+    write = local_blobs._Part.write
+
+    def slow_write(part: local_blobs._Part, block: bytearray) -> None:
+        writing.set()
+        release.wait(5)
+        write(part, block)
+
+    monkeypatch.setattr(local_blobs._Part, "write", slow_write)
+
+    async def endless() -> AsyncIterator[bytes]:
+        while True:
+            yield b"q" * (1 << 20)
+
+    async def upload(scope: anyio.CancelScope) -> None:
+        with scope:
+            await store.put(endless(), max_size=1 << 40)
+
+    scope = anyio.CancelScope()
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(upload, scope)
+        await anyio.to_thread.run_sync(writing.wait, 5)
+        # Cancelled while its write is still running: the upload must wait for it before discarding the
+        # temporary file, or the write would leave one behind.
+        scope.cancel()
+        await anyio.sleep(0.05)
+        release.set()
 
     assert files_under(store.root) == []
 

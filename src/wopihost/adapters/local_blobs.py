@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import hashlib
@@ -48,6 +49,7 @@ class LocalBlobStore:
     async def put(self, chunks: AsyncIterable[bytes], *, max_size: int) -> StoredBlob:
         key = new_id()
         part = _Part(self._tmp, key)
+        writer = _BlockWriter(part)
         size = 0
         try:
             buffer = bytearray()
@@ -57,15 +59,15 @@ class LocalBlobStore:
                     raise FileTooLarge(size, max_size)
                 buffer += chunk
                 if len(buffer) >= _WRITE_BUFFER:
-                    # Hashed and written in a worker thread: both release the GIL, so the event loop keeps
-                    # receiving meanwhile. The buffer is handed over, not copied.
-                    await anyio.to_thread.run_sync(part.write, buffer)
+                    await writer.write(buffer)
                     buffer = bytearray()
+            await writer.wait()
             # The last block, the fsync and the rename in one hop: a save smaller than the buffer costs one
             # worker thread round trip, not one per step, which a busy event loop pays for in latency.
             await anyio.to_thread.run_sync(part.finish, buffer, self._path(key))
         except BaseException:
             with anyio.CancelScope(shield=True):
+                await writer.settle()
                 await anyio.to_thread.run_sync(part.discard)
             raise
         return StoredBlob(key=key, size=size, sha256=b64encode(part.digest()).decode("ascii"))
@@ -223,6 +225,39 @@ class _Part:
         handle, self._handle = self._handle, None
         if handle is not None:
             handle.close()
+
+
+class _BlockWriter:
+    """Hashes and writes an upload's blocks in a worker thread, one block at a time, while the event loop
+    gathers the next: receiving and writing overlap, instead of taking turns. At most two blocks are held.
+
+    Both hashing and writing release the GIL, so the thread and the event loop run at once. Blocks are handed
+    over, not copied.
+    """
+
+    def __init__(self, part: _Part) -> None:
+        self._part = part
+        self._writing: asyncio.Future[None] | None = None
+
+    async def write(self, block: bytearray) -> None:
+        """Start writing `block` once the block before it is written."""
+        await self.wait()
+        self._writing = asyncio.get_running_loop().run_in_executor(None, self._part.write, block)
+
+    async def wait(self) -> None:
+        """Wait until every block handed over is written; raises what writing one raised."""
+        if self._writing is not None:
+            # Shielded, and forgotten only once done: a cancelled upload must not leave a write running
+            # unseen (see settle).
+            await asyncio.shield(self._writing)
+            self._writing = None
+
+    async def settle(self) -> None:
+        """After a failure: wait for a write still running, ignoring its outcome, so that nothing touches
+        the temporary file once the caller discards it."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            await asyncio.wait([writing])
 
 
 def _publish(tmp: Path, final: Path) -> None:
