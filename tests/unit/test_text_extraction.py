@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import shutil
 import zipfile
@@ -66,6 +67,25 @@ async def test_extract_plain_text_decoded(extension: str, data: bytes) -> None:
 
 async def test_extract_plain_text_not_utf8_read_as_windows_1252() -> None:
     assert await _extract(".txt", "déjà vu".encode("cp1252")) == "déjà vu"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "Notes de réunion".encode("utf-16-le"),
+        "Notes de réunion".encode("utf-16-be"),
+    ],
+    ids=["little-endian", "big-endian"],
+)
+async def test_extract_plain_text_in_utf16_with_its_byte_order_mark(data: bytes) -> None:
+    mark = codecs.BOM_UTF16_LE if data[1] == 0 else codecs.BOM_UTF16_BE
+    assert await _extract(".txt", mark + data) == "Notes de réunion"
+
+
+async def test_extract_binary_content_under_a_text_extension_gives_no_text() -> None:
+    data = bytes(range(256)) * 64
+    assert await _extract(".txt", data) == ""
+    assert await _extract(".csv", b"a,b\n" + data) == ""
 
 
 async def test_extract_pdf_with_pdftotext_reads_page_text() -> None:

@@ -9,6 +9,7 @@ fetches external entities. Whatever was read before a limit was reached is kept.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 import shutil
@@ -37,6 +38,24 @@ _SHEETS = re.compile(r"xl/worksheets/sheet(\d+)\.xml")
 # Parts read per document, so that a ZIP of a million tiny slides cannot keep a worker busy for long.
 MAX_PARTS = 2000
 _PLAIN_ENCODINGS = ("utf-8-sig", "cp1252")
+
+
+def _decode_plain(data: bytes) -> str:
+    """A plain-text file's text: UTF-16 if it starts with that byte order mark, else UTF-8 or Windows-1252.
+
+    Bytes holding a NUL and no UTF-16 mark are not text (so grep and git decide too) but binary content under
+    a text extension: they have nothing to index, and indexing their noise would only fill the index.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    if b"\0" in data:
+        return ""
+    for encoding in _PLAIN_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")
 
 
 class _Limit(Exception):
@@ -142,12 +161,7 @@ class DocumentTextExtractor:
             data += chunk[: budget - len(data)]
             if len(data) >= budget:
                 break
-        for encoding in _PLAIN_ENCODINGS:
-            try:
-                return bytes(data).decode(encoding)[: self._max_chars]
-            except UnicodeDecodeError:
-                continue
-        return bytes(data).decode("utf-8", errors="replace")[: self._max_chars]
+        return _decode_plain(bytes(data))[: self._max_chars]
 
     def _from_zip(self, path: Path, reader: Callable[[zipfile.ZipFile, _Text], None]) -> str:
         text = _Text(self._max_chars)
