@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
+import anyio
 import pytest
 
 from wopihost.adapters.clock import FakeClock
@@ -23,7 +24,7 @@ from wopihost.domain.audit import (
     parse_moment,
 )
 from wopihost.domain.records import FileRecord
-from wopihost.errors import InvalidRequest
+from wopihost.errors import InvalidRequest, StorageUnavailable
 from wopihost.ports import AuditLog, Catalog, UserStore
 from wopihost.services import audit as audit_module
 from wopihost.services.audit import AuditService
@@ -164,4 +165,53 @@ async def test_record_visit_recorded_by_another_process_read_again_after_a_minut
     assert not await other.record_visit(_file(), "anon-1", detail="Ann")
 
     assert log.lookups == 1 + 2
+    assert len(log.events) == 1
+
+
+class SlowLog(CountingLog):
+    """A counting log whose writes take a moment, as a durable commit does."""
+
+    async def append(self, event: AuditEvent) -> None:
+        await anyio.sleep(0.01)
+        await super().append(event)
+
+
+async def test_record_visit_by_co_authors_at_the_same_moment_records_one_event() -> None:
+    log, clock = SlowLog(), FakeClock()
+    audit = service(log, clock)
+    recorded: list[bool] = []
+
+    async def visit() -> None:
+        recorded.append(await audit.record_visit(_file(), "anon-1", detail="Ann"))
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(4):
+            tg.start_soon(visit)
+
+    assert sorted(recorded) == [False, False, False, True]
+    assert len(log.events) == 1
+    assert log.lookups == 1
+
+
+class FailingLog(CountingLog):
+    """A log whose first append fails, as a database that is briefly unavailable does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 1
+
+    async def append(self, event: AuditEvent) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise StorageUnavailable("database write failed")
+        await super().append(event)
+
+
+async def test_record_visit_that_failed_to_write_is_tried_again_on_the_next_open() -> None:
+    log, clock = FailingLog(), FakeClock()
+    audit = service(log, clock)
+
+    with pytest.raises(StorageUnavailable):
+        await audit.record_visit(_file(), "anon-1", detail="Ann")
+    assert await audit.record_visit(_file(), "anon-1", detail="Ann")
     assert len(log.events) == 1

@@ -124,11 +124,17 @@ class AuditService:
         until = self._opens.get(key)
         if until is not None and now < until:
             return False
-        if await self._log.has_recent(file.id, by, action, client, since=now - OPEN_WINDOW):
-            self._remember(key, now + SEEN_ELSEWHERE)
-            return False
-        await self.record(action, item_id=file.id, item_name=file.name, by=by, detail=detail)
+        # Claimed before the first await: the co-authors of a document often open it at the same moment, and
+        # each would otherwise find no record yet and write one.
         self._remember(key, now + OPEN_WINDOW)
+        try:
+            if await self._log.has_recent(file.id, by, action, client, since=now - OPEN_WINDOW):
+                self._remember(key, now + SEEN_ELSEWHERE)
+                return False
+            await self.record(action, item_id=file.id, item_name=file.name, by=by, detail=detail)
+        except BaseException:
+            self._opens.pop(key, None)
+            raise
         return True
 
     def _remember(self, key: tuple[str, str | None, str, str, str], until: datetime) -> None:
