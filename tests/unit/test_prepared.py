@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, bindparam, create_engine, insert, select, text, update
 
-from wopihost.adapters.sql.models import LockHolderRow
-from wopihost.adapters.sql.prepared import Prepared, run_prepared
+from wopihost.adapters.sql.models import AuditEventRow, LockHolderRow
+from wopihost.adapters.sql.prepared import Prepared, prepared_insert, run_prepared
 
 SEEN = datetime(2026, 12, 6, 21, 30, 5, 123456, tzinfo=UTC)
 TOUCH = Prepared(
@@ -58,3 +58,28 @@ def test_a_change_counts_its_rows_and_takes_its_own_values_without_parameters() 
 
     assert (rows, count, missing) == ([], 2, 0)
     assert locks == ["", ""]
+
+
+def test_a_prepared_insert_stores_a_row_as_sqlalchemy_does_and_numbers_it() -> None:
+    engine = create_engine("sqlite://")
+    row = {
+        "at": SEEN,
+        "action": "saved",
+        "item_id": "f",
+        "item_kind": "file",
+        "item_name": "Notes.docx",
+        "user_id": None,
+        "client": "wopi",
+        "client_name": "Word",
+        "address": "",
+        "detail": "version 2",
+    }
+    with engine.begin() as conn:
+        AuditEventRow.__table__.create(conn)
+        run_prepared(conn, prepared_insert(AuditEventRow.__table__), row)
+        conn.execute(insert(AuditEventRow), row)
+        stored = conn.execute(text("SELECT * FROM audit_events ORDER BY id")).all()
+
+    assert [event[0] for event in stored] == [1, 2]
+    # Byte for byte what SQLAlchemy stored, the time stamp included.
+    assert stored[0][1:] == stored[1][1:]

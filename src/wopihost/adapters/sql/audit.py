@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select
+from sqlalchemy import Connection, Row, func, select
 
 from wopihost.adapters.sql.database import Database
 from wopihost.adapters.sql.models import AuditEventRow
+from wopihost.adapters.sql.prepared import prepared_insert, run_prepared
 from wopihost.domain.audit import (
     AuditAction,
     AuditChannel,
@@ -21,7 +22,7 @@ from wopihost.domain.audit import (
 
 _COLUMNS = tuple(AuditEventRow.__table__.columns)
 # Built once: every save appends an event, in the one writer thread that saves queue for on SQLite.
-_APPEND = insert(AuditEventRow)
+_APPEND = prepared_insert(AuditEventRow.__table__)
 
 
 def append_event(conn: Connection, event: AuditEvent) -> None:
@@ -38,7 +39,7 @@ def append_event(conn: Connection, event: AuditEvent) -> None:
         "address": event.client.address,
         "detail": event.detail,
     }
-    conn.execute(_APPEND, values)
+    run_prepared(conn, _APPEND, values)
 
 
 class SqlAuditLog:

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache, partial
 from typing import Any
 
-from sqlalchemy import Connection, Update, bindparam, delete, false, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, false, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wopihost.adapters.sql import access, folders, holders
@@ -30,6 +30,7 @@ from wopihost.adapters.sql.mapping import (
     version_from_row,
 )
 from wopihost.adapters.sql.models import FileRow, FolderRow, ShareRow, VersionRow
+from wopihost.adapters.sql.prepared import Prepared, prepared_insert, run_prepared
 from wopihost.domain.audit import SavedEvent
 from wopihost.domain.ids import new_id
 from wopihost.domain.locks import LockGuard
@@ -57,19 +58,27 @@ _FILE_BY_NAME = select(*FILE_COLUMNS).where(
 )
 # Built once, as the statements of every save: building them anew cost more than running them, in the one
 # writer thread that every save and lock change of a SQLite node queues for.
-_MODIFIED_AT_FOR_UPDATE = (
+_MODIFIED_AT_FOR_UPDATE = Prepared(
     select(FileRow.modified_at).where(FileRow.id == bindparam("file_id"), live_file()).with_for_update()
 )
-_ADD_VERSION = insert(VersionRow)
+_ADD_VERSION = prepared_insert(VersionRow.__table__)
+# A file's versions past the newest `keep`, and one version's removal: run after each save.
+_OLD_VERSIONS = Prepared(
+    select(VersionRow.id, VersionRow.blob_key)
+    .where(VersionRow.file_id == bindparam("file_id"))
+    .order_by(VersionRow.number.desc())
+    .offset(bindparam("keep"))
+)
+_DROP_VERSION = Prepared(delete(VersionRow).where(VersionRow.id == bindparam("version_id")))
 
 
 @cache
-def _new_version_statement(guard: LockGuard, *, expected: bool) -> Update:
+def _new_version_statement(guard: LockGuard, *, expected: bool) -> Prepared:
     """The UPDATE that makes a stored blob the file's content, for guards of `guard`'s shape."""
     conditions = [FileRow.id == bindparam("file_id"), bound_guard_condition(guard)]
     if expected:
         conditions.append(FileRow.modified_at == bindparam("expected_modified_at"))
-    return (
+    return Prepared(
         update(FileRow)
         .where(*conditions)
         .values(
@@ -317,10 +326,10 @@ def _commit_version(
 ) -> WriteOutcome | None:
     # The row is locked first (a no-op on SQLite, whose writers are serialised), so that the modification
     # time derived from the old one is still derived from the latest when the UPDATE writes it.
-    previous = conn.execute(_MODIFIED_AT_FOR_UPDATE, {"file_id": file_id}).scalar_one_or_none()
-    if previous is None:
+    current, _locked = run_prepared(conn, _MODIFIED_AT_FOR_UPDATE, {"file_id": file_id})
+    if not current:
         return None
-    modified_at = next_modified_at(previous, now)
+    modified_at = next_modified_at(current[0].modified_at, now)
     values = {
         "file_id": file_id,
         "new_size": blob.size,
@@ -333,11 +342,11 @@ def _commit_version(
     if expected_modified_at is not None:
         values["expected_modified_at"] = expected_modified_at
     statement = _new_version_statement(guard_shape(guard), expected=expected_modified_at is not None)
-    row = conn.execute(statement, values).first()
-    if row is None:
+    rows, _count = run_prepared(conn, statement, values)
+    if not rows:
         # Only an expected modification time can refuse a write that the guard lets through.
         return _refusal(conn, file_id, now, guard=guard if expected_modified_at is not None else None)
-    file = file_from_row(row)
+    file = file_from_row(rows[0])
     _insert_version(conn, file_id, file.version, blob, modified_at, author_id, editors, source, save)
     lock = file.active_lock(now)
     if guard.lock_id is not None and lock is not None and lock.lock_id == guard.lock_id:
@@ -386,15 +395,10 @@ def _delete_file(conn: Connection, *, file_id: str, guard: LockGuard, now: datet
 
 
 def _prune_versions(conn: Connection, *, file_id: str, keep: int) -> Sequence[str]:
-    old = conn.execute(
-        select(VersionRow.id, VersionRow.blob_key)
-        .where(VersionRow.file_id == file_id)
-        .order_by(VersionRow.number.desc())
-        .offset(keep)
-    ).all()
-    if old:
-        conn.execute(delete(VersionRow).where(VersionRow.id.in_([r.id for r in old])))
-    return [r.blob_key for r in old]
+    old, _count = run_prepared(conn, _OLD_VERSIONS, {"file_id": file_id, "keep": keep})
+    for version in old:
+        run_prepared(conn, _DROP_VERSION, {"version_id": version.id})
+    return [version.blob_key for version in old]
 
 
 def _insert_version(
@@ -422,7 +426,7 @@ def _insert_version(
         "autosave": save.autosave,
         "exit_save": save.exit_save,
     }
-    conn.execute(_ADD_VERSION, values)
+    run_prepared(conn, _ADD_VERSION, values)
 
 
 def _refusal(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Executable
+from sqlalchemy import Connection, Executable, Table, bindparam, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ClauseElement
 
@@ -117,6 +117,14 @@ class Prepared:
         if found is None:
             found = self._compiled[dialect.name] = CompiledStatement(self.statement, dialect)
         return found
+
+
+def prepared_insert(table: Table, *, generated: str = "id") -> Prepared:
+    """An INSERT of one row of `table`: every column but the database-generated `generated`, each from the
+    parameter of its name. It applies no Python-side column defaults, so every column must be given."""
+    columns = [column for column in table.c if column.name != generated]
+    values = {column.name: bindparam(column.name, type_=column.type) for column in columns}
+    return Prepared(insert(table).values(values))
 
 
 def run_prepared(conn: Connection, prepared: Prepared, params: Mapping[str, Any]) -> tuple[list[Any], int]:
