@@ -63,6 +63,17 @@ async def test_a_failing_unit_is_rolled_back_alone(database: Database, tmp_path:
     assert _rows(tmp_path / "db.sqlite") == {"before": 1, "after": 3}
 
 
+async def test_a_failing_unit_alone_in_its_batch_leaves_nothing(database: Database, tmp_path: Path) -> None:
+    def half_then_fail(conn: Connection) -> None:
+        conn.execute(text("INSERT INTO t (k, v) VALUES ('half', 1)"))
+        raise LookupError("the unit of work gave up")
+
+    with pytest.raises(LookupError):
+        await database.write(half_then_fail)
+    assert await database.write(_insert("next", 2)) == 2
+    assert _rows(tmp_path / "db.sqlite") == {"next": 2}
+
+
 async def test_later_units_see_earlier_ones_in_the_same_batch(database: Database) -> None:
     def read_back(conn: Connection) -> int | None:
         return conn.execute(text("SELECT v FROM t WHERE k = 'x'")).scalar()

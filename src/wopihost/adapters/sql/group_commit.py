@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, RootTransaction
 
 T = TypeVar("T")
 # Enough to share one fsync among every request a busy node has in flight, small enough that one batch
@@ -107,25 +107,40 @@ class GroupCommitter:
         try:
             with self._engine.connect() as conn:
                 conn = conn.execution_options(wopihost_begin="BEGIN IMMEDIATE")
-                with conn.begin():
-                    # Savepoints go straight to the driver: through SQLAlchemy each cost more than a lock
-                    # change's own statements. SQLAlchemy's transaction is unaffected by them.
-                    driver = conn.connection.driver_connection
-                    assert driver is not None
-                    for pending in batch:
-                        driver.execute("SAVEPOINT unit")
-                        try:
-                            pending.result = pending.work(conn)
-                        except Exception as exc:
-                            driver.execute("ROLLBACK TO unit")
-                            pending.error = self._translate(exc)
-                        driver.execute("RELEASE unit")
+                with conn.begin() as transaction:
+                    if len(batch) == 1:
+                        self._run_alone(conn, transaction, batch[0])
+                    else:
+                        self._run_each(conn, batch)
         except Exception as exc:
             # BEGIN or COMMIT failed: nothing of the batch is durable, so nobody may hear otherwise.
             log.warning("a group commit of %d units of work failed: %s", len(batch), type(exc).__name__)
             error = self._translate(exc)
             for pending in batch:
                 pending.result, pending.error = None, pending.error or error
+
+    def _run_alone(self, conn: Connection, transaction: RootTransaction, pending: _Pending) -> None:
+        """A batch of one needs no savepoint: if its unit fails, the whole transaction is rolled back."""
+        try:
+            pending.result = pending.work(conn)
+        except Exception as exc:
+            pending.error = self._translate(exc)
+            transaction.rollback()
+
+    def _run_each(self, conn: Connection, batch: list[_Pending]) -> None:
+        """Each unit in a savepoint of its own, so that one failing is rolled back alone."""
+        # Savepoints go straight to the driver: through SQLAlchemy each cost more than a lock change's own
+        # statements. SQLAlchemy's transaction is unaffected by them.
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        for pending in batch:
+            driver.execute("SAVEPOINT unit")
+            try:
+                pending.result = pending.work(conn)
+            except Exception as exc:
+                driver.execute("ROLLBACK TO unit")
+                pending.error = self._translate(exc)
+            driver.execute("RELEASE unit")
 
 
 def _deliver(done: list[_Pending]) -> None:
