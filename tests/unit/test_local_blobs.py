@@ -323,8 +323,10 @@ async def test_sweep_temporary_removes_leftovers_of_dead_writers_but_not_live_up
     started = anyio.Event()
 
     async def stalled() -> AsyncIterator[bytes]:
-        # More than the write buffer, so that the upload's temporary file exists.
-        yield b"f" * (2 << 20)
+        # Blocks are written while the next is gathered: once a third has come, the first has been written,
+        # so the upload's temporary file exists.
+        for _ in range(3):
+            yield b"f" * (1 << 20)
         started.set()
         await anyio.sleep_forever()
         yield b"never"
