@@ -9,6 +9,9 @@ if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+# An editable install is not byte-compiled, and with PYTHONDONTWRITEBYTECODE set nothing ever is: every
+# server and command the tests start would compile every module again.
+.venv/bin/python -m compileall -q src >/dev/null
 
 # Install Debian packages that are missing, when we are allowed to; the tests that need them skip without
 # them (and fail in CI).

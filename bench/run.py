@@ -14,6 +14,7 @@ one over PostgreSQL, S3 and Redis (see bench/nodes.py; results in bench/results/
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import platform
 import secrets
@@ -29,6 +30,7 @@ from typing import Protocol
 import anyio
 from tests.servers import free_port
 
+import wopihost
 from bench.coauthoring import CoAuthoring
 from bench.context import Context, host_server
 from bench.fixture import deployment
@@ -136,6 +138,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     chosen = args.scenario or NAMES
     started = time.monotonic()
+    # The host runs byte-compiled, as pip leaves a package it installs: an editable install in an environment
+    # with PYTHONDONTWRITEBYTECODE would otherwise compile every module again in every process it starts.
+    compileall.compile_dir(Path(wopihost.__file__).parent, quiet=1)
     with tempfile.TemporaryDirectory(prefix="wopihost-bench-") as tmp, database(args.database) as url:
         ctx = run_suite(
             Path(tmp),
