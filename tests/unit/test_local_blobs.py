@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import gc
 import hashlib
 import os
 import threading
@@ -349,3 +351,26 @@ async def test_sweep_temporary_leaves_completed_blobs(store: LocalBlobStore) -> 
 
     assert store.sweep_temporary() == 0
     assert await read_all(store, blob.key) == b"keep"
+
+
+async def test_put_whose_stream_fails_after_a_failed_write_reports_no_unretrieved_error(
+    store: LocalBlobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing_write(part: local_blobs._Part, block: bytearray) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(local_blobs._Part, "write", failing_write)
+    reported: list[dict[str, object]] = []
+    asyncio.get_running_loop().set_exception_handler(lambda _loop, context: reported.append(context))
+
+    async def client_goes_away() -> AsyncIterator[bytes]:
+        yield b"r" * (1 << 20)
+        await anyio.sleep(0.05)  # the write has failed by now
+        raise ConnectionResetError("the client went away")
+
+    with pytest.raises(ConnectionResetError):
+        await store.put(client_goes_away(), max_size=1 << 30)
+    gc.collect()
+
+    assert reported == []
+    assert files_under(store.root) == []

@@ -258,6 +258,9 @@ class _BlockWriter:
         writing, self._writing = self._writing, None
         if writing is not None:
             await asyncio.wait([writing])
+            if not writing.cancelled():
+                # Retrieved, so that asyncio does not log the write's own failure as never retrieved.
+                writing.exception()
 
 
 def _publish(tmp: Path, final: Path) -> None:
