@@ -83,7 +83,8 @@ from wopihost.urls import PublicUrls
 from wopihost.wopi.check_file_info import HostIdentity
 from wopihost.wopi.context import WopiServices
 from wopihost.wopi.middleware import WopiHeadersAndLogMiddleware
-from wopihost.wopi.routes import wopi_routes
+from wopihost.wopi.router import WopiFirst, with_middleware
+from wopihost.wopi.routes import wopi_router
 
 if TYPE_CHECKING:
     # The object store's client is imported only when storage.backend is "s3" (it is slow to import).
@@ -617,12 +618,12 @@ def create_app(settings: Settings, *, services: Services | None = None) -> Starl
             0, Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.server.trusted_proxies)
         )
     routes: list[BaseRoute] = [
-        *wopi_routes(services.wopi()),
-        *health_routes(readiness_probes(services), timeout=settings.server.readiness_timeout_seconds),
+        *health_routes(readiness_probes(services), timeout=settings.server.readiness_timeout_seconds)
     ]
     if services.urls.ui_enabled:
         routes.append(Mount("/", app=BuiltOnFirstUse(functools.partial(_web_app, services))))
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    wopi = with_middleware(wopi_router(services.wopi()), middleware)
+    app = WopiFirst(wopi=wopi, routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.services = services
     return app
 

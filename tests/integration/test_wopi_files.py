@@ -5,6 +5,7 @@ https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/fil
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import httpx
@@ -13,6 +14,7 @@ import pytest
 import wopihost
 from tests.integration.conftest import MACHINE_NAME, MAX_FILE_SIZE, ORIGINAL, Host, body_of, sha256_b64
 from wopihost.domain.locks import LOCK_TTL
+from wopihost.wopi import routes
 
 pytestmark = pytest.mark.anyio
 
@@ -130,6 +132,26 @@ async def test_get_file_item_version_equals_check_file_info_version(host: Host) 
 
     assert response.content == b"second"
     assert response.headers["X-WOPI-ItemVersion"] == (await host.check_file_info()).json()["Version"] == "2"
+
+
+UNWATCHED_SIZE = 40_000
+
+
+@pytest.mark.parametrize("size", [UNWATCHED_SIZE, UNWATCHED_SIZE + 1])
+async def test_get_file_sends_every_byte_whether_watched_for_disconnects_or_not(
+    host: Host, size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(routes, "UNWATCHED_BODY", UNWATCHED_SIZE)
+    content = os.urandom(size)
+    await host.lock(A)
+    assert (await host.put_file(body_of(content), lock=A)).status_code == 200
+
+    # The second GetFile opens the blob on the event loop, as a file opened lately.
+    for _ in range(2):
+        response = await host.get_file()
+        assert response.status_code == 200
+        assert response.headers["Content-Length"] == str(size)
+        assert response.content == content
 
 
 # PutFile ------------------------------------------------------------------------------------------------

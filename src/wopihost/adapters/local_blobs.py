@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 import anyio
 
+from wopihost.adapters.file_streams import RecentlyOpened, stream_file
 from wopihost.domain.ids import new_id
 from wopihost.domain.records import StoredBlob
 from wopihost.errors import FileTooLarge, NotFound, StorageUnavailable
@@ -39,6 +40,7 @@ class LocalBlobStore:
         self.root = root
         self._tmp = root / "tmp"
         self._chunk_size = chunk_size
+        self._recent = RecentlyOpened()
         self._tmp.mkdir(parents=True, exist_ok=True)
 
     def _path(self, key: str) -> Path:
@@ -73,7 +75,7 @@ class LocalBlobStore:
         return StoredBlob(key=key, size=size, sha256=b64encode(part.digest()).decode("ascii"))
 
     async def open(self, key: str) -> AsyncIterator[bytes]:
-        return await stream_file(self._path(key), self._chunk_size)
+        return await stream_file(self._path(key), self._chunk_size, self._recent)
 
     async def delete(self, key: str) -> None:
         await anyio.to_thread.run_sync(_unlink_quietly, self._path(key))
@@ -270,99 +272,6 @@ def _publish(tmp: Path, final: Path) -> None:
         _fsync_dir(final.parent)
     except OSError as exc:
         raise StorageUnavailable(f"blob store write failed: {exc.strerror}") from exc
-
-
-async def stream_file(path: Path, chunk_size: int) -> AsyncIterator[bytes]:
-    """Open a file for streaming in chunks; raise NotFound now (not while streaming) if it is missing."""
-    # One worker-thread hop opens the file and reads its first chunk, which is all of a small file.
-    first, fd, size = await anyio.to_thread.run_sync(_open_first_chunk, path, chunk_size)
-    return _BlobChunks(first, fd, size, chunk_size)
-
-
-def _open_first_chunk(path: Path, chunk_size: int) -> tuple[bytes, int | None, int]:
-    """The first chunk, the open file if there is more (else None), and the file's size."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except FileNotFoundError as exc:
-        raise NotFound(f"blob {path.name} is missing") from exc
-    try:
-        size = os.fstat(fd).st_size
-        first = os.pread(fd, chunk_size, 0)
-        if len(first) >= size:
-            os.close(fd)
-            return first, None, size
-    except BaseException:
-        os.close(fd)
-        raise
-    return first, fd, size
-
-
-def _read_cached(fd: int, size: int, offset: int) -> bytes | None:
-    """Up to `size` bytes at `offset` if the page cache holds them, read without waiting for the disk;
-    None when that would wait (or the file system cannot tell)."""
-    buffer = bytearray(size)
-    try:
-        count = os.preadv(fd, [buffer], offset, os.RWF_NOWAIT)
-    except OSError:
-        # EAGAIN: not cached. EOPNOTSUPP or EINVAL: no RWF_NOWAIT here.
-        return None
-    return bytes(memoryview(buffer)[:count])
-
-
-class _BlobChunks:
-    """The chunks of an open blob. Closing it releases the file, whether it was read or not.
-
-    A chunk the page cache holds is read on the event loop: a worker-thread hop costs more than copying it.
-    Anything else is read in a worker thread, so that the loop never waits for the disk.
-
-    An async generator would not do: closing one that never started skips its `finally`, leaving the file
-    open (a response that is abandoned before its body is sent does just that).
-    """
-
-    def __init__(self, first: bytes, fd: int | None, size: int, chunk_size: int) -> None:
-        self._first = first
-        self._fd = fd
-        self._offset = len(first)
-        # Blobs never change once stored, so the size read when opening is where the stream ends.
-        self._size = size
-        self._chunk_size = chunk_size
-
-    def __aiter__(self) -> _BlobChunks:
-        return self
-
-    async def __anext__(self) -> bytes:
-        if self._first:
-            chunk, self._first = self._first, b""
-            return chunk
-        fd = self._fd
-        if fd is None:
-            raise StopAsyncIteration
-        if self._offset >= self._size:
-            await self.aclose()
-            raise StopAsyncIteration
-        try:
-            cached = _read_cached(fd, self._chunk_size, self._offset)
-            chunk = cached if cached is not None else await self._read_from_disk(fd)
-        except BaseException:
-            await self.aclose()
-            raise
-        if not chunk:
-            await self.aclose()
-            raise StopAsyncIteration
-        self._offset += len(chunk)
-        return chunk
-
-    async def _read_from_disk(self, fd: int) -> bytes:
-        return await anyio.to_thread.run_sync(os.pread, fd, self._chunk_size, self._offset)
-
-    async def aclose(self) -> None:
-        fd, self._fd = self._fd, None
-        if fd is not None:
-            os.close(fd)
-
-    def __del__(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
 
 
 def _unlink_quietly(path: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import anyio
 
-from wopihost.adapters.local_blobs import stream_file
+from wopihost.adapters.file_streams import stream_file
 from wopihost.domain.ids import looks_like_id, new_id
 from wopihost.errors import NotFound, StorageUnavailable
 

@@ -6,12 +6,11 @@ https://learn.microsoft.com/microsoft-365/cloud-storage-partner-program/rest/
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterable, Awaitable, Callable
 
 import orjson
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
-from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from wopihost.domain.audit import acting_client
@@ -56,6 +55,7 @@ from wopihost.wopi.headers import (
     X_WOPI_SUGGESTED_TARGET,
     X_WOPI_URL_TYPE,
 )
+from wopihost.wopi.router import WopiRoute, WopiRouter
 
 MAX_USER_INFO_BODY = 4096
 
@@ -102,9 +102,27 @@ async def get_direct(w: WopiRequest) -> Response:
     return _stream(opened.file.size, opened.file.version, opened.chunks)
 
 
-def _stream(size: int, version: int, chunks: object) -> Response:
+def _stream(size: int, version: int, chunks: AsyncIterable[bytes]) -> Response:
     headers = {X_WOPI_ITEM_VERSION: str(version), "Content-Length": str(size)}
-    return StreamingResponse(chunks, media_type="application/octet-stream", headers=headers)  # type: ignore[arg-type]
+    if size > UNWATCHED_BODY:
+        return StreamingResponse(chunks, media_type="application/octet-stream", headers=headers)
+    return _UnwatchedStream(chunks, media_type="application/octet-stream", headers=headers)
+
+
+# The largest file body sent without watching for the client to disconnect: watching costs a task group
+# per response, and a body this small is read from the page cache and handed to the server in
+# milliseconds, wasted or not. A larger one stops being read when its client goes away.
+UNWATCHED_BODY = 4 * 1024 * 1024
+
+
+class _UnwatchedStream(StreamingResponse):
+    """A streamed body that does not listen for the client's disconnect while it is sent."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.stream_response(send)
+        except OSError as exc:
+            raise ClientDisconnect from exc
 
 
 async def put_file(w: WopiRequest) -> Response:
@@ -327,9 +345,6 @@ def _override_dispatch(table: dict[str, tuple[str, Handler]]) -> Handler:
     return dispatch
 
 
-ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-
-
 def _not_implemented(services: WopiServices) -> Callable[[Request], Awaitable[Response]]:
     """WOPI paths and methods this host does not implement (Cobalt, the bootstrapper, ...): WOPI's 501."""
     wopi_netloc = services.urls.wopi_netloc
@@ -354,10 +369,9 @@ def _on_wopi_hostname(request: Request, wopi_netloc: str | None) -> bool:
 
 
 class _Endpoint:
-    """A WOPI endpoint as Starlette routes call it, as a plain ASGI app.
+    """A WOPI endpoint as a plain ASGI app: a request in, the handler's response out.
 
-    Handlers turn every error into a WOPI response themselves, so Starlette's per-request exception wrapper
-    around a function endpoint would only cost time.
+    Handlers turn every error into a WOPI response themselves.
     """
 
     __slots__ = ("_run",)
@@ -370,9 +384,8 @@ class _Endpoint:
         await response(scope, receive, send)
 
 
-def wopi_routes(services: WopiServices) -> list[Route]:
-    """The WOPI routes, bound to the services."""
-
+def wopi_router(services: WopiServices) -> WopiRouter:
+    """The WOPI endpoints, bound to the services."""
     wopi_netloc = services.urls.wopi_netloc
 
     def endpoint(operation: str | None, handler: Handler, *, signed: bool = True) -> _Endpoint:
@@ -392,46 +405,30 @@ def wopi_routes(services: WopiServices) -> list[Route]:
 
         return _Endpoint(run)
 
+    get, post = ("GET",), ("POST",)
     containers = [
-        Route(f"{prefix}/{{container_id}}{path}", endpoint(operation, handler), methods=["GET"])
+        WopiRoute(f"{prefix}/{{container_id}}{path}", get, endpoint(operation, handler))
         for prefix, gets in (("/wopi/containers", CONTAINER_GETS), ("/wopi/folders", FOLDER_GETS))
         for path, operation, handler in gets
     ]
-    # The operations of every editing session first: the router tries routes in order.
-    return [
-        Route("/wopi/files/{file_id}", endpoint("CheckFileInfo", check_file_info_op), methods=["GET"]),
-        Route("/wopi/files/{file_id}", endpoint(None, _override_dispatch(FILE_OPERATIONS)), methods=["POST"]),
-        Route("/wopi/files/{file_id}/contents", endpoint("GetFile", get_file), methods=["GET"]),
-        Route(
-            "/wopi/files/{file_id}/contents",
-            endpoint(None, _override_dispatch(CONTENTS_OPERATIONS)),
-            methods=["POST"],
-        ),
-        Route(
-            "/wopi/files/{file_id}/ancestry",
-            endpoint("EnumerateAncestors", enumerate_file_ancestors),
-            methods=["GET"],
-        ),
-        Route(
-            "/wopi/files/{file_id}/ecosystem_pointer",
-            endpoint("GetEcosystem", get_file_ecosystem),
-            methods=["GET"],
-        ),
+    file, contents = "/wopi/files/{file_id}", "/wopi/files/{file_id}/contents"
+    routes = [
+        WopiRoute(file, get, endpoint("CheckFileInfo", check_file_info_op)),
+        WopiRoute(file, post, endpoint(None, _override_dispatch(FILE_OPERATIONS))),
+        WopiRoute(contents, get, endpoint("GetFile", get_file)),
+        WopiRoute(contents, post, endpoint(None, _override_dispatch(CONTENTS_OPERATIONS))),
+        WopiRoute(f"{file}/ancestry", get, endpoint("EnumerateAncestors", enumerate_file_ancestors)),
+        WopiRoute(f"{file}/ecosystem_pointer", get, endpoint("GetEcosystem", get_file_ecosystem)),
         *containers,
-        Route(
-            "/wopi/containers/{container_id}",
-            endpoint(None, _override_dispatch(CONTAINER_OPERATIONS)),
-            methods=["POST"],
+        WopiRoute(
+            "/wopi/containers/{container_id}", post, endpoint(None, _override_dispatch(CONTAINER_OPERATIONS))
         ),
-        Route("/wopi/ecosystem", endpoint("CheckEcosystem", check_ecosystem), methods=["GET"]),
-        Route("/wopi/ecosystem", endpoint(None, _override_dispatch(ECOSYSTEM_OPERATIONS)), methods=["POST"]),
-        Route(
-            "/wopi/ecosystem/root_container_pointer",
-            endpoint("GetRootContainer", get_root_container),
-            methods=["GET"],
+        WopiRoute("/wopi/ecosystem", get, endpoint("CheckEcosystem", check_ecosystem)),
+        WopiRoute("/wopi/ecosystem", post, endpoint(None, _override_dispatch(ECOSYSTEM_OPERATIONS))),
+        WopiRoute(
+            "/wopi/ecosystem/root_container_pointer", get, endpoint("GetRootContainer", get_root_container)
         ),
-        Route("/wopi/direct/{file_id}", endpoint("GetFileUrl", get_direct, signed=False), methods=["GET"]),
-        # Last, so that it only catches what no route above matches by path and method.
-        Route("/wopi", _not_implemented(services), methods=ALL_METHODS),
-        Route("/wopi/{rest:path}", _not_implemented(services), methods=ALL_METHODS),
+        WopiRoute("/wopi/direct/{file_id}", get, endpoint("GetFileUrl", get_direct, signed=False)),
     ]
+    # What no route matches by path and method: a WOPI operation this host does not implement.
+    return WopiRouter(routes, fallback=_Endpoint(_not_implemented(services)))
