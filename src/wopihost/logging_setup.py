@@ -86,6 +86,12 @@ def quiet_http_logs() -> None:
 def configure_logging(level: str = "INFO", fmt: str = "keyvalue") -> None:
     """Send wopihost's logs to stderr in the chosen format; silence uvicorn's access log (it prints query
     strings, which carry access tokens)."""
+    # The formats print none of the caller's file and line, thread or process: a record skips finding them
+    # (the logging HOWTO's "Optimization"), work done for every access-log line.
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else KeyValueFormatter())
     root = logging.getLogger()

@@ -104,3 +104,26 @@ async def test_a_failed_commit_fails_every_unit_of_its_batch(
         await database.dispose()
     assert all(isinstance(outcome, StorageUnavailable) for outcome in outcomes)
     assert _rows(tmp_path / "db.sqlite") == {}
+
+
+async def test_the_writer_keeps_its_connection_and_replaces_it_after_a_failed_commit(
+    database: Database, tmp_path: Path
+) -> None:
+    def driver_of(conn: Connection) -> object:
+        return conn.connection.driver_connection
+
+    first = await database.write(driver_of)
+    assert await database.write(driver_of) is first
+
+    def break_the_connection(conn: Connection) -> None:
+        conn.execute(text("INSERT INTO t (k, v) VALUES ('lost', 1)"))
+        driver = conn.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        driver.close()  # the commit that follows fails
+
+    with pytest.raises(StorageUnavailable):
+        await database.write(break_the_connection)
+
+    assert await database.write(_insert("after", 2)) == 2
+    assert await database.write(driver_of) is not first
+    assert _rows(tmp_path / "db.sqlite") == {"after": 2}

@@ -93,8 +93,9 @@ class TokenService:
             raise InvalidToken("token is of the wrong kind")
         if not hmac.compare_digest(_utf8(str(claims.get("fid", ""))), _utf8(file_id)):
             raise InvalidToken("token was issued for another file")
-        expires_at = datetime.fromtimestamp(claims["exp"], tz=self._clock.now().tzinfo)
-        if expires_at <= self._clock.now():
+        now = self._clock.now()
+        expires_at = datetime.fromtimestamp(claims["exp"], tz=now.tzinfo)
+        if expires_at <= now:
             raise InvalidToken("token has expired")
         link_id, name = claims.get("lnk"), claims.get("nam", "")
         if link_id is not None and not (isinstance(link_id, str) and isinstance(name, str)):

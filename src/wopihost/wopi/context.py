@@ -54,11 +54,12 @@ class WopiServices:
 class WopiRequest:
     """One WOPI request being handled."""
 
-    __slots__ = ("file_id", "request", "services")
+    __slots__ = ("_token", "file_id", "request", "services")
 
     def __init__(self, request: Request, services: WopiServices) -> None:
         self.request = request
         self.services = services
+        self._token: tuple[str | None] | None = None
         # A container's ID stands in the same place of the path (and of the log line) as a file's.
         params = request.path_params
         self.file_id: str = params.get("file_id") or params.get("container_id") or ""
@@ -118,6 +119,11 @@ class WopiRequest:
 
     def access_token(self) -> str | None:
         """The token from the access_token query parameter or an Authorization: Bearer header."""
+        if self._token is None:
+            self._token = (self._read_access_token(),)
+        return self._token[0]
+
+    def _read_access_token(self) -> str | None:
         queries = set(self.request.query_params.getlist("access_token"))
         if len(queries) > 1:
             raise InvalidToken("the query string carries different tokens")

@@ -12,6 +12,7 @@ is durable; if that commit fails, every unit in it fails with it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -50,6 +51,8 @@ class GroupCommitter:
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        # Used by the writer thread alone.
+        self._conn: Connection | None = None
 
     async def run(self, work: Callable[[Connection], T]) -> T:
         """Run `work` in the next transaction and return its result once that transaction is durable."""
@@ -81,6 +84,7 @@ class GroupCommitter:
         while True:
             first = self._queue.get()
             if first is None:
+                self._close_connection()
                 return
             batch = [first]
             stopping = False
@@ -101,23 +105,38 @@ class GroupCommitter:
             for loop, done in by_loop.items():
                 loop.call_soon_threadsafe(_deliver, done)
             if stopping:
+                self._close_connection()
                 return
 
     def _commit(self, batch: list[_Pending]) -> None:
         try:
-            with self._engine.connect() as conn:
-                conn = conn.execution_options(wopihost_begin="BEGIN IMMEDIATE")
-                with conn.begin() as transaction:
-                    if len(batch) == 1:
-                        self._run_alone(conn, transaction, batch[0])
-                    else:
-                        self._run_each(conn, batch)
+            conn = self._connection()
+            with conn.begin() as transaction:
+                if len(batch) == 1:
+                    self._run_alone(conn, transaction, batch[0])
+                else:
+                    self._run_each(conn, batch)
         except Exception as exc:
             # BEGIN or COMMIT failed: nothing of the batch is durable, so nobody may hear otherwise.
             log.warning("a group commit of %d units of work failed: %s", len(batch), type(exc).__name__)
+            self._close_connection()
             error = self._translate(exc)
             for pending in batch:
                 pending.result, pending.error = None, pending.error or error
+
+    def _connection(self) -> Connection:
+        """The writer's connection, kept from batch to batch: checking one out of the pool and resetting it
+        for every batch cost the writer thread as much as a lock change's statements."""
+        if self._conn is None:
+            self._conn = self._engine.connect().execution_options(wopihost_begin="BEGIN IMMEDIATE")
+        return self._conn
+
+    def _close_connection(self) -> None:
+        """Close the writer's connection (after a failed commit, or when stopping)."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()
 
     def _run_alone(self, conn: Connection, transaction: RootTransaction, pending: _Pending) -> None:
         """A batch of one needs no savepoint: if its unit fails, the whole transaction is rolled back."""

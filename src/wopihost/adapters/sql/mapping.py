@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Row
@@ -22,41 +23,96 @@ NAME_KEY_LENGTH = 255
 _F, _U, _D, _V = (FileRow.__table__.c, UserRow.__table__.c, FolderRow.__table__.c, VersionRow.__table__.c)
 
 
+# The columns each record is built from, read in one call: every WOPI request maps a file and a user.
+_FILE_VALUES = itemgetter(
+    _F.id,
+    _F.folder_id,
+    _F.owner_id,
+    _F.name,
+    _F.size,
+    _F.sha256,
+    _F.version,
+    _F.blob_key,
+    _F.created_at,
+    _F.modified_at,
+    _F.modified_by,
+    _F.lock_id,
+    _F.lock_expires_at,
+    _F.lock_user_id,
+)
+_USER_VALUES = itemgetter(
+    _U.id,
+    _U.username,
+    _U.display_name,
+    _U.root_folder_id,
+    _U.user_info,
+    _U.is_admin,
+    _U.is_business_user,
+    _U.password_hash,
+    _U.locale,
+)
+
+
 def file_from_row(row: Row[Any] | Any) -> FileRecord:
     """Build a FileRecord from a row holding the files columns."""
-    m = row._mapping
+    (
+        file_id,
+        folder_id,
+        owner_id,
+        name,
+        size,
+        sha256,
+        version,
+        blob_key,
+        created_at,
+        modified_at,
+        modified_by,
+        lock_id,
+        lock_expires_at,
+        lock_user_id,
+    ) = _FILE_VALUES(row._mapping)
     lock = None
-    if m[_F.lock_id] is not None and m[_F.lock_expires_at] is not None:
-        lock = Lock(m[_F.lock_id], m[_F.lock_expires_at], m[_F.lock_user_id])
+    if lock_id is not None and lock_expires_at is not None:
+        lock = Lock(lock_id, lock_expires_at, lock_user_id)
     return FileRecord(
-        id=m[_F.id],
-        folder_id=m[_F.folder_id],
-        owner_id=m[_F.owner_id],
-        name=m[_F.name],
-        size=m[_F.size],
-        sha256=m[_F.sha256],
-        version=m[_F.version],
-        blob_key=m[_F.blob_key],
-        created_at=m[_F.created_at],
-        modified_at=m[_F.modified_at],
-        modified_by=m[_F.modified_by],
+        id=file_id,
+        folder_id=folder_id,
+        owner_id=owner_id,
+        name=name,
+        size=size,
+        sha256=sha256,
+        version=version,
+        blob_key=blob_key,
+        created_at=created_at,
+        modified_at=modified_at,
+        modified_by=modified_by,
         lock=lock,
     )
 
 
 def user_from_row(row: Row[Any] | Any) -> User:
     """Build a User from a row holding the users columns."""
-    m = row._mapping
+    (
+        user_id,
+        username,
+        display_name,
+        root_folder_id,
+        user_info,
+        admin,
+        business,
+        password,
+        locale,
+    ) = _USER_VALUES(row._mapping)
     return User(
-        id=m[_U.id],
-        username=m[_U.username],
-        display_name=m[_U.display_name],
-        root_folder_id=m[_U.root_folder_id],
-        user_info=m[_U.user_info] or "",
-        is_admin=bool(m[_U.is_admin]),
-        is_business_user=bool(m[_U.is_business_user]),
-        has_password=m[_U.password_hash] is not None,
-        locale=m[_U.locale],
+        id=user_id,
+        username=username,
+        display_name=display_name,
+        root_folder_id=root_folder_id,
+        user_info=user_info or "",
+        is_admin=bool(admin),
+        is_business_user=bool(business),
+        has_password=password is not None,
+        locale=locale,
     )
 
 
