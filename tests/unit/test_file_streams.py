@@ -109,3 +109,24 @@ def test_the_oldest_files_are_forgotten_first(monkeypatch: pytest.MonkeyPatch) -
     assert a in recent
     assert b not in recent
     assert c in recent
+
+
+async def test_a_chunk_whose_last_page_is_not_cached_is_read_in_a_worker_thread(
+    tmp_path: Path, thread_hops: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "blob"
+    content = os.urandom(3 * 4096)
+    path.write_bytes(content)
+    recent = RecentlyOpened()
+    recent.add(path)
+    preadv = os.preadv
+
+    def first_pages_only(fd: int, buffers: Any, offset: int, flags: int = 0) -> int:
+        if flags & os.RWF_NOWAIT and offset % 4096 != 0:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        return preadv(fd, buffers, offset, flags)
+
+    monkeypatch.setattr(os, "preadv", first_pages_only)
+
+    assert await read_all(path, recent) == content
+    assert thread_hops == ["pread", "pread", "pread"]
