@@ -6,7 +6,9 @@ As Office does when several people edit one document, one editor locks the file 
 saves and refreshes carry that lock ID. Each editor starts its timers at a random phase, so that the load
 is spread as it is in real life rather than arriving in waves. Each editor has a keep-alive connection of
 its own and waits for each answer before its next request; when the host is slow the ticks missed meanwhile
-are skipped, so the rows' per-operation counts show how much of the nominal load was actually sent.
+are skipped, so the rows' per-operation counts show how much of the nominal load was actually sent. Before
+the clock starts, every editor has opened its document: its connection is up and its first CheckFileInfo
+answered, as in an editing session that is under way.
 """
 
 from __future__ import annotations
@@ -70,12 +72,27 @@ class CoAuthoring:
             for index, tokens in enumerate(self.files)
             for editor in tokens
         ]
-        started = time.perf_counter()
-        deadline = started + duration
-        async with anyio.create_task_group() as group:
-            for requests in editors:
-                group.start_soon(self._editor, requests, deadline, duration, recorder, by_operation)
-        seconds = time.perf_counter() - started
+        connections = [loadclient.Connection(requests["PutFile"].origin) for requests in editors]
+        try:
+            # Each editor has opened its document before the mix starts, as in an editing session: its
+            # connection is up and its first CheckFileInfo (which records the open and joins the lock's
+            # session) is answered. The mix measures the editing, not 200 documents opened at one instant.
+            async with anyio.create_task_group() as group:
+                for connection, requests in zip(connections, editors, strict=True):
+                    group.start_soon(loadclient.send, connection, requests["CheckFileInfo"], setup)
+            if setup.errors:
+                raise RuntimeError(f"the co-authoring documents could not be opened: {setup.failures}")
+            started = time.perf_counter()
+            deadline = started + duration
+            async with anyio.create_task_group() as group:
+                for connection, requests in zip(connections, editors, strict=True):
+                    group.start_soon(
+                        self._timers, connection, requests, deadline, duration, recorder, by_operation
+                    )
+            seconds = time.perf_counter() - started
+        finally:
+            for connection in connections:
+                await connection.aclose()
         for index, tokens in enumerate(self.files):
             unlock = loadclient.prepare(tokens[0].lock_operation("UNLOCK", f"coauthor-{index}"))
             await loadclient.send(control, unlock, setup)
@@ -95,20 +112,6 @@ class CoAuthoring:
             "RefreshLock": loadclient.prepare(editor.lock_operation("REFRESH_LOCK", lock_id)),
             "PutFile": loadclient.prepare(editor.put_file(lock_id, body)),
         }
-
-    async def _editor(
-        self,
-        requests: dict[str, loadclient.Request],
-        deadline: float,
-        duration: float,
-        recorder: loadclient.Recorder,
-        by_operation: dict[str, list[float]],
-    ) -> None:
-        connection = loadclient.Connection(requests["PutFile"].origin)
-        try:
-            await self._timers(connection, requests, deadline, duration, recorder, by_operation)
-        finally:
-            await connection.aclose()
 
     async def _timers(
         self,
