@@ -7,12 +7,15 @@ change must move the moment, even within one second.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 
 # The database keeps microseconds; the next change is at least this much later than the last.
 RESOLUTION = timedelta(microseconds=1)
 
 
+# Every CheckFileInfo formats its file's modification time, which changes only when the file does.
+@functools.lru_cache(maxsize=4096)
 def iso8601(moment: datetime) -> str:
     """UTC in the round-trip format WOPI asks for, e.g. 2009-06-15T13:45:30.0000000Z."""
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "0Z"

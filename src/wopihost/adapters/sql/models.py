@@ -7,6 +7,7 @@ so the ORM (about 6 MiB in every process) is never loaded.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
@@ -65,6 +66,8 @@ class UtcDateTime(TypeDecorator[datetime]):
         return super().result_processor(dialect, coltype)
 
 
+# The same few times come back on every request (a file's creation, modification and lock expiry).
+@functools.lru_cache(maxsize=4096)
 def _utc_from_sqlite_text(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value).replace(tzinfo=UTC) if value is not None else None
 
