@@ -28,7 +28,7 @@ async def route(method: str, path: str) -> tuple[str, dict[str, str]]:
             WopiRoute("/wopi/containers/{container_id}/children", ("GET",), recorder("children", calls)),
             WopiRoute("/wopi/ecosystem", ("GET",), recorder("ecosystem", calls)),
         ],
-        fallback=recorder("fallback", calls),
+        fallback=WopiRoute("/wopi/{rest:path}", (), recorder("fallback", calls)),
     )
     await router({"type": "http", "method": method, "path": path}, None, None)
     [call] = calls
@@ -73,3 +73,20 @@ async def test_route_by_method_and_path_shape(method: str, path: str, expected: 
 )
 def test_is_wopi_path(path: str, expected: bool) -> None:
     assert is_wopi_path(path) is expected
+
+
+async def test_the_matched_route_is_left_in_the_scope_as_starlette_leaves_it() -> None:
+    async def endpoint(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        pass
+
+    router = WopiRouter(
+        [WopiRoute("/wopi/files/{file_id}", ("GET",), endpoint)],
+        fallback=WopiRoute("/wopi/{rest:path}", (), endpoint),
+    )
+    matched: dict[str, Any] = {"type": "http", "method": "GET", "path": "/wopi/files/abc"}
+    unmatched: dict[str, Any] = {"type": "http", "method": "GET", "path": "/wopi/bootstrap"}
+    await router(matched, None, None)
+    await router(unmatched, None, None)
+
+    assert matched["route"].path == "/wopi/files/{file_id}"
+    assert unmatched["route"].path == "/wopi/{rest:path}"

@@ -39,13 +39,14 @@ class WopiRouter:
     """Dispatches WOPI requests; what no route matches by path and method goes to `fallback`.
 
     A parameter matches one non-empty path segment, as Starlette's `{name}` does; HEAD is served wherever
-    GET is, as Starlette's routes do.
+    GET is, as Starlette's routes do. The matched route is left in the scope as Starlette leaves it
+    (`scope["route"]`, whose `path` is the template), for the tracing span and the metrics.
     """
 
-    def __init__(self, routes: Iterable[WopiRoute], fallback: ASGIApp) -> None:
+    def __init__(self, routes: Iterable[WopiRoute], fallback: WopiRoute) -> None:
         self._fallback = fallback
-        self._fixed: dict[tuple[str, str], ASGIApp] = {}
-        self._shaped: dict[tuple[str, str], tuple[ASGIApp, str]] = {}
+        self._fixed: dict[tuple[str, str], WopiRoute] = {}
+        self._shaped: dict[tuple[str, str], tuple[WopiRoute, str]] = {}
         for route in routes:
             methods = (*route.methods, "HEAD") if "GET" in route.methods else route.methods
             parts = route.path.split("/")
@@ -54,23 +55,25 @@ class WopiRouter:
                 if parameter.startswith("{"):
                     parts[_PARAMETER_INDEX] = _PLACEHOLDER
                     key = (method, "/".join(parts))
-                    self._shaped.setdefault(key, (route.endpoint, parameter.strip("{}")))
+                    self._shaped.setdefault(key, (route, parameter.strip("{}")))
                 else:
-                    self._fixed.setdefault((method, route.path), route.endpoint)
+                    self._fixed.setdefault((method, route.path), route)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method, path = scope["method"], scope["path"]
-        endpoint = self._fixed.get((method, path))
-        if endpoint is None:
+        route = self._fixed.get((method, path))
+        if route is None:
             parts = path.split("/")
             if len(parts) > _PARAMETER_INDEX and parts[_PARAMETER_INDEX]:
                 value = parts[_PARAMETER_INDEX]
                 parts[_PARAMETER_INDEX] = _PLACEHOLDER
                 found = self._shaped.get((method, "/".join(parts)))
                 if found is not None:
-                    endpoint, name = found
+                    route, name = found
                     scope["path_params"] = {name: value}
-        await (endpoint or self._fallback)(scope, receive, send)
+        route = route or self._fallback
+        scope["route"] = route
+        await route.endpoint(scope, receive, send)
 
 
 class WopiFirst(Starlette):

@@ -431,4 +431,6 @@ def wopi_router(services: WopiServices) -> WopiRouter:
         WopiRoute("/wopi/direct/{file_id}", get, endpoint("GetFileUrl", get_direct, signed=False)),
     ]
     # What no route matches by path and method: a WOPI operation this host does not implement.
-    return WopiRouter(routes, fallback=_Endpoint(_not_implemented(services)))
+    return WopiRouter(
+        routes, fallback=WopiRoute("/wopi/{rest:path}", (), _Endpoint(_not_implemented(services)))
+    )
