@@ -12,7 +12,6 @@ import re
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ import httpx
 import uvicorn
 from starlette.types import ASGIApp
 
-from tests.servers import WOPIHOST, Token, free_port, running, wopihost
+from tests.servers import WOPIHOST, Token, free_port, running, wopihost_in_process
 from wopihost.devclient.keys import DevClientKeys
 from wopihost.devclient.wopi_client import WopiClient, WopiResponse, WopiTarget
 from wopihost.domain.action_urls import ActionUrlContext, build_action_url
@@ -194,7 +193,7 @@ class HostUnderTest:
     keys_file: Path
 
     def cli(self, *args: str) -> str:
-        return wopihost(self.data_dir, *args, env=self.env)
+        return wopihost_in_process(self.data_dir, *args, env=self.env)
 
     def add_user(self, username: str, name: str) -> None:
         self.cli("user", "add", username, "--name", name)
@@ -276,9 +275,9 @@ class PreparedFile:
 def prepare_files(
     host: HostUnderTest, folder: Path, owner: str, specs: list[FileSpec]
 ) -> dict[str, PreparedFile]:
-    """Create files for tests: one upload by the CLI, the rest by PutRelativeFile next to it (fast).
+    """Create files for tests: one upload by the CLI, the rest by PutRelativeFile next to it.
 
-    Shares and the other users' tokens come from the CLI.
+    Shares and the other users' tokens come from the CLI, run in this process.
     """
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "seed.txt").write_bytes(b"")
@@ -288,14 +287,13 @@ def prepare_files(
     tokens: dict[str, dict[str, Token]] = {
         spec.name: {owner: token} for spec, (_, token) in zip(specs, created, strict=True)
     }
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        shares = [(ids[s.name], user, role) for s in specs for user, role in s.shared_with.items()]
-        list(pool.map(lambda share: host.share(*share), shares))
-        wanted = [(s.name, user) for s in specs for user in s.tokens_for if user != owner]
-        for (name, user), token in zip(
-            wanted, pool.map(lambda w: host.token(w[1], ids[w[0]]), wanted), strict=True
-        ):
-            tokens[name][user] = token
+    for spec in specs:
+        for user, role in spec.shared_with.items():
+            host.share(ids[spec.name], user, role)
+    for spec in specs:
+        for user in spec.tokens_for:
+            if user != owner:
+                tokens[spec.name][user] = host.token(user, ids[spec.name])
     return {name: PreparedFile(ids[name], tokens[name]) for name in ids}
 
 

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from click.testing import CliRunner
+
+from wopihost.cli import main as wopihost_main
 
 WOPIHOST = [sys.executable, "-m", "wopihost"]
 
@@ -71,6 +77,51 @@ def wopihost(
     return result.stdout.strip()
 
 
+# One in-process command at a time: the runner swaps os.environ and the standard streams while one runs.
+_in_process = threading.Lock()
+# The loggers a command's logging set-up changes (wopihost.logging_setup.configure_logging).
+_COMMAND_LOGGERS = ("", "alembic", "httpx", "httpcore", "uvicorn.access")
+
+
+def wopihost_in_process(
+    data_dir: Path | None, *args: str, env: Mapping[str, str] | None = None, stdin: str | None = None
+) -> str:
+    """Run one `wopihost [--data-dir DIR] ...` command in this process and return its standard output.
+
+    The same command as `wopihost()` runs, without a new interpreter's second of imports: for the set-up
+    of tests that do not test the command line itself. It runs in a worker thread, with an event loop of
+    its own (the sync Playwright API keeps one running in the main thread), and the logging set-up it
+    makes for a process of its own is undone afterwards.
+    """
+    command = [*(["--data-dir", str(data_dir)] if data_dir else []), *args]
+
+    def invoke() -> str:
+        result = CliRunner().invoke(
+            wopihost_main, command, input=stdin, env=dict(env or {}), catch_exceptions=False
+        )
+        if result.exit_code != 0:
+            raise RuntimeError(f"wopihost {' '.join(args)} failed: {result.stderr.strip()}")
+        return result.stdout.strip()
+
+    with _in_process, _logging_kept(), ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(invoke).result(timeout=60)
+
+
+@contextmanager
+def _logging_kept() -> Iterator[None]:
+    """Restore the handlers, levels and switches of the loggers that a command's logging set-up changes."""
+    loggers = [logging.getLogger(name) for name in _COMMAND_LOGGERS]
+    saved = [(log, log.handlers[:], log.level, log.disabled, log.propagate) for log in loggers]
+    try:
+        yield
+    finally:
+        for log, handlers, level, disabled, propagate in saved:
+            log.handlers[:] = handlers
+            log.setLevel(level)
+            log.disabled = disabled
+            log.propagate = propagate
+
+
 @dataclass(frozen=True)
 class Token:
     """What `wopihost token` prints."""
@@ -83,6 +134,14 @@ class Token:
 def mint_token(data_dir: Path, username: str, file_id: str, env: Mapping[str, str] | None = None) -> Token:
     """An access token for a user and a file, from the CLI."""
     return Token(**json.loads(wopihost(data_dir, "token", "--user", username, "--file", file_id, env=env)))
+
+
+def mint_token_in_process(
+    data_dir: Path | None, username: str, file_id: str, env: Mapping[str, str] | None = None
+) -> Token:
+    """An access token for a user and a file, from the CLI run in this process."""
+    printed = wopihost_in_process(data_dir, "token", "--user", username, "--file", file_id, env=env)
+    return Token(**json.loads(printed))
 
 
 def wait_until_up(url: str, *, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None) -> None:

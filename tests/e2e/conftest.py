@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.e2e.standin_client import ServerThread, StandinClient, free_port
+from tests.servers import wopihost_in_process
 from tests.services import service_unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,12 +39,8 @@ class HostServer:
     env: dict[str, str]
 
     def cli(self, *args: str) -> str:
-        """Run a wopihost command against the server's data directory."""
-        result = subprocess.run(
-            [_wopihost(), *args], env=self.env, capture_output=True, text=True, timeout=60, check=False
-        )
-        assert result.returncode == 0, result.stderr
-        return result.stdout.strip()
+        """Run a wopihost command against the server's data directory (in this process)."""
+        return wopihost_in_process(None, *args, env=self.env)
 
 
 def _wopihost() -> str:

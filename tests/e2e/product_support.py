@@ -23,7 +23,14 @@ from playwright.sync_api import FrameLocator, Locator, Page, expect
 
 from tests.e2e.conftest import PASSWORD
 from tests.search_documents import word
-from tests.servers import WOPIHOST, Token, free_port, mint_token, running, wopihost
+from tests.servers import (
+    WOPIHOST,
+    Token,
+    free_port,
+    mint_token_in_process,
+    running,
+    wopihost_in_process,
+)
 from wopihost.devclient.keys import DevClientKeys
 from wopihost.devclient.wopi_client import WopiClient, WopiResponse, WopiTarget
 
@@ -53,7 +60,7 @@ class Product:
 
     def cli(self, *args: str) -> str:
         """Run one `wopihost` command on the server's data directory."""
-        return wopihost(self.data_dir, *args, env=self.env)
+        return wopihost_in_process(self.data_dir, *args, env=self.env)
 
     def put(self, owner: str, target: str, content: bytes) -> str:
         """Store a file for `owner` at `target` with `wopihost file put`; returns its ID."""
@@ -64,7 +71,7 @@ class Product:
 
     def token(self, username: str, file_id: str) -> Token:
         """A WOPISrc and access token from `wopihost token`."""
-        return mint_token(self.data_dir, username, file_id, env=self.env)
+        return mint_token_in_process(self.data_dir, username, file_id, env=self.env)
 
     def read(self, token: Token) -> bytes:
         """The file's stored content, by a signed GetFile."""
@@ -112,7 +119,9 @@ def product_server(root: Path) -> Iterator[Product]:
         "WOPIHOST_PROOF_KEYS__MODE": "enforce",
     }
     for username, name in USERS.items():
-        wopihost(data_dir, "user", "add", username, "--name", name, "--password", PASSWORD, env=env)
+        wopihost_in_process(
+            data_dir, "user", "add", username, "--name", name, "--password", PASSWORD, env=env
+        )
     command = [*WOPIHOST, "--data-dir", str(data_dir), "serve"]
     with running(command, f"{base}/healthz", env=env, log=root / "serve.log"):
         yield Product(base=base, devclient=client, data_dir=data_dir, env=env)

@@ -22,12 +22,10 @@ from typing import Any
 import anyio
 import httpx
 import openpyxl
-from click.testing import CliRunner
 
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.product_support import Product
-from tests.servers import WOPIHOST, Token, free_port, running
-from wopihost.cli import main as cli_main
+from tests.servers import WOPIHOST, Token, free_port, running, wopihost_in_process
 from wopihost.devclient.keys import DevClientKeys
 from wopihost.devclient.wopi_client import WopiClient, WopiResponse, WopiTarget
 
@@ -41,22 +39,6 @@ ROLE_USERS: Mapping[str, tuple[str, str | None]] = {
 }
 
 
-def cli_in_process(env: Mapping[str, str], *args: str) -> str:
-    """Run one `wopihost` command in this process (a subprocess costs seconds of imports each time).
-
-    It runs in a worker thread: the command starts its own event loop, and the sync Playwright API keeps
-    one running in the main thread.
-    """
-
-    def invoke() -> str:
-        result = CliRunner().invoke(cli_main, list(args), env=dict(env), catch_exceptions=False)
-        assert result.exit_code == 0, f"wopihost {' '.join(args)}: {result.output}"
-        return result.output.strip()
-
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        return thread.submit(invoke).result(timeout=60)
-
-
 @dataclass(frozen=True)
 class ShapedProduct:
     """A running product whose development client presents `shape`."""
@@ -67,7 +49,7 @@ class ShapedProduct:
 
     def cli(self, *args: str) -> str:
         """Run one `wopihost` command on the server's data directory."""
-        return cli_in_process(self.product.env, *args)
+        return wopihost_in_process(None, *args, env=self.product.env)
 
     def put(self, owner: str, target: str, content: bytes) -> str:
         """Store a file for `owner` at `target`; returns its ID."""
@@ -124,7 +106,7 @@ def shaped_product(
         **(extra_env or {}),
     }
     for username, name in PEOPLE.items():
-        cli_in_process(env, "user", "add", username, "--name", name, "--password", PASSWORD)
+        wopihost_in_process(None, "user", "add", username, "--name", name, "--password", PASSWORD, env=env)
     log = root / "serve.log"
     with running([*WOPIHOST, "--data-dir", str(data_dir), "serve"], f"{base}/healthz", env=env, log=log):
         product = Product(base=base, devclient=client, data_dir=data_dir, env=env)

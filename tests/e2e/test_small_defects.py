@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Frame, Page, expect
 
 from tests.e2e.a11y_pages import AXE_JS, describe, serious_violations
 from tests.e2e.conftest import SCREENSHOTS, HostServer
-from tests.servers import free_port, wopihost, wopihost_server
+from tests.servers import free_port, wopihost_in_process, wopihost_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
@@ -114,8 +114,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         "WOPIHOST_DEVCLIENT__PORT": str(free_port()),
         "WOPIHOST_DEVCLIENT__AUTOSAVE_SECONDS": "600",
     }
-    wopihost(data, "demo-setup", env=env)
-    listed = wopihost(data, "file", "list", "--owner", "alice", "/Documents", env=env)
+    wopihost_in_process(data, "demo-setup", env=env)
+    listed = wopihost_in_process(data, "file", "list", "--owner", "alice", "/Documents", env=env)
     file_id = next(line.split("\t")[0] for line in listed.splitlines() if line.endswith("Welcome.docx"))
     with wopihost_server(data, env=env) as base:
         yield base, data, file_id
@@ -148,7 +148,7 @@ def _open_in_word(
 
 
 def _version(data: Path) -> str:
-    listed = wopihost(data, "file", "list", "--owner", "alice", "/Documents")
+    listed = wopihost_in_process(data, "file", "list", "--owner", "alice", "/Documents")
     row = next(line for line in listed.splitlines() if line.endswith("Welcome.docx"))
     return row.split("\t")[2]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.servers import WOPIHOST, free_port, mint_token, wait_until_up, wopihost
+from tests.servers import WOPIHOST, free_port, mint_token_in_process, wait_until_up, wopihost_in_process
 
 pytestmark = pytest.mark.slow
 
@@ -34,10 +34,10 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def file_id(data_dir: Path, tmp_path: Path) -> str:
-    wopihost(data_dir, "user", "add", "alice")
+    wopihost_in_process(data_dir, "user", "add", "alice")
     sample = tmp_path / "report.docx"
     sample.write_bytes(ORIGINAL)
-    return wopihost(data_dir, "file", "put", str(sample), "--owner", "alice")
+    return wopihost_in_process(data_dir, "file", "put", str(sample), "--owner", "alice")
 
 
 @contextlib.contextmanager
@@ -117,7 +117,7 @@ def refuses_new_requests(url: str, *, workers: int) -> bool:
 
 def stored(data_dir: Path, file_id: str) -> tuple[int, str]:
     """The file's size and version, as `wopihost file list` reports them."""
-    for line in wopihost(data_dir, "file", "list", "--owner", "alice").splitlines():
+    for line in wopihost_in_process(data_dir, "file", "list", "--owner", "alice").splitlines():
         fields = line.split("\t")
         if fields[0] == file_id:
             return int(fields[1]), fields[2]
@@ -133,7 +133,7 @@ def test_sigterm_lets_an_upload_in_flight_finish_and_refuses_new_connections(
         server(data_dir, shutdown_timeout=15, workers=workers) as (base, process),
         ThreadPoolExecutor(1) as pool,
     ):
-        token = mint_token(data_dir, "alice", file_id)
+        token = mint_token_in_process(data_dir, "alice", file_id)
         lock(token.wopi_src, token.access_token)
         upload = start_upload(
             token.wopi_src, token.access_token, slow_body(started, chunks, 0.25, stop), pool
@@ -162,7 +162,7 @@ def test_sigterm_cancels_an_upload_still_running_at_the_timeout_and_keeps_the_pr
 ) -> None:
     started, stop = threading.Event(), threading.Event()
     with server(data_dir, shutdown_timeout=2) as (_base, process), ThreadPoolExecutor(1) as pool:
-        token = mint_token(data_dir, "alice", file_id)
+        token = mint_token_in_process(data_dir, "alice", file_id)
         lock(token.wopi_src, token.access_token)
         upload = start_upload(token.wopi_src, token.access_token, slow_body(started, 100, 60, stop), pool)
         assert started.wait(10)

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.integration.test_node_killed_mid_put import node
-from tests.servers import mint_token, wopihost
+from tests.servers import mint_token_in_process, wopihost_in_process
 
 pytestmark = pytest.mark.slow
 FILES = 6
@@ -48,15 +48,19 @@ async def _change_locks(base: str, targets: list[tuple[str, str]]) -> dict[str, 
 def test_acknowledged_lock_changes_survive_sigkill(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     env = {"WOPIHOST_DEVCLIENT__ENABLED": "false"}
-    wopihost(data_dir, "init", env=env)
-    wopihost(data_dir, "user", "add", "alice", env=env)
+    wopihost_in_process(data_dir, "init", env=env)
+    wopihost_in_process(data_dir, "user", "add", "alice", env=env)
     source = tmp_path / "notes.txt"
     source.write_bytes(b"notes")
     ids = [
-        wopihost(data_dir, "file", "put", str(source), "--owner", "alice", "--to", f"/n{n}.txt", env=env)
+        wopihost_in_process(
+            data_dir, "file", "put", str(source), "--owner", "alice", "--to", f"/n{n}.txt", env=env
+        )
         for n in range(FILES)
     ]
-    targets = [(file_id, mint_token(data_dir, "alice", file_id, env).access_token) for file_id in ids]
+    targets = [
+        (file_id, mint_token_in_process(data_dir, "alice", file_id, env).access_token) for file_id in ids
+    ]
 
     with node(data_dir, env) as (base, process):
         acknowledged = anyio.run(_change_locks, base, targets)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.servers import free_port, mint_token, wopihost, wopihost_server
+from tests.servers import free_port, mint_token_in_process, wopihost_in_process, wopihost_server
 from wopihost.serving import metrics_samples_dir
 
 pytestmark = pytest.mark.slow
@@ -42,17 +42,17 @@ def check_file_info(url: str) -> int:
 def test_serve_two_workers_metrics_count_every_request_once(data_dir: Path, tmp_path: Path) -> None:
     metrics_port = free_port()
     env = {"WOPIHOST_PROOF_KEYS__MODE": "off", "WOPIHOST_METRICS__PORT": str(metrics_port)}
-    wopihost(data_dir, "init", env=env)
-    wopihost(data_dir, "user", "add", "alice", env=env)
+    wopihost_in_process(data_dir, "init", env=env)
+    wopihost_in_process(data_dir, "user", "add", "alice", env=env)
     sample = tmp_path / "a.docx"
     sample.write_bytes(b"x" * 100)
-    file_id = wopihost(data_dir, "file", "put", str(sample), "--owner", "alice", env=env)
+    file_id = wopihost_in_process(data_dir, "file", "put", str(sample), "--owner", "alice", env=env)
     # A file left by an earlier run would add its counts to this run's.
     stale = metrics_samples_dir(data_dir) / "counter_1.db"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"stale")
     with wopihost_server(data_dir, workers=2, env=env):
-        token = mint_token(data_dir, "alice", file_id, env=env)
+        token = mint_token_in_process(data_dir, "alice", file_id, env=env)
         url = f"{token.wopi_src}?access_token={token.access_token}"
         with ThreadPoolExecutor(max_workers=8) as pool:
             statuses = list(pool.map(check_file_info, [url] * REQUESTS))

@@ -17,7 +17,7 @@ import anyio
 import httpx
 import pytest
 
-from tests.servers import WOPIHOST, free_port, mint_token, running, wopihost
+from tests.servers import WOPIHOST, free_port, mint_token_in_process, running, wopihost_in_process
 from wopihost.adapters.s3_blobs import S3BlobStore
 from wopihost.config import S3Settings
 
@@ -62,12 +62,12 @@ def start_and_kill_a_put(
     data_dir: Path, tmp_path: Path, env: dict[str, str], started: Callable[[], bool]
 ) -> str:
     """Seed a file, start a node, send half of a PutFile, SIGKILL the node once `started`; the WOPI path."""
-    wopihost(data_dir, "init", env=env)
-    wopihost(data_dir, "user", "add", "alice", env=env)
+    wopihost_in_process(data_dir, "init", env=env)
+    wopihost_in_process(data_dir, "user", "add", "alice", env=env)
     original = tmp_path / "report.docx"
     original.write_bytes(BEFORE)
-    file_id = wopihost(data_dir, "file", "put", str(original), "--owner", "alice", env=env)
-    token = mint_token(data_dir, "alice", file_id, env).access_token
+    file_id = wopihost_in_process(data_dir, "file", "put", str(original), "--owner", "alice", env=env)
+    token = mint_token_in_process(data_dir, "alice", file_id, env).access_token
     path = f"/wopi/files/{file_id}/contents?access_token={token}"
     with node(data_dir, env) as (base, process):
         host, port = httpx.URL(base).host, httpx.URL(base).port

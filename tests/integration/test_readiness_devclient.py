@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import WOPIHOST, free_port, wopihost, wopihost_server
+from tests.servers import WOPIHOST, free_port, wopihost_in_process, wopihost_server
 
 pytestmark = [pytest.mark.slow]
 
@@ -22,7 +22,7 @@ def test_readiness_with_devclient_replays_manual_tests_and_reports_missing_valid
         "WOPIHOST_DEVCLIENT__PORT": str(devclient_port),
     }
     data = tmp_path / "data"
-    wopihost(data, "init", env=env)
+    wopihost_in_process(data, "init", env=env)
     html = tmp_path / "readiness.html"
     with wopihost_server(data, port=port, env=env):
         command = [*WOPIHOST, "--data-dir", str(data), "readiness", "--json", "--html", str(html)]

@@ -22,7 +22,7 @@ import pytest
 from starlette.types import Message
 
 from tests.integration.conftest import ORIGINAL, Host, make_settings
-from tests.servers import mint_token, wopihost, wopihost_server
+from tests.servers import mint_token_in_process, wopihost_in_process, wopihost_server
 from wopihost.config import Settings
 
 MAX_FILE_SIZE = 8 * 1024 * 1024
@@ -136,14 +136,14 @@ def read_status(sock: socket.socket) -> int | None:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("uploads") / "data"
     env = {"WOPIHOST_PROOF_KEYS__MODE": "off", "WOPIHOST_STORAGE__MAX_FILE_SIZE": str(MAX_FILE_SIZE)}
-    wopihost(data_dir, "init", env=env)
-    wopihost(data_dir, "user", "add", "alice", env=env)
+    wopihost_in_process(data_dir, "init", env=env)
+    wopihost_in_process(data_dir, "user", "add", "alice", env=env)
     sample = data_dir.parent / "report.docx"
     sample.write_bytes(ORIGINAL)
-    file_id = wopihost(
+    file_id = wopihost_in_process(
         data_dir, "file", "put", str(sample), "--owner", "alice", "--to", "/report.docx", env=env
     )
-    token = mint_token(data_dir, "alice", file_id, env=env).access_token
+    token = mint_token_in_process(data_dir, "alice", file_id, env=env).access_token
     with wopihost_server(data_dir, env=env) as base, httpx.Client(base_url=base, timeout=TIMEOUT) as client:
         yield Server(base, data_dir, file_id, token, client)
 

@@ -17,7 +17,6 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +28,14 @@ import pytest
 
 from tests.redis_service import REDIS_URL
 from tests.s3server import ACCESS_KEY, SECRET_KEY
-from tests.servers import WOPIHOST, free_port, mint_token, running, stop_process, wopihost
+from tests.servers import (
+    WOPIHOST,
+    free_port,
+    mint_token_in_process,
+    running,
+    stop_process,
+    wopihost_in_process,
+)
 from wopihost.adapters.s3_blobs import S3BlobStore
 from wopihost.benchkit.proofs import ProofCache, load_signer
 from wopihost.config import S3Settings
@@ -138,8 +144,9 @@ class Cluster:
         return self.root / "setup"
 
     def cli(self, *args: str, stdin: str | None = None) -> str:
-        """Run a `wopihost` command with the cluster's settings, as an operator on any machine would."""
-        return wopihost(self.setup_dir, *args, env=self.env, stdin=stdin)
+        """Run a `wopihost` command with the cluster's settings, as an operator on any machine would (in this
+        process, which is no node)."""
+        return wopihost_in_process(self.setup_dir, *args, env=self.env, stdin=stdin)
 
     def add_user(self, username: str, name: str) -> None:
         self.cli("user", "add", username, "--name", name, "--password-stdin", stdin=PASSWORD + "\n")
@@ -154,10 +161,9 @@ class Cluster:
         return file_id
 
     def tokens(self, file_id: str, *usernames: str) -> list[str]:
-        """Access tokens to `file_id` for each user, minted at once by the CLI."""
-        with ThreadPoolExecutor(max_workers=len(usernames)) as pool:
-            minted = pool.map(lambda user: mint_token(self.setup_dir, user, file_id, self.env), usernames)
-            return [token.access_token for token in minted]
+        """Access tokens to `file_id` for each user, minted by the CLI."""
+        minted = [mint_token_in_process(self.setup_dir, user, file_id, self.env) for user in usernames]
+        return [token.access_token for token in minted]
 
     async def sql(self, query: str, *args: object) -> list[asyncpg.Record]:
         """Rows of a query on the cluster's database, read directly."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 import asyncpg
@@ -60,8 +59,8 @@ def cluster(
         root, database=cluster_database, s3_endpoint=moto_endpoint, redis_prefix=cluster_redis_prefix
     )
     cluster.cli("init")
-    with ThreadPoolExecutor(max_workers=len(USERS)) as pool:
-        list(pool.map(cluster.add_user, USERS, USERS.values()))
+    for username, name in USERS.items():
+        cluster.add_user(username, name)
     with cluster.wopi_client(), cluster.started(2) as nodes:
         cluster.nodes = nodes
         yield cluster

@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import free_port, mint_token, running, wopihost, wopihost_server
+from tests.servers import (
+    free_port,
+    mint_token_in_process,
+    running,
+    wopihost_in_process,
+    wopihost_server,
+)
 from tests.services import service_unavailable
 
 REPO = Path(__file__).resolve().parents[2]
@@ -72,11 +78,11 @@ def validator_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
         "WOPIHOST_SERVER__PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     data = work / "data"
-    wopihost(data, "init", env=env)
-    wopihost(data, "user", "add", "validator", "--name", "WOPI Validator", env=env)
+    wopihost_in_process(data, "init", env=env)
+    wopihost_in_process(data, "user", "add", "validator", "--name", "WOPI Validator", env=env)
     sample = work / "test.wopitest"
     sample.write_bytes(b"")
-    file_id = wopihost(
+    file_id = wopihost_in_process(
         data, "file", "put", str(sample), "--owner", "validator", "--to", "/validator/test.wopitest", env=env
     )
     serve_discovery = [
@@ -91,7 +97,7 @@ def validator_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
         running(serve_discovery, discovery_url, log=work / "discovery.log"),
         wopihost_server(data, port=port, env=env),
     ):
-        token = mint_token(data, "validator", file_id, env=env)
+        token = mint_token_in_process(data, "validator", file_id, env=env)
         yield token.wopi_src, token.access_token, token.access_token_ttl, keys
 
 
