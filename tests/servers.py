@@ -81,6 +81,8 @@ def wopihost(
 _in_process = threading.Lock()
 # The loggers a command's logging set-up changes (wopihost.logging_setup.configure_logging).
 _COMMAND_LOGGERS = ("", "alembic", "httpx", "httpcore", "uvicorn.access")
+# The logging module's switches it turns off (what a record looks up: caller, thread, process).
+_LOGGING_SWITCHES = ("_srcfile", "logThreads", "logProcesses", "logMultiprocessing")
 
 
 def wopihost_in_process(
@@ -112,6 +114,7 @@ def _logging_kept() -> Iterator[None]:
     """Restore the handlers, levels and switches of the loggers that a command's logging set-up changes."""
     loggers = [logging.getLogger(name) for name in _COMMAND_LOGGERS]
     saved = [(log, log.handlers[:], log.level, log.disabled, log.propagate) for log in loggers]
+    switches = {name: getattr(logging, name) for name in _LOGGING_SWITCHES}
     try:
         yield
     finally:
@@ -120,6 +123,8 @@ def _logging_kept() -> Iterator[None]:
             log.setLevel(level)
             log.disabled = disabled
             log.propagate = propagate
+        for name, value in switches.items():
+            setattr(logging, name, value)
 
 
 @dataclass(frozen=True)
