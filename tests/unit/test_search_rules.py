@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
+from wopihost.domain import search
 from wopihost.domain.search import (
     MATCH_END,
     MATCH_START,
@@ -70,3 +73,15 @@ def test_snippet_parts_split_on_markers() -> None:
 
 def test_snippet_parts_unbalanced_markers_never_fail() -> None:
     assert snippet_parts(f"{MATCH_END}a{MATCH_START}b") == [SnippetPart("a", False), SnippetPart("b", True)]
+
+
+def test_clean_text_cleans_pieces_as_it_would_the_whole_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    def whole(text: str) -> str:
+        return search._SPACES.sub(" ", search._CONTROL.sub(" ", text))
+
+    monkeypatch.setattr(search, "CLEAN_PIECE", 3)
+    generator = random.Random(7)
+    alphabet = " \t\r\f\v\n\x00\x01\x0b\x7fab\u00e9"
+    for _ in range(5000):
+        text = "".join(generator.choice(alphabet) for _ in range(generator.randint(0, 40)))
+        assert clean_text(text) == whole(text), repr(text)
