@@ -49,14 +49,8 @@ async def stream_file(
     A file in `recent` is opened on the event loop, any other in a worker thread; either way `recent` then
     holds it.
     """
-    fd: int | None
     if recent is not None and path in recent:
-        fd, size = _open(path)
-        try:
-            first = _read_cached(fd, min(chunk_size, size), 0) or b""
-        except BaseException:
-            os.close(fd)
-            raise
+        first, fd, size = _open_first_chunk(path, chunk_size, cached_only=True)
     else:
         # One worker-thread hop opens the file and reads its first chunk, which is all of a small file.
         first, fd, size = await anyio.to_thread.run_sync(_open_first_chunk, path, chunk_size)
@@ -65,24 +59,24 @@ async def stream_file(
     return _BlobChunks(first, fd, size, chunk_size)
 
 
-def _open(path: Path) -> tuple[int, int]:
-    """The open file and its size."""
+def _open_first_chunk(
+    path: Path, chunk_size: int, *, cached_only: bool = False
+) -> tuple[bytes, int | None, int]:
+    """The first chunk, the open file if there is more (else None), and the file's size.
+
+    With `cached_only` the first chunk is read only if the page cache holds it; else it is empty, and the
+    stream reads it later, in a worker thread.
+    """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except FileNotFoundError as exc:
         raise NotFound(f"blob {path.name} is missing") from exc
     try:
-        return fd, os.fstat(fd).st_size
-    except BaseException:
-        os.close(fd)
-        raise
-
-
-def _open_first_chunk(path: Path, chunk_size: int) -> tuple[bytes, int | None, int]:
-    """The first chunk, the open file if there is more (else None), and the file's size."""
-    fd, size = _open(path)
-    try:
-        first = os.pread(fd, chunk_size, 0)
+        size = os.fstat(fd).st_size
+        if cached_only:
+            first = _read_cached(fd, min(chunk_size, size), 0) or b""
+        else:
+            first = os.pread(fd, chunk_size, 0)
         if len(first) >= size:
             os.close(fd)
             return first, None, size
