@@ -136,11 +136,6 @@ class Token:
     access_token_ttl: int
 
 
-def mint_token(data_dir: Path, username: str, file_id: str, env: Mapping[str, str] | None = None) -> Token:
-    """An access token for a user and a file, from the CLI."""
-    return Token(**json.loads(wopihost(data_dir, "token", "--user", username, "--file", file_id, env=env)))
-
-
 def mint_token_in_process(
     data_dir: Path | None, username: str, file_id: str, env: Mapping[str, str] | None = None
 ) -> Token:
