@@ -65,6 +65,8 @@ class DatabaseSettings(BaseModel):
     """The SQL database holding all metadata. Empty means SQLite in the data directory."""
 
     url: str | None = None
+    # Connections per worker: on PostgreSQL up to twice this for transactions (pool and overflow), and half
+    # of it (at least two) for the point reads of every WOPI request.
     pool_size: int = Field(default=10, ge=1)
     echo: bool = False
     # Whether `serve` and the other commands apply pending migrations themselves. Empty means yes on SQLite

@@ -2,7 +2,8 @@
 
 Stores are written once, as synchronous SQLAlchemy Core functions, and run two ways:
 
-- PostgreSQL: on the async engine (asyncpg) through `run_sync`, which bridges the I/O with greenlets.
+- PostgreSQL: on the async engine (asyncpg) through `run_sync`, which bridges the I/O with greenlets;
+  prepared point reads (`fetch`) on asyncpg connections of their own, one round trip each (pg_reads.py).
 - SQLite: on a synchronous engine. Write transactions run in one writer thread that commits the units of
   work queued together at once (group_commit.py), each in its own savepoint; the transaction starts with
   BEGIN IMMEDIATE, so that the writer waits for the database lock up front (busy_timeout; other processes
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from wopihost.adapters.sql.pg_reads import PointReads
+
 T = TypeVar("T")
 Work = Callable[[Connection], T]
 
@@ -58,6 +61,7 @@ class Database:
         self._reader_connections: list[sqlite3.Connection] = []
         self._sqlite_file = ""
         self._committer: GroupCommitter | None = None
+        self._point_reads: PointReads | None = None
         if self.is_sqlite:
             path = self._sqlite_file = _sqlite_path(url)
             if path:
@@ -70,9 +74,13 @@ class Database:
         else:
             from sqlalchemy.ext.asyncio import create_async_engine
 
+            from wopihost.adapters.sql.pg_reads import PointReads
+
             self._async = create_async_engine(
                 url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
             )
+            _args, connect_args = self._async.dialect.create_connect_args(self._async.url)
+            self._point_reads = PointReads(connect_args, max_size=max(2, pool_size // 2))
 
     async def read(self, work: Work[T]) -> T:
         """Run a short read (indexed lookups) and return its result."""
@@ -90,17 +98,9 @@ class Database:
                 raise StorageUnavailable(f"database read failed: {type(exc).__name__}") from exc
             return compiled.rows(rows)
         assert self._async is not None
-        import asyncpg
-
+        assert self._point_reads is not None
         compiled = query.compiled(self._async.dialect)
-        try:
-            async with self._async.connect() as conn:
-                driver = (await conn.get_raw_connection()).driver_connection
-                assert driver is not None
-                rows = await driver.fetch(compiled.sql, *compiled.arguments(params))
-        except (OSError, asyncpg.PostgresError, DBAPIError) as exc:
-            raise StorageUnavailable(f"database read failed: {type(exc).__name__}") from exc
-        return compiled.rows(rows)
+        return compiled.rows(await self._point_reads.fetch(compiled.sql, compiled.arguments(params)))
 
     def _point_reader(self) -> sqlite3.Connection:
         """This thread's own SQLite connection for prepared point reads (in autocommit: one statement, one
@@ -142,6 +142,8 @@ class Database:
                 reader.close()
             self._reader_connections.clear()
             self._readers = threading.local()
+        if self._point_reads is not None:
+            await self._point_reads.close()
         if self._async is not None:
             await self._async.dispose()
 
