@@ -51,13 +51,19 @@ class Context:
         host: tuple[Load, ServerUsage],
         by_mbps: bool = False,
         baseline_name: str = "bare ASGI",
+        host_name: str = "wopihost",
     ) -> Row:
-        """Add a baseline row and a host row with its ratio to the baseline; returns the host row."""
+        """Add a baseline row and a host row with its ratio to the baseline; returns the host row.
+
+        A baseline given twice (two hosts compared with one run of it) gets one row.
+        """
         ratio = None
         if baseline is not None:
-            self.rows.append(Row(scenario, f"{target} {baseline_name}", baseline[0], baseline[1]))
+            baseline_row = Row(scenario, f"{target} {baseline_name}", baseline[0], baseline[1])
+            if baseline_row not in self.rows:
+                self.rows.append(baseline_row)
             ratio = _rate(host[0], by_mbps) / max(_rate(baseline[0], by_mbps), 1e-9)
-        row = Row(scenario, f"{target} wopihost", host[0], host[1], ratio=ratio)
+        row = Row(scenario, f"{target} {host_name}", host[0], host[1], ratio=ratio)
         self.rows.append(row)
         return row
 

@@ -11,7 +11,10 @@ CHECK_FILE_INFO_SIZE = 20 * 1024
 
 
 class CheckFileInfo:
-    """CheckFileInfo on one file at 16 and 64 connections, against a bare app returning a JSON body."""
+    """CheckFileInfo on one file at 16 and 64 connections, against a bare app returning a JSON body.
+
+    At 16 connections the floor is measured too: the same work with nothing around it (minimal_host.py).
+    """
 
     name = "checkfileinfo"
 
@@ -26,6 +29,11 @@ class CheckFileInfo:
         with bare_server(ctx, "bench.bare_app") as (bare, pid):
             bare_plans = [on_base(calls, ctx.site.base, bare)]
             baselines = [ctx.measure(pid, ctx.wrk(bare_plans, connections=c)) for c, _ in runs]
+        with bare_server(ctx, "bench.minimal_host", ctx.site.env) as (minimal, pid):
+            floor = ctx.measure(pid, ctx.wrk([on_base(calls, ctx.site.base, minimal)], connections=16))
+        minimal_row = ctx.compare(
+            "CheckFileInfo", "c=16", baseline=baselines[0], host=floor, host_name="minimal"
+        )
         for (connections, p99_goal), baseline in zip(runs, baselines, strict=True):
             before = scraped_check_file_info(ctx.metrics_port) if ctx.metrics_port else 0
             host = ctx.measure(ctx.host_pid, ctx.wrk([calls], connections=connections))
@@ -37,6 +45,7 @@ class CheckFileInfo:
             row.checks[f"p99 < {p99_goal:.0f} ms"] = host[0].p99_ms < p99_goal
             if connections == 16:
                 row.checks[">= 0.5x bare"] = (row.ratio or 0) >= 0.5
+                row.extra["x the minimal host"] = (row.ratio or 0) / max(minimal_row.ratio or 0, 1e-9)
 
 
 class LockCycles:
