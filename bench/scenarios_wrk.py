@@ -49,7 +49,8 @@ class CheckFileInfo:
 
 
 class LockCycles:
-    """Lock, RefreshLock, GetLock, Unlock on 64 files at once, one connection (and wrk thread) per file."""
+    """Lock, RefreshLock, GetLock, Unlock on 64 files at once, one connection (and wrk thread) per file,
+    against an in-memory lock table; the minimal host (minimal_host.py) is measured too, as the floor."""
 
     name = "locks"
 
@@ -59,15 +60,21 @@ class LockCycles:
         self.targets: list[WopiFile] = [t for [t] in add_files(ctx.site, "locks", [b"lock me"] * count)]
 
     def run(self, ctx: Context) -> None:
-        """Measure the in-memory lock table, then the host."""
+        """Measure the in-memory lock table, the minimal host (the floor), then the host."""
         plans = [target.lock_cycle(f"bench-lock-{index}") for index, target in enumerate(self.targets)]
         count = len(plans)
         with bare_server(ctx, "bench.bare_locks") as (bare, pid):
             bare_plans = [on_base(plan, ctx.site.base, bare) for plan in plans]
             baseline = ctx.measure(pid, ctx.wrk(bare_plans, connections=count, threads=count))
-        host = ctx.measure(ctx.host_pid, ctx.wrk(plans, connections=count, threads=count))
-        row = ctx.compare(
-            "LockCycle", f"{count} files", baseline=baseline, host=host, baseline_name="in-memory"
+        with bare_server(ctx, "bench.minimal_host", ctx.site.env) as (minimal, pid):
+            minimal_plans = [on_base(plan, ctx.site.base, minimal) for plan in plans]
+            floor = ctx.measure(pid, ctx.wrk(minimal_plans, connections=count, threads=count))
+        target = f"{count} files"
+        minimal_row = ctx.compare(
+            "LockCycle", target, baseline=baseline, host=floor, baseline_name="in-memory", host_name="minimal"
         )
+        host = ctx.measure(ctx.host_pid, ctx.wrk(plans, connections=count, threads=count))
+        row = ctx.compare("LockCycle", target, baseline=baseline, host=host, baseline_name="in-memory")
         row.checks["no errors"] = host[0].errors == 0
         row.checks[">= 0.5x in-memory"] = (row.ratio or 0) >= 0.5
+        row.extra["x the minimal host"] = (row.ratio or 0) / max(minimal_row.ratio or 0, 1e-9)
