@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import secrets
 import shutil
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import anyio
 import argon2
+import asyncpg
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -24,6 +26,7 @@ from starlette.applications import Starlette
 import wopihost
 import wopihost.services.users
 from tests.integration.web_support import Web, running_web, signed_in_as_alice
+from tests.services import require_tcp_service, service_unavailable
 from wopihost.adapters.clock import FakeClock
 from wopihost.app import Services, build_services, create_app, initialise
 from wopihost.config import Settings
@@ -186,6 +189,24 @@ class Host:
         await self.services.files.share(
             await self.services.files.access_as_owner(file_id), user.username, role
         )
+
+
+@pytest.fixture
+def postgresql_url() -> Iterator[str]:
+    """An empty PostgreSQL database of its own, dropped afterwards."""
+    # Imported here: the cluster's module loads the S3 client, which most tests of this package never use.
+    from tests.multinode.cluster import PG_HOST, PG_PORT, PG_USER, create_database, drop_database
+
+    require_tcp_service("PostgreSQL", PG_HOST, PG_PORT)
+    name = f"wopihost_test_{secrets.token_hex(6)}"
+    try:
+        anyio.run(create_database, name)
+    except (OSError, asyncpg.PostgresError) as exc:
+        service_unavailable(f"PostgreSQL at {PG_HOST}:{PG_PORT} refused to create a database: {exc}")
+    try:
+        yield f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+    finally:
+        anyio.run(drop_database, name)
 
 
 @pytest.fixture

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import sqlite3
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
@@ -21,11 +19,9 @@ from alembic import command
 from click.testing import CliRunner, Result
 
 from tests.servers import WOPIHOST, free_port
-from tests.services import require_tcp_service, service_unavailable
 from wopihost.adapters.sql.migrate import alembic_config, head_revision, history
 from wopihost.cli import main
 
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 HEAD = head_revision()
 PREVIOUS = history()[-2].revision
 UPGRADE_HINT = "run `wopihost db upgrade`"
@@ -129,29 +125,6 @@ def test_schema_newer_than_the_code_is_refused_and_never_touched(tmp_path: Path)
         assert result.exit_code == 1, args
         assert "revision 9999, which this wopihost does not know" in result.output
     assert sqlite_revision(data) == "9999"
-
-
-async def _admin(statement: str) -> None:
-    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database="postgres", timeout=5)
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
-@pytest.fixture
-def postgresql_url() -> Iterator[str]:
-    """An empty PostgreSQL database of its own, dropped afterwards."""
-    require_tcp_service("PostgreSQL", PG_HOST, PG_PORT)
-    name = f"wopihost_test_{secrets.token_hex(6)}"
-    try:
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError) as exc:
-        service_unavailable(f"PostgreSQL at {PG_HOST}:{PG_PORT} refused to create a database: {exc}")
-    try:
-        yield f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-    finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _pg_revision(url: str) -> str | None:

@@ -5,9 +5,7 @@ change acknowledged for it. On SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import os
-import secrets
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
@@ -15,9 +13,7 @@ import httpx
 import pytest
 
 from tests.integration.test_node_killed_mid_put import node
-from tests.multinode.cluster import PG_HOST, PG_PORT, PG_USER, create_database, drop_database
 from tests.servers import mint_token_in_process, wopihost_in_process
-from tests.services import require_tcp_service
 
 pytestmark = pytest.mark.slow
 FILES = 6
@@ -50,18 +46,11 @@ async def _change_locks(base: str, targets: list[tuple[str, str]]) -> dict[str, 
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_env(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+def database_env(request: pytest.FixtureRequest) -> dict[str, str]:
     """The database settings: SQLite in the data directory, or a PostgreSQL database made for the test."""
     if request.param == "sqlite":
-        yield {}
-        return
-    require_tcp_service("PostgreSQL", PG_HOST, PG_PORT)
-    name = f"wopihost_locks_{secrets.token_hex(6)}"
-    anyio.run(create_database, name)
-    try:
-        yield {"WOPIHOST_DATABASE__URL": f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"}
-    finally:
-        anyio.run(drop_database, name)
+        return {}
+    return {"WOPIHOST_DATABASE__URL": request.getfixturevalue("postgresql_url")}
 
 
 def test_acknowledged_lock_changes_survive_sigkill(tmp_path: Path, database_env: dict[str, str]) -> None:
