@@ -101,12 +101,12 @@ def database(kind: str) -> Iterator[str | None]:
         yield None
         return
     # PostgreSQL's helpers are imported only when asked for.
-    from tests.multinode.cluster import PG_HOST, PG_PORT, PG_USER, create_database, drop_database
+    from tests.multinode.cluster import create_database, database_url, drop_database
 
     name = f"wopihost_bench_{secrets.token_hex(6)}"
     anyio.run(create_database, name)
     try:
-        yield f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+        yield database_url(name)
     finally:
         anyio.run(drop_database, name)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import secrets
 import shutil
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from typing import Any
 
 import anyio
 import argon2
-import asyncpg
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -26,7 +24,6 @@ from starlette.applications import Starlette
 import wopihost
 import wopihost.services.users
 from tests.integration.web_support import Web, running_web, signed_in_as_alice
-from tests.services import require_tcp_service, service_unavailable
 from wopihost.adapters.clock import FakeClock
 from wopihost.app import Services, build_services, create_app, initialise
 from wopihost.config import Settings
@@ -195,18 +192,10 @@ class Host:
 def postgresql_url() -> Iterator[str]:
     """An empty PostgreSQL database of its own, dropped afterwards."""
     # Imported here: the cluster's module loads the S3 client, which most tests of this package never use.
-    from tests.multinode.cluster import PG_HOST, PG_PORT, PG_USER, create_database, drop_database
+    from tests.multinode.cluster import database_url, made_database
 
-    require_tcp_service("PostgreSQL", PG_HOST, PG_PORT)
-    name = f"wopihost_test_{secrets.token_hex(6)}"
-    try:
-        anyio.run(create_database, name)
-    except (OSError, asyncpg.PostgresError) as exc:
-        service_unavailable(f"PostgreSQL at {PG_HOST}:{PG_PORT} refused to create a database: {exc}")
-    try:
-        yield f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-    finally:
-        anyio.run(drop_database, name)
+    with made_database("wopihost_test") as name:
+        yield database_url(name)
 
 
 @pytest.fixture

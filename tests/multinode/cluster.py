@@ -36,6 +36,7 @@ from tests.servers import (
     stop_process,
     wopihost_in_process,
 )
+from tests.services import require_tcp_service, service_unavailable
 from wopihost.adapters.s3_blobs import S3BlobStore
 from wopihost.benchkit.proofs import ProofCache, load_signer
 from wopihost.config import S3Settings
@@ -67,13 +68,36 @@ async def drop_database(name: str) -> None:
     await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def database_url(name: str) -> str:
+    """The host's URL of a database on the machine's server."""
+    return f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+
+
+@contextmanager
+def made_database(prefix: str) -> Iterator[str]:
+    """A database made for a test (`prefix` and a random tail) and dropped afterwards; yields its name.
+
+    Without a server that will make one, the test is skipped (it fails when CI is set).
+    """
+    require_tcp_service("PostgreSQL", PG_HOST, PG_PORT)
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    try:
+        anyio.run(create_database, name)
+    except (OSError, asyncpg.PostgresError) as exc:
+        service_unavailable(f"PostgreSQL at {PG_HOST}:{PG_PORT} refused to create a database: {exc}")
+    try:
+        yield name
+    finally:
+        anyio.run(drop_database, name)
+
+
 def node_env(
     database: str, s3: S3Settings, redis_prefix: str, keys_file: Path, proof_keys_file: Path
 ) -> dict[str, str]:
     """The settings every node and command of a cluster shares, as environment variables."""
     secret = s3.secret_access_key.get_secret_value() if s3.secret_access_key else ""
     return {
-        "WOPIHOST_DATABASE__URL": f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}",
+        "WOPIHOST_DATABASE__URL": database_url(database),
         "WOPIHOST_STORAGE__BACKEND": "s3",
         "WOPIHOST_STORAGE__S3__ENDPOINT_URL": s3.endpoint_url or "",
         "WOPIHOST_STORAGE__S3__BUCKET": s3.bucket,

@@ -4,17 +4,15 @@ keys are removed, once the package's last test has run, so that idle nodes do no
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator, Iterator
 
 import anyio
-import asyncpg
 import httpx
 import pytest
 
-from tests.multinode.cluster import PG_HOST, PG_PORT, Cluster, create_database, drop_database
+from tests.multinode.cluster import Cluster, made_database
 from tests.redis_service import delete_prefix, require_redis, unique_prefix
-from tests.services import require_tcp_service, service_unavailable
+from tests.services import service_unavailable
 
 USERS = {"alice": "Alice Adams", "bob": "Bob Brown", "carol": "Carol Cole", "dave": "Dave Dunn"}
 
@@ -22,16 +20,8 @@ USERS = {"alice": "Alice Adams", "bob": "Bob Brown", "carol": "Carol Cole", "dav
 @pytest.fixture(scope="package")
 def cluster_database() -> Iterator[str]:
     """The name of a database created for these tests and dropped after them."""
-    require_tcp_service("PostgreSQL", PG_HOST, PG_PORT)
-    name = f"wopihost_multinode_{secrets.token_hex(6)}"
-    try:
-        anyio.run(create_database, name)
-    except (OSError, asyncpg.PostgresError) as exc:
-        service_unavailable(f"PostgreSQL at {PG_HOST}:{PG_PORT} refused to create a database: {exc}")
-    try:
+    with made_database("wopihost_multinode") as name:
         yield name
-    finally:
-        anyio.run(drop_database, name)
 
 
 @pytest.fixture(scope="package")
